@@ -1,0 +1,176 @@
+package dev.baton.lock;
+
+import dev.baton.lock.spi.BatonConfig;
+import dev.baton.lock.spi.ConfigKey;
+import dev.baton.lock.spi.LockBackendProvider;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Opens {@link LockClient}s. The backend is chosen by {@code baton.backend} among the
+ * {@link LockBackendProvider}s on the class path; adding a backend jar and setting that key is all
+ * it takes to switch.
+ *
+ * <p>Every key is validated before anything connects: an unknown key, a malformed value, a missing
+ * required key or a backend that is not installed is an {@link IllegalArgumentException} whose
+ * message names the key and what it accepts.
+ *
+ * <p>Thread safety: stateless; all methods may be called concurrently.
+ */
+public final class LockClients {
+
+    /** Environment variable naming a properties file for {@link #fromEnvironment()}. */
+    public static final String CONFIG_FILE_VARIABLE = "BATON_CONFIG_FILE";
+
+    /** The file {@link #fromEnvironment()} reads from the working directory when present. */
+    public static final String DEFAULT_CONFIG_FILE = "baton.properties";
+
+    /**
+     * {@code BATON_*} environment variables that are not configuration keys: Baton's own command
+     * sets them for the programs it runs, and those programs may open a client themselves.
+     */
+    public static final Set<String> RESERVED_VARIABLES =
+            Set.of(CONFIG_FILE_VARIABLE, "BATON_FENCING_TOKEN", "BATON_LOCK_NAME", "BATON_OPTS");
+
+    private LockClients() {
+    }
+
+    /**
+     * Opens a client from configuration keys such as {@code baton.backend} and
+     * {@code baton.zookeeper.connect}.
+     *
+     * @throws NullPointerException if {@code config} is null
+     * @throws IllegalArgumentException if a key is unknown, a value malformed, a required key missing,
+     *     or {@code baton.backend} names no installed backend
+     * @throws LockException if the backend cannot be reached
+     */
+    public static LockClient open(Map<String, String> config) {
+        Objects.requireNonNull(config, "config");
+        List<LockBackendProvider> providers = providers();
+        List<ConfigKey<?>> known = new ArrayList<>(BatonConfig.COMMON_KEYS);
+        for (LockBackendProvider provider : providers) {
+            known.addAll(provider.configKeys());
+        }
+        BatonConfig parsed = BatonConfig.parse(config, known);
+        String backend = parsed.require(BatonConfig.BACKEND);
+        for (LockBackendProvider provider : providers) {
+            if (provider.name().equalsIgnoreCase(backend)) {
+                return provider.open(parsed);
+            }
+        }
+        List<String> names = new ArrayList<>();
+        providers.forEach(p -> names.add(p.name()));
+        throw new IllegalArgumentException("configuration key baton.backend is '" + backend
+                + "', but no such backend is on the class path; installed: "
+                + (names.isEmpty() ? "none (add zk-impl or redis-impl)" : String.join(", ", names)));
+    }
+
+    /**
+     * Opens a client from {@link Properties}; only string keys and values are read.
+     *
+     * @see #open(Map)
+     */
+    public static LockClient open(Properties properties) {
+        Objects.requireNonNull(properties, "properties");
+        Map<String, String> map = new HashMap<>();
+        for (String name : properties.stringPropertyNames()) {
+            map.put(name, properties.getProperty(name));
+        }
+        return open(map);
+    }
+
+    /**
+     * Opens a client from a properties file.
+     *
+     * @throws IllegalArgumentException if the file cannot be read, or as for {@link #open(Map)}
+     */
+    public static LockClient open(Path propertiesFile) {
+        return open(readFile(Objects.requireNonNull(propertiesFile, "propertiesFile")));
+    }
+
+    /**
+     * Opens a client configured by the process's surroundings: the properties file named by
+     * {@code BATON_CONFIG_FILE}, or else {@code baton.properties} in the working directory if there
+     * is one; then {@code BATON_*} environment variables, which override the file. A variable's name
+     * is its key in upper case with '.' and '-' as '_': {@code BATON_ZOOKEEPER_CONNECT}.
+     *
+     * @throws IllegalArgumentException for an unknown {@code BATON_*} variable (other than
+     *     {@link #RESERVED_VARIABLES}), or as for {@link #open(Map)}
+     */
+    public static LockClient fromEnvironment() {
+        return open(environmentConfig(System.getenv(), Path.of("")));
+    }
+
+    /**
+     * The configuration {@link #fromEnvironment()} would use, given an environment and a working
+     * directory. Public so that tools built on Baton can show it.
+     */
+    public static Map<String, String> environmentConfig(Map<String, String> environment, Path workingDirectory) {
+        Map<String, String> config = new TreeMap<>();
+        String named = environment.get(CONFIG_FILE_VARIABLE);
+        if (named != null) {
+            config.putAll(readFile(Path.of(named)));
+        } else {
+            Path local = workingDirectory.resolve(DEFAULT_CONFIG_FILE);
+            if (Files.isRegularFile(local)) {
+                config.putAll(readFile(local));
+            }
+        }
+        Map<String, String> keyByVariable = new HashMap<>();
+        for (ConfigKey<?> key : BatonConfig.COMMON_KEYS) {
+            keyByVariable.put(key.environmentVariable(), key.name());
+        }
+        for (LockBackendProvider provider : providers()) {
+            for (ConfigKey<?> key : provider.configKeys()) {
+                keyByVariable.put(key.environmentVariable(), key.name());
+            }
+        }
+        for (Map.Entry<String, String> entry : new TreeMap<>(environment).entrySet()) {
+            String variable = entry.getKey();
+            if (!variable.startsWith("BATON_") || RESERVED_VARIABLES.contains(variable)) {
+                continue;
+            }
+            String key = keyByVariable.get(variable);
+            if (key == null) {
+                throw new IllegalArgumentException("unknown environment variable " + variable
+                        + ": it matches no configuration key; known: "
+                        + String.join(", ", new TreeMap<>(keyByVariable).keySet()));
+            }
+            config.put(key, entry.getValue());
+        }
+        return config;
+    }
+
+    private static Map<String, String> readFile(Path file) {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot read Baton configuration file " + file.toAbsolutePath()
+                    + ": " + e.getMessage(), e);
+        }
+        Map<String, String> map = new TreeMap<>();
+        for (String name : properties.stringPropertyNames()) {
+            map.put(name, properties.getProperty(name));
+        }
+        return map;
+    }
+
+    private static List<LockBackendProvider> providers() {
+        List<LockBackendProvider> providers = new ArrayList<>();
+        ServiceLoader.load(LockBackendProvider.class, LockClients.class.getClassLoader()).forEach(providers::add);
+        return providers;
+    }
+}
