@@ -1,0 +1,62 @@
+package dev.baton.lock.zookeeper;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Names of queue nodes: {@code lease-<attemptId>-<10-digit sequence>}. The attempt id lets a client
+ * find its own node after a create whose reply was lost; the sequence orders the queue.
+ */
+final class QueueNode {
+
+    static final String PREFIX = "lease-";
+    private static final int SEQUENCE_DIGITS = 10;
+
+    private QueueNode() {
+    }
+
+    /** The path to pass to an EPHEMERAL_SEQUENTIAL create. */
+    static String createPath(String lockPath, String attemptId) {
+        return lockPath + "/" + PREFIX + attemptId + "-";
+    }
+
+    static boolean belongsTo(String child, String attemptId) {
+        return child.startsWith(PREFIX + attemptId + "-");
+    }
+
+    static boolean isQueueNode(String child) {
+        int length = child.length();
+        if (!child.startsWith(PREFIX) || length <= PREFIX.length() + SEQUENCE_DIGITS
+                || child.charAt(length - SEQUENCE_DIGITS - 1) != '-') {
+            return false;
+        }
+        for (int i = length - SEQUENCE_DIGITS; i < length; i++) {
+            if (child.charAt(i) < '0' || child.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static long sequence(String child) {
+        return Long.parseLong(child.substring(child.length() - SEQUENCE_DIGITS));
+    }
+
+    /** The queue nodes among {@code children}, in queue order; foreign children are ignored. */
+    static List<String> ordered(List<String> children) {
+        List<String> queue = new ArrayList<>(children.size());
+        for (String child : children) {
+            if (isQueueNode(child)) {
+                queue.add(child);
+            }
+        }
+        queue.sort(Comparator.comparingLong(QueueNode::sequence));
+        return queue;
+    }
+
+    /** The name part of a full path. */
+    static String name(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+}

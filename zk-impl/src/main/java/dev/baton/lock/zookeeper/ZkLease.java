@@ -1,0 +1,145 @@
+package dev.baton.lock.zookeeper;
+
+import dev.baton.lock.Lease;
+import dev.baton.lock.LossReason;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.zookeeper.Watcher;
+
+/**
+ * A held ZooKeeper lock: our queue node at the head of its queue.
+ *
+ * <pre>
+ *  HELD --release()--> RELEASED
+ *    \---connection suspended / session lost / node deleted / client closed--> LOST
+ * </pre>
+ * Both end states are terminal. The node is deleted on either transition (retried across
+ * disconnections by the {@link NodeJanitor}).
+ */
+final class ZkLease implements Lease {
+
+    private enum State { HELD, RELEASED, LOST }
+
+    private static final long RELEASE_WAIT_MILLIS = 10_000;
+
+    private final ZooKeeperLockClient client;
+    private final String lockName;
+    private final String path;
+    private final long token;
+    private final AtomicReference<State> state = new AtomicReference<>(State.HELD);
+    private final CompletableFuture<LossReason> lost = new CompletableFuture<>();
+    private volatile LossReason lossReason;
+
+    ZkLease(ZooKeeperLockClient client, String lockName, String path, long token) {
+        this.client = client;
+        this.lockName = lockName;
+        this.path = path;
+        this.token = token;
+    }
+
+    @Override
+    public String lockName() {
+        return lockName;
+    }
+
+    @Override
+    public long fencingToken() {
+        State now = state.get();
+        if (now == State.RELEASED) {
+            throw new IllegalStateException("the lease on lock '" + lockName + "' was released; its token is stale");
+        }
+        if (now == State.LOST) {
+            throw new IllegalStateException("the lease on lock '" + lockName + "' was lost (" + lossReason
+                    + "); its token is stale");
+        }
+        return token;
+    }
+
+    @Override
+    public boolean isValid() {
+        return state.get() == State.HELD;
+    }
+
+    @Override
+    public CompletableFuture<LossReason> lost() {
+        return lost.copy();
+    }
+
+    @Override
+    public void release() {
+        if (!state.compareAndSet(State.HELD, State.RELEASED)) {
+            return;
+        }
+        client.unregister(this);
+        CompletableFuture<Void> deleted = client.janitor().delete(path);
+        try {
+            deleted.get(RELEASE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // the janitor keeps trying; release() promises not to throw for backend faults
+        }
+    }
+
+    @Override
+    public void close() {
+        release();
+    }
+
+    /** Releases without waiting: for use on ZooKeeper's event thread. */
+    void releaseInBackground() {
+        if (state.compareAndSet(State.HELD, State.RELEASED)) {
+            client.unregister(this);
+            client.janitor().delete(path);
+        }
+    }
+
+    /**
+     * Declares the lease lost and deletes its node (if the session still has it, it would hold the
+     * lock for nobody). Does nothing if the lease has already ended.
+     *
+     * @return completes when the delete was answered or deferred
+     */
+    CompletableFuture<Void> markLost(LossReason reason) {
+        if (!state.compareAndSet(State.HELD, State.LOST)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        lossReason = reason;
+        client.unregister(this);
+        CompletableFuture<Void> deleted = reason == LossReason.TAKEN_OVER
+                ? CompletableFuture.completedFuture(null)
+                : client.janitor().delete(path);
+        client.deliver(() -> lost.complete(reason));
+        return deleted;
+    }
+
+    /** Tells us if someone else deletes our node (an operator, a misbehaving client). */
+    void watchOwnNode() {
+        Watcher watcher = event -> {
+            if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
+                markLost(LossReason.TAKEN_OVER);
+            }
+        };
+        try {
+            client.zookeeper().exists(path, watcher, (rc, p, ctx, stat) -> {
+                if (stat == null && rc == 0) {
+                    markLost(LossReason.TAKEN_OVER);
+                }
+            }, null);
+        } catch (RuntimeException e) {
+            // disconnected: the connection listener decides what happens to this lease
+        }
+    }
+
+    String path() {
+        return path;
+    }
+
+    @Override
+    public String toString() {
+        return "Lease[" + lockName + ", token=" + token + ", " + state.get() + "]";
+    }
+}

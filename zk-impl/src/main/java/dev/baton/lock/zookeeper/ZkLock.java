@@ -1,0 +1,130 @@
+package dev.baton.lock.zookeeper;
+
+import dev.baton.lock.DistributedLock;
+import dev.baton.lock.Lease;
+import dev.baton.lock.LockException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** A handle on one lock name; every call starts an independent {@link AcquireAttempt}. */
+final class ZkLock implements DistributedLock {
+
+    private final ZooKeeperLockClient client;
+    private final String name;
+    private final String path;
+
+    ZkLock(ZooKeeperLockClient client, String name, String path) {
+        this.client = client;
+        this.name = name;
+        this.path = path;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    String path() {
+        return path;
+    }
+
+    @Override
+    public Lease acquire() throws InterruptedException {
+        AcquireAttempt attempt = start(false);
+        try {
+            return attempt.result.get();
+        } catch (InterruptedException e) {
+            abandon(attempt).ifPresent(Lease::release);
+            throw e;
+        } catch (ExecutionException e) {
+            throw unwrap(e);
+        }
+    }
+
+    @Override
+    public Optional<Lease> tryAcquire(Duration maxWait) throws InterruptedException {
+        Objects.requireNonNull(maxWait, "maxWait");
+        if (maxWait.isNegative()) {
+            throw new IllegalArgumentException("maxWait must not be negative: " + maxWait);
+        }
+        AcquireAttempt attempt = start(maxWait.isZero());
+        try {
+            return Optional.ofNullable(maxWait.isZero()
+                    ? attempt.result.get()
+                    : attempt.result.get(maxWait.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
+            return abandon(attempt);
+        } catch (InterruptedException e) {
+            abandon(attempt).ifPresent(Lease::release);
+            throw e;
+        } catch (ExecutionException e) {
+            throw unwrap(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Lease> acquireAsync() {
+        AcquireAttempt attempt = start(false);
+        AcquireFuture future = new AcquireFuture(attempt);
+        attempt.result.whenComplete((lease, error) -> client.deliver(() -> {
+            if (error != null) {
+                future.completeExceptionally(error);
+            } else if (!future.complete(lease)) {
+                lease.releaseInBackground();
+            }
+        }));
+        return future;
+    }
+
+    private AcquireAttempt start(boolean oneShot) {
+        client.checkOpen();
+        AcquireAttempt attempt = new AcquireAttempt(client, this, oneShot);
+        attempt.start();
+        return attempt;
+    }
+
+    /** Withdraws; if the grant won the race, returns the lease so the caller decides its fate. */
+    private static Optional<Lease> abandon(AcquireAttempt attempt) {
+        if (attempt.withdraw() || attempt.result.isCompletedExceptionally()) {
+            return Optional.empty();
+        }
+        // not withdrawable means it already ended: the result is in
+        return Optional.ofNullable(attempt.result.join());
+    }
+
+    private static LockException unwrap(ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof LockException) {
+            return (LockException) cause;
+        }
+        return new LockException("acquire failed: " + cause, cause);
+    }
+
+    @Override
+    public String toString() {
+        return "ZooKeeperLock[" + name + "]";
+    }
+
+    /** Cancelling it withdraws the request. */
+    private static final class AcquireFuture extends CompletableFuture<Lease> {
+        private final AcquireAttempt attempt;
+
+        AcquireFuture(AcquireAttempt attempt) {
+            this.attempt = attempt;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                attempt.withdraw();
+            }
+            return cancelled;
+        }
+    }
+}

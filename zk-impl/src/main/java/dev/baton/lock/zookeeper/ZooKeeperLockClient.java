@@ -1,0 +1,267 @@
+package dev.baton.lock.zookeeper;
+
+import dev.baton.lock.DistributedLock;
+import dev.baton.lock.LockClient;
+import dev.baton.lock.LockException;
+import dev.baton.lock.LockNames;
+import dev.baton.lock.LossReason;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooKeeper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ZooKeeper {@link LockClient}: one Curator client, hence one ZooKeeper session, shared by all
+ * its locks.
+ *
+ * <p>Each lock is a queue of ephemeral-sequential nodes under
+ * {@code <root>/locks/<encoded name>}, a container node that ZooKeeper removes once it is empty.
+ * The holder is the lowest node; each waiter watches only its predecessor, so a release wakes one
+ * client. The fencing token is the holder node's {@code czxid}: zxids only grow across the
+ * ensemble, also across leader changes and restarts.
+ *
+ * <p>Curator manages the connection, session and credentials; the lock protocol uses the
+ * ZooKeeper handle's asynchronous calls directly, so that an acquire sends its create and the read
+ * that orders the queue back to back (one session is FIFO) and costs one write's latency.
+ *
+ * <p>Thread safety: safe for use by any number of threads.
+ */
+public final class ZooKeeperLockClient implements LockClient {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperLockClient.class);
+    private static final AtomicInteger CLIENTS = new AtomicInteger();
+
+    private final CuratorFramework curator;
+    private final ZooKeeperLockOptions options;
+    private final boolean ownsCurator;
+    private final byte[] holderData;
+    private final ScheduledThreadPoolExecutor callbacks;
+    private final Set<AcquireAttempt> attempts = ConcurrentHashMap.newKeySet();
+    private final Set<ZkLease> leases = ConcurrentHashMap.newKeySet();
+    private final NodeJanitor janitor;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final ConnectionStateListener connectionListener = this::connectionChanged;
+
+    private ZooKeeperLockClient(CuratorFramework curator, ZooKeeperLockOptions options, boolean ownsCurator) {
+        this.curator = curator;
+        this.options = options;
+        this.ownsCurator = ownsCurator;
+        this.holderData = ManagementFactory.getRuntimeMXBean().getName().getBytes(StandardCharsets.UTF_8);
+        int number = CLIENTS.incrementAndGet();
+        this.callbacks = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "baton-zookeeper-callbacks-" + number);
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.callbacks.setRemoveOnCancelPolicy(true);
+        this.janitor = new NodeJanitor(this);
+    }
+
+    /**
+     * Builds a lock client on a Curator client that the caller has started and keeps. Closing the
+     * lock client then releases its leases but leaves {@code curator} open.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if {@code curator} was not started
+     * @throws LockException if the root nodes cannot be created (unreachable, or not authorized)
+     */
+    public static ZooKeeperLockClient wrap(CuratorFramework curator, ZooKeeperLockOptions options) {
+        return open(curator, options, false);
+    }
+
+    static ZooKeeperLockClient open(CuratorFramework curator, ZooKeeperLockOptions options, boolean ownsCurator) {
+        Objects.requireNonNull(curator, "curator");
+        Objects.requireNonNull(options, "options");
+        if (curator.getState() != org.apache.curator.framework.imps.CuratorFrameworkState.STARTED) {
+            throw new IllegalStateException("the Curator client must be started before Baton uses it");
+        }
+        ZooKeeperLockClient client = new ZooKeeperLockClient(curator, options, ownsCurator);
+        try {
+            client.ensurePath(options.rootPath());
+            client.ensurePath(options.locksPath());
+        } catch (RuntimeException e) {
+            client.callbacks.shutdownNow();
+            throw e;
+        }
+        curator.getConnectionStateListenable().addListener(client.connectionListener);
+        return client;
+    }
+
+    @Override
+    public DistributedLock lock(String name) {
+        String encoded = LockNames.encode(name);
+        checkOpen();
+        return new ZkLock(this, name, options.locksPath() + "/" + encoded);
+    }
+
+    @Override
+    public String backend() {
+        return "zookeeper";
+    }
+
+    /** The options this client was built with. */
+    public ZooKeeperLockOptions options() {
+        return options;
+    }
+
+    /** The Curator client underneath, for tools that share the session (the 2PC coordinator does). */
+    public CuratorFramework curator() {
+        return curator;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        curator.getConnectionStateListenable().removeListener(connectionListener);
+        LockException closedError = new LockException("the lock client was closed while the request waited");
+        for (AcquireAttempt attempt : attempts) {
+            attempt.fail(closedError);
+        }
+        List<CompletableFuture<Void>> deletes = new java.util.ArrayList<>();
+        for (ZkLease lease : leases) {
+            deletes.add(lease.markLost(LossReason.CLIENT_CLOSED));
+        }
+        if (ownsCurator) {
+            curator.close();
+        } else {
+            awaitQuietly(CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new)));
+        }
+        callbacks.shutdown();
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("this lock client is closed");
+        }
+    }
+
+    /** The ZooKeeper handle of the current session. */
+    ZooKeeper zookeeper() throws LockException {
+        try {
+            return curator.getZookeeperClient().getZooKeeper();
+        } catch (Exception e) {
+            throw new LockException("no ZooKeeper connection: " + e.getMessage(), e);
+        }
+    }
+
+    boolean isConnected() {
+        return curator.getZookeeperClient().isConnected();
+    }
+
+    ZooKeeperLockOptions settings() {
+        return options;
+    }
+
+    byte[] holderData() {
+        return holderData;
+    }
+
+    NodeJanitor janitor() {
+        return janitor;
+    }
+
+    /** Runs user-visible completions off ZooKeeper's event thread; inline once the client is closed. */
+    void deliver(Runnable completion) {
+        try {
+            callbacks.execute(completion);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            completion.run();
+        }
+    }
+
+    void schedule(Runnable task, long delayMillis) {
+        try {
+            callbacks.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("client closed; dropping scheduled task");
+        }
+    }
+
+    void register(AcquireAttempt attempt) {
+        attempts.add(attempt);
+        if (closed.get()) {
+            attempt.fail(new LockException("this lock client is closed"));
+        }
+    }
+
+    void unregister(AcquireAttempt attempt) {
+        attempts.remove(attempt);
+    }
+
+    /** Returns false if the client closed meanwhile; the caller then gives the lease up. */
+    boolean register(ZkLease lease) {
+        leases.add(lease);
+        return !closed.get();
+    }
+
+    void unregister(ZkLease lease) {
+        leases.remove(lease);
+    }
+
+    /** Creates a persistent node with the client's ACL unless it exists. Blocking: not for the event thread. */
+    void ensurePath(String path) {
+        try {
+            curator.create().withMode(CreateMode.PERSISTENT).withACL(options.acl()).forPath(path);
+        } catch (KeeperException.NodeExistsException e) {
+            // someone else made it first: fine
+        } catch (KeeperException.NoAuthException e) {
+            throw new LockException("not authorized to create " + path + " in ZooKeeper: it is protected by an ACL;"
+                    + " check baton.zookeeper.auth", e);
+        } catch (Exception e) {
+            throw new LockException("cannot create " + path + " in ZooKeeper: " + e, e);
+        }
+    }
+
+    private void connectionChanged(CuratorFramework client, ConnectionState state) {
+        LOG.debug("ZooKeeper connection {}", state);
+        switch (state) {
+            case SUSPENDED:
+                if (options.lossPolicy() == LossPolicy.SUSPENDED) {
+                    leases.forEach(lease -> lease.markLost(LossReason.CONNECTION_SUSPENDED));
+                }
+                break;
+            case LOST:
+                leases.forEach(lease -> lease.markLost(LossReason.SESSION_EXPIRED));
+                attempts.forEach(AcquireAttempt::sessionLost);
+                break;
+            case CONNECTED:
+            case RECONNECTED:
+                janitor.drain();
+                attempts.forEach(AcquireAttempt::resync);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private static void awaitQuietly(CompletableFuture<?> future) {
+        try {
+            future.get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.debug("gave up waiting for lock nodes to be deleted on close", e);
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package dev.baton.lock.zookeeper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.lock.DistributedLock;
+import dev.baton.lock.Lease;
+import dev.baton.lock.LockClient;
+import dev.baton.lock.LockException;
+import dev.baton.lock.LossReason;
+import dev.baton.lock.testkit.Timing;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** ZooKeeper-specific behaviour on one real server: the queue, its clean-up, and node-level faults. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class ZooKeeperLockTest {
+
+    private static TestingServer server;
+    private final List<LockClient> clients = new ArrayList<>();
+    private CuratorFramework inspector;
+    private ExecutorService threads;
+
+    @BeforeAll
+    static void startServer() {
+        server = ZooKeeperTesting.startServer();
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        server.close();
+    }
+
+    @BeforeEach
+    void setUp() {
+        inspector = ZooKeeperTesting.inspector(server.getConnectString());
+        threads = Executors.newCachedThreadPool();
+    }
+
+    @AfterEach
+    void tearDown() {
+        threads.shutdownNow();
+        clients.forEach(LockClient::close);
+        inspector.close();
+    }
+
+    private LockClient client() {
+        LockClient client = ZooKeeperTesting.open(server.getConnectString());
+        clients.add(client);
+        return client;
+    }
+
+    @Test
+    void tenThousandCyclesLeaveNoZnodeBehind() throws Exception {
+        LockClient a = client();
+        LockClient b = client();
+        int cycles = 10_000;
+        long last = 0;
+        for (int i = 0; i < cycles; i++) {
+            LockClient client = i % 2 == 0 ? a : b;
+            try (Lease lease = client.lock("cycle/" + (i % 10)).acquire()) {
+                assertThat(lease.fencingToken()).isGreaterThan(last);
+                last = lease.fencingToken();
+            }
+        }
+        Timing.await("empty lock containers are removed by the server")
+                .atMost(Timing.scaled(Duration.ofSeconds(20)))
+                .ignoreExceptions()
+                .untilAsserted(() -> assertThat(ZooKeeperTesting.tree(inspector, "/baton/locks"))
+                        .noneMatch(path -> path.startsWith("/baton/locks/cycle")));
+    }
+
+    @Test
+    void waitersAreServedInTheOrderTheyQueued() throws Exception {
+        LockClient holderClient = client();
+        LockClient waiterClient = client();
+        String name = "fifo";
+        Lease holder = holderClient.lock(name).acquire();
+        List<CompletableFuture<Lease>> waiters = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            waiters.add(waiterClient.lock(name).acquireAsync());
+            int queued = i + 2;
+            Timing.await().until(() -> ZooKeeperTesting.queue(inspector, name).size() == queued);
+        }
+        holder.release();
+        long previous = 0;
+        for (CompletableFuture<Lease> waiter : waiters) {
+            Lease lease = waiter.get(Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS);
+            assertThat(waiters.stream().filter(f -> f.isDone()).count()).isLessThanOrEqualTo(waiters.indexOf(waiter) + 1);
+            assertThat(lease.fencingToken()).isGreaterThan(previous);
+            previous = lease.fencingToken();
+            lease.release();
+        }
+    }
+
+    @Test
+    void interruptedWaiterLeavesNoQueueNode() throws Exception {
+        LockClient a = client();
+        LockClient b = client();
+        Lease held = a.lock("interrupt").acquire();
+        Future<Lease> waiting = threads.submit(() -> b.lock("interrupt").acquire());
+        Timing.await().until(() -> ZooKeeperTesting.queue(inspector, "interrupt").size() == 2);
+        waiting.cancel(true);
+        Timing.await().until(() -> ZooKeeperTesting.queue(inspector, "interrupt").size() == 1);
+        held.release();
+        assertThat(ZooKeeperTesting.queue(inspector, "interrupt")).isEmpty();
+    }
+
+    @Test
+    void cancelledAndTimedOutRequestsLeaveNoQueueNode() throws Exception {
+        LockClient a = client();
+        LockClient b = client();
+        Lease held = a.lock("cancel").acquire();
+        CompletableFuture<Lease> pending = b.lock("cancel").acquireAsync();
+        Timing.await().until(() -> ZooKeeperTesting.queue(inspector, "cancel").size() == 2);
+        assertThat(pending.cancel(true)).isTrue();
+        assertThat(b.lock("cancel").tryAcquire(Duration.ofMillis(100))).isEmpty();
+        assertThat(b.lock("cancel").tryAcquire(Duration.ZERO)).isEmpty();
+        Timing.await().until(() -> ZooKeeperTesting.queue(inspector, "cancel").size() == 1);
+        held.release();
+        assertThat(ZooKeeperTesting.queue(inspector, "cancel")).isEmpty();
+    }
+
+    @Test
+    void tokenIsTheHolderNodesCreationZxid() throws Exception {
+        try (Lease lease = client().lock("czxid").acquire()) {
+            String node = ZooKeeperTesting.queue(inspector, "czxid").get(0);
+            long czxid = inspector.checkExists().forPath("/baton/locks/czxid/" + node).getCzxid();
+            assertThat(lease.fencingToken()).isEqualTo(czxid);
+        }
+    }
+
+    @Test
+    void deletingTheHoldersNodeTellsTheHolder() throws Exception {
+        Lease lease = client().lock("revoked").acquire();
+        String node = ZooKeeperTesting.queue(inspector, "revoked").get(0);
+        inspector.delete().forPath("/baton/locks/revoked/" + node);
+        assertThat(lease.lost().get(Timing.scaledMillis(5_000), TimeUnit.MILLISECONDS)).isEqualTo(LossReason.TAKEN_OVER);
+        assertThat(lease.isValid()).isFalse();
+        assertThatThrownBy(lease::fencingToken).isInstanceOf(IllegalStateException.class).hasMessageContaining("lost");
+    }
+
+    @Test
+    void anotherClientsQueueNodesArePassedOverByName() throws Exception {
+        // A foreign child in a lock's container must not confuse the queue.
+        LockClient client = client();
+        try (Lease first = client.lock("foreign").acquire()) {
+            inspector.create().forPath("/baton/locks/foreign/not-a-lease");
+        }
+        Optional<Lease> again = client.lock("foreign").tryAcquire(Duration.ZERO);
+        assertThat(again).isPresent();
+        again.get().release();
+    }
+
+    @Test
+    void wrappedCuratorStaysOpenWhenTheLockClientCloses() throws Exception {
+        LockClient locks = ZooKeeperLockClient.wrap(inspector, ZooKeeperLockOptions.defaults());
+        DistributedLock lock = locks.lock("wrapped");
+        Lease lease = lock.acquire();
+        locks.close();
+        assertThat(lease.lost().get(Timing.scaledMillis(5_000), TimeUnit.MILLISECONDS)).isEqualTo(LossReason.CLIENT_CLOSED);
+        assertThat(ZooKeeperTesting.queue(inspector, "wrapped")).isEmpty();
+        assertThatThrownBy(() -> locks.lock("wrapped")).isInstanceOf(IllegalStateException.class);
+        assertThat(inspector.getZookeeperClient().isConnected()).isTrue();
+    }
+
+    @Test
+    void unreachableServerFailsFastNamingTheAddress() {
+        java.util.Map<String, String> config = ZooKeeperTesting.config("127.0.0.1:1");
+        config.put("baton.zookeeper.connection-timeout", "500ms");
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> dev.baton.lock.LockClients.open(config))
+                .isInstanceOf(LockException.class)
+                .hasMessageContaining("127.0.0.1:1")
+                .hasMessageContaining("baton.zookeeper.connect");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Timing.scaled(Duration.ofSeconds(10)));
+    }
+}
