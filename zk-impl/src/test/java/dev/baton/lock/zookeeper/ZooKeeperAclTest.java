@@ -1,0 +1,92 @@
+package dev.baton.lock.zookeeper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.lock.Lease;
+import dev.baton.lock.LockClient;
+import dev.baton.lock.LockException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.KeeperException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** With {@code baton.zookeeper.auth}, only clients holding the same digest credentials can touch lock nodes. */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class ZooKeeperAclTest {
+
+    private TestingServer server;
+    private final List<LockClient> clients = new ArrayList<>();
+    private CuratorFramework anonymous;
+
+    @BeforeEach
+    void setUp() {
+        server = ZooKeeperTesting.startServer();
+        anonymous = ZooKeeperTesting.inspector(server.getConnectString());
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        clients.forEach(LockClient::close);
+        anonymous.close();
+        server.close();
+    }
+
+    private LockClient client(String auth) {
+        LockClient client = ZooKeeperTesting.open(server.getConnectString(), "baton.zookeeper.auth", auth);
+        clients.add(client);
+        return client;
+    }
+
+    @Test
+    void clientWithoutTheCredentialsCannotDeleteAHeldLocksNode() throws Exception {
+        Lease lease = client("baton:s3cret").lock("guarded").acquire();
+        String queue = "/baton/locks/guarded";
+        String node = queue + "/" + anonymous.getChildren().forPath(queue).get(0);
+
+        assertThatThrownBy(() -> anonymous.delete().forPath(node)).isInstanceOf(KeeperException.NoAuthException.class);
+        assertThatThrownBy(() -> anonymous.setData().forPath(node, new byte[] {1}))
+                .isInstanceOf(KeeperException.NoAuthException.class);
+        assertThatThrownBy(() -> anonymous.create().forPath(queue + "/lease-intruder-0000000000"))
+                .isInstanceOf(KeeperException.NoAuthException.class);
+        assertThat(lease.isValid()).isTrue();
+        assertThat(anonymous.getData().forPath(node)).isNotEmpty();
+        lease.release();
+    }
+
+    @Test
+    void clientsSharingTheCredentialsShareTheLocks() throws Exception {
+        LockClient first = client("baton:s3cret");
+        LockClient second = client("baton:s3cret");
+        Lease lease = first.lock("shared").acquire();
+        assertThat(second.lock("shared").tryAcquire(Duration.ZERO)).isEmpty();
+        lease.release();
+        Lease next = second.lock("shared").tryAcquire(Duration.ofSeconds(5)).orElseThrow();
+        assertThat(next.fencingToken()).isGreaterThan(0);
+        next.release();
+    }
+
+    @Test
+    void wrongCredentialsGetAClearErrorAtOpen() throws Exception {
+        client("baton:s3cret").lock("first").acquire().release();
+        assertThatThrownBy(() -> client("baton:wrong"))
+                .isInstanceOf(LockException.class)
+                .hasMessageContaining("not authorized")
+                .hasMessageContaining("baton.zookeeper.auth");
+    }
+
+    @Test
+    void malformedCredentialsAreRejectedAtOpenWithoutEchoingThem() {
+        assertThatThrownBy(() -> client("no-colon-here"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("baton.zookeeper.auth")
+                .hasMessageNotContaining("no-colon-here");
+    }
+}
