@@ -30,6 +30,10 @@ public interface Lease extends AutoCloseable {
      * A number strictly greater than every fencing token handed out earlier for the same lock
      * name, by any client. Pass it to the resource the lock protects.
      *
+     * <p>Read it while the lease is valid (typically right after acquiring) and carry it with the
+     * work it guards; once the lease has ended the token is refused here, because using it then
+     * would be using a stale token.
+     *
      * @throws IllegalStateException if the lease has been released or lost: a token read after
      *     that would be stale by definition
      */

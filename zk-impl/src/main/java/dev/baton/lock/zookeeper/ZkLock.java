@@ -82,7 +82,9 @@ final class ZkLock implements DistributedLock {
     }
 
     private AcquireAttempt start(boolean oneShot) {
-        client.checkOpen();
+        if (client.isClosed()) {
+            throw new LockException("the lock client of '" + name + "' is closed");
+        }
         AcquireAttempt attempt = new AcquireAttempt(client, this, oneShot);
         attempt.start();
         return attempt;
