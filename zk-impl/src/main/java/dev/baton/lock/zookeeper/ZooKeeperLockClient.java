@@ -3,6 +3,8 @@ package dev.baton.lock.zookeeper;
 import dev.baton.lock.DistributedLock;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockException;
+import dev.baton.lock.LockInfo;
+import dev.baton.lock.LockInspection;
 import dev.baton.lock.LockNames;
 import dev.baton.lock.LossReason;
 import java.lang.management.ManagementFactory;
@@ -41,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread safety: safe for use by any number of threads.
  */
-public final class ZooKeeperLockClient implements LockClient {
+public final class ZooKeeperLockClient implements LockClient, LockInspection {
 
     private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperLockClient.class);
     private static final AtomicInteger CLIENTS = new AtomicInteger();
@@ -112,6 +114,12 @@ public final class ZooKeeperLockClient implements LockClient {
     @Override
     public String backend() {
         return "zookeeper";
+    }
+
+    @Override
+    public List<LockInfo> heldLocks(String namePrefix) {
+        checkOpen();
+        return new LockInspector(curator, options.locksPath()).heldLocks(namePrefix);
     }
 
     /** The options this client was built with. */

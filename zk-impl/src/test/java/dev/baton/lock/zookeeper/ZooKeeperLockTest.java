@@ -190,4 +190,28 @@ class ZooKeeperLockTest {
                 .hasMessageContaining("baton.zookeeper.connect");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Timing.scaled(Duration.ofSeconds(10)));
     }
+
+    @Test
+    void heldLocksShowsHolderTokenAndWaiters() throws Exception {
+        LockClient a = client();
+        LockClient b = client();
+        Lease first = a.lock("inspect/one").acquire();
+        Lease other = a.lock("elsewhere").acquire();
+        CompletableFuture<Lease> waiter = b.lock("inspect/one").acquireAsync();
+        Timing.await().until(() -> ZooKeeperTesting.queue(inspector, "inspect/one").size() == 2);
+
+        List<dev.baton.lock.LockInfo> held = ((dev.baton.lock.LockInspection) b).heldLocks("inspect/");
+        assertThat(held).singleElement().satisfies(info -> {
+            assertThat(info.name()).isEqualTo("inspect/one");
+            assertThat(info.fencingToken()).isEqualTo(first.fencingToken());
+            assertThat(info.holder()).contains("@");
+            assertThat(info.waiters()).isEqualTo(1);
+            assertThat(info.since()).isPresent();
+        });
+        assertThat(((dev.baton.lock.LockInspection) b).heldLocks("")).extracting(dev.baton.lock.LockInfo::name)
+                .containsSubsequence("elsewhere", "inspect/one");
+        first.release();
+        other.release();
+        waiter.get(Timing.scaledMillis(5_000), TimeUnit.MILLISECONDS).release();
+    }
 }

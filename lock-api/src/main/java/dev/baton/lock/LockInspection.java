@@ -1,0 +1,22 @@
+package dev.baton.lock;
+
+import java.util.List;
+
+/**
+ * Implemented by {@link LockClient}s whose backend can list the locks held right now. Meant for
+ * operators and tools, not for deciding who holds a lock: use {@link DistributedLock#tryAcquire}
+ * for that.
+ *
+ * <p>Thread safety: implementations are safe for concurrent use.
+ */
+public interface LockInspection {
+
+    /**
+     * The locks currently held whose names start with {@code namePrefix}, sorted by name.
+     *
+     * @param namePrefix a prefix of the decoded names; empty for all
+     * @throws NullPointerException if {@code namePrefix} is null
+     * @throws LockException if the backend cannot be read
+     */
+    List<LockInfo> heldLocks(String namePrefix);
+}
