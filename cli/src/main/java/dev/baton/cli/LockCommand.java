@@ -1,0 +1,111 @@
+package dev.baton.cli;
+
+import dev.baton.lock.DistributedLock;
+import dev.baton.lock.Lease;
+import dev.baton.lock.LockClient;
+import dev.baton.lock.LossReason;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code baton lock NAME -- cmd args...}: run a command while holding a lock, like flock(1). */
+@Command(name = "lock", mixinStandardHelpOptions = true,
+        description = {"Run a command while holding a lock, like flock(1).",
+                "The command gets BATON_FENCING_TOKEN and BATON_LOCK_NAME in its environment.",
+                "If the lease is lost, the command gets SIGTERM, then SIGKILL after --grace,",
+                "and baton exits with 79; otherwise it exits with the command's own code."},
+        footer = {"", "Examples:",
+                "  baton lock --zookeeper zk1:2181 nightly-report -- ./report.sh",
+                "  baton lock --wait 30s --redis redis://cache:6379 deploy/web -- ./deploy.sh --all",
+                "", "Exit codes: the command's own; 75 not acquired within --wait;",
+                "79 lease lost and command stopped; 69 backend unavailable;",
+                "78 configuration error; 126/127 command not executable / not found."})
+final class LockCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Option(names = "--wait", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Give up (exit 75) if the lock is not acquired within this time, e.g. 30s. Default: wait forever.")
+    Duration wait;
+
+    @Option(names = "--grace", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "10s",
+            description = "After a lost lease, how long the command has between SIGTERM and SIGKILL. Default: ${DEFAULT-VALUE}.")
+    Duration grace;
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "The lock's name.")
+    String name;
+
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments, after --.")
+    List<String> command;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        try (LockClient client = connection.open()) {
+            DistributedLock lock = client.lock(name);
+            Optional<Lease> acquired = wait == null ? Optional.of(lock.acquire()) : lock.tryAcquire(wait);
+            if (acquired.isEmpty()) {
+                err.println("baton: lock '" + name + "' is held elsewhere; gave up after " + wait.toMillis() + " ms");
+                return ExitCodes.NOT_ACQUIRED;
+            }
+            try (Lease lease = acquired.get()) {
+                return runHolding(lease, err);
+            }
+        }
+    }
+
+    private int runHolding(Lease lease, PrintWriter err) throws InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+        builder.environment().put("BATON_FENCING_TOKEN", Long.toString(lease.fencingToken()));
+        builder.environment().put("BATON_LOCK_NAME", name);
+        Process child;
+        try {
+            child = builder.start();
+        } catch (IOException e) {
+            boolean missing = e.getMessage() != null && e.getMessage().contains("error=2,");
+            err.println("baton: cannot run '" + command.get(0) + "': " + e.getMessage());
+            return missing ? ExitCodes.NOT_FOUND : ExitCodes.CANNOT_EXECUTE;
+        }
+        AtomicReference<LossReason> lost = new AtomicReference<>();
+        lease.lost().thenAccept(reason -> {
+            lost.set(reason);
+            ChildProcesses.terminate(child, grace);
+        });
+        Thread stopChildOnExit = new Thread(() -> ChildProcesses.terminate(child, grace), "baton-lock-shutdown");
+        Runtime.getRuntime().addShutdownHook(stopChildOnExit);
+        try {
+            int code = child.waitFor();
+            if (lost.get() != null) {
+                err.println("baton: the lease on '" + name + "' was lost (" + lost.get()
+                        + "); the command was stopped");
+                return ExitCodes.LEASE_LOST;
+            }
+            return code;
+        } catch (InterruptedException e) {
+            ChildProcesses.terminate(child, grace);
+            child.waitFor(grace.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+            throw e;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopChildOnExit);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run
+            }
+        }
+    }
+}
