@@ -1,0 +1,81 @@
+package dev.baton.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingServer;
+
+/**
+ * Runs every benchmark against servers it starts itself, prints a markdown table and writes it,
+ * with a description of the machine, to {@code BENCHMARKS.md}.
+ *
+ * <pre>
+ *   java -jar benchmarks/target/baton-bench.jar [--quick] [--out FILE]
+ * </pre>
+ * {@code --quick} runs every row briefly (seconds), for the smoke test; it writes no file unless
+ * {@code --out} is given.
+ */
+public final class BenchMain {
+
+    private BenchMain() {
+    }
+
+    /** Entry point. */
+    public static void main(String[] args) throws Exception {
+        boolean quick = List.of(args).contains("--quick");
+        int out = List.of(args).indexOf("--out");
+        Path file = out >= 0 && out + 1 < args.length ? Path.of(args[out + 1]) : quick ? null : Path.of("BENCHMARKS.md");
+        List<Row> rows = run(quick);
+        String table = Report.table(rows);
+        System.out.println(table);
+        if (file != null) {
+            Files.writeString(file, document(table, quick), StandardCharsets.UTF_8);
+            System.out.println("wrote " + file.toAbsolutePath());
+        }
+    }
+
+    /** Runs all rows; quick mode measures each only briefly. */
+    public static List<Row> run(boolean quick) throws Exception {
+        // The servers run in this JVM; mntr is needed for the request counts, and fsync is off so
+        // that the clients' own costs are not hidden under disk latency.
+        System.setProperty("zookeeper.4lw.commands.whitelist", "*");
+        System.setProperty("zookeeper.forceSync", "no");
+        System.setProperty("zookeeper.admin.enableServer", "false");
+        Harness harness = new Harness(quick ? Harness.Settings.quick() : Harness.Settings.full());
+        List<Row> rows = new ArrayList<>();
+        try (TestingServer zookeeper = new TestingServer(
+                new InstanceSpec(null, -1, -1, -1, true, -1, 2000, 0, Map.of(), "127.0.0.1"), true)) {
+            ZooKeeperBench zk = new ZooKeeperBench(zookeeper.getConnectString(), harness);
+            rows.addAll(zk.all());
+            rows.addAll(new ZooKeeperScaling(zk, zookeeper.getPort(), quick ? 200 : 10_000)
+                    .all(quick ? new int[] {1, 10} : new int[] {1, 10, 100}));
+        }
+        return rows;
+    }
+
+    private static String document(String table, boolean quick) {
+        Runtime runtime = Runtime.getRuntime();
+        String machine = String.format("%d cores, %d MiB max heap, %s %s, Java %s (%s), %s",
+                runtime.availableProcessors(), runtime.maxMemory() >> 20, System.getProperty("os.name"),
+                System.getProperty("os.version"), System.getProperty("java.version"), System.getProperty("java.vm.name"),
+                ManagementFactory.getOperatingSystemMXBean().getArch());
+        return "# Baton benchmarks\n\n"
+                + "Measured " + Instant.now().truncatedTo(ChronoUnit.SECONDS) + " on " + machine + ".\n"
+                + (quick ? "\n**Quick mode: these numbers are a smoke test, not measurements.**\n" : "")
+                + "\nReproduce: `mvn -B -q -DskipTests package && java -jar benchmarks/target/baton-bench.jar`\n\n"
+                + "Every contestant runs in the same JVM against the same servers, started by the benchmark on\n"
+                + "loopback (ZooKeeper with `forceSync=no`, so client overheads are not hidden under disk latency).\n"
+                + "Each group is warmed up, then measured in 5 rounds whose order rotates; the table shows the\n"
+                + "median over rounds, the median of the rounds' 99th percentiles, and the lowest and highest round.\n"
+                + "Ratios are against the first row of the group (the floor where there is one).\n\n"
+                + table;
+    }
+}

@@ -1,0 +1,181 @@
+package dev.baton.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs contestants side by side: every contestant is set up once, warmed up, then measured in
+ * {@code runs} rounds whose order rotates, so that drift in the machine (a neighbour, the JIT, the
+ * server's caches) falls on all contestants alike. Reports medians over the rounds and their spread.
+ */
+final class Harness {
+
+    /** A timed operation, such as acquire + release. */
+    interface Op {
+        void run() throws Exception;
+    }
+
+    /** A workload measured as operations per second over a fixed time. */
+    interface Workload {
+        /** Runs for about {@code duration} and returns completed operations. */
+        long runFor(Duration duration) throws Exception;
+    }
+
+    /** Something set up once, measured many times, and closed. */
+    interface Contestant<T> {
+        String name();
+
+        Opened<T> open() throws Exception;
+    }
+
+    /** An opened contestant: what to measure, and the clients to close afterwards. */
+    record Opened<T>(T subject, AutoCloseable... resources) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            Exception first = null;
+            for (AutoCloseable resource : resources) {
+                try {
+                    resource.close();
+                } catch (Exception e) {
+                    if (first == null) {
+                        first = e;
+                    } else {
+                        first.addSuppressed(e);
+                    }
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+        }
+    }
+
+    private final Settings settings;
+
+    Harness(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Latency per operation, in microseconds; the first contestant is the baseline (the floor). */
+    List<Row> latency(String group, List<Contestant<Op>> contestants) throws Exception {
+        List<Opened<Op>> opened = openAll(contestants);
+        List<Op> ops = subjects(opened);
+        try {
+            for (Op op : ops) {
+                time(op, settings.warmup(), Integer.MAX_VALUE);
+            }
+            double[][] medians = new double[ops.size()][settings.runs()];
+            double[][] p99s = new double[ops.size()][settings.runs()];
+            for (int run = 0; run < settings.runs(); run++) {
+                for (int k = 0; k < ops.size(); k++) {
+                    int i = (k + run) % ops.size();
+                    double[] micros = time(ops.get(i), settings.measure(), settings.maxOps());
+                    medians[i][run] = Stats.median(micros);
+                    p99s[i][run] = Stats.percentile(micros, 0.99);
+                }
+            }
+            List<Row> rows = new ArrayList<>();
+            for (int i = 0; i < ops.size(); i++) {
+                rows.add(new Row(group, contestants.get(i).name(), "µs", Stats.median(medians[i]), Stats.median(p99s[i]),
+                        Stats.min(medians[i]), Stats.max(medians[i]), Double.NaN, false));
+            }
+            return withRatios(rows);
+        } finally {
+            closeAll(opened);
+        }
+    }
+
+    /** Operations per second; the first contestant is the baseline. */
+    List<Row> throughput(String group, List<Contestant<Workload>> contestants) throws Exception {
+        List<Opened<Workload>> opened = openAll(contestants);
+        List<Workload> workloads = subjects(opened);
+        try {
+            for (Workload workload : workloads) {
+                workload.runFor(settings.warmup());
+            }
+            double[][] rates = new double[workloads.size()][settings.runs()];
+            for (int run = 0; run < settings.runs(); run++) {
+                for (int k = 0; k < workloads.size(); k++) {
+                    int i = (k + run) % workloads.size();
+                    long start = System.nanoTime();
+                    long done = workloads.get(i).runFor(settings.measure());
+                    rates[i][run] = done / ((System.nanoTime() - start) / 1e9);
+                }
+            }
+            List<Row> rows = new ArrayList<>();
+            for (int i = 0; i < workloads.size(); i++) {
+                rows.add(new Row(group, contestants.get(i).name(), "ops/s", Stats.median(rates[i]), Double.NaN,
+                        Stats.min(rates[i]), Stats.max(rates[i]), Double.NaN, true));
+            }
+            return withRatios(rows);
+        } finally {
+            closeAll(opened);
+        }
+    }
+
+    private static List<Row> withRatios(List<Row> rows) {
+        List<Row> out = new ArrayList<>();
+        out.add(rows.get(0));
+        for (int i = 1; i < rows.size(); i++) {
+            out.add(rows.get(i).withRatio(rows.get(0).median()));
+        }
+        return out;
+    }
+
+    private static double[] time(Op op, Duration budget, int maxOps) throws Exception {
+        double[] samples = new double[Math.min(maxOps, 1 << 16)];
+        int count = 0;
+        long deadline = System.nanoTime() + budget.toNanos();
+        while (count < samples.length && (count < 10 || System.nanoTime() < deadline)) {
+            long start = System.nanoTime();
+            op.run();
+            samples[count++] = (System.nanoTime() - start) / 1_000.0;
+        }
+        return java.util.Arrays.copyOf(samples, count);
+    }
+
+    private static <T> List<Opened<T>> openAll(List<Contestant<T>> contestants) throws Exception {
+        List<Opened<T>> opened = new ArrayList<>();
+        try {
+            for (Contestant<T> contestant : contestants) {
+                opened.add(contestant.open());
+            }
+        } catch (Exception e) {
+            closeAll(opened);
+            throw e;
+        }
+        return opened;
+    }
+
+    private static <T> List<T> subjects(List<Opened<T>> opened) {
+        List<T> subjects = new ArrayList<>();
+        opened.forEach(o -> subjects.add(o.subject()));
+        return subjects;
+    }
+
+    private static <T> void closeAll(List<Opened<T>> opened) throws Exception {
+        for (Opened<T> o : opened) {
+            o.close();
+        }
+    }
+
+    /**
+     * How long and how often to measure.
+     *
+     * @param runs rounds per contestant (at least 5 for a report)
+     * @param warmup warm-up time per contestant, once
+     * @param measure measuring time per contestant per round
+     * @param maxOps cap on timed operations per round
+     */
+    record Settings(int runs, Duration warmup, Duration measure, int maxOps) {
+
+        static Settings full() {
+            return new Settings(5, Duration.ofSeconds(2), Duration.ofSeconds(2), 50_000);
+        }
+
+        static Settings quick() {
+            return new Settings(2, Duration.ofMillis(50), Duration.ofMillis(100), 200);
+        }
+    }
+}

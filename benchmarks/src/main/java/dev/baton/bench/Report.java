@@ -1,0 +1,44 @@
+package dev.baton.bench;
+
+import java.util.List;
+import java.util.Locale;
+
+/** The results as a markdown table. */
+final class Report {
+
+    private Report() {
+    }
+
+    static String table(List<Row> rows) {
+        StringBuilder out = new StringBuilder();
+        out.append("| group | contestant | median | p99 | spread (runs) | ratio to first row |\n");
+        out.append("|---|---|---:|---:|---:|---:|\n");
+        for (Row row : rows) {
+            out.append("| ").append(row.group())
+                    .append(" | ").append(row.contestant())
+                    .append(" | ").append(number(row.median())).append(' ').append(row.unit())
+                    .append(" | ").append(Double.isNaN(row.p99()) ? "" : number(row.p99()) + " " + row.unit())
+                    .append(" | ").append(spread(row))
+                    .append(" | ").append(Double.isNaN(row.ratio()) ? "" : String.format(Locale.ROOT, "%.2f×", row.ratio()))
+                    .append(" |\n");
+        }
+        return out.toString();
+    }
+
+    private static String spread(Row row) {
+        if (Double.isNaN(row.low()) || row.low() == row.high()) {
+            return "";
+        }
+        return number(row.low()) + "–" + number(row.high());
+    }
+
+    static String number(double value) {
+        if (Double.isNaN(value)) {
+            return "n/a";
+        }
+        if (Math.abs(value) >= 100) {
+            return String.format(Locale.ROOT, "%,.0f", value);
+        }
+        return String.format(Locale.ROOT, "%.1f", value);
+    }
+}

@@ -1,0 +1,149 @@
+package dev.baton.bench;
+
+import dev.baton.lock.Lease;
+import dev.baton.lock.LockClient;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.locks.InterProcessMutex;
+
+/**
+ * Rows measured once rather than raced: memory and threads for 10,000 pending waiters, and how much
+ * server traffic one hand-off costs as the queue grows (a herd would grow with it).
+ */
+final class ZooKeeperScaling {
+
+    private final ZooKeeperBench zk;
+    private final int serverPort;
+    private final int waiters;
+
+    ZooKeeperScaling(ZooKeeperBench zk, int serverPort, int waiters) {
+        this.zk = zk;
+        this.serverPort = serverPort;
+        this.waiters = waiters;
+    }
+
+    List<Row> all(int[] queueLengths) throws Exception {
+        List<Row> rows = new ArrayList<>(pendingWaiters());
+        for (int length : queueLengths) {
+            rows.addAll(packetsPerHandoff(length));
+        }
+        return rows;
+    }
+
+    /** Heap and threads added by {@code waiters} pending acquireAsync calls on one client. */
+    List<Row> pendingWaiters() throws Exception {
+        String group = "ZooKeeper: " + waiters + " pending acquireAsync";
+        try (LockClient holderClient = zk.baton(); LockClient client = zk.baton()) {
+            Lease held = holderClient.lock("bench/waiters").acquire();
+            long heapBefore = usedHeap();
+            int threadsBefore = Thread.activeCount();
+            List<CompletableFuture<Lease>> pending = new ArrayList<>();
+            for (int i = 0; i < waiters; i++) {
+                pending.add(client.lock("bench/waiters").acquireAsync());
+            }
+            awaitQueue(client, "bench/waiters", waiters);
+            long heapAfter = usedHeap();
+            int threadsAfter = Thread.activeCount();
+            pending.forEach(f -> f.cancel(true));
+            held.release();
+            return List.of(
+                    new Row(group, "Baton ZooKeeper: heap per waiter", "bytes",
+                            (heapAfter - heapBefore) / (double) waiters, Double.NaN, Double.NaN, Double.NaN, Double.NaN, false),
+                    new Row(group, "Baton ZooKeeper: threads added", "threads",
+                            threadsAfter - threadsBefore, Double.NaN, Double.NaN, Double.NaN, Double.NaN, false));
+        }
+    }
+
+    /** Requests the server received per hand-off while a queue of {@code length} waiters drains. */
+    List<Row> packetsPerHandoff(int length) throws Exception {
+        String group = "ZooKeeper: server requests per hand-off, " + length + " waiter(s)";
+        double baton;
+        try (LockClient holderClient = zk.baton(); LockClient client = zk.baton()) {
+            Lease held = holderClient.lock("bench/herd-" + length).acquire();
+            List<CompletableFuture<Void>> served = new ArrayList<>();
+            for (int i = 0; i < length; i++) {
+                served.add(client.lock("bench/herd-" + length).acquireAsync().thenAccept(Lease::release));
+            }
+            awaitQueue(client, "bench/herd-" + length, length);
+            long before = packetsReceived();
+            held.release();
+            CompletableFuture.allOf(served.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+            baton = (packetsReceived() - before) / (double) length;
+        }
+        double curator;
+        try (CuratorFramework holderClient = zk.curator(); CuratorFramework client = zk.curator()) {
+            String path = "/curator-bench/herd-" + length;
+            InterProcessMutex holder = new InterProcessMutex(holderClient, path);
+            holder.acquire();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < length; i++) {
+                InterProcessMutex mutex = new InterProcessMutex(client, path);
+                Thread thread = new Thread(() -> {
+                    try {
+                        mutex.acquire();
+                        mutex.release();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                thread.start();
+                threads.add(thread);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (client.getChildren().forPath(path).size() < length + 1 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            long before = packetsReceived();
+            holder.release();
+            for (Thread thread : threads) {
+                thread.join(120_000);
+            }
+            curator = (packetsReceived() - before) / (double) length;
+        }
+        return List.of(
+                new Row(group, "Baton ZooKeeper", "requests", baton, Double.NaN, Double.NaN, Double.NaN, Double.NaN, false),
+                new Row(group, "Curator InterProcessMutex", "requests", curator, Double.NaN, Double.NaN, Double.NaN,
+                        curator / baton, false));
+    }
+
+    private static void awaitQueue(LockClient client, String name, int waiting) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            var held = ((dev.baton.lock.LockInspection) client).heldLocks(name);
+            if (!held.isEmpty() && held.get(0).waiters() >= waiting) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("the queue of " + name + " did not reach " + waiting);
+    }
+
+    /** The server's {@code zk_packets_received} from the {@code mntr} four-letter command. */
+    private long packetsReceived() throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", serverPort)) {
+            socket.getOutputStream().write("mntr".getBytes(StandardCharsets.US_ASCII));
+            String reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            for (String line : reply.split("\n")) {
+                if (line.startsWith("zk_packets_received")) {
+                    return Long.parseLong(line.split("\\s+")[1].trim());
+                }
+            }
+        }
+        throw new IOException("mntr gave no zk_packets_received; is 4lw.commands.whitelist set?");
+    }
+
+    private static long usedHeap() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        Runtime runtime = Runtime.getRuntime();
+        return runtime.totalMemory() - runtime.freeMemory();
+    }
+}
