@@ -228,7 +228,6 @@ final class AcquireAttempt {
             result.completeExceptionally(new LockException("the lock client was closed while the request waited"));
             return;
         }
-        lease.watchOwnNode();
         if (!result.complete(lease)) {
             lease.releaseInBackground();
         }

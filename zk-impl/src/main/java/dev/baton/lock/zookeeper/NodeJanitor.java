@@ -3,6 +3,7 @@ package dev.baton.lock.zookeeper;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +51,29 @@ final class NodeJanitor {
             done.complete(null);
         }
         return done;
+    }
+
+    /**
+     * Deletes {@code path} synchronously on the calling thread, which saves the hand-off to
+     * ZooKeeper's event thread that the asynchronous call costs. Not for the event thread.
+     *
+     * @return true if the node is gone; false if the caller should fall back to {@link #delete}
+     */
+    boolean deleteNow(String path) {
+        if (!client.isConnected()) {
+            return false;
+        }
+        try {
+            client.zookeeper().delete(path, -1);
+            return true;
+        } catch (KeeperException.NoNodeException e) {
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (KeeperException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Deletes every node under {@code lockPath} made by the attempt {@code attemptId}. */

@@ -6,7 +6,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 
 /**
@@ -31,6 +33,7 @@ final class ZkLease implements Lease {
     private final long token;
     private final AtomicReference<State> state = new AtomicReference<>(State.HELD);
     private final CompletableFuture<LossReason> lost = new CompletableFuture<>();
+    private final AtomicBoolean watchingNode = new AtomicBoolean();
     private volatile LossReason lossReason;
 
     ZkLease(ZooKeeperLockClient client, String lockName, String path, long token) {
@@ -63,8 +66,19 @@ final class ZkLease implements Lease {
         return state.get() == State.HELD;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The first call also watches the lease's node, so that a deletion by anyone else (an
+     * operator, a misbehaving client) is reported as {@link LossReason#TAKEN_OVER}. The watch is
+     * set only when someone listens because it costs a request and a notification per lease, a
+     * large share of an uncontended acquire's price.
+     */
     @Override
     public CompletableFuture<LossReason> lost() {
+        if (state.get() == State.HELD && watchingNode.compareAndSet(false, true)) {
+            watchOwnNode();
+        }
         return lost.copy();
     }
 
@@ -74,13 +88,16 @@ final class ZkLease implements Lease {
             return;
         }
         client.unregister(this);
-        CompletableFuture<Void> deleted = client.janitor().delete(path);
-        try {
-            deleted.get(RELEASE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
+        if (!client.janitor().deleteNow(path)) {
             // the janitor keeps trying; release() promises not to throw for backend faults
+            CompletableFuture<Void> deleted = client.janitor().delete(path);
+            try {
+                deleted.get(RELEASE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // still queued in the janitor
+            }
         }
     }
 
@@ -117,7 +134,7 @@ final class ZkLease implements Lease {
     }
 
     /** Tells us if someone else deletes our node (an operator, a misbehaving client). */
-    void watchOwnNode() {
+    private void watchOwnNode() {
         Watcher watcher = event -> {
             if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
                 markLost(LossReason.TAKEN_OVER);
@@ -125,7 +142,7 @@ final class ZkLease implements Lease {
         };
         try {
             client.zookeeper().exists(path, watcher, (rc, p, ctx, stat) -> {
-                if (stat == null && rc == 0) {
+                if (KeeperException.Code.get(rc) == KeeperException.Code.NONODE) {
                     markLost(LossReason.TAKEN_OVER);
                 }
             }, null);

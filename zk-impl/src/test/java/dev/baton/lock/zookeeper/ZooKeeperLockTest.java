@@ -146,13 +146,23 @@ class ZooKeeperLockTest {
     }
 
     @Test
-    void deletingTheHoldersNodeTellsTheHolder() throws Exception {
+    void deletingTheHoldersNodeTellsAHolderThatListens() throws Exception {
         Lease lease = client().lock("revoked").acquire();
+        CompletableFuture<LossReason> lost = lease.lost();
         String node = ZooKeeperTesting.queue(inspector, "revoked").get(0);
         inspector.delete().forPath("/baton/locks/revoked/" + node);
-        assertThat(lease.lost().get(Timing.scaledMillis(5_000), TimeUnit.MILLISECONDS)).isEqualTo(LossReason.TAKEN_OVER);
+        assertThat(lost.get(Timing.scaledMillis(5_000), TimeUnit.MILLISECONDS)).isEqualTo(LossReason.TAKEN_OVER);
         assertThat(lease.isValid()).isFalse();
         assertThatThrownBy(lease::fencingToken).isInstanceOf(IllegalStateException.class).hasMessageContaining("lost");
+    }
+
+    @Test
+    void askingForLostAfterTheNodeWasDeletedStillTellsTheHolder() throws Exception {
+        Lease lease = client().lock("revoked-before").acquire();
+        String node = ZooKeeperTesting.queue(inspector, "revoked-before").get(0);
+        inspector.delete().forPath("/baton/locks/revoked-before/" + node);
+        assertThat(lease.lost().get(Timing.scaledMillis(5_000), TimeUnit.MILLISECONDS)).isEqualTo(LossReason.TAKEN_OVER);
+        assertThat(lease.isValid()).isFalse();
     }
 
     @Test
