@@ -18,8 +18,9 @@ import org.apache.curator.test.TestingServer;
  * with a description of the machine, to {@code BENCHMARKS.md}.
  *
  * <pre>
- *   java -jar benchmarks/target/baton-bench.jar [--quick] [--out FILE]
+ *   java -jar benchmarks/target/baton-bench.jar [--quick] [--only TEXT] [--out FILE]
  * </pre>
+ * {@code --only TEXT} runs only the groups whose name contains TEXT.
  * {@code --quick} runs every row briefly (seconds), for the smoke test; it writes no file unless
  * {@code --out} is given.
  */
@@ -33,7 +34,8 @@ public final class BenchMain {
         boolean quick = List.of(args).contains("--quick");
         int out = List.of(args).indexOf("--out");
         Path file = out >= 0 && out + 1 < args.length ? Path.of(args[out + 1]) : quick ? null : Path.of("BENCHMARKS.md");
-        List<Row> rows = run(quick);
+        int only = List.of(args).indexOf("--only");
+        List<Row> rows = run(quick, only >= 0 && only + 1 < args.length ? args[only + 1] : "");
         String table = Report.table(rows);
         System.out.println(table);
         if (file != null) {
@@ -42,20 +44,22 @@ public final class BenchMain {
         }
     }
 
-    /** Runs all rows; quick mode measures each only briefly. */
-    public static List<Row> run(boolean quick) throws Exception {
+    /** Runs the rows whose group contains {@code only} (all if empty); quick mode measures each only briefly. */
+    public static List<Row> run(boolean quick, String only) throws Exception {
         // The servers run in this JVM; mntr is needed for the request counts, and fsync is off so
         // that the clients' own costs are not hidden under disk latency.
         System.setProperty("zookeeper.4lw.commands.whitelist", "*");
-        System.setProperty("zookeeper.forceSync", "no");
+        if (System.getProperty("zookeeper.forceSync") == null) {
+            System.setProperty("zookeeper.forceSync", "no");
+        }
         System.setProperty("zookeeper.admin.enableServer", "false");
-        Harness harness = new Harness(quick ? Harness.Settings.quick() : Harness.Settings.full());
+        Harness harness = new Harness(quick ? Harness.Settings.quick(only) : Harness.Settings.full(only));
         List<Row> rows = new ArrayList<>();
         try (TestingServer zookeeper = new TestingServer(
                 new InstanceSpec(null, -1, -1, -1, true, -1, 2000, 0, Map.of(), "127.0.0.1"), true)) {
             ZooKeeperBench zk = new ZooKeeperBench(zookeeper.getConnectString(), harness);
             rows.addAll(zk.all());
-            rows.addAll(new ZooKeeperScaling(zk, zookeeper.getPort(), quick ? 200 : 10_000)
+            rows.addAll(new ZooKeeperScaling(zk, harness, zookeeper.getPort(), quick ? 200 : 10_000)
                     .all(quick ? new int[] {1, 10} : new int[] {1, 10, 100}));
         }
         return rows;

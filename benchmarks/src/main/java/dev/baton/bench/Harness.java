@@ -59,6 +59,9 @@ final class Harness {
 
     /** Latency per operation, in microseconds; the first contestant is the baseline (the floor). */
     List<Row> latency(String group, List<Contestant<Op>> contestants) throws Exception {
+        if (!settings.includes(group)) {
+            return List.of();
+        }
         List<Opened<Op>> opened = openAll(contestants);
         List<Op> ops = subjects(opened);
         try {
@@ -88,6 +91,9 @@ final class Harness {
 
     /** Operations per second; the first contestant is the baseline. */
     List<Row> throughput(String group, List<Contestant<Workload>> contestants) throws Exception {
+        if (!settings.includes(group)) {
+            return List.of();
+        }
         List<Opened<Workload>> opened = openAll(contestants);
         List<Workload> workloads = subjects(opened);
         try {
@@ -167,15 +173,24 @@ final class Harness {
      * @param warmup warm-up time per contestant, once
      * @param measure measuring time per contestant per round
      * @param maxOps cap on timed operations per round
+     * @param only run only the groups whose name contains this text (empty: all)
      */
-    record Settings(int runs, Duration warmup, Duration measure, int maxOps) {
+    record Settings(int runs, Duration warmup, Duration measure, int maxOps, String only) {
 
-        static Settings full() {
-            return new Settings(5, Duration.ofSeconds(2), Duration.ofSeconds(2), 50_000);
+        static Settings full(String only) {
+            return new Settings(5, Duration.ofSeconds(2), Duration.ofSeconds(2), 50_000, only);
         }
 
-        static Settings quick() {
-            return new Settings(2, Duration.ofMillis(50), Duration.ofMillis(100), 200);
+        static Settings quick(String only) {
+            return new Settings(2, Duration.ofMillis(50), Duration.ofMillis(100), 200, only);
         }
+
+        boolean includes(String group) {
+            return group.toLowerCase(java.util.Locale.ROOT).contains(only.toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+
+    Settings settings() {
+        return settings;
     }
 }

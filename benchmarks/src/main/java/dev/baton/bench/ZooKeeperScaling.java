@@ -19,11 +19,13 @@ import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 final class ZooKeeperScaling {
 
     private final ZooKeeperBench zk;
+    private final Harness harness;
     private final int serverPort;
     private final int waiters;
 
-    ZooKeeperScaling(ZooKeeperBench zk, int serverPort, int waiters) {
+    ZooKeeperScaling(ZooKeeperBench zk, Harness harness, int serverPort, int waiters) {
         this.zk = zk;
+        this.harness = harness;
         this.serverPort = serverPort;
         this.waiters = waiters;
     }
@@ -39,6 +41,9 @@ final class ZooKeeperScaling {
     /** Heap and threads added by {@code waiters} pending acquireAsync calls on one client. */
     List<Row> pendingWaiters() throws Exception {
         String group = "ZooKeeper: " + waiters + " pending acquireAsync";
+        if (!harness.settings().includes(group)) {
+            return List.of();
+        }
         try (LockClient holderClient = zk.baton(); LockClient client = zk.baton()) {
             Lease held = holderClient.lock("bench/waiters").acquire();
             long heapBefore = usedHeap();
@@ -63,6 +68,9 @@ final class ZooKeeperScaling {
     /** Requests the server received per hand-off while a queue of {@code length} waiters drains. */
     List<Row> packetsPerHandoff(int length) throws Exception {
         String group = "ZooKeeper: server requests per hand-off, " + length + " waiter(s)";
+        if (!harness.settings().includes(group)) {
+            return List.of();
+        }
         double baton;
         try (LockClient holderClient = zk.baton(); LockClient client = zk.baton()) {
             Lease held = holderClient.lock("bench/herd-" + length).acquire();

@@ -13,7 +13,7 @@ class BenchSmokeTest {
 
     @Test
     void everyRowProducesANumber() throws Exception {
-        List<Row> rows = BenchMain.run(true);
+        List<Row> rows = BenchMain.run(true, "");
         assertThat(rows).isNotEmpty();
         assertThat(rows).allSatisfy(row -> assertThat(Double.isFinite(row.median()))
                 .as("%s / %s", row.group(), row.contestant()).isTrue());
