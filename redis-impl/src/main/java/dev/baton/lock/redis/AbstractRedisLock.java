@@ -1,0 +1,133 @@
+package dev.baton.lock.redis;
+
+import dev.baton.lock.DistributedLock;
+import dev.baton.lock.Lease;
+import dev.baton.lock.LockException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The blocking and asynchronous faces of a lock, both built on one asynchronous request that each
+ * backend implements.
+ *
+ * <p>Thread-safe: every call is an independent request.
+ */
+abstract class AbstractRedisLock implements DistributedLock {
+
+    /** {@link #request(long)}'s wait for "until acquired". */
+    static final long FOREVER = -1;
+
+    /** Waits longer than this (about 73 years) are treated as {@link #FOREVER}. */
+    private static final long EFFECTIVELY_FOREVER = Long.MAX_VALUE / 4;
+
+    final ClientRuntime runtime;
+    final LockKeys keys;
+
+    AbstractRedisLock(ClientRuntime runtime, LockKeys keys) {
+        this.runtime = runtime;
+        this.keys = keys;
+    }
+
+    /**
+     * Starts a request for the lock with the backend, now.
+     *
+     * @param waitNanos {@link #FOREVER}, 0 for a single attempt, or how long to wait
+     * @return a future completed, on any thread, with the started lease, with null if the wait ran
+     *     out, or exceptionally with a {@link LockException}. Cancelling it withdraws the request;
+     *     a grant that races with the cancel is released by the implementation.
+     */
+    abstract CompletableFuture<RedisLease> startRequest(long waitNanos);
+
+    /**
+     * Requests the lock: a single attempt goes to the backend at once, a waiting request takes its
+     * turn in the client's {@link LocalQueue}. The future is as for {@link #startRequest(long)}.
+     */
+    final CompletableFuture<RedisLease> request(long waitNanos) {
+        if (waitNanos == 0) {
+            return startRequest(0);
+        }
+        return runtime.queue().enqueue(keys.name(), waitNanos, this::startRequest);
+    }
+
+    @Override
+    public String name() {
+        return keys.name();
+    }
+
+    @Override
+    public Lease acquire() throws InterruptedException {
+        return await(request(FOREVER));
+    }
+
+    @Override
+    public Optional<Lease> tryAcquire(Duration maxWait) throws InterruptedException {
+        Objects.requireNonNull(maxWait, "maxWait must not be null");
+        if (maxWait.isNegative()) {
+            throw new IllegalArgumentException("maxWait must not be negative: " + maxWait);
+        }
+        long nanos;
+        try {
+            nanos = maxWait.toNanos();
+        } catch (ArithmeticException e) {
+            nanos = Long.MAX_VALUE;
+        }
+        // Deadlines are nanoTime() + wait: a wait of decades would overflow, and is forever anyway.
+        return Optional.ofNullable(await(request(nanos > EFFECTIVELY_FOREVER ? FOREVER : nanos)));
+    }
+
+    @Override
+    public CompletableFuture<Lease> acquireAsync() {
+        CompletableFuture<RedisLease> request = request(FOREVER);
+        CompletableFuture<Lease> result = new CompletableFuture<>();
+        result.whenComplete((lease, error) -> {
+            if (result.isCancelled()) {
+                request.cancel(false);
+            }
+        });
+        request.whenComplete((lease, error) -> runtime.callback(() -> {
+            if (error != null) {
+                result.completeExceptionally(lockException(error));
+            } else if (!result.complete(lease)) {
+                lease.releaseAsync();
+            }
+        }));
+        return result;
+    }
+
+    private RedisLease await(CompletableFuture<RedisLease> request) throws InterruptedException {
+        try {
+            return request.get();
+        } catch (InterruptedException e) {
+            if (!request.cancel(false) && !request.isCompletedExceptionally()) {
+                RedisLease granted = request.getNow(null);
+                if (granted != null) {
+                    granted.releaseAsync();
+                }
+            }
+            throw e;
+        } catch (ExecutionException e) {
+            throw lockException(e.getCause());
+        }
+    }
+
+    private static LockException lockException(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof LockException) {
+            return new LockException(cause.getMessage(), cause);
+        }
+        if (cause instanceof CancellationException) {
+            return new LockException("the lock request was cancelled", cause);
+        }
+        return new LockException("lock request failed: " + cause, cause);
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + keys.name() + "]";
+    }
+}

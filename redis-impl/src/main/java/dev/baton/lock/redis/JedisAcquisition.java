@@ -1,0 +1,219 @@
+package dev.baton.lock.redis;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request for a lock on the Jedis backend, from the first attempt to the grant, the end of the
+ * wait, a failure or a cancel.
+ *
+ * <p>An attempt is one acquire script. When the lock is held, the request subscribes to the lock's
+ * release channel and tries again when a release is announced, or when the holder's key would
+ * expire (its PTTL), whichever comes first; no thread waits meanwhile. One attempt runs at a time;
+ * a wake-up during an attempt makes another attempt follow it.
+ *
+ * <p>The lease id stays the same across attempts, so an attempt whose reply was lost and that is
+ * tried again finds the key already holding its id and is granted. When the request ends without a
+ * lease after such a doubtful attempt, it releases the id, in case the server did grant it.
+ *
+ * <p>Thread-safe; state is guarded by the monitor.
+ */
+final class JedisAcquisition {
+
+    private static final long MIN_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private final JedisBackend backend;
+    private final ClientRuntime runtime;
+    private final LockKeys keys;
+    private final long waitNanos;
+    private final long deadline;
+    private final String leaseId = UUID.randomUUID().toString();
+    private final CompletableFuture<RedisLease> future = new CompletableFuture<>();
+    private final Runnable waker = this::wake;
+
+    private boolean attempting;
+    private boolean wakeAgain;
+    private boolean watching;
+    private boolean doubtful;
+    private boolean granted;
+    private boolean done;
+    private int failures;
+    private long failingSince;
+    private RuntimeException lastFailure;
+    private ScheduledFuture<?> retry;
+    private ScheduledFuture<?> timeout;
+
+    /** @param waitNanos {@link AbstractRedisLock#FOREVER}, 0 for one attempt, or the longest wait */
+    JedisAcquisition(JedisBackend backend, LockKeys keys, long waitNanos) {
+        this.backend = backend;
+        this.runtime = backend.runtime();
+        this.keys = keys;
+        this.waitNanos = waitNanos;
+        this.deadline = runtime.now() + Math.max(0, waitNanos);
+    }
+
+    /** Starts the request; the future is as {@link AbstractRedisLock#request(long)} describes. */
+    CompletableFuture<RedisLease> start() {
+        runtime.track(future);
+        future.whenComplete((lease, error) -> finish(lease));
+        if (waitNanos > 0) {
+            synchronized (this) {
+                timeout = runtime.schedule(this::onDeadline, waitNanos);
+            }
+        }
+        wake();
+        return future;
+    }
+
+    private void wake() {
+        synchronized (this) {
+            if (done || granted) {
+                return;
+            }
+            if (attempting) {
+                wakeAgain = true;
+                return;
+            }
+            attempting = true;
+            cancel(retry);
+        }
+        if (!backend.attempt(this::attempt)) {
+            future.completeExceptionally(runtime.closedException());
+        }
+    }
+
+    private void attempt() {
+        long sent = runtime.now();
+        List<?> reply;
+        try {
+            reply = (List<?>) backend.eval(Scripts.ACQUIRE, List.of(keys.lock(), keys.fence()), List.of(leaseId,
+                    Long.toString(backend.leaseMillis()), Long.toString(Scripts.FENCE_TTL.toMillis())));
+        } catch (RuntimeException e) {
+            onFailure(e);
+            return;
+        }
+        long value = (Long) reply.get(1);
+        if ((Long) reply.get(0) == 1L) {
+            onGranted(value, sent);
+        } else {
+            onHeld(value);
+        }
+    }
+
+    private void onGranted(long token, long sent) {
+        synchronized (this) {
+            attempting = false;
+            if (granted) {
+                // Unreachable while attempts never follow a grant; kept so that one lease id can
+                // never back two leases, whose releases would free each other's key.
+                return;
+            }
+            granted = true;
+        }
+        RedisLease lease = new RedisLease(runtime, new JedisLeaseOps(backend, keys, leaseId), keys.name(), token, sent);
+        lease.start();
+        if (!future.complete(lease)) {
+            lease.releaseAsync();
+        }
+    }
+
+    private void onHeld(long pttl) {
+        boolean ended;
+        boolean again;
+        synchronized (this) {
+            attempting = false;
+            failures = 0;
+            lastFailure = null;
+            if (done) {
+                return;
+            }
+            ended = waitNanos == 0 || (waitNanos > 0 && runtime.now() - deadline >= 0);
+            again = !ended && wakeAgain;
+            wakeAgain = false;
+            if (!ended && !watching) {
+                watching = true;
+                again |= backend.subscription().watch(keys.channel(), waker);
+            }
+            if (!ended && !again) {
+                long delay = pttl > 0 ? TimeUnit.MILLISECONDS.toNanos(pttl) + MIN_RETRY_NANOS
+                        : TimeUnit.MILLISECONDS.toNanos(backend.leaseMillis()) / 3;
+                retry = runtime.schedule(waker, delay);
+            }
+        }
+        if (ended) {
+            future.complete(null);
+        } else if (again) {
+            wake();
+        }
+    }
+
+    private void onFailure(RuntimeException error) {
+        boolean ended;
+        boolean fail = false;
+        synchronized (this) {
+            attempting = false;
+            doubtful = true;
+            lastFailure = error;
+            ended = done;
+            if (!done) {
+                long now = runtime.now();
+                if (failures++ == 0) {
+                    failingSince = now;
+                }
+                fail = waitNanos == 0 || !Faults.isTransient(error) || now - failingSince > backend.giveUpNanos();
+                if (!fail) {
+                    long backoff = TimeUnit.MILLISECONDS.toNanos(Math.min(1000, 25L << Math.min(failures, 6)));
+                    retry = runtime.schedule(waker, backoff);
+                }
+            }
+        }
+        if (ended) {
+            // The request ended while this attempt ran; the server may have granted it all the same.
+            new JedisLeaseOps(backend, keys, leaseId).release();
+        } else if (fail) {
+            future.completeExceptionally(Faults.lockException("acquire lock '" + keys.name() + "'", error,
+                    backend.where()));
+        }
+    }
+
+    private void onDeadline() {
+        RuntimeException failure;
+        synchronized (this) {
+            failure = lastFailure;
+        }
+        if (failure == null) {
+            future.complete(null);
+        } else {
+            future.completeExceptionally(Faults.lockException("acquire lock '" + keys.name() + "'", failure,
+                    backend.where()));
+        }
+    }
+
+    private void finish(RedisLease lease) {
+        boolean unwatch;
+        boolean releaseDoubtful;
+        synchronized (this) {
+            done = true;
+            cancel(retry);
+            cancel(timeout);
+            unwatch = watching;
+            watching = false;
+            releaseDoubtful = doubtful && lease == null;
+        }
+        if (unwatch) {
+            backend.subscription().unwatch(keys.channel(), waker);
+        }
+        if (releaseDoubtful) {
+            new JedisLeaseOps(backend, keys, leaseId).release();
+        }
+    }
+
+    private static void cancel(ScheduledFuture<?> task) {
+        if (task != null) {
+            task.cancel(false);
+        }
+    }
+}

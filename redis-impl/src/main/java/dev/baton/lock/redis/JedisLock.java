@@ -1,0 +1,19 @@
+package dev.baton.lock.redis;
+
+import java.util.concurrent.CompletableFuture;
+
+/** A lock on the Jedis backend: a handle, cheap to create; each request is a {@link JedisAcquisition}. */
+final class JedisLock extends AbstractRedisLock {
+
+    private final JedisBackend backend;
+
+    JedisLock(JedisBackend backend, LockKeys keys) {
+        super(backend.runtime(), keys);
+        this.backend = backend;
+    }
+
+    @Override
+    CompletableFuture<RedisLease> startRequest(long waitNanos) {
+        return new JedisAcquisition(backend, keys, waitNanos).start();
+    }
+}

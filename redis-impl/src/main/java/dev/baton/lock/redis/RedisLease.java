@@ -1,0 +1,258 @@
+package dev.baton.lock.redis;
+
+import dev.baton.lock.Lease;
+import dev.baton.lock.LossReason;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A lease on a Redis key with a TTL, and its watchdog.
+ *
+ * <p>The watchdog renews at a third of the lease time. Independently, a deadline timer declares the
+ * lease lost once it could have expired on the server: the TTL starts when the server runs the
+ * acquire or renewal, which is after the client sent it, so {@code sent + leaseTime} measured on the
+ * client's monotonic clock is an upper bound; a tenth of the lease is kept as a margin for clock
+ * rate differences and scheduling delay. A renewal that fails, or finds the key gone or taken, ends
+ * the lease at once.
+ *
+ * <p>Thread-safe: state changes under the lease's monitor, and futures complete on the client's
+ * callback thread.
+ */
+final class RedisLease implements Lease {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisLease.class);
+
+    private enum State { HELD, RELEASED, LOST }
+
+    private final ClientRuntime runtime;
+    private final LeaseOps ops;
+    private final String lockName;
+    private final long token;
+    private final long sentNanos;
+    private final long leaseNanos;
+    private final long marginNanos;
+    private final CompletableFuture<LossReason> lost = new CompletableFuture<>();
+
+    private State state = State.HELD;
+    private LossReason lossReason;
+    private long validUntil;
+    private ScheduledFuture<?> renewal;
+    private ScheduledFuture<?> expiry;
+
+    /**
+     * @param sentNanos when the acquire that granted this lease was sent, on {@link ClientRuntime#now()}
+     */
+    RedisLease(ClientRuntime runtime, LeaseOps ops, String lockName, long token, long sentNanos) {
+        this.runtime = runtime;
+        this.ops = ops;
+        this.lockName = lockName;
+        this.token = token;
+        this.sentNanos = sentNanos;
+        this.leaseNanos = runtime.options().leaseTime().toNanos();
+        this.marginNanos = leaseNanos / 10;
+        this.validUntil = sentNanos + leaseNanos - marginNanos;
+    }
+
+    /** Registers the lease with its client and starts the watchdog; call once, before handing it out. */
+    void start() {
+        if (!runtime.hold(this)) {
+            closeByClient();
+            return;
+        }
+        synchronized (this) {
+            if (state == State.HELD) {
+                scheduleRenewal(sentNanos);
+                scheduleExpiry();
+            }
+        }
+    }
+
+    @Override
+    public String lockName() {
+        return lockName;
+    }
+
+    @Override
+    public long fencingToken() {
+        expireIfDue();
+        synchronized (this) {
+            if (state == State.HELD) {
+                return token;
+            }
+            throw new IllegalStateException("the lease on lock '" + lockName + "' was "
+                    + (state == State.RELEASED ? "released" : "lost (" + lossReason + ")")
+                    + "; its fencing token is stale");
+        }
+    }
+
+    @Override
+    public boolean isValid() {
+        expireIfDue();
+        synchronized (this) {
+            return state == State.HELD;
+        }
+    }
+
+    @Override
+    public CompletableFuture<LossReason> lost() {
+        return lost.copy();
+    }
+
+    @Override
+    public void release() {
+        CompletableFuture<Void> done = releaseAsync();
+        try {
+            done.get(runtime.releaseWait().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("release of lock '{}' did not finish; the lease's TTL will free it", lockName, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        release();
+    }
+
+    /** Releases without waiting; does nothing if already released or lost. Never fails. */
+    CompletableFuture<Void> releaseAsync() {
+        synchronized (this) {
+            if (state != State.HELD) {
+                return CompletableFuture.completedFuture(null);
+            }
+            state = State.RELEASED;
+            cancelTimers();
+        }
+        runtime.unhold(this);
+        return sendRelease();
+    }
+
+    /** Takes the lease away because its client is closing; returns the release under way. */
+    CompletableFuture<Void> closeByClient() {
+        return lose(LossReason.CLIENT_CLOSED);
+    }
+
+    private CompletableFuture<Void> lose(LossReason reason) {
+        synchronized (this) {
+            if (state != State.HELD) {
+                return CompletableFuture.completedFuture(null);
+            }
+            state = State.LOST;
+            lossReason = reason;
+            cancelTimers();
+        }
+        LOG.debug("lease on lock '{}' (token {}) lost: {}", lockName, token, reason);
+        runtime.unhold(this);
+        runtime.callback(() -> lost.complete(reason));
+        // Frees the key early if it is still ours; harmless if it is not.
+        return sendRelease();
+    }
+
+    private CompletableFuture<Void> sendRelease() {
+        try {
+            return ops.release().exceptionally(e -> null);
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
+    private void renewNow() {
+        synchronized (this) {
+            if (state != State.HELD) {
+                return;
+            }
+            if (runtime.renewalsPaused()) {
+                scheduleRenewal(runtime.now());
+                return;
+            }
+        }
+        long sent = runtime.now();
+        CompletableFuture<Boolean> renewed;
+        try {
+            renewed = ops.renew();
+        } catch (RuntimeException e) {
+            renewed = CompletableFuture.failedFuture(e);
+        }
+        renewed.whenComplete((ok, error) -> onRenewed(sent, ok, error));
+    }
+
+    private void onRenewed(long sent, Boolean ok, Throwable error) {
+        if (error != null) {
+            LOG.debug("renewal of lock '{}' failed", lockName, error);
+            lose(LossReason.LEASE_EXPIRED);
+            return;
+        }
+        if (!ok) {
+            lose(LossReason.TAKEN_OVER);
+            return;
+        }
+        synchronized (this) {
+            if (state != State.HELD) {
+                return;
+            }
+            validUntil = Math.max(validUntil, sent + leaseNanos - marginNanos);
+            scheduleExpiry();
+            scheduleRenewal(sent);
+        }
+    }
+
+    private void expireIfDue() {
+        boolean due;
+        synchronized (this) {
+            due = state == State.HELD && runtime.now() - validUntil >= 0;
+        }
+        if (due) {
+            lose(LossReason.LEASE_EXPIRED);
+        }
+    }
+
+    private void checkExpiry() {
+        synchronized (this) {
+            if (state == State.HELD && runtime.now() - validUntil < 0) {
+                scheduleExpiry();
+                return;
+            }
+        }
+        expireIfDue();
+    }
+
+    // Callers hold the monitor.
+    private void scheduleRenewal(long from) {
+        if (renewal != null) {
+            renewal.cancel(false);
+        }
+        renewal = runtime.schedule(this::renewNow, from + leaseNanos / 3 - runtime.now());
+    }
+
+    // Callers hold the monitor.
+    private void scheduleExpiry() {
+        if (expiry != null) {
+            expiry.cancel(false);
+        }
+        expiry = runtime.schedule(this::checkExpiry, validUntil - runtime.now());
+    }
+
+    // Callers hold the monitor.
+    private void cancelTimers() {
+        if (renewal != null) {
+            renewal.cancel(false);
+        }
+        if (expiry != null) {
+            expiry.cancel(false);
+        }
+    }
+
+    @Override
+    public String toString() {
+        synchronized (this) {
+            return "RedisLease[lock=" + lockName + ", token=" + token + ", " + state
+                    + (lossReason == null ? "" : " " + lossReason) + "]";
+        }
+    }
+}

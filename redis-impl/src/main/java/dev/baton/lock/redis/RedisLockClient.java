@@ -1,0 +1,180 @@
+package dev.baton.lock.redis;
+
+import dev.baton.lock.DistributedLock;
+import dev.baton.lock.LockClient;
+import dev.baton.lock.LockException;
+import dev.baton.lock.LockInfo;
+import dev.baton.lock.LockInspection;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.HostAndPortMapper;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * The Jedis backend ({@code baton.backend=redis}): locks on any Redis deployment Jedis reaches,
+ * standalone, Sentinel or Cluster.
+ *
+ * <p>Each lease is a key {@code <namespace>:lock:{<name>}} holding a random lease id, with a TTL of
+ * the lease time; acquire, renew and release are one Lua script each. Fencing tokens are
+ * {@code max(last + 1, server TIME in microseconds)}, taken in the acquire script. A watchdog renews
+ * every lease at a third of the lease time and completes {@link dev.baton.lock.Lease#lost()} before
+ * the lease could have expired on the server. Waiters are woken by a pub/sub message on release,
+ * through one subscription per client, with the holder's PTTL as a fallback.
+ *
+ * <p>Open one with {@link dev.baton.lock.LockClients#open(java.util.Map)}, or wrap a Jedis client the
+ * application already has with {@link #wrap(UnifiedJedis, RedisLockOptions)}.
+ *
+ * <p>Thread-safe.
+ */
+public final class RedisLockClient implements LockClient, LockInspection {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisLockClient.class);
+
+    private final UnifiedJedis jedis;
+    private final boolean ownsJedis;
+    private final ClientRuntime runtime;
+    private final JedisBackend backend;
+
+    private RedisLockClient(UnifiedJedis jedis, boolean ownsJedis, RedisLockOptions options, String where,
+            Duration timeout) {
+        this.jedis = jedis;
+        this.ownsJedis = ownsJedis;
+        this.runtime = new ClientRuntime("redis", options, timeout);
+        String clientId = UUID.randomUUID().toString();
+        this.backend = new JedisBackend(jedis, runtime, where, timeout.toNanos() * 2, clientId);
+        backend.subscription().start();
+    }
+
+    /**
+     * Builds a lock client on a Jedis client the application already has ({@code RedisClient},
+     * {@code RedisClusterClient}, {@code RedisSentinelClient}, ...). The lock client borrows one
+     * connection of its pool for the release subscription; closing the lock client does not close
+     * {@code jedis}. Nothing is sent to Redis here. {@link dev.baton.lock.Lease#release()} waits at
+     * most 3 s for the server, and a waiting request gives up after 6 s of failed attempts.
+     *
+     * @param jedis the connection, whose socket timeout bounds every lock command
+     * @param options key namespace and lease time
+     * @return a client whose {@link #backend()} is {@code redis}
+     * @throws NullPointerException if an argument is null
+     */
+    public static RedisLockClient wrap(UnifiedJedis jedis, RedisLockOptions options) {
+        Objects.requireNonNull(jedis, "jedis");
+        Objects.requireNonNull(options, "options");
+        return new RedisLockClient(jedis, false, options, "(application's Jedis client)", Duration.ofSeconds(3));
+    }
+
+    /**
+     * Connects as {@code settings} say, and checks the server answers.
+     *
+     * @throws LockException if Redis cannot be reached or refuses the credentials; nothing is left open
+     */
+    static RedisLockClient open(RedisSettings settings) {
+        return open(settings, null);
+    }
+
+    /** As {@link #open(RedisSettings)}, with every server address rewritten by {@code mapper} (tests). */
+    static RedisLockClient open(RedisSettings settings, HostAndPortMapper mapper) {
+        UnifiedJedis jedis = JedisFactory.create(settings, mapper);
+        try {
+            jedis.ping();
+        } catch (RuntimeException e) {
+            jedis.close();
+            throw Faults.lockException("open a lock client", e, settings.describe());
+        }
+        return new RedisLockClient(jedis, true, settings.options(), settings.describe(), settings.timeout());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if this client is closed
+     */
+    @Override
+    public DistributedLock lock(String name) {
+        runtime.checkOpen();
+        return new JedisLock(backend, LockKeys.of(runtime.options().namespace(), name));
+    }
+
+    /** Returns {@code redis}. */
+    @Override
+    public String backend() {
+        return "redis";
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Scans the lease keys (on every node of a cluster), so it costs a pass over the keyspace:
+     * for operators, not for hot paths. The holder is the lease id; the backend records no time of
+     * acquisition ({@code since} is empty) and keeps no queue ({@code waiters} is -1).
+     *
+     * @throws IllegalStateException if this client is closed
+     */
+    @Override
+    public List<LockInfo> heldLocks(String namePrefix) {
+        Objects.requireNonNull(namePrefix, "namePrefix");
+        runtime.checkOpen();
+        try {
+            return JedisInspection.heldLocks(backend, jedis, runtime.options().namespace(), namePrefix);
+        } catch (RuntimeException e) {
+            throw Faults.lockException("list the held locks", e, backend.where());
+        }
+    }
+
+    /**
+     * The key namespace and lease time of this client.
+     *
+     * @return the options
+     */
+    public RedisLockOptions options() {
+        return runtime.options();
+    }
+
+    /**
+     * Fails pending requests, releases held leases (their {@code lost()} completes with
+     * {@link dev.baton.lock.LossReason#CLIENT_CLOSED}), waits briefly for the releases, then stops
+     * the client's threads and, if this client opened it, the connection. Idempotent; never throws.
+     */
+    @Override
+    public void close() {
+        List<CompletableFuture<Void>> releases = runtime.beginClose();
+        if (releases == null) {
+            return;
+        }
+        try {
+            CompletableFuture.allOf(releases.toArray(new CompletableFuture<?>[0]))
+                    .get(runtime.releaseWait().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("some releases did not finish before close; their TTL will free them", e);
+        }
+        backend.shutdown();
+        runtime.shutdown();
+        if (ownsJedis) {
+            try {
+                jedis.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing the Jedis client failed", e);
+            }
+        }
+    }
+
+    /** Test hook: stalls (or resumes) the watchdog's renewals, as a paused process would. */
+    void pauseRenewals(boolean paused) {
+        runtime.pauseRenewals(paused);
+    }
+
+    @Override
+    public String toString() {
+        return "RedisLockClient[" + backend.where() + ", " + runtime.options() + "]";
+    }
+}

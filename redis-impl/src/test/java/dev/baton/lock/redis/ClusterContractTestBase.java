@@ -1,0 +1,102 @@
+package dev.baton.lock.redis;
+
+import dev.baton.lock.LockClient;
+import dev.baton.lock.spi.BatonConfig;
+import dev.baton.lock.spi.ConfigKey;
+import dev.baton.lock.testkit.LockContractTest;
+import dev.baton.lock.testkit.TcpProxy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * The unchanged contract suite against a three-master Redis Cluster. Each client reaches every node
+ * through proxies of its own: the client library's address mapper rewrites the node addresses the
+ * cluster announces to that client's proxies.
+ */
+abstract class ClusterContractTestBase extends LockContractTest {
+
+    private static RedisClusterFixture cluster;
+    private static final Map<LockClient, List<TcpProxy>> PROXIES = new ConcurrentHashMap<>();
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = RedisClusterFixture.start(3);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        closeProxies();
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @BeforeEach
+    void closeProxiesOfClosedClients() {
+        closeProxies();
+    }
+
+    private static void closeProxies() {
+        PROXIES.values().forEach(list -> list.forEach(TcpProxy::close));
+        PROXIES.clear();
+    }
+
+    /** The settings a user would write for this cluster. */
+    static RedisSettings settings(String seeds) {
+        List<ConfigKey<?>> known = new ArrayList<>(BatonConfig.COMMON_KEYS);
+        known.addAll(RedisConfigKeys.ALL);
+        return RedisSettings.from(BatonConfig.parse(Map.of(
+                "baton.redis.cluster.nodes", seeds,
+                "baton.lock.lease-time", StandaloneContractTestBase.LEASE_TIME.toMillis() + "ms",
+                "baton.redis.timeout", "2s"), known));
+    }
+
+    /**
+     * Opens a client on {@code settings}, whose seeds are this client's proxies, and which must
+     * send every connection to a node's real port to the proxy {@code proxyPorts} names instead.
+     */
+    abstract LockClient open(RedisSettings settings, Map<Integer, Integer> proxyPorts);
+
+    @Override
+    protected LockClient newClient() {
+        Map<Integer, Integer> proxyPorts = new ConcurrentHashMap<>();
+        List<TcpProxy> proxies = new ArrayList<>();
+        List<String> seeds = new ArrayList<>();
+        for (RedisProcess node : cluster.nodes()) {
+            TcpProxy proxy = TcpProxy.start(node.address());
+            proxies.add(proxy);
+            proxyPorts.put(node.port(), proxy.port());
+            seeds.add("127.0.0.1:" + proxy.port());
+        }
+        LockClient client = open(settings(String.join(",", seeds)), proxyPorts);
+        PROXIES.put(client, proxies);
+        return client;
+    }
+
+    @Override
+    protected void cutConnection(LockClient client) {
+        PROXIES.get(client).forEach(TcpProxy::cut);
+    }
+
+    @Override
+    protected void restoreConnection(LockClient client) {
+        PROXIES.get(client).forEach(TcpProxy::restore);
+    }
+
+    @Override
+    protected Duration lossHorizon() {
+        return StandaloneContractTestBase.LEASE_TIME;
+    }
+
+    @Override
+    protected Collection<String> entriesOutsideNamespace() {
+        return StandaloneContractTestBase.outsideNamespace(cluster.nodes());
+    }
+}

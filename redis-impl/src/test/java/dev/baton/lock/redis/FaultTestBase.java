@@ -1,0 +1,205 @@
+package dev.baton.lock.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeout;
+
+import dev.baton.lock.Lease;
+import dev.baton.lock.LockClient;
+import dev.baton.lock.LockClients;
+import dev.baton.lock.LockException;
+import dev.baton.lock.LossReason;
+import dev.baton.lock.testkit.FencedResource;
+import dev.baton.lock.testkit.Timing;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Faults done to real processes: the server killed, restarted empty, or stopped with SIGSTOP; and
+ * a holder whose watchdog stalls, as in a long GC pause. Every test has a server of its own.
+ */
+abstract class FaultTestBase {
+
+    static final Duration LEASE = Duration.ofSeconds(1);
+
+    private RedisProcess redis;
+    private final List<LockClient> clients = new ArrayList<>();
+
+    /** {@code redis} or {@code redisson}. */
+    abstract String backendName();
+
+    /** Stalls or resumes the client's watchdog renewals. */
+    abstract void pauseRenewals(LockClient client, boolean paused);
+
+    @BeforeEach
+    void startRedis() {
+        redis = RedisProcess.start();
+    }
+
+    @AfterEach
+    void stopEverything() {
+        clients.forEach(LockClient::close);
+        redis.close();
+    }
+
+    private LockClient open() {
+        LockClient client = LockClients.open(Map.of(
+                "baton.backend", backendName(),
+                "baton.redis.uri", "redis://127.0.0.1:" + redis.port(),
+                "baton.lock.lease-time", LEASE.toMillis() + "ms",
+                "baton.redis.timeout", "500ms",
+                "baton.redis.connect-timeout", "500ms"));
+        clients.add(client);
+        return client;
+    }
+
+    @Test
+    void killingRedisTellsHoldersAndFailsWaitersCleanly() throws Exception {
+        LockClient holderClient = open();
+        LockClient waiterClient = open();
+        Lease held = holderClient.lock("orders/1").acquire();
+        CompletableFuture<Lease> waiting = waiterClient.lock("orders/1").acquireAsync();
+        Timing.await("the waiter waits").during(Duration.ofMillis(200)).until(() -> !waiting.isDone());
+
+        redis.kill();
+
+        Timing.await("the holder is told").atMost(Timing.scaled(LEASE.plusSeconds(2))).until(() -> held.lost().isDone());
+        assertThat(held.lost().join()).isEqualTo(LossReason.LEASE_EXPIRED);
+        assertThat(held.isValid()).isFalse();
+        assertThatThrownBy(held::fencingToken).isInstanceOf(IllegalStateException.class);
+        Timing.await("the waiter gives up").atMost(Timing.scaled(Duration.ofSeconds(20))).until(waiting::isDone);
+        assertThatThrownBy(waiting::join).hasCauseInstanceOf(LockException.class);
+        assertTimeout(Timing.scaled(Duration.ofSeconds(3)), held::release, "release() with Redis gone");
+        assertThatThrownBy(() -> waiterClient.lock("orders/1").tryAcquire(Duration.ZERO))
+                .isInstanceOf(LockException.class);
+    }
+
+    @Test
+    void waitersRecoverWhenRedisComesBackEmpty() throws Exception {
+        LockClient holderClient = open();
+        LockClient waiterClient = open();
+        FencedResource resource = new FencedResource();
+        Lease held = holderClient.lock("orders/2").acquire();
+        long oldToken = held.fencingToken();
+        assertThat(resource.write(oldToken, "before the crash")).isTrue();
+        CompletableFuture<Lease> waiting = waiterClient.lock("orders/2").acquireAsync();
+
+        redis.restart();
+
+        Lease next = waiting.get(Timing.scaled(Duration.ofSeconds(20)).toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(next.fencingToken()).isGreaterThan(oldToken);
+        assertThat(resource.write(next.fencingToken(), "after the crash")).isTrue();
+        Timing.await("the old holder is told").atMost(Timing.scaled(LEASE.plusSeconds(2))).until(() -> held.lost().isDone());
+        assertThat(resource.write(oldToken, "late write of the old holder")).isFalse();
+        next.release();
+    }
+
+    @Test
+    void tokensKeepIncreasingAfterRedisRestartsWithoutItsData() throws Exception {
+        LockClient client = open();
+        long highest = Long.MIN_VALUE;
+        for (int i = 0; i < 5; i++) {
+            try (Lease lease = client.lock("orders/3").acquire()) {
+                assertThat(lease.fencingToken()).isGreaterThan(highest);
+                highest = lease.fencingToken();
+            }
+        }
+        redis.restart();
+        assertThat(redis.keys()).as("nothing survived the restart").isEmpty();
+
+        long before = highest;
+        Timing.await("the client works again").atMost(Timing.scaled(Duration.ofSeconds(10)))
+                .ignoreExceptionsInstanceOf(LockException.class)
+                .until(() -> {
+                    Optional<Lease> lease = client.lock("orders/3").tryAcquire(Duration.ofMillis(200));
+                    lease.ifPresent(l -> {
+                        assertThat(l.fencingToken()).as("first token after the restart").isGreaterThan(before);
+                        l.release();
+                    });
+                    return lease.isPresent();
+                });
+    }
+
+    @Test
+    void stoppingRedisLongerThanTheLeaseNeverLeavesTwoValidHolders() throws Exception {
+        LockClient holderClient = open();
+        LockClient otherClient = open();
+        FencedResource resource = new FencedResource();
+        Lease held = holderClient.lock("orders/4").acquire();
+        long oldToken = held.fencingToken();
+        assertThat(resource.write(oldToken, "holder")).isTrue();
+
+        long stoppedAt = System.nanoTime();
+        redis.pause();
+        try {
+            Timing.await("the holder is told while Redis is stopped").atMost(Timing.scaled(LEASE.plusSeconds(2)))
+                    .until(() -> held.lost().isDone());
+            Timing.await("Redis has been stopped for longer than the lease")
+                    .atMost(Timing.scaled(LEASE.plusSeconds(5)))
+                    .until(() -> System.nanoTime() - stoppedAt > LEASE.multipliedBy(3).dividedBy(2).toNanos());
+        } finally {
+            redis.resume();
+        }
+
+        AtomicReference<Boolean> holderValidAtGrant = new AtomicReference<>();
+        Lease next = Timing.await("another client gets the lock").atMost(Timing.scaled(Duration.ofSeconds(20)))
+                .ignoreExceptionsInstanceOf(LockException.class)
+                .until(() -> otherClient.lock("orders/4").tryAcquire(LEASE).map(lease -> {
+                    holderValidAtGrant.set(held.isValid());
+                    return lease;
+                }).orElse(null), lease -> lease != null);
+        assertThat(holderValidAtGrant.get()).as("old holder still valid at the new grant").isFalse();
+        assertThat(held.lost().join()).isIn(LossReason.LEASE_EXPIRED, LossReason.TAKEN_OVER);
+        assertThat(next.fencingToken()).isGreaterThan(oldToken);
+        assertThat(resource.write(next.fencingToken(), "new holder")).isTrue();
+        assertThat(resource.write(oldToken, "stale holder")).isFalse();
+        next.release();
+    }
+
+    @Test
+    void pausedHolderIsToldBeforeAnotherClientAcquires() throws Exception {
+        LockClient holderClient = open();
+        LockClient otherClient = open();
+        FencedResource resource = new FencedResource();
+        Lease held = holderClient.lock("orders/5").acquire();
+        long oldToken = held.fencingToken();
+        assertThat(resource.write(oldToken, "holder")).isTrue();
+
+        pauseRenewals(holderClient, true);
+        AtomicReference<Boolean> holderToldAtGrant = new AtomicReference<>();
+        Lease next = otherClient.lock("orders/5").acquireAsync().thenApply(lease -> {
+            holderToldAtGrant.set(held.lost().isDone());
+            return lease;
+        }).get(Timing.scaled(LEASE.plusSeconds(5)).toMillis(), TimeUnit.MILLISECONDS);
+
+        assertThat(holderToldAtGrant.get()).as("paused holder told before the new grant").isTrue();
+        assertThat(held.lost().join()).isEqualTo(LossReason.LEASE_EXPIRED);
+        assertThat(resource.write(next.fencingToken(), "new holder")).isTrue();
+        assertThat(resource.write(oldToken, "paused holder, late")).isFalse();
+        next.release();
+        pauseRenewals(holderClient, false);
+    }
+
+    @Test
+    void leasesOutliveTheirLeaseTimeWhileRenewed() throws Exception {
+        LockClient client = open();
+        Lease held = client.lock("orders/6").acquire();
+        long start = System.nanoTime();
+        Timing.await("three lease times pass").atMost(Timing.scaled(LEASE.multipliedBy(6)))
+                .until(() -> System.nanoTime() - start > LEASE.multipliedBy(3).toNanos());
+        assertThat(held.isValid()).isTrue();
+        assertThat(held.lost()).isNotDone();
+        assertThat(open().lock("orders/6").tryAcquire(Duration.ZERO)).isEmpty();
+        held.release();
+    }
+
+}

@@ -1,0 +1,88 @@
+package dev.baton.lock.redis;
+
+import dev.baton.lock.testkit.Timing;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * A Redis Cluster of three masters started by the test: three {@code redis-server --cluster-enabled yes}
+ * processes that the fixture introduces to each other (CLUSTER MEET) and gives a third of the
+ * 16384 slots each (CLUSTER ADDSLOTS), then waits until every node reports the cluster ok.
+ */
+final class RedisClusterFixture implements AutoCloseable {
+
+    private static final int SLOTS = 16384;
+
+    private final List<RedisProcess> nodes = new ArrayList<>();
+
+    private RedisClusterFixture() {
+    }
+
+    static RedisClusterFixture start(int masters) {
+        RedisClusterFixture cluster = new RedisClusterFixture();
+        try {
+            for (int i = 0; i < masters; i++) {
+                cluster.nodes.add(RedisProcess.startClusterNode());
+            }
+            cluster.form();
+            return cluster;
+        } catch (RuntimeException | Error e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    List<RedisProcess> nodes() {
+        return nodes;
+    }
+
+    /** {@code 127.0.0.1:p1,127.0.0.1:p2,...}: the value of {@code baton.redis.cluster.nodes}. */
+    String seeds() {
+        return nodes.stream().map(n -> "127.0.0.1:" + n.port()).collect(Collectors.joining(","));
+    }
+
+    @SuppressWarnings("deprecation") // UnifiedJedis has no typed CLUSTER admin commands; sendCommand is the way
+    private void form() {
+        try (RedisClient first = nodes.get(0).admin()) {
+            for (RedisProcess node : nodes.subList(1, nodes.size())) {
+                first.sendCommand(Protocol.Command.CLUSTER, "MEET", "127.0.0.1", Integer.toString(node.port()));
+            }
+        }
+        for (int i = 0; i < nodes.size(); i++) {
+            int from = i * SLOTS / nodes.size();
+            int to = (i + 1) * SLOTS / nodes.size();
+            try (RedisClient admin = nodes.get(i).admin()) {
+                List<String> args = new ArrayList<>(List.of("ADDSLOTS"));
+                for (int slot = from; slot < to; slot++) {
+                    args.add(Integer.toString(slot));
+                }
+                admin.sendCommand(Protocol.Command.CLUSTER, args.toArray(new String[0]));
+            }
+        }
+        String known = "cluster_known_nodes:" + nodes.size();
+        Timing.await("the cluster is formed").atMost(Timing.scaled(Duration.ofSeconds(30)))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> nodes.stream().allMatch(node -> {
+                    String info = info(node);
+                    return info.contains("cluster_state:ok") && info.contains(known)
+                            && info.contains("cluster_slots_assigned:" + SLOTS);
+                }));
+    }
+
+    @SuppressWarnings("deprecation") // see form()
+    private static String info(RedisProcess node) {
+        try (RedisClient admin = node.admin()) {
+            Object reply = admin.sendCommand(Protocol.Command.CLUSTER, "INFO");
+            return new String((byte[]) reply, java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @Override
+    public void close() {
+        nodes.forEach(RedisProcess::close);
+    }
+}

@@ -1,0 +1,14 @@
+package dev.baton.lock.redis;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+
+/** The unchanged contract suite on the Jedis backend against a standalone server. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class RedisStandaloneContractTest extends StandaloneContractTestBase {
+
+    @Override
+    String backendName() {
+        return "redis";
+    }
+}
