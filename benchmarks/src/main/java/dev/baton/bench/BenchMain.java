@@ -10,6 +10,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import dev.baton.embedded.EmbeddedRedis;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
 
@@ -62,6 +63,10 @@ public final class BenchMain {
             rows.addAll(new ZooKeeperScaling(zk, harness, zookeeper.getPort(), quick ? 200 : 10_000)
                     .all(quick ? new int[] {1, 10} : new int[] {1, 10, 100}));
         }
+        try (EmbeddedRedis redis = EmbeddedRedis.start()) {
+            rows.addAll(new RedisBench(redis.uri(), redis.port(), harness)
+                    .all(quick ? 200 : 10_000, quick ? new int[] {1, 10} : new int[] {1, 10, 100}));
+        }
         return rows;
     }
 
@@ -76,7 +81,8 @@ public final class BenchMain {
                 + (quick ? "\n**Quick mode: these numbers are a smoke test, not measurements.**\n" : "")
                 + "\nReproduce: `mvn -B -q -DskipTests package && java -jar benchmarks/target/baton-bench.jar`\n\n"
                 + "Every contestant runs in the same JVM against the same servers, started by the benchmark on\n"
-                + "loopback (ZooKeeper with `forceSync=no`, so client overheads are not hidden under disk latency).\n"
+                + "loopback: ZooKeeper with `forceSync=no`, so client overheads are not hidden under disk latency,\n"
+                + "and `redis-server` without persistence.\n"
                 + "Each group is warmed up, then measured in 5 rounds whose order rotates; the table shows the\n"
                 + "median over rounds, the median of the rounds' 99th percentiles, and the lowest and highest round.\n"
                 + "Ratios are against the first row of the group (the floor where there is one).\n\n"

@@ -46,22 +46,16 @@ final class ZooKeeperScaling {
         }
         try (LockClient holderClient = zk.baton(); LockClient client = zk.baton()) {
             Lease held = holderClient.lock("bench/waiters").acquire();
-            long heapBefore = usedHeap();
-            int threadsBefore = Thread.activeCount();
+            Footprint before = Footprint.now();
             List<CompletableFuture<Lease>> pending = new ArrayList<>();
             for (int i = 0; i < waiters; i++) {
                 pending.add(client.lock("bench/waiters").acquireAsync());
             }
             awaitQueue(client, "bench/waiters", waiters);
-            long heapAfter = usedHeap();
-            int threadsAfter = Thread.activeCount();
+            Footprint after = Footprint.now();
             pending.forEach(f -> f.cancel(true));
             held.release();
-            return List.of(
-                    new Row(group, "Baton ZooKeeper: heap per waiter", "bytes",
-                            (heapAfter - heapBefore) / (double) waiters, Double.NaN, Double.NaN, Double.NaN, Double.NaN, false),
-                    new Row(group, "Baton ZooKeeper: threads added", "threads",
-                            threadsAfter - threadsBefore, Double.NaN, Double.NaN, Double.NaN, Double.NaN, false));
+            return after.minus(before, group, "Baton ZooKeeper", waiters);
         }
     }
 
@@ -144,14 +138,5 @@ final class ZooKeeperScaling {
             }
         }
         throw new IOException("mntr gave no zk_packets_received; is 4lw.commands.whitelist set?");
-    }
-
-    private static long usedHeap() throws InterruptedException {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(50);
-        }
-        Runtime runtime = Runtime.getRuntime();
-        return runtime.totalMemory() - runtime.freeMemory();
     }
 }
