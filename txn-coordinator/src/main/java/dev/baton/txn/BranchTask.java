@@ -1,0 +1,282 @@
+package dev.baton.txn;
+
+import dev.baton.txn.Decision.CastVote;
+import dev.baton.txn.StepListener.Step;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One participant's branch of one transaction, from its inbox entry to its acknowledgement. Like
+ * the coordinator's driver, every event re-runs {@link #evaluate()}, which acts on what the znodes
+ * show: prepare and vote if nobody voted for this participant; apply the decision once there is
+ * one; decide ABORT itself if it voted YES and no decision came by the deadline plus the grace period.
+ *
+ * <p>The vote names the prepare attempt it vouches for: the decision is applied to that attempt,
+ * and every other attempt this task knows of (its own, if another instance's vote got in first;
+ * ones found prepared at start) is aborted. So two instances preparing one branch never both commit.
+ *
+ * <p>An "orphan" holds attempts found prepared at start with no inbox entry: it never votes or
+ * acknowledges, it only follows the decision (or rolls back if the transaction is gone).
+ */
+final class BranchTask {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BranchTask.class);
+
+    final String txnId;
+    private final HostedParticipant host;
+    private final HostCore core;
+    private final TxnLayout layout;
+    private final boolean orphan;
+    private final Set<String> attempts = new HashSet<>();
+    private final Watcher watcher = event -> schedule();
+    private final AtomicBoolean queued = new AtomicBoolean();
+    private volatile boolean done;
+    private boolean started;
+    private TxnRecord record;
+    private byte[] payload;
+    private CastVote mine;
+    private ScheduledFuture<?> timer;
+    private int failures;
+
+    /** @param orphanAttempts the prepared attempts of an orphan; null for an inbox entry */
+    BranchTask(HostedParticipant host, String txnId, Set<String> orphanAttempts) {
+        this.host = host;
+        this.core = host.core;
+        this.layout = core.layout;
+        this.txnId = txnId;
+        this.orphan = orphanAttempts != null;
+        if (orphanAttempts != null) {
+            attempts.addAll(orphanAttempts);
+        }
+    }
+
+    boolean isDone() {
+        return done;
+    }
+
+    boolean isOrphan() {
+        return orphan;
+    }
+
+    void schedule() {
+        if (!done && queued.compareAndSet(false, true)) {
+            core.execute(this::run);
+        }
+    }
+
+    private synchronized void run() {
+        queued.set(false);
+        if (done || core.isClosed() || !core.zk.usable()) {
+            return;
+        }
+        try {
+            evaluate();
+            failures = 0;
+        } catch (CorruptNodeException e) {
+            core.report(host.name + "/" + txnId, e.getMessage());
+            finish();
+        } catch (Exception e) {
+            if (core.isClosed() || !core.zk.usable()) {
+                return;
+            }
+            failures++;
+            LOG.warn("participant '{}', transaction {}: {} (attempt {}); retrying", host.name, txnId, e, failures);
+            core.schedule(this::schedule, Math.min(5000, 25L << Math.min(failures, 8)));
+        }
+    }
+
+    private void evaluate() throws Exception {
+        if (!started) {
+            started = true;
+            attempts.addAll(host.takePreparedAtStart(txnId));
+        }
+        if (record == null) {
+            byte[] data = core.zk.data(layout.record(txnId), null);
+            if (data == null) {
+                vanished();
+                return;
+            }
+            record = TxnRecord.decode(txnId, data);
+        }
+        if (mine == null) {
+            byte[] vote = core.zk.data(layout.vote(txnId, host.name), null);
+            mine = vote == null ? null : Decision.decodeVote(txnId, host.name, vote);
+        }
+        Decision decision = readDecision();
+        if (decision != null) {
+            apply(decision);
+        } else if (orphan) {
+            return;
+        } else if (mine == null) {
+            vote();
+            schedule();
+        } else {
+            long abortAt = record.deadlineMillis() + core.abortGrace.toMillis();
+            if (!mine.vote().isYes() || core.clock.millis() >= abortAt) {
+                abortItself();
+                schedule();
+            } else if (timer == null || timer.isDone()) {
+                timer = core.schedule(this::schedule, abortAt - core.clock.millis() + 1);
+            }
+        }
+    }
+
+    private Decision readDecision() throws Exception {
+        String path = layout.decision(txnId);
+        if (core.zk.exists(path, watcher) == null) {
+            return null;
+        }
+        byte[] data = core.zk.data(path, null);
+        return data == null ? null : Decision.decode(txnId, data);
+    }
+
+    private void vote() throws Exception {
+        String attempt;
+        Vote vote;
+        if (!attempts.isEmpty()) {
+            attempt = attempts.iterator().next();
+            vote = Vote.yes();
+        } else if (core.clock.millis() >= record.deadlineMillis()) {
+            attempt = null;
+            vote = Vote.no("the prepare request reached participant '" + host.name + "' after the deadline");
+        } else {
+            attempt = TxnNames.newAttempt();
+            attempts.add(attempt);
+            vote = prepare(attempt);
+        }
+        core.step(Step.PREPARED, txnId);
+        String path = layout.vote(txnId, host.name);
+        byte[] data = Decision.encodeVote(vote, attempt);
+        if (vote.isYes()) {
+            if (core.zk.create(path, data, CreateMode.PERSISTENT) == Zk.Created.NO_PARENT) {
+                record = null;
+            }
+        } else {
+            // A NO vote carries the ABORT with it: one write, and nobody has to wait for a coordinator.
+            Decision abort = Decision.abort("participant '" + host.name + "' voted NO: " + vote.reason());
+            try {
+                core.zk.multi(List.of(core.zk.createOp(path, data, CreateMode.PERSISTENT),
+                        core.zk.createOp(layout.decision(txnId), abort.encode(), CreateMode.PERSISTENT)));
+            } catch (KeeperException e) {
+                core.zk.create(path, data, CreateMode.PERSISTENT);
+            }
+        }
+        core.step(Step.VOTED, txnId);
+    }
+
+    private Vote prepare(String attempt) {
+        try {
+            Vote vote = host.participant.prepare(branch(attempt));
+            return vote == null ? Vote.no("the participant returned no vote") : vote;
+        } catch (Exception | Error e) {
+            LOG.info("participant '{}' failed to prepare {}; voting NO", host.name, txnId, e);
+            return Vote.no("prepare failed: " + e);
+        }
+    }
+
+    private void abortItself() throws Exception {
+        String reason = mine.vote().isYes()
+                ? "participant '" + host.name + "' voted YES but saw no decision by the deadline plus its grace period ("
+                        + core.abortGrace + "), so it decided ABORT itself"
+                : "participant '" + host.name + "' voted NO: " + mine.vote().reason();
+        if (core.zk.create(layout.decision(txnId), Decision.abort(reason).encode(), CreateMode.PERSISTENT)
+                == Zk.Created.NO_PARENT) {
+            record = null;
+        }
+    }
+
+    /** Commits the attempt the vote named (on COMMIT) and aborts every other attempt known. */
+    private void apply(Decision decision) throws Exception {
+        String voted = mine != null && mine.vote().isYes() ? mine.attempt() : null;
+        if (decision.commit() && voted == null) {
+            throw new CorruptNodeException("transaction " + txnId + " is decided COMMIT but participant '"
+                    + host.name + "' has no YES vote; its branch is left as it is");
+        }
+        Set<String> discard = new HashSet<>(attempts);
+        if (discard.isEmpty() && !orphan) {
+            discard.addAll(host.attemptsInDoubt(txnId));
+        }
+        if (decision.commit()) {
+            if (!orphan || attempts.contains(voted)) {
+                host.participant.commit(branch(voted));
+            }
+            discard.remove(voted);
+        } else if (voted != null && !orphan) {
+            discard.add(voted);
+        }
+        for (String attempt : discard) {
+            host.participant.abort(branch(attempt));
+        }
+        core.step(Step.APPLIED, txnId);
+        if (!orphan) {
+            acknowledge();
+        }
+        finish();
+    }
+
+    /** The ack and the removal of the inbox entry, in one write; done one by one if the pair fails. */
+    private void acknowledge() throws Exception {
+        String ack = layout.ack(txnId, host.name);
+        String entry = layout.inboxEntry(host.name, txnId);
+        try {
+            core.zk.multi(List.of(core.zk.createOp(ack, new byte[0], CreateMode.PERSISTENT), core.zk.deleteOp(entry)));
+        } catch (KeeperException e) {
+            core.zk.create(ack, new byte[0], CreateMode.PERSISTENT);
+            core.zk.delete(entry);
+        }
+    }
+
+    /**
+     * The record is gone. If the inbox entry is gone too, an instance of this participant applied
+     * the decision to the voted attempt and acknowledged, and the transaction was collected: any
+     * attempt still prepared (one that lost the race to vote) is rolled back. Otherwise (an
+     * orphan, or a record deleted by hand) nothing legitimate could have committed the branch
+     * without this participant, so every attempt is rolled back (presumed abort) and the entry dropped.
+     */
+    private void vanished() throws Exception {
+        String entry = layout.inboxEntry(host.name, txnId);
+        boolean presumeAbort = orphan || core.zk.exists(entry, null) != null;
+        Set<String> discard = host.attemptsInDoubt(txnId);
+        if (presumeAbort) {
+            discard.addAll(attempts);
+        }
+        if (!discard.isEmpty()) {
+            LOG.info("participant '{}': transaction {} is gone; rolling back {}", host.name, txnId, discard);
+        }
+        for (String attempt : discard) {
+            host.participant.abort(branch(attempt));
+        }
+        if (presumeAbort && !orphan) {
+            core.zk.delete(entry);
+        }
+        finish();
+    }
+
+    private Branch branch(String attempt) throws Exception {
+        if (record == null) {
+            return new Branch(txnId, host.name, attempt, new byte[0], Instant.EPOCH);
+        }
+        if (payload == null) {
+            byte[] data = core.zk.data(layout.branch(txnId, host.name), null);
+            payload = data == null ? new byte[0] : data;
+        }
+        return new Branch(txnId, host.name, attempt, payload, record.deadline());
+    }
+
+    private void finish() {
+        done = true;
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        host.finished(this);
+    }
+}

@@ -1,0 +1,212 @@
+package dev.baton.txn;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.zookeeper.Watcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What one coordinator instance shares among the transactions it drives: ZooKeeper, its threads,
+ * the map of known transactions, and the scan of {@code txn/} that finds transactions whose driver
+ * died. Every transaction under {@code txn/} has one {@link TxnDriver} here; only the one whose
+ * ephemeral {@code driver} node belongs to this session acts on it, the others only watch.
+ */
+final class CoordinatorCore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CoordinatorCore.class);
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+    final Zk zk;
+    final TxnLayout layout;
+    final Clock clock;
+    final String instanceId;
+    final byte[] instanceData;
+    final StepListener steps;
+    private final ScheduledThreadPoolExecutor executor;
+    private final ExecutorService callbacks;
+    private final ConcurrentMap<String, TxnDriver> drivers = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, String> problems = new ConcurrentHashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean scanQueued = new AtomicBoolean();
+    private final Watcher scanWatcher = event -> scheduleScan();
+    private final ConnectionStateListener connectionListener = this::connectionChanged;
+
+    CoordinatorCore(Zk zk, TxnLayout layout, Clock clock, StepListener steps) {
+        this.zk = zk;
+        this.layout = layout;
+        this.clock = clock;
+        this.steps = steps;
+        int number = INSTANCES.incrementAndGet();
+        this.instanceId = java.lang.management.ManagementFactory.getRuntimeMXBean().getName() + "#" + number;
+        this.instanceData = instanceId.getBytes(StandardCharsets.UTF_8);
+        this.executor = new ScheduledThreadPoolExecutor(2, daemon("baton-txn-coordinator-" + number));
+        this.executor.setRemoveOnCancelPolicy(true);
+        this.callbacks = Executors.newSingleThreadExecutor(daemon("baton-txn-callbacks-" + number));
+    }
+
+    static java.util.concurrent.ThreadFactory daemon(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** Creates the namespace, starts watching {@code txn/} and picks up every transaction already there. */
+    void start() throws Exception {
+        zk.ensure(layout.txns());
+        zk.ensure(layout.participants());
+        zk.curator().getConnectionStateListenable().addListener(connectionListener);
+        scan();
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    void execute(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("coordinator closed; dropping a task");
+        }
+    }
+
+    ScheduledFuture<?> schedule(Runnable task, long delayMillis) {
+        try {
+            return executor.schedule(task, Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            return null;
+        }
+    }
+
+    /** Completes a caller's future off the protocol threads, so a slow dependent stage cannot stall them. */
+    <T> void deliver(CompletableFuture<T> future, T value, Throwable error) {
+        Runnable completion = () -> {
+            if (error != null) {
+                future.completeExceptionally(error);
+            } else {
+                future.complete(value);
+            }
+        };
+        try {
+            callbacks.execute(completion);
+        } catch (RejectedExecutionException e) {
+            completion.run();
+        }
+    }
+
+    void step(StepListener.Step step, String txnId) {
+        steps.reached(step, txnId);
+    }
+
+    /** Records a problem with a transaction's nodes once, so it is reported, never retried in a loop. */
+    void report(String txnId, String problem) {
+        if (problems.putIfAbsent(txnId, problem) == null) {
+            LOG.warn("transaction {} cannot be processed and is left as it is: {}", txnId, problem);
+        }
+    }
+
+    Map<String, String> problems() {
+        return new TreeMap<>(problems);
+    }
+
+    /** Registers the driver of a transaction this instance begins, before the begin is written. */
+    void adopt(TxnDriver driver) {
+        drivers.put(driver.txnId, driver);
+    }
+
+    void forget(TxnDriver driver) {
+        drivers.remove(driver.txnId, driver);
+    }
+
+    int knownTransactions() {
+        return drivers.size();
+    }
+
+    private void scheduleScan() {
+        if (scanQueued.compareAndSet(false, true)) {
+            execute(() -> {
+                scanQueued.set(false);
+                try {
+                    scan();
+                } catch (Exception e) {
+                    if (!closed.get() && zk.usable()) {
+                        LOG.debug("scan of {} failed; retrying", layout.txns(), e);
+                        schedule(this::scheduleScan, 500);
+                    }
+                }
+            });
+        }
+    }
+
+    /** Lists {@code txn/} (watching it) and starts following every transaction not yet known. */
+    private void scan() throws Exception {
+        if (closed.get()) {
+            return;
+        }
+        List<String> ids = zk.children(layout.txns(), scanWatcher);
+        if (ids == null) {
+            zk.ensure(layout.txns());
+            scheduleScan();
+            return;
+        }
+        problems.keySet().retainAll(ids);
+        for (String id : ids) {
+            if (drivers.containsKey(id) || problems.containsKey(id)) {
+                continue;
+            }
+            if (!TxnNames.isTxnId(id)) {
+                report(id, "'" + layout.record(id) + "' is not a transaction created by Baton (foreign node)");
+                continue;
+            }
+            TxnDriver driver = new TxnDriver(this, id, null);
+            if (drivers.putIfAbsent(id, driver) == null) {
+                driver.schedule();
+            }
+        }
+    }
+
+    private void connectionChanged(CuratorFramework client, ConnectionState state) {
+        if (state == ConnectionState.RECONNECTED || state == ConnectionState.CONNECTED) {
+            scheduleScan();
+            drivers.values().forEach(TxnDriver::schedule);
+        }
+    }
+
+    /**
+     * Stops: callers still waiting get a {@link TransactionException}; driver nodes this session
+     * holds are deleted so that another instance takes the transactions over at once.
+     */
+    void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        zk.curator().getConnectionStateListenable().removeListener(connectionListener);
+        executor.shutdownNow();
+        for (TxnDriver driver : drivers.values()) {
+            driver.close();
+        }
+        drivers.clear();
+        callbacks.shutdown();
+    }
+}

@@ -1,0 +1,193 @@
+package dev.baton.txn;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One participant in a {@link ParticipantHost}: its live registration, its reconciliation on
+ * start, and the watch on its inbox that turns every entry into a {@link BranchTask}.
+ */
+final class HostedParticipant {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HostedParticipant.class);
+
+    final String name;
+    final Participant participant;
+    final HostCore core;
+    private final ConcurrentMap<String, BranchTask> tasks = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Set<String>> preparedAtStart = new ConcurrentHashMap<>();
+    private final AtomicBoolean scanQueued = new AtomicBoolean();
+    private final Watcher inboxWatcher = event -> scheduleScan();
+    private volatile boolean reconciled;
+    private int reconcileFailures;
+
+    HostedParticipant(HostCore core, String name, Participant participant) {
+        this.core = core;
+        this.name = name;
+        this.participant = participant;
+    }
+
+    /** Registers a live instance now; reconciles and starts on the inbox in the background. */
+    void start() throws Exception {
+        core.zk.ensure(core.layout.inbox(name));
+        core.zk.ensure(core.layout.live(name));
+        register();
+        core.execute(this::reconcile);
+    }
+
+    /** (Re)creates this instance's ephemeral live node, replacing one left by an earlier session. */
+    void register() throws Exception {
+        String path = core.layout.live(name) + "/" + core.instanceId;
+        Stat stat = core.zk.exists(path, null);
+        if (stat != null && stat.getEphemeralOwner() != core.zk.sessionId()) {
+            core.zk.delete(path);
+        }
+        core.zk.create(path, core.instanceId.getBytes(StandardCharsets.UTF_8), CreateMode.EPHEMERAL);
+    }
+
+    /**
+     * Asks the participant which attempts it holds prepared, before reading the inbox: those of a
+     * transaction still in the inbox are handed to its task (a crash came between prepare and
+     * vote, or after the vote); the others are orphans that follow their decision, or are rolled
+     * back if their transaction is gone.
+     */
+    private void reconcile() {
+        if (core.isClosed()) {
+            return;
+        }
+        Map<String, Set<String>> orphans = new HashMap<>();
+        try {
+            Set<BranchId> inDoubt = participant.inDoubt(name);
+            List<String> inbox = core.zk.children(core.layout.inbox(name), null);
+            for (BranchId id : inDoubt) {
+                boolean queued = inbox != null && inbox.contains(id.txnId());
+                (queued ? preparedAtStart : orphans).computeIfAbsent(id.txnId(), t -> ConcurrentHashMap.newKeySet())
+                        .add(id.attempt());
+            }
+        } catch (Exception e) {
+            preparedAtStart.clear();
+            reconcileFailures++;
+            LOG.warn("participant '{}' cannot list its prepared branches yet ({}); retrying", name, e.toString());
+            core.schedule(this::reconcile, Math.min(5000, 100L << Math.min(reconcileFailures, 6)));
+            return;
+        }
+        orphans.forEach((txnId, attempts) -> {
+            if (TxnNames.isTxnId(txnId)) {
+                startTask(txnId, attempts);
+            }
+        });
+        reconciled = true;
+        scheduleScan();
+    }
+
+    void scheduleScan() {
+        if (reconciled && scanQueued.compareAndSet(false, true)) {
+            core.execute(this::scan);
+        }
+    }
+
+    /**
+     * Lists the inbox and starts a task for each new entry. Synchronized, so that listings are
+     * handled in the order ZooKeeper gave them; a finished task is forgotten only once a listing
+     * no longer has its entry, so a listing taken just before an acknowledgement cannot start the
+     * branch a second time.
+     */
+    private synchronized void scan() {
+        scanQueued.set(false);
+        if (core.isClosed()) {
+            return;
+        }
+        try {
+            List<String> entries = core.zk.children(core.layout.inbox(name), inboxWatcher);
+            if (entries == null) {
+                core.zk.ensure(core.layout.inbox(name));
+                scheduleScan();
+                return;
+            }
+            tasks.entrySet().removeIf(task -> task.getValue().isDone() && !entries.contains(task.getKey()));
+            for (String txnId : entries) {
+                if (!TxnNames.isTxnId(txnId)) {
+                    core.report(core.layout.inboxEntry(name, txnId), "not a transaction id (foreign node)");
+                } else if (!tasks.containsKey(txnId)) {
+                    startTask(txnId, null);
+                }
+            }
+        } catch (Exception e) {
+            if (!core.isClosed() && core.zk.usable()) {
+                LOG.debug("participant '{}': inbox scan failed; retrying", name, e);
+                core.schedule(this::scheduleScan, 500);
+            }
+        }
+    }
+
+    /** @param orphanAttempts for an orphan, its prepared attempts; null for an inbox entry */
+    private void startTask(String txnId, Set<String> orphanAttempts) {
+        if (core.hasProblem(name + "/" + txnId)) {
+            return;
+        }
+        BranchTask task = new BranchTask(this, txnId, orphanAttempts);
+        if (tasks.putIfAbsent(txnId, task) == null) {
+            task.schedule();
+        }
+    }
+
+    /** The attempts of this branch found prepared when the host started; handed out once. */
+    Set<String> takePreparedAtStart(String txnId) {
+        Set<String> attempts = preparedAtStart.remove(txnId);
+        return attempts == null ? Set.of() : attempts;
+    }
+
+    /** The attempts of this branch prepared in the resource now, by any instance. */
+    Set<String> attemptsInDoubt(String txnId) throws Exception {
+        Set<String> attempts = new HashSet<>();
+        for (BranchId id : participant.inDoubt(name)) {
+            if (id.txnId().equals(txnId)) {
+                attempts.add(id.attempt());
+            }
+        }
+        return attempts;
+    }
+
+    void finished(BranchTask task) {
+        if (task.isOrphan()) {
+            tasks.remove(task.txnId, task);
+        }
+    }
+
+    /** After a reconnection: the live node may be gone with the old session, and events may have been missed. */
+    void resync() {
+        core.execute(() -> {
+            try {
+                register();
+            } catch (Exception e) {
+                LOG.debug("participant '{}': could not re-register", name, e);
+                core.schedule(this::resync, 500);
+            }
+        });
+        scheduleScan();
+        tasks.values().forEach(BranchTask::schedule);
+    }
+
+    /** Removes the live node, so coordinators stop sending work to this instance. */
+    void unregister() {
+        try {
+            if (core.zk.usable()) {
+                core.zk.delete(core.layout.live(name) + "/" + core.instanceId);
+            }
+        } catch (Exception e) {
+            LOG.debug("participant '{}': could not remove its live node", name, e);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.baton.txn;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How a transaction ended: its decision and why, and each participant's vote as the deciding
+ * coordinator saw it. A decision is final; participants apply it afterwards (a participant that
+ * is down applies it when it comes back).
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class Outcome {
+
+    private final String txnId;
+    private final TransactionState state;
+    private final String reason;
+    private final List<String> participants;
+    private final Map<String, Vote> votes;
+
+    /**
+     * An outcome.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code state} is not terminal
+     */
+    public Outcome(String txnId, TransactionState state, String reason, List<String> participants,
+            Map<String, Vote> votes) {
+        this.txnId = Objects.requireNonNull(txnId, "txnId");
+        this.state = Objects.requireNonNull(state, "state");
+        this.reason = Objects.requireNonNull(reason, "reason");
+        this.participants = List.copyOf(participants);
+        this.votes = Collections.unmodifiableMap(new LinkedHashMap<>(votes));
+        if (!state.isTerminal()) {
+            throw new IllegalArgumentException("an outcome is COMMITTED or ABORTED, not " + state);
+        }
+    }
+
+    /** The transaction's id. */
+    public String txnId() {
+        return txnId;
+    }
+
+    /** {@link TransactionState#COMMITTED} or {@link TransactionState#ABORTED}. */
+    public TransactionState state() {
+        return state;
+    }
+
+    /** Whether the transaction committed. */
+    public boolean isCommitted() {
+        return state == TransactionState.COMMITTED;
+    }
+
+    /** Why it was decided so: "all 2 participants voted YES", "participant 'b' voted NO: ...", "deadline passed ...". */
+    public String reason() {
+        return reason;
+    }
+
+    /** The participants, in the order their branches were added. */
+    public List<String> participants() {
+        return participants;
+    }
+
+    /** The votes cast before the decision, by participant; a participant that had not voted is absent. */
+    public Map<String, Vote> votes() {
+        return votes;
+    }
+
+    /** One participant's vote, empty if it had not voted when the decision was made. */
+    public Optional<Vote> vote(String participant) {
+        return Optional.ofNullable(votes.get(participant));
+    }
+
+    @Override
+    public String toString() {
+        return "Outcome[" + txnId + " " + state + ": " + reason + ", votes " + votes + "]";
+    }
+}

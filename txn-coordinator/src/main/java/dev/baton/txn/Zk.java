@@ -1,0 +1,122 @@
+package dev.baton.txn;
+
+import java.util.List;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.imps.CuratorFrameworkState;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * The few ZooKeeper calls the protocol makes, through Curator (which retries them on connection
+ * loss within its retry policy). "Absent" and "already there" are return values, since the
+ * protocol expects them; anything else is thrown for the caller's retry loop. Blocking: never
+ * call from ZooKeeper's event thread.
+ */
+final class Zk {
+
+    /** What a create did. */
+    enum Created { CREATED, EXISTS, NO_PARENT }
+
+    private final CuratorFramework curator;
+    private final List<ACL> acl;
+
+    Zk(CuratorFramework curator, List<ACL> acl) {
+        this.curator = curator;
+        this.acl = List.copyOf(acl);
+    }
+
+    CuratorFramework curator() {
+        return curator;
+    }
+
+    /** False once the Curator client has been closed: nothing can be done through it any more. */
+    boolean usable() {
+        return curator.getState() == CuratorFrameworkState.STARTED;
+    }
+
+    long sessionId() throws Exception {
+        return curator.getZookeeperClient().getZooKeeper().getSessionId();
+    }
+
+    /** The node's data, or null if it does not exist. */
+    byte[] data(String path, Watcher watcher) throws Exception {
+        try {
+            return watcher == null ? curator.getData().forPath(path) : curator.getData().usingWatcher(watcher).forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            return null;
+        }
+    }
+
+    /** The node's data, filling in {@code stat}, or null if it does not exist (and then sets no watch). */
+    byte[] data(String path, Stat stat, Watcher watcher) throws Exception {
+        try {
+            return watcher == null ? curator.getData().storingStatIn(stat).forPath(path)
+                    : curator.getData().storingStatIn(stat).usingWatcher(watcher).forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            return null;
+        }
+    }
+
+    /** The node's stat, or null if it does not exist; the watcher (if any) fires on create, change or delete. */
+    Stat exists(String path, Watcher watcher) throws Exception {
+        return watcher == null ? curator.checkExists().forPath(path)
+                : curator.checkExists().usingWatcher(watcher).forPath(path);
+    }
+
+    /** The node's children, or null if it does not exist. */
+    List<String> children(String path, Watcher watcher) throws Exception {
+        try {
+            return watcher == null ? curator.getChildren().forPath(path)
+                    : curator.getChildren().usingWatcher(watcher).forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            return null;
+        }
+    }
+
+    Created create(String path, byte[] data, CreateMode mode) throws Exception {
+        try {
+            curator.create().withMode(mode).withACL(acl).forPath(path, data);
+            return Created.CREATED;
+        } catch (KeeperException.NodeExistsException e) {
+            return Created.EXISTS;
+        } catch (KeeperException.NoNodeException e) {
+            return Created.NO_PARENT;
+        }
+    }
+
+    /** Creates a persistent node and any missing parents; an existing node is fine. */
+    void ensure(String path) throws Exception {
+        try {
+            curator.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).withACL(acl).forPath(path);
+        } catch (KeeperException.NodeExistsException e) {
+            // made earlier or by someone else: fine
+        }
+    }
+
+    /** Deletes a node; false if it was already gone. */
+    boolean delete(String path) throws Exception {
+        try {
+            curator.delete().forPath(path);
+            return true;
+        } catch (KeeperException.NoNodeException e) {
+            return false;
+        }
+    }
+
+    /** Runs operations as one ZooKeeper {@code multi}: one write, all or nothing. */
+    void multi(List<CuratorOp> ops) throws Exception {
+        curator.transaction().forOperations(ops);
+    }
+
+    CuratorOp createOp(String path, byte[] data, CreateMode mode) throws Exception {
+        return curator.transactionOp().create().withMode(mode).withACL(acl).forPath(path, data);
+    }
+
+    CuratorOp deleteOp(String path) throws Exception {
+        return curator.transactionOp().delete().forPath(path);
+    }
+}

@@ -1,0 +1,178 @@
+package dev.baton.txn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.lock.testkit.Timing;
+import dev.baton.txn.StepListener.Step;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Participants crash (their host's ZooKeeper client closed abruptly) between protocol steps and
+ * come back on the same durable state; coordinators die and the participants end transactions
+ * themselves.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class ParticipantCrashTest {
+
+    private TestingServer server;
+    private CuratorFramework curator;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final MemoryParticipant a = new MemoryParticipant();
+    private final MemoryParticipant b = new MemoryParticipant();
+
+    @BeforeEach
+    void start() {
+        server = TxnTesting.startServer();
+        curator = TxnTesting.client(server.getConnectString());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+        curator.close();
+        server.close();
+    }
+
+    private <T extends AutoCloseable> T closing(T closeable) {
+        closeables.add(closeable);
+        return closeable;
+    }
+
+    private CuratorFramework newClient() {
+        return closing(TxnTesting.client(server.getConnectString()));
+    }
+
+    private ParticipantHost hostA(CuratorFramework client, StepListener steps) {
+        return closing(ParticipantHost.builder(client).participant("a", a).abortGrace(Duration.ofMillis(500))
+                .steps(steps).start());
+    }
+
+    private ParticipantHost hostB() {
+        return closing(ParticipantHost.builder(curator).participant("b", b).abortGrace(Duration.ofMillis(500)).start());
+    }
+
+    private static StepListener crashAt(Step step, CuratorFramework client, AtomicReference<String> crashed) {
+        return (reached, txnId) -> {
+            if (reached == step && crashed.compareAndSet(null, txnId)) {
+                client.close();
+                throw new IllegalStateException("simulated participant crash after " + step);
+            }
+        };
+    }
+
+    @ParameterizedTest(name = "participant crashes after {0}")
+    @EnumSource(names = {"PREPARED", "VOTED", "APPLIED"})
+    void aParticipantThatCrashesMidwayFinishesItsBranchWhenItRestarts(Step step) throws Exception {
+        CuratorFramework first = newClient();
+        AtomicReference<String> crashed = new AtomicReference<>();
+        hostA(first, crashAt(step, first, crashed));
+        hostB();
+        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+
+        CompletableFuture<Outcome> future = coordinator.begin().branch("a", new byte[1]).branch("b", new byte[1])
+                .timeout(Duration.ofSeconds(20)).commitAsync();
+        Timing.await("participant a crashed").until(() -> crashed.get() != null);
+        String txnId = crashed.get();
+        assertThat(a.state(txnId)).isEqualTo(step == Step.APPLIED ? MemoryParticipant.State.COMMITTED
+                : MemoryParticipant.State.PREPARED);
+
+        hostA(newClient(), StepListener.NONE);
+        Outcome outcome = future.get(Timing.scaledMillis(20_000), TimeUnit.MILLISECONDS);
+        TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(20));
+
+        assertThat(outcome.isCommitted()).isTrue();
+        assertThat(a.committed(txnId)).isTrue();
+        assertThat(b.committed(txnId)).isTrue();
+        assertThat(a.prepares.get()).as("the restarted participant did not prepare twice").isEqualTo(1);
+        assertThat(a.violations).isEmpty();
+    }
+
+    @Test
+    void yesVotersAbortOnTheirOwnWhenNoCoordinatorIsLeftAndALaterOneCollects() throws Exception {
+        hostA(curator, StepListener.NONE);
+        hostB();
+        CuratorFramework doomed = newClient();
+        AtomicReference<String> crashed = new AtomicReference<>();
+        TransactionCoordinator coordinator = closing(TransactionCoordinator.builder(doomed)
+                .steps(crashAt(Step.DECIDING, doomed, crashed)).start());
+
+        coordinator.begin().branch("a", new byte[1]).branch("b", new byte[1]).timeout(Duration.ofMillis(500))
+                .commitAsync();
+        Timing.await("the coordinator died before deciding").until(() -> crashed.get() != null);
+        String txnId = crashed.get();
+        Timing.await("both participants aborted on their own")
+                .until(() -> a.state(txnId) == MemoryParticipant.State.ABORTED
+                        && b.state(txnId) == MemoryParticipant.State.ABORTED);
+        String decision = new String(curator.getData().forPath(TxnTesting.TXNS + "/" + txnId + "/decision"),
+                StandardCharsets.UTF_8);
+        assertThat(decision).startsWith("ABORT").contains("decided ABORT itself");
+        assertThat(TxnTesting.transactions(curator)).containsExactly(txnId);
+
+        TransactionCoordinator later = closing(TransactionCoordinator.start(newClient()));
+        TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
+        assertThat(later.problems()).isEmpty();
+    }
+
+    @Test
+    void aParticipantThatWasDownWhenTheTransactionAbortedRollsBackWithoutPreparing() throws Exception {
+        CuratorFramework first = newClient();
+        ParticipantHost downHost = hostA(first, StepListener.NONE);
+        hostB();
+        AtomicReference<String> begun = new AtomicReference<>();
+        TransactionCoordinator coordinator = closing(TransactionCoordinator.builder(curator).steps((step, txnId) -> {
+            if (step == Step.BEGUN && begun.compareAndSet(null, txnId)) {
+                downHost.close();
+                first.close();
+            }
+        }).start());
+
+        Outcome outcome = coordinator.begin().branch("a", new byte[1]).branch("b", new byte[1])
+                .timeout(Duration.ofMillis(500)).commit();
+        assertThat(outcome.state()).isEqualTo(TransactionState.ABORTED);
+        assertThat(outcome.reason()).contains("deadline").contains("[a]");
+
+        hostA(newClient(), StepListener.NONE);
+        TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
+        assertThat(a.prepares.get()).as("an aborted branch is never prepared late").isZero();
+        assertThat(a.state(outcome.txnId())).isNull();
+        assertThat(b.state(outcome.txnId())).isEqualTo(MemoryParticipant.State.ABORTED);
+    }
+
+    @Test
+    void clockSkewBetweenParticipantAndCoordinatorNeverBreaksAtomicity() throws Exception {
+        Clock farAhead = Clock.offset(Clock.systemUTC(), Duration.ofHours(1));
+        closing(ParticipantHost.builder(curator).participant("a", a).abortGrace(Duration.ZERO).clock(farAhead).start());
+        hostB();
+        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+
+        List<Outcome> outcomes = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            outcomes.add(coordinator.begin().branch("a", new byte[1]).branch("b", new byte[1])
+                    .timeout(Duration.ofSeconds(10)).commit());
+        }
+        TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
+        for (Outcome outcome : outcomes) {
+            assertThat(a.committed(outcome.txnId())).isEqualTo(outcome.isCommitted());
+            assertThat(b.committed(outcome.txnId())).isEqualTo(outcome.isCommitted());
+        }
+        assertThat(a.violations).isEmpty();
+        assertThat(b.violations).isEmpty();
+    }
+}

@@ -1,0 +1,192 @@
+package dev.baton.txn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.lock.testkit.Timing;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The whole system under SIGKILL: a child JVM runs a coordinator and the participants of two
+ * PostgreSQL databases and moves money between them; the test kills it at random moments (in the
+ * middle of a transaction: right after it printed BEGIN or OUTCOME) and starts it again, over at
+ * least 200 transactions. At the end: money is conserved, no branch is left prepared, ZooKeeper
+ * holds no transaction, and every outcome the child reported is what the databases show.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class ProcessCrashTest {
+
+    private static final int TRANSACTIONS = 200;
+    private static final int MAX_RUNS = 60;
+    private static final long SEED = Long.getLong("baton.test.seed", 20240601L);
+
+    private static EmbeddedPostgres pg;
+    private static TestingServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pg = Bank.startServer();
+        Bank.reset(pg.getPort());
+        server = TxnTesting.startServer();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.close();
+        pg.close();
+    }
+
+    @Test
+    void killingTheCoordinatorProcessAtRandomMomentsNeverBreaksAtomicity() throws Exception {
+        Random random = new Random(SEED);
+        Map<String, String> reported = new HashMap<>();
+        Instant giveUp = Instant.now().plus(Timing.scaled(Duration.ofMinutes(3)));
+        int begun = 0;
+        int kills = 0;
+        int runs = 0;
+        int preparedAtKill = 0;
+        int openAtKill = 0;
+        try (CuratorFramework inspector = TxnTesting.client(server.getConnectString())) {
+            while (begun < TRANSACTIONS && runs < MAX_RUNS && Instant.now().isBefore(giveUp)) {
+                Child child = new Child(random.nextLong(), 1000, runs++);
+                int killAt = 2 + random.nextInt(25);
+                boolean onBegin = random.nextBoolean();
+                int seen = 0;
+                String line;
+                while ((line = child.next(Duration.ofSeconds(30))) != null) {
+                    begun += line.startsWith("BEGIN ") ? 1 : 0;
+                    record(line, reported);
+                    if (line.startsWith(onBegin ? "BEGIN " : "OUTCOME ") && ++seen == killAt) {
+                        break;
+                    }
+                }
+                child.kill();
+                kills++;
+                preparedAtKill += Bank.prepared(pg.getPort()).size();
+                openAtKill += TxnTesting.transactions(inspector).size();
+            }
+        }
+        Child last = new Child(random.nextLong(), 20, runs++);
+        try {
+            String line;
+            while ((line = last.next(Duration.ofSeconds(90))) != null && !line.equals("DRAINED")) {
+                begun += line.startsWith("BEGIN ") ? 1 : 0;
+                record(line, reported);
+            }
+            assertThat(line).as("the last run finishes and drains").isEqualTo("DRAINED");
+            assertThat(last.exitCode(Duration.ofSeconds(20))).isZero();
+        } finally {
+            last.kill();
+        }
+        System.out.printf("PROCESS-CRASH runs=%d kills=%d begun=%d reported=%d prepared-at-kill=%d open-at-kill=%d"
+                + " seed=%d%n", runs, kills, begun, reported.size(), preparedAtKill, openAtKill, SEED);
+
+        assertThat(begun).isGreaterThanOrEqualTo(TRANSACTIONS);
+        checkDatabases(reported);
+    }
+
+    private static void record(String line, Map<String, String> reported) {
+        if (line.startsWith("OUTCOME ")) {
+            String[] parts = line.split(" ");
+            reported.put(parts[1], parts[2]);
+        }
+    }
+
+    private static void checkDatabases(Map<String, String> reported) throws Exception {
+        int port = pg.getPort();
+        assertThat(Bank.total(port)).as("money is conserved").isEqualTo(2 * Bank.ACCOUNTS * Bank.OPENING_BALANCE);
+        assertThat(Bank.prepared(port)).as("no branch is left prepared").isEmpty();
+        try (CuratorFramework inspector = TxnTesting.client(server.getConnectString())) {
+            assertThat(TxnTesting.transactions(inspector)).as("every transaction ended and was collected").isEmpty();
+        }
+        Set<String> inA = Bank.transfers(port, "bank_a");
+        Set<String> inB = Bank.transfers(port, "bank_b");
+        assertThat(inA).as("a transfer committed in one database committed in the other").isEqualTo(inB);
+        List<String> mismatches = new ArrayList<>();
+        for (Map.Entry<String, String> outcome : reported.entrySet()) {
+            boolean committed = outcome.getValue().equals("COMMITTED");
+            if (committed != inA.contains(outcome.getKey())) {
+                mismatches.add(outcome.getKey() + " reported " + outcome.getValue());
+            }
+        }
+        assertThat(mismatches).as("reported outcomes that the databases contradict").isEmpty();
+        assertThat(reported.values()).contains("COMMITTED", "ABORTED");
+    }
+
+    /** A child JVM running {@link TransferProcess}, its stdout read line by line on a thread. */
+    private static final class Child {
+        private final Process process;
+        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+        Child(long seed, int count, int run) {
+            String java = ProcessHandle.current().info().command()
+                    .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            File log = new File("target/process-crash-child-" + run + ".log");
+            ProcessBuilder builder = new ProcessBuilder(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                    "-cp", System.getProperty("java.class.path"), TransferProcess.class.getName(),
+                    server.getConnectString(), String.valueOf(pg.getPort()), String.valueOf(seed), String.valueOf(count))
+                    .redirectError(log);
+            try {
+                process = builder.start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Thread reader = new Thread(this::read, "child-stdout-" + run);
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        private void read() {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                // the process was killed
+            } finally {
+                lines.add("EOF");
+            }
+        }
+
+        /** The next line, or null at the end of the output or after {@code wait} without one. */
+        String next(Duration wait) throws InterruptedException {
+            String line = lines.poll(Timing.scaledMillis(wait.toMillis()), TimeUnit.MILLISECONDS);
+            return line == null || line.equals("EOF") ? null : line;
+        }
+
+        /** SIGKILL on Linux: no shutdown hook runs, nothing is closed. */
+        void kill() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor(Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS);
+        }
+
+        int exitCode(Duration wait) throws InterruptedException {
+            assertThat(process.waitFor(Timing.scaledMillis(wait.toMillis()), TimeUnit.MILLISECONDS)).isTrue();
+            return process.exitValue();
+        }
+    }
+}

@@ -1,0 +1,321 @@
+package dev.baton.txn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.lock.testkit.Timing;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The coordinator against a real ZooKeeper server, with in-memory participants. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class TransactionCoordinatorTest {
+
+    private TestingServer server;
+    private CuratorFramework curator;
+    private CuratorFramework inspector;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @BeforeEach
+    void start() {
+        server = TxnTesting.startServer();
+        curator = TxnTesting.client(server.getConnectString());
+        inspector = TxnTesting.client(server.getConnectString());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+        curator.close();
+        inspector.close();
+        server.close();
+    }
+
+    private <T extends AutoCloseable> T closing(T closeable) {
+        closeables.add(closeable);
+        return closeable;
+    }
+
+    private TransactionCoordinator coordinator() {
+        return closing(TransactionCoordinator.start(curator));
+    }
+
+    private ParticipantHost host(Map<String, ? extends Participant> participants) {
+        ParticipantHost.Builder builder = ParticipantHost.builder(curator).abortGrace(Duration.ofMillis(300));
+        participants.forEach(builder::participant);
+        return closing(builder.start());
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void commitsWhenEveryParticipantVotesYesAndCollectsTheTransaction() throws Exception {
+        MemoryParticipant a = new MemoryParticipant();
+        MemoryParticipant b = new MemoryParticipant();
+        host(Map.of("a", a, "b", b));
+        List<String> payloads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        b.voter = branch -> {
+            payloads.add(new String(branch.payload(), StandardCharsets.UTF_8));
+            return Vote.yes();
+        };
+
+        Outcome outcome = coordinator().begin().branch("a", bytes("debit 5")).branch("b", bytes("credit 5")).commit();
+
+        assertThat(outcome.state()).isEqualTo(TransactionState.COMMITTED);
+        assertThat(outcome.isCommitted()).isTrue();
+        assertThat(outcome.participants()).containsExactly("a", "b");
+        assertThat(outcome.votes()).containsEntry("a", Vote.yes()).containsEntry("b", Vote.yes());
+        assertThat(outcome.reason()).contains("all 2 participants voted YES");
+        assertThat(payloads).containsExactly("credit 5");
+        TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
+        assertThat(a.committed(outcome.txnId())).isTrue();
+        assertThat(b.committed(outcome.txnId())).isTrue();
+        assertThat(a.violations).isEmpty();
+    }
+
+    @Test
+    void aNoVoteAbortsEveryBranchAndTheOutcomeSaysWhy() throws Exception {
+        MemoryParticipant a = new MemoryParticipant();
+        MemoryParticipant b = new MemoryParticipant();
+        b.voter = branch -> Vote.no("insufficient funds");
+        host(Map.of("a", a, "b", b));
+
+        Outcome outcome = coordinator().begin().branch("a", bytes("x")).branch("b", bytes("y")).commit();
+
+        assertThat(outcome.state()).isEqualTo(TransactionState.ABORTED);
+        assertThat(outcome.reason()).isEqualTo("participant 'b' voted NO: insufficient funds");
+        TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
+        assertThat(a.committed(outcome.txnId()) || b.committed(outcome.txnId())).isFalse();
+        assertThat(a.settled(outcome.txnId())).isTrue();
+        assertThat(a.violations).isEmpty();
+    }
+
+    @Test
+    void aParticipantThatDoesNotVoteInTimeAbortsTheTransactionAtTheDeadline() throws Exception {
+        MemoryParticipant a = new MemoryParticipant();
+        MemoryParticipant slow = new MemoryParticipant();
+        slow.gate = new CountDownLatch(1);
+        host(Map.of("a", a, "slow", slow));
+        TransactionCoordinator coordinator = coordinator();
+
+        CompletableFuture<Outcome> future = coordinator.begin().branch("a", bytes("x")).branch("slow", bytes("y"))
+                .timeout(Duration.ofMillis(600)).commitAsync();
+        Timing.await("the slow participant is preparing").until(() -> slow.prepares.get() == 1);
+        String txnId = TxnTesting.transactions(inspector).get(0);
+        assertThat(coordinator.state(txnId)).contains(TransactionState.PREPARING);
+        Outcome outcome = future.get(Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS);
+
+        assertThat(outcome.state()).isEqualTo(TransactionState.ABORTED);
+        assertThat(outcome.reason()).contains("deadline").contains("[slow]");
+        assertThat(outcome.votes()).containsOnlyKeys("a");
+        assertThat(outcome.vote("slow")).isEmpty();
+        slow.gate.countDown();
+        TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
+        assertThat(slow.settled(txnId)).isTrue();
+        assertThat(a.state(txnId)).isEqualTo(MemoryParticipant.State.ABORTED);
+        assertThat(coordinator.state(txnId)).isEmpty();
+    }
+
+    @Test
+    void manyTransactionsRunConcurrentlyWithCommitAsync() throws Exception {
+        MemoryParticipant a = new MemoryParticipant();
+        MemoryParticipant b = new MemoryParticipant();
+        b.voter = branch -> branch.payload()[0] % 3 == 0 ? Vote.no("multiple of three") : Vote.yes();
+        host(Map.of("a", a, "b", b));
+        TransactionCoordinator coordinator = coordinator();
+
+        List<CompletableFuture<Outcome>> futures = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            futures.add(coordinator.begin().branch("a", new byte[] {(byte) i}).branch("b", new byte[] {(byte) i})
+                    .commitAsync());
+        }
+        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(Timing.scaledMillis(30_000),
+                TimeUnit.MILLISECONDS);
+        TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(20));
+        int committed = 0;
+        for (int i = 0; i < futures.size(); i++) {
+            Outcome outcome = futures.get(i).join();
+            assertThat(outcome.isCommitted()).as("transaction %d", i).isEqualTo(i % 3 != 0);
+            assertThat(a.committed(outcome.txnId())).isEqualTo(outcome.isCommitted());
+            assertThat(b.committed(outcome.txnId())).isEqualTo(outcome.isCommitted());
+            committed += outcome.isCommitted() ? 1 : 0;
+        }
+        assertThat(committed).isEqualTo(20);
+        assertThat(a.violations).isEmpty();
+        assertThat(b.violations).isEmpty();
+    }
+
+    @Test
+    void twoInstancesOfOneParticipantNeverApplyABranchTwice() throws Exception {
+        MemoryParticipant shared = new MemoryParticipant();
+        MemoryParticipant b = new MemoryParticipant();
+        CuratorFramework second = closing(TxnTesting.client(server.getConnectString()));
+        closing(ParticipantHost.builder(curator).participant("a", shared).participant("b", b).start());
+        closing(ParticipantHost.builder(second).participant("a", shared).start());
+        TransactionCoordinator coordinator = coordinator();
+
+        List<Outcome> outcomes = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            outcomes.add(coordinator.begin().branch("a", new byte[1]).branch("b", new byte[1]).commit());
+        }
+        TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(20));
+
+        for (Outcome outcome : outcomes) {
+            assertThat(shared.committed(outcome.txnId())).isEqualTo(outcome.isCommitted());
+            assertThat(b.committed(outcome.txnId())).isEqualTo(outcome.isCommitted());
+            assertThat(shared.settled(outcome.txnId())).isTrue();
+        }
+        System.out.println("TWO-INSTANCES prepares=" + shared.prepares.get() + " for " + outcomes.size() + " branches");
+        assertThat(shared.violations).isEmpty();
+    }
+
+    @Test
+    void badInputIsRejectedBeforeAnythingIsWritten() throws Exception {
+        host(Map.of("a", new MemoryParticipant()));
+        ParticipantHost gone = host(Map.of("offline", new MemoryParticipant()));
+        gone.close();
+        TransactionCoordinator coordinator = coordinator();
+        long before = TxnTesting.zxid(server.getPort());
+
+        assertThatThrownBy(() -> coordinator.begin().branch("a", new byte[1]).branch("nobody", new byte[1]).commit())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown participant 'nobody'");
+        assertThatThrownBy(() -> coordinator.begin().branch("a", new byte[1]).branch("offline", new byte[1]).commit())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("'offline' has no live instance");
+        assertThatThrownBy(() -> coordinator.begin().branch("a", new byte[1]).branch("a", new byte[1]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already has a branch");
+        assertThatThrownBy(() -> coordinator.begin().branch("a", new byte[TransactionBuilder.MAX_PAYLOAD_BYTES + 1]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("the limit is");
+        assertThatThrownBy(() -> coordinator.begin().branch("a", new byte[TransactionBuilder.MAX_PAYLOAD_BYTES])
+                .branch("b", new byte[TransactionBuilder.MAX_PAYLOAD_BYTES])
+                .branch("c", new byte[TransactionBuilder.MAX_PAYLOAD_BYTES]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("payloads together");
+        assertThatThrownBy(() -> coordinator.begin().commit())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("at least one branch");
+        assertThatThrownBy(() -> coordinator.begin().branch("a/b", new byte[1]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("participant name 'a/b'");
+        assertThatThrownBy(() -> coordinator.begin().timeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
+        assertThatThrownBy(() -> coordinator.begin().timeout(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
+
+        assertThat(TxnTesting.zxid(server.getPort())).isEqualTo(before);
+        assertThat(TxnTesting.transactions(inspector)).isEmpty();
+    }
+
+    @Test
+    void aTransactionCostsAtMostTwoWritesPerParticipantPlusThree() throws Exception {
+        Map<Integer, Long> measured = new java.util.TreeMap<>();
+        for (int n : new int[] {2, 3, 5}) {
+            Map<String, MemoryParticipant> participants = new HashMap<>();
+            for (int i = 0; i < n; i++) {
+                participants.put("w" + n + "-" + i, new MemoryParticipant());
+            }
+            host(participants);
+            TransactionCoordinator coordinator = coordinator();
+            for (int round = 0; round < 2; round++) {
+                TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
+                long before = TxnTesting.zxid(server.getPort());
+                TransactionBuilder txn = coordinator.begin();
+                participants.keySet().forEach(name -> txn.branch(name, new byte[8]));
+                assertThat(txn.commit().isCommitted()).isTrue();
+                TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
+                measured.put(n, TxnTesting.zxid(server.getPort()) - before);
+                System.out.println("WRITES n=" + n + " " + TxnLogReader.writesAfter(server.getTempDirectory(), before));
+            }
+            assertThat(measured.get(n)).as("writes for %d participants", n).isLessThanOrEqualTo(2L * n + 3);
+        }
+        System.out.println("WRITES-PER-TRANSACTION " + measured);
+    }
+
+    @Test
+    void corruptAndForeignNodesAreReportedWithTheirIdAndDoNotStopTheCoordinator() throws Exception {
+        inspector.create().creatingParentsIfNeeded().forPath(TxnTesting.TXNS + "/not-a-txn", bytes("hello"));
+        String damaged = "tx-000000000001-0000000000000001";
+        inspector.create().forPath(TxnTesting.TXNS + "/" + damaged, bytes("garbage"));
+        String badDecision = "tx-000000000002-0000000000000002";
+        inspector.create().forPath(TxnTesting.TXNS + "/" + badDecision,
+                new TxnRecord(badDecision, 0, List.of("a"), "test").encode());
+        inspector.create().forPath(TxnTesting.TXNS + "/" + badDecision + "/decision", bytes("MAYBE"));
+        inspector.create().creatingParentsIfNeeded().forPath("/baton/participants/a/inbox/junk");
+        String orphanEntry = "tx-000000000003-0000000000000003";
+        inspector.create().forPath("/baton/participants/a/inbox/" + orphanEntry);
+        MemoryParticipant a = new MemoryParticipant();
+        ParticipantHost host = host(Map.of("a", a));
+        TransactionCoordinator coordinator = coordinator();
+
+        Timing.await("the host reports the foreign entry and drops the one without a transaction")
+                .until(() -> host.problems().containsKey("/baton/participants/a/inbox/junk")
+                        && inspector.checkExists().forPath("/baton/participants/a/inbox/" + orphanEntry) == null);
+        Timing.await("problems reported").until(() -> coordinator.problems().size() == 3);
+        Map<String, String> problems = coordinator.problems();
+        assertThat(problems.get("not-a-txn")).contains("foreign");
+        assertThat(problems.get(damaged)).contains(damaged).contains("not a Baton transaction record");
+        assertThat(problems.get(badDecision)).contains(badDecision).contains("neither COMMIT nor ABORT");
+        assertThatThrownBy(() -> coordinator.state(badDecision)).isInstanceOf(TransactionException.class)
+                .hasMessageContaining(badDecision);
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(coordinator.begin().branch("a", new byte[1]).commit().isCommitted()).isTrue();
+        }
+        assertThat(coordinator.problems()).isEqualTo(problems);
+        Timing.await("only the damaged transactions are left").until(() -> coordinator.core().knownTransactions() == 0);
+        assertThat(TxnTesting.transactions(inspector)).containsExactlyInAnyOrder("not-a-txn", damaged, badDecision);
+        assertThat(host.problems()).containsOnlyKeys("/baton/participants/a/inbox/junk");
+    }
+
+    @Test
+    void opensFromBatonConfigurationAndRejectsUnknownKeys() throws Exception {
+        host(Map.of("a", new MemoryParticipant()));
+        Map<String, String> config = new HashMap<>();
+        config.put("baton.zookeeper.connect", server.getConnectString());
+        config.put("baton.zookeeper.session-timeout", TxnTesting.sessionTimeout().toMillis() + "ms");
+        config.put("baton.txn.timeout", "5s");
+        try (TransactionCoordinator coordinator = TransactionCoordinator.open(config)) {
+            assertThat(coordinator.begin().branch("a", new byte[1]).commit().isCommitted()).isTrue();
+        }
+        config.put("baton.txn.timout", "5s");
+        assertThatThrownBy(() -> TransactionCoordinator.open(config)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("baton.txn.timout").hasMessageContaining("did you mean 'baton.txn.timeout'");
+        config.remove("baton.txn.timout");
+        config.put("baton.txn.timeout", "soon");
+        assertThatThrownBy(() -> TransactionCoordinator.open(config)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("baton.txn.timeout");
+    }
+
+    @Test
+    void closingTheCoordinatorFailsWaitingCallersAndAnotherInstanceFinishes() throws Exception {
+        MemoryParticipant a = new MemoryParticipant();
+        a.gate = new CountDownLatch(1);
+        host(Map.of("a", a));
+        TransactionCoordinator first = TransactionCoordinator.start(curator);
+        TransactionCoordinator second = coordinator();
+        CompletableFuture<Outcome> waiting = first.begin().branch("a", new byte[1]).commitAsync();
+        Timing.await().until(() -> a.prepares.get() == 1);
+        first.close();
+
+        assertThatThrownBy(() -> waiting.get(Timing.scaledMillis(5000), TimeUnit.MILLISECONDS))
+                .hasCauseInstanceOf(TransactionException.class).hasMessageContaining("closed");
+        assertThatThrownBy(first::begin).isInstanceOf(IllegalStateException.class);
+        a.gate.countDown();
+        TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
+        assertThat(a.attempts.values()).containsExactly(MemoryParticipant.State.COMMITTED);
+        assertThat(second.problems()).isEmpty();
+    }
+}

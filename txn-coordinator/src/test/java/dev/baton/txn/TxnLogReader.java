@@ -1,0 +1,55 @@
+package dev.baton.txn;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.zookeeper.server.persistence.FileTxnLog;
+import org.apache.zookeeper.server.persistence.TxnLog;
+import org.apache.zookeeper.txn.CreateTxn;
+import org.apache.zookeeper.txn.DeleteTxn;
+import org.apache.zookeeper.txn.ErrorTxn;
+import org.apache.zookeeper.txn.MultiTxn;
+import org.apache.zookeeper.txn.TxnHeader;
+
+/** Reads a test server's transaction log: which writes the ensemble committed, to count and explain them. */
+final class TxnLogReader {
+
+    private TxnLogReader() {
+    }
+
+    /** One line per committed write after {@code afterZxid}: zxid, type, path. */
+    static List<String> writesAfter(File dataDirectory, long afterZxid) {
+        List<String> writes = new ArrayList<>();
+        FileTxnLog log = new FileTxnLog(new File(dataDirectory, "version-2"));
+        try (TxnLog.TxnIterator iterator = log.read(afterZxid + 1)) {
+            while (iterator.getHeader() != null) {
+                TxnHeader header = iterator.getHeader();
+                if (header.getZxid() > afterZxid) {
+                    writes.add(Long.toHexString(header.getZxid()) + " " + describe(header.getType(), iterator.getTxn()));
+                }
+                if (!iterator.next()) {
+                    break;
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the transaction log in " + dataDirectory, e);
+        }
+        return writes;
+    }
+
+    private static String describe(int type, org.apache.jute.Record txn) {
+        if (txn instanceof CreateTxn) {
+            return "create " + ((CreateTxn) txn).getPath();
+        }
+        if (txn instanceof DeleteTxn) {
+            return "delete " + ((DeleteTxn) txn).getPath();
+        }
+        if (txn instanceof ErrorTxn) {
+            return "error " + ((ErrorTxn) txn).getErr();
+        }
+        if (txn instanceof MultiTxn) {
+            return "multi of " + ((MultiTxn) txn).getTxns().size();
+        }
+        return "type " + type;
+    }
+}

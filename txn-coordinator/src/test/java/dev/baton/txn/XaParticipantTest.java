@@ -1,0 +1,184 @@
+package dev.baton.txn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.lock.testkit.Timing;
+import dev.baton.txn.StepListener.Step;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.XAConnection;
+import javax.transaction.xa.XAResource;
+import javax.transaction.xa.Xid;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The XA adapter on two real PostgreSQL databases: transfers, refusals, crashes and recovery. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class XaParticipantTest {
+
+    private static EmbeddedPostgres pg;
+    private TestingServer server;
+    private CuratorFramework curator;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @BeforeAll
+    static void startPostgres() {
+        pg = Bank.startServer();
+    }
+
+    @AfterAll
+    static void stopPostgres() throws Exception {
+        pg.close();
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        Bank.reset(pg.getPort());
+        server = TxnTesting.startServer();
+        curator = TxnTesting.client(server.getConnectString());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+        curator.close();
+        server.close();
+    }
+
+    private <T extends AutoCloseable> T closing(T closeable) {
+        closeables.add(closeable);
+        return closeable;
+    }
+
+    private XaParticipant participant(String db) {
+        return closing(new XaParticipant(Bank.dataSource(pg.getPort(), db), Bank::transfer));
+    }
+
+    private ParticipantHost host(CuratorFramework client, StepListener steps) {
+        return closing(ParticipantHost.builder(client).participant("bank-a", participant("bank_a"))
+                .participant("bank-b", participant("bank_b")).abortGrace(Duration.ofSeconds(1)).steps(steps).start());
+    }
+
+    private static byte[] move(int account, long delta) {
+        return (account + ":" + delta).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aTransferCommitsInBothDatabases() throws Exception {
+        host(curator, StepListener.NONE);
+        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+
+        Outcome outcome = coordinator.begin().branch("bank-a", move(1, -300)).branch("bank-b", move(2, 300)).commit();
+
+        assertThat(outcome.isCommitted()).isTrue();
+        TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
+        assertThat(Bank.balance(pg.getPort(), "bank_a", 1)).isEqualTo(700);
+        assertThat(Bank.balance(pg.getPort(), "bank_b", 2)).isEqualTo(1300);
+        assertThat(Bank.transfers(pg.getPort(), "bank_a")).containsExactly(outcome.txnId());
+        assertThat(Bank.transfers(pg.getPort(), "bank_b")).containsExactly(outcome.txnId());
+        assertThat(Bank.prepared(pg.getPort())).isEmpty();
+    }
+
+    @Test
+    void aRefusingDatabaseAbortsTheTransferInBoth() throws Exception {
+        host(curator, StepListener.NONE);
+        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+
+        Outcome outcome = coordinator.begin().branch("bank-a", move(1, -5000)).branch("bank-b", move(2, 5000)).commit();
+
+        assertThat(outcome.state()).isEqualTo(TransactionState.ABORTED);
+        assertThat(outcome.reason()).contains("insufficient funds in account 1");
+        TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
+        assertThat(Bank.total(pg.getPort())).isEqualTo(2 * Bank.ACCOUNTS * Bank.OPENING_BALANCE);
+        assertThat(Bank.transfers(pg.getPort(), "bank_b")).isEmpty();
+        assertThat(Bank.prepared(pg.getPort())).isEmpty();
+    }
+
+    @Test
+    void twoHostsOfTheSameDatabasesApplyEveryTransferExactlyOnce() throws Exception {
+        host(curator, StepListener.NONE);
+        host(closing(TxnTesting.client(server.getConnectString())), StepListener.NONE);
+        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+
+        int committed = 0;
+        for (int i = 0; i < 10; i++) {
+            Outcome outcome = coordinator.begin().branch("bank-a", move(6, -10)).branch("bank-b", move(7, 10))
+                    .timeout(Duration.ofSeconds(10)).commit();
+            committed += outcome.isCommitted() ? 1 : 0;
+        }
+        TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(20));
+        Timing.await("no prepared transaction is left").until(() -> Bank.prepared(pg.getPort()).isEmpty());
+
+        assertThat(committed).isPositive();
+        assertThat(Bank.balance(pg.getPort(), "bank_a", 6)).isEqualTo(1000 - 10L * committed);
+        assertThat(Bank.balance(pg.getPort(), "bank_b", 7)).isEqualTo(1000 + 10L * committed);
+        assertThat(Bank.transfers(pg.getPort(), "bank_a")).hasSize(committed)
+                .isEqualTo(Bank.transfers(pg.getPort(), "bank_b"));
+    }
+
+    @Test
+    void aHostThatCrashedBetweenPrepareAndVoteVotesYesFromTheDatabaseAfterRestart() throws Exception {
+        CuratorFramework doomed = TxnTesting.client(server.getConnectString());
+        AtomicReference<String> crashed = new AtomicReference<>();
+        host(doomed, (step, txnId) -> {
+            if (step == Step.PREPARED && crashed.compareAndSet(null, txnId)) {
+                doomed.close();
+                throw new IllegalStateException("simulated crash after prepare");
+            }
+        });
+        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+        CompletableFuture<Outcome> future = coordinator.begin().branch("bank-a", move(3, -10))
+                .branch("bank-b", move(4, 10)).timeout(Duration.ofSeconds(20)).commitAsync();
+        Timing.await("the host crashed after preparing").until(() -> crashed.get() != null);
+        assertThat(Bank.prepared(pg.getPort())).isNotEmpty();
+
+        host(closing(TxnTesting.client(server.getConnectString())), StepListener.NONE);
+        Outcome outcome = future.get(Timing.scaledMillis(20_000), TimeUnit.MILLISECONDS);
+        TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
+        Timing.await("no prepared transaction is left").until(() -> Bank.prepared(pg.getPort()).isEmpty());
+
+        assertThat(outcome.isCommitted()).isTrue();
+        assertThat(Bank.transfers(pg.getPort(), "bank_a")).containsExactly(outcome.txnId());
+        assertThat(Bank.transfers(pg.getPort(), "bank_b")).containsExactly(outcome.txnId());
+        assertThat(Bank.balance(pg.getPort(), "bank_a", 3)).isEqualTo(990);
+    }
+
+    @Test
+    void aPreparedBranchWhoseTransactionIsGoneIsRolledBackOnStart() throws Exception {
+        String txnId = TxnNames.newTxnId(System.currentTimeMillis());
+        XAConnection connection = Bank.dataSource(pg.getPort(), "bank_a").getXAConnection();
+        try {
+            Branch branch = new Branch(txnId, "bank-a", TxnNames.newAttempt(), move(5, -100), java.time.Instant.now());
+            Xid xid = XaParticipant.xid(branch);
+            XAResource resource = connection.getXAResource();
+            var sql = connection.getConnection();
+            resource.start(xid, XAResource.TMNOFLAGS);
+            Bank.transfer(sql, branch);
+            resource.end(xid, XAResource.TMSUCCESS);
+            resource.prepare(xid);
+        } finally {
+            connection.close();
+        }
+        assertThat(Bank.prepared(pg.getPort())).hasSize(1);
+
+        host(curator, StepListener.NONE);
+
+        Timing.await("the orphan is rolled back").until(() -> Bank.prepared(pg.getPort()).isEmpty());
+        assertThat(Bank.balance(pg.getPort(), "bank_a", 5)).isEqualTo(1000);
+        assertThat(Bank.transfers(pg.getPort(), "bank_a")).isEmpty();
+    }
+}
