@@ -1,0 +1,179 @@
+package dev.baton.cli;
+
+import dev.baton.lock.Lease;
+import dev.baton.lock.LockClient;
+import dev.baton.txn.Outcome;
+import dev.baton.txn.TransactionCoordinator;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+
+/**
+ * One demo phase: {@code workers} threads make {@code transfers} transfers between accounts in two
+ * different banks. Each takes the two account locks in name order (no deadlock), checks their
+ * fencing tokens, runs the transfer as a 2PC transaction, and releases the locks.
+ */
+final class TransferRun {
+
+    private static final Duration LOCK_WAIT = Duration.ofSeconds(10);
+    private static final Duration TXN_TIMEOUT = Duration.ofSeconds(5);
+    /** How long a worker waits for an outcome before it stops waiting and moves on. */
+    private static final Duration CLIENT_PATIENCE = Duration.ofSeconds(15);
+
+    private final LockClient locks;
+    private final CoordinatorPool coordinators;
+    private final int transfers;
+    private final int workers;
+    private final long seed;
+    private final TransferStats stats;
+
+    TransferRun(LockClient locks, CoordinatorPool coordinators, int transfers, int workers, long seed) {
+        this.locks = locks;
+        this.coordinators = coordinators;
+        this.transfers = transfers;
+        this.workers = workers;
+        this.seed = seed;
+        this.stats = new TransferStats(locks.backend());
+    }
+
+    /**
+     * Runs the phase. {@code milestone} is called (on a worker thread, once each) when the transfer
+     * with that index starts, so that faults land mid-run.
+     */
+    TransferStats run(PrintWriter out, IntConsumer milestone) throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(workers);
+        List<Future<?>> running = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            int worker = w;
+            SplittableRandom random = new SplittableRandom(seed * 31 + w);
+            running.add(pool.submit(() -> {
+                for (int i = next.getAndIncrement(); i < transfers; i = next.getAndIncrement()) {
+                    milestone.accept(i);
+                    transfer(worker, random);
+                }
+                return null;
+            }));
+        }
+        pool.shutdown();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (!pool.awaitTermination(1, TimeUnit.SECONDS)) {
+            out.printf("  [%s] %d/%d transfers: %d committed, %d aborted, %d failed%n", stats.backend, stats.done(),
+                    transfers, stats.committed.get(), stats.aborted.get(), stats.failed.get());
+            out.flush();
+            if (System.nanoTime() > deadline) {
+                pool.shutdownNow();
+                throw new IllegalStateException("the " + stats.backend + " phase did not finish in 5 minutes");
+            }
+        }
+        for (Future<?> worker : running) {
+            worker.get();
+        }
+        return stats;
+    }
+
+    private void transfer(int worker, SplittableRandom random) throws InterruptedException {
+        int from = random.nextInt(DemoBanks.BANKS.size());
+        int to = (from + 1 + random.nextInt(DemoBanks.BANKS.size() - 1)) % DemoBanks.BANKS.size();
+        int fromAccount = 1 + random.nextInt(DemoBanks.ACCOUNTS);
+        int toAccount = 1 + random.nextInt(DemoBanks.ACCOUNTS);
+        long amount = 1 + random.nextInt(200);
+        String a = "account/" + DemoBanks.BANKS.get(from) + "/" + fromAccount;
+        String b = "account/" + DemoBanks.BANKS.get(to) + "/" + toAccount;
+        String first = a.compareTo(b) < 0 ? a : b;
+        String second = a.compareTo(b) < 0 ? b : a;
+        Optional<Lease> firstLease = acquire(first, worker);
+        if (firstLease.isEmpty()) {
+            return;
+        }
+        try (Lease held1 = firstLease.get()) {
+            Optional<Lease> secondLease = acquire(second, worker);
+            if (secondLease.isEmpty()) {
+                return;
+            }
+            try (Lease held2 = secondLease.get()) {
+                commit(DemoBanks.BANKS.get(from), fromAccount + ":" + (-amount), DemoBanks.BANKS.get(to),
+                        toAccount + ":" + amount);
+                if (held1.lost().isDone() || held2.lost().isDone()) {
+                    stats.leasesLost.incrementAndGet();
+                }
+            }
+        }
+    }
+
+    private Optional<Lease> acquire(String name, int worker) throws InterruptedException {
+        try {
+            Optional<Lease> lease = locks.lock(name).tryAcquire(LOCK_WAIT);
+            if (lease.isEmpty()) {
+                stats.lockTimeouts.incrementAndGet();
+                return lease;
+            }
+            stats.granted(name, lease.get().fencingToken(), worker);
+            return lease;
+        } catch (RuntimeException e) {
+            // a lease lost between grant and token read, or a backend fault during a fault drill
+            stats.failed.incrementAndGet();
+            return Optional.empty();
+        }
+    }
+
+    private void commit(String debitBank, String debit, String creditBank, String credit) throws InterruptedException {
+        long start = System.nanoTime();
+        try {
+            Outcome outcome = coordinators.pick().begin()
+                    .branch(debitBank, debit.getBytes(StandardCharsets.UTF_8))
+                    .branch(creditBank, credit.getBytes(StandardCharsets.UTF_8))
+                    .timeout(TXN_TIMEOUT)
+                    .commitAsync()
+                    .get(CLIENT_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+            stats.commitTook((System.nanoTime() - start) / 1_000);
+            if (outcome.isCommitted()) {
+                stats.committed.incrementAndGet();
+            } else {
+                stats.aborted.incrementAndGet();
+            }
+        } catch (TimeoutException e) {
+            // the decision is still made in ZooKeeper (at the latest at the deadline); the final
+            // checks verify it, and the report shows how often a client gave up
+            stats.gaveUp.incrementAndGet();
+            stats.failed.incrementAndGet();
+        } catch (ExecutionException | RuntimeException e) {
+            // the coordinator was killed under us, or ZooKeeper was electing: the outcome is
+            // decided in ZooKeeper all the same, and the final checks verify it
+            stats.failed.incrementAndGet();
+        }
+    }
+
+    /** The live coordinators; workers spread over them, and a killed one is taken out. */
+    static final class CoordinatorPool {
+        private volatile List<TransactionCoordinator> live;
+        private final AtomicInteger turn = new AtomicInteger();
+
+        CoordinatorPool(List<TransactionCoordinator> coordinators) {
+            this.live = List.copyOf(coordinators);
+        }
+
+        TransactionCoordinator pick() {
+            List<TransactionCoordinator> now = live;
+            return now.get(Math.floorMod(turn.getAndIncrement(), now.size()));
+        }
+
+        void remove(TransactionCoordinator dead) {
+            List<TransactionCoordinator> next = new ArrayList<>(live);
+            next.remove(dead);
+            live = List.copyOf(next);
+        }
+    }
+}
