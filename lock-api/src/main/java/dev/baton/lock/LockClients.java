@@ -2,6 +2,7 @@ package dev.baton.lock;
 
 import dev.baton.lock.spi.BatonConfig;
 import dev.baton.lock.spi.ConfigKey;
+import dev.baton.lock.spi.ConfigKeySource;
 import dev.baton.lock.spi.LockBackendProvider;
 import java.io.IOException;
 import java.io.Reader;
@@ -59,11 +60,7 @@ public final class LockClients {
     public static LockClient open(Map<String, String> config) {
         Objects.requireNonNull(config, "config");
         List<LockBackendProvider> providers = providers();
-        List<ConfigKey<?>> known = new ArrayList<>(BatonConfig.COMMON_KEYS);
-        for (LockBackendProvider provider : providers) {
-            known.addAll(provider.configKeys());
-        }
-        BatonConfig parsed = BatonConfig.parse(config, known);
+        BatonConfig parsed = BatonConfig.parse(config, knownKeys(providers));
         String backend = parsed.require(BatonConfig.BACKEND);
         for (LockBackendProvider provider : providers) {
             if (provider.name().equalsIgnoreCase(backend)) {
@@ -129,13 +126,8 @@ public final class LockClients {
             }
         }
         Map<String, String> keyByVariable = new HashMap<>();
-        for (ConfigKey<?> key : BatonConfig.COMMON_KEYS) {
+        for (ConfigKey<?> key : knownKeys(providers())) {
             keyByVariable.put(key.environmentVariable(), key.name());
-        }
-        for (LockBackendProvider provider : providers()) {
-            for (ConfigKey<?> key : provider.configKeys()) {
-                keyByVariable.put(key.environmentVariable(), key.name());
-            }
         }
         for (Map.Entry<String, String> entry : new TreeMap<>(environment).entrySet()) {
             String variable = entry.getKey();
@@ -166,6 +158,20 @@ public final class LockClients {
             map.put(name, properties.getProperty(name));
         }
         return map;
+    }
+
+    /**
+     * Every key Baton knows on this class path: the common keys, every backend provider's, and
+     * every {@link ConfigKeySource}'s.
+     */
+    private static List<ConfigKey<?>> knownKeys(List<LockBackendProvider> providers) {
+        List<ConfigKey<?>> known = new ArrayList<>(BatonConfig.COMMON_KEYS);
+        for (LockBackendProvider provider : providers) {
+            known.addAll(provider.configKeys());
+        }
+        ServiceLoader.load(ConfigKeySource.class, LockClients.class.getClassLoader())
+                .forEach(source -> known.addAll(source.configKeys()));
+        return known;
     }
 
     private static List<LockBackendProvider> providers() {

@@ -94,4 +94,14 @@ class LockClientsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("BATON_ZOOKEPER_CONNECT");
     }
+
+    @Test
+    void keysOfOtherModulesAreAcceptedInOneSharedConfiguration() {
+        LockClients.open(Map.of("baton.backend", "recording", "baton.other.size", "7")).close();
+        assertThat(LockClients.environmentConfig(Map.of("BATON_OTHER_SIZE", "7"), dir))
+                .containsEntry("baton.other.size", "7");
+        assertThatThrownBy(() -> LockClients.open(Map.of("baton.backend", "recording", "baton.other.size", "70")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("baton.other.size");
+    }
 }
