@@ -60,6 +60,10 @@ public final class BenchMain {
                 new InstanceSpec(null, -1, -1, -1, true, -1, 2000, 0, Map.of(), "127.0.0.1"), true)) {
             ZooKeeperBench zk = new ZooKeeperBench(zookeeper.getConnectString(), harness);
             rows.addAll(zk.all());
+            double ceiling = rows.stream().filter(r -> r.contestant().equals(ZooKeeperBench.CEILING))
+                    .mapToDouble(Row::median).findFirst().orElse(Double.NaN);
+            rows.addAll(new TxnBench(zk, harness, zookeeper.getPort()).all(ceiling,
+                    quick ? new int[] {2} : new int[] {2, 3, 5}, quick ? new int[] {4} : new int[] {16, 64}));
             rows.addAll(new ZooKeeperScaling(zk, harness, zookeeper.getPort(), quick ? 200 : 10_000)
                     .all(quick ? new int[] {1, 10} : new int[] {1, 10, 100}));
         }

@@ -26,6 +26,7 @@ import org.apache.zookeeper.ZooKeeper;
 /** The ZooKeeper rows: floors, Baton against Curator's InterProcessMutex, on one server. */
 final class ZooKeeperBench {
 
+    static final String CEILING = "floor: pipelined async creates";
     private static final byte[] DATA = "bench".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     private final String connect;
@@ -85,7 +86,7 @@ final class ZooKeeperBench {
 
     /** The most creates per second one session can get through: the server's write ceiling. */
     List<Row> writeCeiling() throws Exception {
-        Harness.Contestant<Harness.Workload> pipelined = Contestants.of("floor: pipelined async creates", () -> {
+        Harness.Contestant<Harness.Workload> pipelined = Contestants.of(CEILING, () -> {
             CuratorFramework curator = curator();
             curator.create().orSetData().forPath("/bench-ceiling");
             ZooKeeper zk = curator.getZookeeperClient().getZooKeeper();

@@ -1,0 +1,182 @@
+package dev.baton.bench;
+
+import dev.baton.txn.Branch;
+import dev.baton.txn.Participant;
+import dev.baton.txn.ParticipantHost;
+import dev.baton.txn.TransactionBuilder;
+import dev.baton.txn.TransactionCoordinator;
+import dev.baton.txn.Vote;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+
+/**
+ * The 2PC rows: commit latency against three sequential ZooKeeper writes, throughput under
+ * concurrency against the write ceiling, and ZooKeeper writes per transaction, counted from the
+ * server's zxid.
+ */
+final class TxnBench {
+
+    private static final byte[] PAYLOAD = "x".getBytes(StandardCharsets.UTF_8);
+
+    private final ZooKeeperBench zk;
+    private final Harness harness;
+    private final int serverPort;
+
+    TxnBench(ZooKeeperBench zk, Harness harness, int serverPort) {
+        this.zk = zk;
+        this.harness = harness;
+        this.serverPort = serverPort;
+    }
+
+    List<Row> all(double writeCeiling, int[] participantCounts, int[] concurrencies) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        rows.addAll(latency(participantCounts));
+        for (int n : participantCounts) {
+            rows.addAll(throughput(n, concurrencies, writeCeiling));
+        }
+        return rows;
+    }
+
+    private List<Row> latency(int[] participantCounts) throws Exception {
+        List<Harness.Contestant<Harness.Op>> contestants = new ArrayList<>();
+        contestants.add(Contestants.of("floor: 3 sequential sync creates", () -> {
+            CuratorFramework curator = zk.curator();
+            ZooKeeper handle = curator.getZookeeperClient().getZooKeeper();
+            return new Harness.Opened<Harness.Op>(() -> {
+                for (int i = 0; i < 3; i++) {
+                    handle.create("/bench-3w", PAYLOAD, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL_SEQUENTIAL);
+                }
+            }, curator);
+        }));
+        for (int n : participantCounts) {
+            for (boolean ownSessions : new boolean[] {false, true}) {
+                contestants.add(Contestants.of(label(n, ownSessions), () -> {
+                    Setup setup = new Setup(n, ownSessions);
+                    return new Harness.Opened<Harness.Op>(() -> setup.transaction().commit(), setup);
+                }));
+            }
+        }
+        return harness.latency("2PC: commit latency at concurrency 1", contestants);
+    }
+
+    private List<Row> throughput(int n, int[] concurrencies, double writeCeiling) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        for (int concurrency : concurrencies) {
+            String group = "2PC: " + n + " participants, concurrency " + concurrency + " (txn/s)";
+            if (!harness.settings().includes(group)) {
+                continue;
+            }
+            double[] writesPerTxn = new double[1];
+            Harness.Contestant<Harness.Workload> contestant = Contestants.of(label(n, true), () -> {
+                Setup setup = new Setup(n, true);
+                writesPerTxn[0] = setup.writesPerTransaction(20);
+                List<Harness.Op> ops = new ArrayList<>();
+                for (int t = 0; t < concurrency; t++) {
+                    ops.add(() -> setup.transaction().commit());
+                }
+                return new Harness.Opened<>(ZooKeeperBench.parallel(ops), setup);
+            });
+            List<Row> measured = harness.throughput(group, List.of(contestant));
+            rows.addAll(measured);
+            double bound = writeCeiling / writesPerTxn[0];
+            rows.add(new Row(group, "ZooKeeper writes per transaction (counted)", "writes", writesPerTxn[0], Double.NaN,
+                    Double.NaN, Double.NaN, Double.NaN, false));
+            rows.add(new Row(group, "throughput ÷ (write ceiling ÷ writes per txn)", "", measured.get(0).median() / bound,
+                    Double.NaN, Double.NaN, Double.NaN, Double.NaN, true));
+        }
+        return rows;
+    }
+
+    private static String label(int n, boolean ownSessions) {
+        return n + " participants, " + (ownSessions ? "hosts with their own sessions" : "hosts sharing the coordinator's session");
+    }
+
+    /** A coordinator and n always-YES participants, hosted in this JVM. */
+    private final class Setup implements AutoCloseable {
+        private final List<AutoCloseable> resources = new ArrayList<>();
+        private final TransactionCoordinator coordinator;
+        private final int n;
+        private final String prefix;
+
+        Setup(int n, boolean ownSessions) throws Exception {
+            this.n = n;
+            this.prefix = "p" + System.nanoTime() % 100_000 + "-";
+            CuratorFramework shared = zk.curator();
+            resources.add(0, shared);
+            for (int i = 0; i < n; i++) {
+                CuratorFramework session = ownSessions ? zk.curator() : shared;
+                if (ownSessions) {
+                    resources.add(0, session);
+                }
+                resources.add(0, ParticipantHost.builder(session).participant(prefix + i, new Yes()).start());
+            }
+            coordinator = TransactionCoordinator.start(shared);
+            resources.add(0, coordinator);
+        }
+
+        TransactionBuilder transaction() {
+            TransactionBuilder txn = coordinator.begin().timeout(Duration.ofSeconds(30));
+            for (int i = 0; i < n; i++) {
+                txn.branch(prefix + i, PAYLOAD);
+            }
+            return txn;
+        }
+
+        /** Runs transactions one at a time and counts the server's zxids they used. */
+        double writesPerTransaction(int transactions) throws Exception {
+            transaction().commit();
+            Thread.sleep(300);
+            long before = zxid();
+            for (int i = 0; i < transactions; i++) {
+                transaction().commit();
+            }
+            Thread.sleep(500); // acks and collection happen after commit() returns; let them land
+            return (zxid() - before) / (double) transactions;
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (AutoCloseable resource : resources) {
+                resource.close();
+            }
+        }
+    }
+
+    /** The server's last zxid (its low 32 bits count transactions within the epoch). */
+    private long zxid() throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", serverPort)) {
+            socket.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII));
+            String reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            for (String line : reply.split("\n")) {
+                if (line.startsWith("Zxid: ")) {
+                    return Long.decode(line.substring(6).trim()) & 0xFFFF_FFFFL;
+                }
+            }
+        }
+        throw new IOException("srvr gave no Zxid");
+    }
+
+    /** A participant that votes YES at once and does nothing: the protocol's cost alone. */
+    private static final class Yes implements Participant {
+        @Override
+        public Vote prepare(Branch branch) {
+            return Vote.yes();
+        }
+
+        @Override
+        public void commit(Branch branch) {
+        }
+
+        @Override
+        public void abort(Branch branch) {
+        }
+    }
+}
