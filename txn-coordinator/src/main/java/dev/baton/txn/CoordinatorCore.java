@@ -1,7 +1,8 @@
 package dev.baton.txn;
 
-import java.nio.charset.StandardCharsets;
+import dev.baton.lock.zookeeper.ZooKeeperLockClient;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,10 +25,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What one coordinator instance shares among the transactions it drives: ZooKeeper, its threads,
- * the map of known transactions, and the scan of {@code txn/} that finds transactions whose driver
- * died. Every transaction under {@code txn/} has one {@link TxnDriver} here; only the one whose
- * ephemeral {@code driver} node belongs to this session acts on it, the others only watch.
+ * What one coordinator instance shares among the transactions it drives: ZooKeeper, the lock
+ * client its driver leases come from, its threads, the history, the map of known transactions,
+ * and the scan of {@code txn/} that finds transactions begun elsewhere. Every transaction under
+ * {@code txn/} has one {@link TxnDriver} here; only one that holds its driver lease acts on it,
+ * the others only watch.
  */
 final class CoordinatorCore {
 
@@ -35,10 +37,12 @@ final class CoordinatorCore {
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     final Zk zk;
+    final ZooKeeperLockClient locks;
     final TxnLayout layout;
+    final TxnHistory history;
+    final HistoryKeeper keeper;
     final Clock clock;
     final String instanceId;
-    final byte[] instanceData;
     final StepListener steps;
     private final ScheduledThreadPoolExecutor executor;
     private final ExecutorService callbacks;
@@ -49,14 +53,18 @@ final class CoordinatorCore {
     private final Watcher scanWatcher = event -> scheduleScan();
     private final ConnectionStateListener connectionListener = this::connectionChanged;
 
-    CoordinatorCore(Zk zk, TxnLayout layout, Clock clock, StepListener steps) {
+    /** @param locks the lock client for driver leases; closed with this core */
+    CoordinatorCore(Zk zk, ZooKeeperLockClient locks, TxnLayout layout, int historySize, Duration idleTrim,
+            Clock clock, StepListener steps) {
         this.zk = zk;
+        this.locks = locks;
         this.layout = layout;
+        this.keeper = new HistoryKeeper(this, historySize, idleTrim);
+        this.history = new TxnHistory(zk, layout, historySize, keeper);
         this.clock = clock;
         this.steps = steps;
         int number = INSTANCES.incrementAndGet();
         this.instanceId = java.lang.management.ManagementFactory.getRuntimeMXBean().getName() + "#" + number;
-        this.instanceData = instanceId.getBytes(StandardCharsets.UTF_8);
         this.executor = new ScheduledThreadPoolExecutor(2, daemon("baton-txn-coordinator-" + number));
         this.executor.setRemoveOnCancelPolicy(true);
         this.callbacks = Executors.newSingleThreadExecutor(daemon("baton-txn-callbacks-" + number));
@@ -75,7 +83,9 @@ final class CoordinatorCore {
     void start() throws Exception {
         zk.ensure(layout.txns());
         zk.ensure(layout.participants());
+        zk.ensure(layout.history());
         zk.curator().getConnectionStateListenable().addListener(connectionListener);
+        keeper.start();
         scan();
     }
 
@@ -139,6 +149,12 @@ final class CoordinatorCore {
         drivers.remove(driver.txnId, driver);
     }
 
+    /** The driver lease's token of {@code txnId} while this instance holds it, else -1. */
+    long driverToken(String txnId) {
+        TxnDriver driver = drivers.get(txnId);
+        return driver == null ? -1 : driver.leaseToken();
+    }
+
     int knownTransactions() {
         return drivers.size();
     }
@@ -189,13 +205,15 @@ final class CoordinatorCore {
     private void connectionChanged(CuratorFramework client, ConnectionState state) {
         if (state == ConnectionState.RECONNECTED || state == ConnectionState.CONNECTED) {
             scheduleScan();
+            execute(keeper::reclaim);
             drivers.values().forEach(TxnDriver::schedule);
         }
     }
 
     /**
-     * Stops: callers still waiting get a {@link TransactionException}; driver nodes this session
-     * holds are deleted so that another instance takes the transactions over at once.
+     * Stops: callers still waiting get a {@link TransactionException}; the driver leases this
+     * instance holds are released so that another instance takes the transactions over at once.
+     * Closes the lock client (and with it the ZooKeeper connection, if the lock client owns it).
      */
     void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -207,6 +225,8 @@ final class CoordinatorCore {
             driver.close();
         }
         drivers.clear();
+        keeper.close();
+        locks.close();
         callbacks.shutdown();
     }
 }

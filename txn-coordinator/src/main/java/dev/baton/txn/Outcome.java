@@ -1,5 +1,6 @@
 package dev.baton.txn;
 
+import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,9 +9,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How a transaction ended: its decision and why, and each participant's vote as the deciding
- * coordinator saw it. A decision is final; participants apply it afterwards (a participant that
- * is down applies it when it comes back).
+ * How a transaction ended: its decision and why, and each participant's vote cast before the
+ * decision. A decision is final; participants apply it afterwards (a participant that is down
+ * applies it when it comes back). Returned by {@link TransactionBuilder#commit()} at the decision,
+ * and by {@link TransactionCoordinator#outcome(String)} and
+ * {@link TransactionCoordinator#recentOutcomes()}, also from the history of finished transactions.
  *
  * <p>Immutable and thread-safe.
  */
@@ -21,15 +24,29 @@ public final class Outcome {
     private final String reason;
     private final List<String> participants;
     private final Map<String, Vote> votes;
+    private final Instant finishedAt;
 
     /**
-     * An outcome.
+     * An outcome of a transaction that is decided but not known to be finished.
      *
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if {@code state} is not terminal
      */
     public Outcome(String txnId, TransactionState state, String reason, List<String> participants,
             Map<String, Vote> votes) {
+        this(txnId, state, reason, participants, votes, null);
+    }
+
+    /**
+     * An outcome.
+     *
+     * @param finishedAt when every participant had applied the decision, or null if not known
+     * @throws NullPointerException if an argument other than {@code finishedAt} is null
+     * @throws IllegalArgumentException if {@code state} is not terminal
+     */
+    public Outcome(String txnId, TransactionState state, String reason, List<String> participants,
+            Map<String, Vote> votes, Instant finishedAt) {
+        this.finishedAt = finishedAt;
         this.txnId = Objects.requireNonNull(txnId, "txnId");
         this.state = Objects.requireNonNull(state, "state");
         this.reason = Objects.requireNonNull(reason, "reason");
@@ -75,8 +92,35 @@ public final class Outcome {
         return Optional.ofNullable(votes.get(participant));
     }
 
+    /**
+     * When the transaction finished: every participant had applied the decision and its znodes were
+     * collected (by the collecting coordinator's clock). Present for outcomes read from the history;
+     * empty for one returned by {@code commit()}, which returns at the decision, before participants
+     * apply it, and for a decided transaction whose participants are still applying it.
+     */
+    public Optional<Instant> finishedAt() {
+        return Optional.ofNullable(finishedAt);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        if (!(other instanceof Outcome)) {
+            return false;
+        }
+        Outcome that = (Outcome) other;
+        return txnId.equals(that.txnId) && state == that.state && reason.equals(that.reason)
+                && participants.equals(that.participants) && votes.equals(that.votes)
+                && Objects.equals(finishedAt, that.finishedAt);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(txnId, state, reason, participants, votes, finishedAt);
+    }
+
     @Override
     public String toString() {
-        return "Outcome[" + txnId + " " + state + ": " + reason + ", votes " + votes + "]";
+        return "Outcome[" + txnId + " " + state + ": " + reason + ", votes " + votes
+                + (finishedAt == null ? "" : ", finished " + finishedAt) + "]";
     }
 }

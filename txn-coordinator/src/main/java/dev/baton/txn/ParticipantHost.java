@@ -1,6 +1,9 @@
 package dev.baton.txn;
 
+import dev.baton.lock.spi.BatonConfig;
+import dev.baton.lock.zookeeper.ZooKeeperLockClient;
 import dev.baton.lock.zookeeper.ZooKeeperLockOptions;
+import dev.baton.lock.zookeeper.ZooKeeperLockProvider;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
@@ -21,7 +25,7 @@ import org.apache.curator.framework.state.ConnectionStateListener;
  * for every transaction there prepares, votes, waits for the decision, applies it and acknowledges.
  *
  * <pre>{@code
- * try (ParticipantHost host = ParticipantHost.builder(curator)
+ * try (ParticipantHost host = ParticipantHost.builder(curator)        // or builder(Map.of("baton.zookeeper.connect", ...))
  *         .participant("ledger-a", new XaParticipant(xaDataSource, work))
  *         .start()) {
  *     ... // serve until shutdown
@@ -47,19 +51,46 @@ public final class ParticipantHost implements AutoCloseable {
     /** The default of {@link Builder#abortGrace}: 10 seconds. */
     public static final Duration DEFAULT_ABORT_GRACE = Duration.ofSeconds(10);
 
+    /** The default of {@link Builder#threads}: 4. */
+    public static final int DEFAULT_THREADS = 4;
+
     private final HostCore core;
     private final List<HostedParticipant> participants;
+    private final AutoCloseable owned;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ConnectionStateListener connectionListener = this::connectionChanged;
 
-    private ParticipantHost(HostCore core, List<HostedParticipant> participants) {
+    private ParticipantHost(HostCore core, List<HostedParticipant> participants, AutoCloseable owned) {
         this.core = core;
         this.participants = participants;
+        this.owned = owned;
     }
 
     /** A builder for a host on a Curator client the caller has started and keeps. */
     public static Builder builder(CuratorFramework curator) {
-        return new Builder(Objects.requireNonNull(curator, "curator"));
+        return new Builder(Objects.requireNonNull(curator, "curator"), null);
+    }
+
+    /**
+     * A builder for a host with its own ZooKeeper connection, configured by {@code baton.*} keys:
+     * the ZooKeeper backend's ({@code baton.zookeeper.connect} required; session timeout, root,
+     * auth, TLS) and {@link TxnConfig}'s ({@code baton.txn.abort-grace},
+     * {@code baton.txn.participant-threads}), so one {@code baton.properties} serves locks,
+     * coordinators and hosts. The keys are checked here; the connection is opened by
+     * {@link Builder#start()} and closed with the host. Builder calls override the keys.
+     *
+     * @throws IllegalArgumentException for an unknown key or malformed value, named in the message,
+     *     or a missing {@code baton.zookeeper.connect}
+     */
+    public static Builder builder(Map<String, String> config) {
+        return new Builder(null, TxnConfig.parse(Objects.requireNonNull(config, "config")));
+    }
+
+    /** Same as {@link #builder(Map)}, from {@link Properties} (string keys and values only). */
+    public static Builder builder(Properties properties) {
+        Map<String, String> map = new java.util.HashMap<>();
+        properties.stringPropertyNames().forEach(name -> map.put(name, properties.getProperty(name)));
+        return builder(map);
     }
 
     /** The names of the hosted participants. */
@@ -67,6 +98,11 @@ public final class ParticipantHost implements AutoCloseable {
         Set<String> names = new java.util.LinkedHashSet<>();
         participants.forEach(p -> names.add(p.name));
         return names;
+    }
+
+    /** The grace period this host gives coordinators past a deadline. For tests. */
+    Duration abortGrace() {
+        return core.abortGrace;
     }
 
     /**
@@ -80,7 +116,8 @@ public final class ParticipantHost implements AutoCloseable {
 
     /**
      * Stops: removes the live nodes and stops working. Prepared branches stay prepared; the next
-     * instance (or a restart) finishes them from the inbox. Leaves the Curator client open. Idempotent.
+     * instance (or a restart) finishes them from the inbox. Leaves a Curator client given to
+     * {@link #builder(CuratorFramework)} open, and closes a connection the host opened. Idempotent.
      */
     @Override
     public void close() {
@@ -90,6 +127,13 @@ public final class ParticipantHost implements AutoCloseable {
         core.zk.curator().getConnectionStateListenable().removeListener(connectionListener);
         core.close();
         participants.forEach(HostedParticipant::unregister);
+        if (owned != null) {
+            try {
+                owned.close();
+            } catch (Exception e) {
+                // our own connection: nothing the caller could do about it
+            }
+        }
     }
 
     private void connectionChanged(CuratorFramework client, ConnectionState state) {
@@ -106,15 +150,20 @@ public final class ParticipantHost implements AutoCloseable {
     public static final class Builder {
 
         private final CuratorFramework curator;
+        private final BatonConfig config;
         private final Map<String, Participant> participants = new LinkedHashMap<>();
-        private ZooKeeperLockOptions options = ZooKeeperLockOptions.defaults();
-        private Duration abortGrace = DEFAULT_ABORT_GRACE;
+        private ZooKeeperLockOptions options;
+        private Duration abortGrace;
         private Clock clock = Clock.systemUTC();
-        private int threads = 4;
+        private int threads;
         private StepListener steps = StepListener.NONE;
 
-        private Builder(CuratorFramework curator) {
+        private Builder(CuratorFramework curator, BatonConfig config) {
             this.curator = curator;
+            this.config = config;
+            this.options = config == null ? ZooKeeperLockOptions.defaults() : null;
+            this.abortGrace = config == null ? DEFAULT_ABORT_GRACE : config.get(TxnConfig.ABORT_GRACE);
+            this.threads = config == null ? DEFAULT_THREADS : config.get(TxnConfig.PARTICIPANT_THREADS);
         }
 
         /**
@@ -132,7 +181,11 @@ public final class ParticipantHost implements AutoCloseable {
             return this;
         }
 
-        /** Root path and ACL; must match the coordinators'. Default: {@code /baton}, open ACL. */
+        /**
+         * Root path and ACL; must match the coordinators'. Default: {@code /baton}, open ACL; or,
+         * for a host built from configuration, what {@code baton.zookeeper.root} and
+         * {@code baton.zookeeper.auth} say.
+         */
         public Builder options(ZooKeeperLockOptions value) {
             options = Objects.requireNonNull(value, "options");
             return this;
@@ -141,7 +194,7 @@ public final class ParticipantHost implements AutoCloseable {
         /**
          * How long past a transaction's deadline a participant that voted YES waits for the
          * decision before it decides ABORT itself. Longer than the clock skew between hosts and
-         * coordinators; default 10 s.
+         * coordinators; default 10 s ({@code baton.txn.abort-grace}).
          *
          * @throws IllegalArgumentException if negative
          */
@@ -161,7 +214,8 @@ public final class ParticipantHost implements AutoCloseable {
         }
 
         /**
-         * How many threads call the participants (prepare, commit, abort). Default 4.
+         * How many threads call the participants (prepare, commit, abort). Default 4
+         * ({@code baton.txn.participant-threads}).
          *
          * @throws IllegalArgumentException if not positive
          */
@@ -180,23 +234,38 @@ public final class ParticipantHost implements AutoCloseable {
 
         /**
          * Registers every participant as live and starts working: reconciliation and the inbox
-         * are processed in the background.
+         * are processed in the background. A host built from configuration connects first.
          *
          * @throws IllegalStateException if no participant was added or the Curator client is not started
          * @throws TransactionException if ZooKeeper cannot be reached to register
+         * @throws dev.baton.lock.LockException if a host built from configuration cannot connect
+         *     within the connection timeout
          */
         public ParticipantHost start() {
             if (participants.isEmpty()) {
                 throw new IllegalStateException("add at least one participant before start()");
             }
-            if (curator.getState() != CuratorFrameworkState.STARTED) {
+            if (config == null) {
+                return start(curator, options, null);
+            }
+            ZooKeeperLockClient connection = (ZooKeeperLockClient) new ZooKeeperLockProvider().open(config);
+            try {
+                return start(connection.curator(), options != null ? options : connection.options(), connection);
+            } catch (RuntimeException e) {
+                connection.close();
+                throw e;
+            }
+        }
+
+        private ParticipantHost start(CuratorFramework client, ZooKeeperLockOptions layout, AutoCloseable owned) {
+            if (client.getState() != CuratorFrameworkState.STARTED) {
                 throw new IllegalStateException("the Curator client must be started before the host uses it");
             }
-            HostCore core = new HostCore(new Zk(curator, options.acl()), new TxnLayout(options.rootPath()), clock,
+            HostCore core = new HostCore(new Zk(client, layout.acl()), new TxnLayout(layout.rootPath()), clock,
                     abortGrace, threads, steps);
             List<HostedParticipant> hosted = new ArrayList<>();
             participants.forEach((name, participant) -> hosted.add(new HostedParticipant(core, name, participant)));
-            ParticipantHost host = new ParticipantHost(core, List.copyOf(hosted));
+            ParticipantHost host = new ParticipantHost(core, List.copyOf(hosted), owned);
             try {
                 for (HostedParticipant participant : hosted) {
                     participant.start();
@@ -205,7 +274,7 @@ public final class ParticipantHost implements AutoCloseable {
                 host.close();
                 throw new TransactionException(null, "cannot register participants in ZooKeeper: " + e, e);
             }
-            curator.getConnectionStateListenable().addListener(host.connectionListener);
+            client.getConnectionStateListenable().addListener(host.connectionListener);
             return host;
         }
     }

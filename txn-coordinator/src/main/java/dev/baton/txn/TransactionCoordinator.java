@@ -7,6 +7,7 @@ import dev.baton.lock.zookeeper.ZooKeeperLockProvider;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -40,13 +41,11 @@ public final class TransactionCoordinator implements AutoCloseable {
     private final CoordinatorCore core;
     private final TxnBegin begin;
     private final Duration defaultTimeout;
-    private final AutoCloseable owned;
 
-    private TransactionCoordinator(CoordinatorCore core, Duration defaultTimeout, AutoCloseable owned) {
+    private TransactionCoordinator(CoordinatorCore core, Duration defaultTimeout) {
         this.core = core;
         this.begin = new TxnBegin(core, new LiveParticipants(core.zk, core.layout));
         this.defaultTimeout = defaultTimeout;
-        this.owned = owned;
     }
 
     /**
@@ -69,7 +68,8 @@ public final class TransactionCoordinator implements AutoCloseable {
     /**
      * A coordinator with its own ZooKeeper connection, configured by {@code baton.*} keys: the
      * ZooKeeper backend's ({@code baton.zookeeper.connect} required; session timeout, root, auth,
-     * TLS) and {@link TxnConfig}'s. Closing the coordinator closes the connection.
+     * TLS, loss policy) and {@link TxnConfig}'s ({@code baton.txn.timeout},
+     * {@code baton.txn.history-size}). Closing the coordinator closes the connection.
      *
      * @throws IllegalArgumentException for an unknown key or malformed value, named in the message
      * @throws dev.baton.lock.LockException if ZooKeeper cannot be reached within the connection timeout
@@ -79,7 +79,8 @@ public final class TransactionCoordinator implements AutoCloseable {
         ZooKeeperLockClient client = (ZooKeeperLockClient) new ZooKeeperLockProvider().open(parsed);
         try {
             return new Builder(client.curator()).options(client.options())
-                    .defaultTimeout(parsed.get(TxnConfig.TIMEOUT)).start(client);
+                    .defaultTimeout(parsed.get(TxnConfig.TIMEOUT)).historySize(parsed.get(TxnConfig.HISTORY_SIZE))
+                    .start(client);
         } catch (RuntimeException e) {
             client.close();
             throw e;
@@ -105,27 +106,73 @@ public final class TransactionCoordinator implements AutoCloseable {
 
     /**
      * Where transaction {@code txnId} is, read from ZooKeeper: {@link TransactionState#PREPARING},
-     * {@link TransactionState#COMMITTED} or {@link TransactionState#ABORTED}; empty if there is no
-     * such transaction, which includes one that ended and whose znodes were deleted after every
-     * participant applied the decision.
+     * {@link TransactionState#COMMITTED} or {@link TransactionState#ABORTED}. A finished
+     * transaction's znodes are deleted; its state is then read from the history. Empty if there is
+     * no such transaction, or it finished so long ago that the history no longer holds it.
      *
-     * @throws TransactionException if ZooKeeper cannot be read, or the decision node is damaged
+     * @throws NullPointerException if {@code txnId} is null
+     * @throws TransactionException if ZooKeeper cannot be read, or the transaction's nodes are damaged
      */
     public Optional<TransactionState> state(String txnId) {
-        Objects.requireNonNull(txnId, "txnId");
-        if (!TxnNames.isTxnId(txnId)) {
-            return Optional.empty();
+        return new TxnLookup(core, txnId).state();
+    }
+
+    /**
+     * How transaction {@code txnId} ended, once it is decided: from its znodes while participants
+     * apply the decision, then from the history of the last {@link Builder#historySize} finished
+     * transactions (where {@link Outcome#finishedAt()} is set). Empty if it is not decided yet, does
+     * not exist, or has left the history.
+     *
+     * @throws NullPointerException if {@code txnId} is null
+     * @throws TransactionException if ZooKeeper cannot be read, or the transaction's nodes are damaged
+     */
+    public Optional<Outcome> outcome(String txnId) {
+        return new TxnLookup(core, txnId).outcome();
+    }
+
+    /**
+     * The history: the outcomes of the most recently finished transactions, newest first
+     * (by when they finished), shared by all coordinator instances of the namespace. It holds
+     * {@link Builder#historySize} entries, a few more for a moment while other instances collect
+     * faster than the one that trims it. Entries that cannot be read are skipped (and logged once).
+     *
+     * @throws TransactionException if ZooKeeper cannot be read
+     */
+    public List<Outcome> recentOutcomes() {
+        return recentOutcomes(TxnHistory.MAX_SIZE);
+    }
+
+    /**
+     * Like {@link #recentOutcomes()}, the newest {@code max} only.
+     *
+     * @throws IllegalArgumentException if {@code max} is negative
+     * @throws TransactionException if ZooKeeper cannot be read
+     */
+    public List<Outcome> recentOutcomes(int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("max must not be negative: " + max);
         }
         try {
-            if (core.zk.exists(core.layout.record(txnId), null) == null) {
-                return Optional.empty();
-            }
-            byte[] decision = core.zk.data(core.layout.decision(txnId), null);
-            return Optional.of(decision == null ? TransactionState.PREPARING : Decision.decode(txnId, decision).state());
-        } catch (CorruptNodeException e) {
-            throw new TransactionException(txnId, e.getMessage(), e);
+            return core.history.recent(max);
         } catch (Exception e) {
-            throw new TransactionException(txnId, "cannot read its state from ZooKeeper: " + e, e);
+            throw new TransactionException(null, "cannot read the transaction history from ZooKeeper: " + e, e);
+        }
+    }
+
+    /**
+     * Deletes finished transaction {@code txnId}'s outcome from the history (one write). A
+     * transaction still in progress is not affected.
+     *
+     * @return true if the history held it
+     * @throws NullPointerException if {@code txnId} is null
+     * @throws TransactionException if ZooKeeper cannot be reached
+     */
+    public boolean forget(String txnId) {
+        Objects.requireNonNull(txnId, "txnId");
+        try {
+            return TxnNames.isTxnId(txnId) && core.history.forget(txnId);
+        } catch (Exception e) {
+            throw new TransactionException(txnId, "cannot delete its history entry: " + e, e);
         }
     }
 
@@ -144,19 +191,17 @@ public final class TransactionCoordinator implements AutoCloseable {
 
     /**
      * Stops. Callers waiting for a decision get a {@link TransactionException}; the transactions
-     * themselves go on and are finished by another instance (this one gives up its driver nodes so
-     * that happens at once). Idempotent.
+     * themselves go on and are finished by another instance (this one releases its driver leases so
+     * that happens at once). Closes the ZooKeeper connection if the coordinator opened it. Idempotent.
      */
     @Override
     public void close() {
         core.close();
-        if (owned != null) {
-            try {
-                owned.close();
-            } catch (Exception e) {
-                // closing our own connection: nothing the caller can do about a failure
-            }
-        }
+    }
+
+    /** The driver lease's fencing token of {@code txnId} if this instance drives it now, else -1. For tests. */
+    long driverToken(String txnId) {
+        return core.driverToken(txnId);
     }
 
     CoordinatorCore core() {
@@ -187,13 +232,36 @@ public final class TransactionCoordinator implements AutoCloseable {
         private ZooKeeperLockOptions options = ZooKeeperLockOptions.defaults();
         private Duration defaultTimeout = TxnConfig.TIMEOUT.defaultValue();
         private Clock clock = Clock.systemUTC();
+        private int historySize = TxnHistory.DEFAULT_SIZE;
+        private Duration historyIdleTrim = Duration.ofSeconds(10);
         private StepListener steps = StepListener.NONE;
 
         private Builder(CuratorFramework curator) {
             this.curator = curator;
         }
 
-        /** Root path and ACL, shared with Baton's lock client on the same ensemble. Default: {@code /baton}, open ACL. */
+        /**
+         * How many outcomes of finished transactions the history keeps ({@link #outcome},
+         * {@link #recentOutcomes()}): an entry is added by the write that collects a transaction,
+         * and one instance at a time (the history keeper) deletes the oldest beyond this size in
+         * its own collects. 0 keeps none. Default 1,000; every coordinator of a namespace should
+         * use the same value.
+         *
+         * @throws IllegalArgumentException if negative or over 10,000
+         */
+        public Builder historySize(int value) {
+            if (value < 0 || value > TxnHistory.MAX_SIZE) {
+                throw new IllegalArgumentException("the history size must be 0 to " + TxnHistory.MAX_SIZE + ": " + value);
+            }
+            historySize = value;
+            return this;
+        }
+
+        /**
+         * Root path, ACL and loss policy, shared with Baton's lock client on the same ensemble.
+         * Default: {@code /baton}, open ACL; a driver lease is lost, and its transaction passed on,
+         * when the connection is suspended.
+         */
         public Builder options(ZooKeeperLockOptions value) {
             options = Objects.requireNonNull(value, "options");
             return this;
@@ -219,6 +287,12 @@ public final class TransactionCoordinator implements AutoCloseable {
             return this;
         }
 
+        /** How long the history keeper may collect nothing before it trims the history with a write of its own. */
+        Builder historyIdleTrim(Duration value) {
+            historyIdleTrim = value;
+            return this;
+        }
+
         Builder steps(StepListener value) {
             steps = value;
             return this;
@@ -228,25 +302,41 @@ public final class TransactionCoordinator implements AutoCloseable {
          * Creates the namespace if needed and starts following every transaction already in it.
          *
          * @throws IllegalStateException if the Curator client is not started
+         * @throws IllegalArgumentException if the Curator client uses a namespace (set the root
+         *     path with {@link #options} instead)
          * @throws TransactionException if ZooKeeper cannot be reached or refuses the namespace
          */
         public TransactionCoordinator start() {
             return start(null);
         }
 
-        private TransactionCoordinator start(AutoCloseable owned) {
+        /** @param owned a lock client on {@code curator} that the coordinator takes over, or null to wrap one */
+        private TransactionCoordinator start(ZooKeeperLockClient owned) {
             if (curator.getState() != CuratorFrameworkState.STARTED) {
                 throw new IllegalStateException("the Curator client must be started before the coordinator uses it");
             }
+            if (curator.getNamespace() != null && !curator.getNamespace().isEmpty()) {
+                // The driver leases' nodes are written with absolute paths, like all of Baton's lock nodes.
+                throw new IllegalArgumentException("the Curator client has namespace '" + curator.getNamespace()
+                        + "'; Baton needs one without, and keeps its nodes under options().rootPath() instead");
+            }
+            ZooKeeperLockClient locks;
+            try {
+                locks = owned != null ? owned : ZooKeeperLockClient.wrap(curator, options);
+            } catch (dev.baton.lock.LockException e) {
+                throw new TransactionException(null, "cannot set up " + options.rootPath() + " in ZooKeeper: "
+                        + e.getMessage(), e);
+            }
             Zk zk = new Zk(curator, options.acl());
-            CoordinatorCore core = new CoordinatorCore(zk, new TxnLayout(options.rootPath()), clock, steps);
+            CoordinatorCore core = new CoordinatorCore(zk, locks, new TxnLayout(options.rootPath()), historySize,
+                    historyIdleTrim, clock, steps);
             try {
                 core.start();
             } catch (Exception e) {
                 core.close();
                 throw new TransactionException(null, "cannot set up " + options.rootPath() + "/txn in ZooKeeper: " + e, e);
             }
-            return new TransactionCoordinator(core, defaultTimeout, owned);
+            return new TransactionCoordinator(core, defaultTimeout);
         }
     }
 }

@@ -41,7 +41,7 @@ final class TxnBegin {
         TxnDriver driver = new TxnDriver(core, record.txnId(), future);
         core.adopt(driver);
         try {
-            core.zk.multi(beginOps(record, branches));
+            core.zk.multi(beginOps(record, branches, driver));
         } catch (KeeperException.NodeExistsException e) {
             if (!isOurs(record)) {
                 core.forget(driver);
@@ -65,8 +65,12 @@ final class TxnBegin {
         }
     }
 
-    /** The begin: record, branches, vote and ack parents, inbox entries and driver, in one write. */
-    private List<CuratorOp> beginOps(TxnRecord record, Map<String, byte[]> branches) throws Exception {
+    /**
+     * The begin: record, branches, vote and ack parents, inbox entries, and the driver lease's
+     * queue with this instance's lease node in it, in one write.
+     */
+    private List<CuratorOp> beginOps(TxnRecord record, Map<String, byte[]> branches, TxnDriver driver)
+            throws Exception {
         TxnLayout layout = core.layout;
         Zk zk = core.zk;
         String id = record.txnId();
@@ -82,7 +86,8 @@ final class TxnBegin {
         for (String participant : branches.keySet()) {
             ops.add(zk.createOp(layout.inboxEntry(participant, id), none, CreateMode.PERSISTENT));
         }
-        ops.add(zk.createOp(layout.driver(id), core.instanceData, CreateMode.EPHEMERAL));
+        ops.add(zk.createOp(layout.driver(id), none, CreateMode.PERSISTENT));
+        ops.add(driver.beginOp());
         return ops;
     }
 

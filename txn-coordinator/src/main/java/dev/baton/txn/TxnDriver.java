@@ -1,6 +1,7 @@
 package dev.baton.txn;
 
 import dev.baton.txn.StepListener.Step;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.data.Stat;
@@ -16,13 +18,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One transaction as one coordinator instance sees it. Every event (a vote, a decision, the driver
- * node going away, the deadline, a reconnection) re-runs {@link #evaluate()}, which reads the
- * znodes and does the next step from whatever state they show: the same code begins-to-ends a
- * transaction this instance started and finishes one whose coordinator died.
+ * lease changing hands or being lost, the deadline, a reconnection) re-runs {@link #evaluate()},
+ * which reads the znodes and does the next step from whatever state they show: the same code
+ * begins-to-ends a transaction this instance started and finishes one whose coordinator died.
  *
- * <p>Only the instance whose session owns {@code driver} collects votes, decides and deletes;
- * the others watch {@code driver} and take over when it disappears. Safety never depends on that
- * exclusivity: the decision is one atomic {@code create}, so two drivers can only agree.
+ * <p>Only the instance holding the transaction's {@link DriverLease} collects votes, decides and
+ * collects; the others watch the lease's queue and the decision, and take the lease over when its
+ * holder is gone. A lost lease stops this instance before its next write. Safety never depends on
+ * that exclusivity: the decision is one atomic {@code create}, so two drivers can only agree.
  *
  * <p>Thread safety: {@link #evaluate()} runs under the object's lock on the coordinator's threads.
  */
@@ -36,12 +39,12 @@ final class TxnDriver {
     private final CompletableFuture<Outcome> outcome;
     private final Watcher watcher = event -> schedule();
     private final AtomicBoolean queued = new AtomicBoolean();
-    private final Map<String, Vote> votes = new LinkedHashMap<>();
+    private final DriverLease lease;
+    private final Ballot ballot;
     private volatile boolean finished;
     private TransactionState state = TransactionState.PREPARING;
     private TxnRecord record;
     private Decision decision;
-    private boolean someVotesReported;
     private ScheduledFuture<?> timer;
     private int failures;
 
@@ -51,12 +54,31 @@ final class TxnDriver {
         this.layout = core.layout;
         this.txnId = txnId;
         this.outcome = outcome;
+        this.lease = new DriverLease(core.locks, txnId, layout.driver(txnId), this::leaseLost);
+        this.ballot = new Ballot(core, txnId);
+    }
+
+    /** The operation queueing this instance's driver lease, for the begin {@code multi}. */
+    CuratorOp beginOp() {
+        return lease.beginOp();
+    }
+
+    /** The driver lease's fencing token while this instance holds it, else -1. */
+    long leaseToken() {
+        return lease.token();
     }
 
     /** Queues an evaluation unless one is queued already. */
     void schedule() {
         if (!finished && queued.compareAndSet(false, true)) {
             core.execute(this::run);
+        }
+    }
+
+    private void leaseLost() {
+        if (!finished) {
+            LOG.debug("transaction {}: the driver lease was lost; this instance stops driving it", txnId);
+            schedule();
         }
     }
 
@@ -96,15 +118,17 @@ final class TxnDriver {
             }
             record = TxnRecord.decode(txnId, data);
         }
-        boolean driving = claim();
-        if (finished) {
-            return;
-        }
+        boolean driving = lease.claim(core.zk, watcher);
         if (decision == null && driving) {
-            readVotes(watcher);
+            // Votes before the decision: a NO vote carries its ABORT, so it is then seen as decided.
+            ballot.read(record, watcher);
         }
         if (decision == null) {
             decision = readDecision();
+        }
+        if (lease.queueMissing()) {
+            queueMissing();
+            return;
         }
         if (decision == null) {
             if (!driving) {
@@ -116,8 +140,7 @@ final class TxnDriver {
                 return;
             }
             core.step(Step.DECIDING, txnId);
-            decision = createDecision(next);
-            if (decision == null) {
+            if (!lease.holds() || (decision = createDecision(next)) == null) {
                 return;
             }
             core.step(Step.DECIDED, txnId);
@@ -130,59 +153,16 @@ final class TxnDriver {
     }
 
     /**
-     * Whether this instance drives the transaction, creating the driver node if nobody does. The
-     * node must hold this instance's id as well as belong to its session: several coordinators
-     * (and participant hosts) may share one Curator client.
+     * The driver queue is gone: normal once the transaction was collected (then it is finished
+     * here); otherwise the transaction was not written by this protocol.
      */
-    private boolean claim() throws Exception {
-        String path = layout.driver(txnId);
-        if (core.zk.exists(path, watcher) == null) {
-            // Most often the driver node vanished because the transaction was just collected:
-            // a read now spares a create that would fail (and still cost the ensemble a write).
-            if (core.zk.exists(layout.record(txnId), null) == null) {
-                gone();
-                return false;
-            }
-            if (core.zk.create(path, core.instanceData, CreateMode.EPHEMERAL) == Zk.Created.CREATED) {
-                LOG.debug("transaction {}: this instance ({}) drives it now", txnId, core.instanceId);
-                return true;
-            }
-        }
-        return ownsDriver();
-    }
-
-    private boolean ownsDriver() throws Exception {
-        Stat stat = new Stat();
-        byte[] data = core.zk.data(layout.driver(txnId), stat, null);
-        return data != null && stat.getEphemeralOwner() == core.zk.sessionId()
-                && java.util.Arrays.equals(data, core.instanceData);
-    }
-
-    private void readVotes(Watcher watch) throws Exception {
-        List<String> names = core.zk.children(layout.votes(txnId), watch);
-        if (names == null) {
+    private void queueMissing() throws Exception {
+        if (core.zk.exists(layout.record(txnId), null) == null) {
+            gone();
             return;
         }
-        for (String name : names) {
-            if (votes.containsKey(name)) {
-                continue;
-            }
-            if (!record.participants().contains(name)) {
-                core.report(txnId, "a vote from '" + name + "', which is not a participant, is ignored");
-                continue;
-            }
-            byte[] data = core.zk.data(layout.vote(txnId, name), null);
-            try {
-                votes.put(name, Decision.decodeVote(txnId, name, data).vote());
-            } catch (CorruptNodeException e) {
-                core.report(txnId, e.getMessage());
-                votes.put(name, Vote.no("unreadable vote: " + e.getMessage()));
-            }
-        }
-        if (!someVotesReported && !votes.isEmpty() && votes.size() < record.participants().size()) {
-            someVotesReported = true;
-            core.step(Step.SOME_VOTES, txnId);
-        }
+        throw new CorruptNodeException("transaction " + txnId + " has no driver queue " + layout.driver(txnId)
+                + ", so no coordinator can drive it (not written by this version of Baton?)");
     }
 
     private Decision readDecision() throws Exception {
@@ -192,11 +172,17 @@ final class TxnDriver {
             return null;
         }
         byte[] data = core.zk.data(path, watcher);
-        return data == null ? null : Decision.decode(txnId, data);
+        if (data == null) {
+            return null;
+        }
+        Decision read = Decision.decode(txnId, data);
+        ballot.decidedAt(stat.getCzxid());
+        return read;
     }
 
     /** The decision the votes and the clock call for, or null to keep waiting. */
     private Decision decide() {
+        Map<String, Vote> votes = ballot.votes();
         for (Map.Entry<String, Vote> vote : votes.entrySet()) {
             if (!vote.getValue().isYes()) {
                 return Decision.abort("participant '" + vote.getKey() + "' voted NO: " + vote.getValue().reason());
@@ -214,8 +200,10 @@ final class TxnDriver {
     }
 
     private Decision createDecision(Decision next) throws Exception {
-        Zk.Created created = core.zk.create(layout.decision(txnId), next.encode(), CreateMode.PERSISTENT);
+        Stat stat = new Stat();
+        Zk.Created created = core.zk.create(layout.decision(txnId), next.encode(), CreateMode.PERSISTENT, stat);
         if (created == Zk.Created.CREATED) {
+            ballot.decidedAt(stat.getCzxid());
             return next;
         }
         if (created == Zk.Created.NO_PARENT) {
@@ -241,20 +229,16 @@ final class TxnDriver {
         }
     }
 
+    private Outcome outcomeNow(Instant finishedAt) throws Exception {
+        ballot.readAll(record);
+        return new Outcome(txnId, state, decision.reason(), record.participants(), ballot.castBeforeDecision(record),
+                finishedAt);
+    }
+
     private void completeOutcome() throws Exception {
-        if (outcome == null || outcome.isDone()) {
-            return;
+        if (outcome != null && !outcome.isDone()) {
+            core.deliver(outcome, outcomeNow(null), null);
         }
-        if (!votes.keySet().containsAll(record.participants())) {
-            readVotes(null);
-        }
-        Map<String, Vote> cast = new LinkedHashMap<>();
-        for (String participant : record.participants()) {
-            if (votes.containsKey(participant)) {
-                cast.put(participant, votes.get(participant));
-            }
-        }
-        core.deliver(outcome, new Outcome(txnId, state, decision.reason(), record.participants(), cast), null);
     }
 
     private boolean allAcked() throws Exception {
@@ -263,9 +247,10 @@ final class TxnDriver {
     }
 
     private void collect() throws Exception {
-        TxnCleanup.collect(core.zk, layout, txnId);
-        core.step(Step.COLLECTED, txnId);
-        finish();
+        if (TxnCleanup.collect(core, txnId, lease, outcomeNow(core.history.finishedNow(core.clock)))) {
+            core.step(Step.COLLECTED, txnId);
+            finish();
+        }
     }
 
     private void gone() {
@@ -273,7 +258,7 @@ final class TxnDriver {
         if (outcome != null && !outcome.isDone()) {
             core.deliver(outcome, null, new TransactionException(txnId, "the transaction's record is gone and this"
                     + " coordinator did not see its decision: either it was never written, or it ended and was"
-                    + " deleted while this coordinator was cut off; its participants applied the decision"));
+                    + " deleted while this coordinator was cut off; its outcome, if any, is in the history"));
         }
     }
 
@@ -292,7 +277,7 @@ final class TxnDriver {
         core.forget(this);
     }
 
-    /** Fails a waiting caller and gives up the driver node so another instance takes over at once. */
+    /** Fails a waiting caller and gives up the driver lease so another instance takes over at once. */
     void close() {
         finished = true;
         if (timer != null) {
@@ -302,12 +287,6 @@ final class TxnDriver {
             outcome.completeExceptionally(new TransactionException(txnId, "the coordinator was closed before the"
                     + " decision; another coordinator instance finishes the transaction"));
         }
-        try {
-            if (core.zk.usable() && ownsDriver()) {
-                core.zk.delete(layout.driver(txnId));
-            }
-        } catch (Exception e) {
-            LOG.debug("transaction {}: could not give up the driver node on close", txnId, e);
-        }
+        lease.close();
     }
 }

@@ -9,7 +9,10 @@ package dev.baton.txn;
  * txn/&lt;id&gt;/vote/&lt;p&gt;           YES | NO + reason
  * txn/&lt;id&gt;/decision            COMMIT | ABORT + reason, created exactly once
  * txn/&lt;id&gt;/ack/&lt;p&gt;            p applied the decision
- * txn/&lt;id&gt;/driver              ephemeral: the coordinator instance driving it
+ * txn/&lt;id&gt;/driver              the queue of the driver lease (a Baton lock whose queue we own)
+ * txn/&lt;id&gt;/driver/lease-*      ephemeral: the lease of the coordinator instance driving it
+ * txn-history/&lt;ms&gt;-&lt;id&gt;         the outcome of a collected transaction; the last K are kept
+ * txn-history-keeper/lease-*   ephemeral: the lease of the coordinator instance that trims the history
  * participants/&lt;p&gt;/inbox/&lt;id&gt;  p has work to do in transaction id (until it acknowledges)
  * participants/&lt;p&gt;/live/&lt;i&gt;    ephemeral: a running instance of p
  * </pre>
@@ -64,6 +67,18 @@ final class TxnLayout {
 
     String driver(String txnId) {
         return record(txnId) + "/driver";
+    }
+
+    String history() {
+        return root + "/txn-history";
+    }
+
+    String historyKeeper() {
+        return root + "/txn-history-keeper";
+    }
+
+    String historyEntry(String name) {
+        return history() + "/" + name;
     }
 
     String participant(String participant) {

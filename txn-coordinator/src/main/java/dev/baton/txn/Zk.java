@@ -1,12 +1,17 @@
 package dev.baton.txn;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 
@@ -77,9 +82,58 @@ final class Zk {
         }
     }
 
-    Created create(String path, byte[] data, CreateMode mode) throws Exception {
+    /** The node's children, filling in the node's {@code stat}, or null if it does not exist. */
+    List<String> childrenWithStat(String path, Stat stat) throws Exception {
         try {
-            curator.create().withMode(mode).withACL(acl).forPath(path, data);
+            return curator.getChildren().storingStatIn(stat).forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The data of each node, null for a missing one, read with all requests sent at once (one
+     * round trip, not one per node).
+     */
+    List<byte[]> dataOf(List<String> paths) throws Exception {
+        ZooKeeper zk = curator.getZookeeperClient().getZooKeeper();
+        List<CompletableFuture<byte[]>> replies = new ArrayList<>();
+        for (String path : paths) {
+            CompletableFuture<byte[]> reply = new CompletableFuture<>();
+            zk.getData(path, false, (rc, p, ctx, data, stat) -> {
+                KeeperException.Code code = KeeperException.Code.get(rc);
+                if (code == KeeperException.Code.OK || code == KeeperException.Code.NONODE) {
+                    reply.complete(data);
+                } else {
+                    reply.completeExceptionally(KeeperException.create(code, p));
+                }
+            }, null);
+            replies.add(reply);
+        }
+        List<byte[]> contents = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(curator.getZookeeperClient().getConnectionTimeoutMs() + 10_000L);
+        for (CompletableFuture<byte[]> reply : replies) {
+            try {
+                contents.add(reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
+            }
+        }
+        return contents;
+    }
+
+    Created create(String path, byte[] data, CreateMode mode) throws Exception {
+        return create(path, data, mode, null);
+    }
+
+    /** Creates a node, filling in its {@code stat} if not null. */
+    Created create(String path, byte[] data, CreateMode mode, Stat stat) throws Exception {
+        try {
+            if (stat == null) {
+                curator.create().withMode(mode).withACL(acl).forPath(path, data);
+            } else {
+                curator.create().storingStatIn(stat).withMode(mode).withACL(acl).forPath(path, data);
+            }
             return Created.CREATED;
         } catch (KeeperException.NodeExistsException e) {
             return Created.EXISTS;
@@ -88,8 +142,14 @@ final class Zk {
         }
     }
 
-    /** Creates a persistent node and any missing parents; an existing node is fine. */
+    /**
+     * Creates a persistent node and any missing parents; an existing node is fine. Looks first: a
+     * create that fails because the node exists still costs the ensemble a write.
+     */
     void ensure(String path) throws Exception {
+        if (curator.checkExists().forPath(path) != null) {
+            return;
+        }
         try {
             curator.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).withACL(acl).forPath(path);
         } catch (KeeperException.NodeExistsException e) {

@@ -41,8 +41,19 @@ final class MemoryParticipant implements Participant {
         return vote;
     }
 
+    /** When set, commits wait for it (at most a minute), so a test can hold participants between decision and ack. */
+    volatile CountDownLatch commitGate;
+
     @Override
-    public synchronized void commit(Branch branch) {
+    public void commit(Branch branch) throws InterruptedException {
+        CountDownLatch wait = commitGate;
+        if (wait != null) {
+            wait.await(60, TimeUnit.SECONDS);
+        }
+        record(branch);
+    }
+
+    private synchronized void record(Branch branch) {
         State before = attempts.put(branch.id(), State.COMMITTED);
         if (before != State.PREPARED && before != State.COMMITTED) {
             violations.add(branch.id() + ": committed from " + before);
@@ -54,8 +65,12 @@ final class MemoryParticipant implements Participant {
         }
     }
 
+    /** Every abort call, in order: an attempt that was never prepared is an empty rollback. */
+    final List<BranchId> aborts = new CopyOnWriteArrayList<>();
+
     @Override
     public synchronized void abort(Branch branch) {
+        aborts.add(branch.id());
         State before = attempts.get(branch.id());
         if (before == State.COMMITTED) {
             violations.add(branch.id() + ": aborted after commit");

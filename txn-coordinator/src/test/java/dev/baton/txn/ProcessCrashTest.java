@@ -119,12 +119,20 @@ class ProcessCrashTest {
         int port = pg.getPort();
         assertThat(Bank.total(port)).as("money is conserved").isEqualTo(2 * Bank.ACCOUNTS * Bank.OPENING_BALANCE);
         assertThat(Bank.prepared(port)).as("no branch is left prepared").isEmpty();
+        Map<String, Outcome> history = new HashMap<>();
         try (CuratorFramework inspector = TxnTesting.client(server.getConnectString())) {
             assertThat(TxnTesting.transactions(inspector)).as("every transaction ended and was collected").isEmpty();
+            try (TransactionCoordinator reader = TransactionCoordinator.start(inspector)) {
+                reader.recentOutcomes().forEach(outcome -> history.put(outcome.txnId(), outcome));
+            }
         }
         Set<String> inA = Bank.transfers(port, "bank_a");
         Set<String> inB = Bank.transfers(port, "bank_b");
         assertThat(inA).as("a transfer committed in one database committed in the other").isEqualTo(inB);
+        assertThat(history.keySet()).as("every committed transfer is in the history").containsAll(inA);
+        assertThat(history.values()).as("the history agrees with the databases")
+                .allSatisfy(outcome -> assertThat(outcome.isCommitted()).isEqualTo(inA.contains(outcome.txnId())));
+        System.out.println("PROCESS-CRASH history=" + history.size() + " committed=" + inA.size());
         List<String> mismatches = new ArrayList<>();
         for (Map.Entry<String, String> outcome : reported.entrySet()) {
             boolean committed = outcome.getValue().equals("COMMITTED");

@@ -130,7 +130,11 @@ class TransactionCoordinatorTest {
         TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
         assertThat(slow.settled(txnId)).isTrue();
         assertThat(a.state(txnId)).isEqualTo(MemoryParticipant.State.ABORTED);
-        assertThat(coordinator.state(txnId)).isEmpty();
+        assertThat(coordinator.state(txnId)).as("read from the history").contains(TransactionState.ABORTED);
+        Outcome kept = coordinator.outcome(txnId).orElseThrow();
+        assertThat(kept.votes()).as("the late YES was cast after the decision").containsOnlyKeys("a");
+        assertThat(kept.reason()).isEqualTo(outcome.reason());
+        assertThat(kept.finishedAt()).isPresent();
     }
 
     @Test
@@ -221,6 +225,10 @@ class TransactionCoordinatorTest {
 
     @Test
     void aTransactionCostsAtMostTwoWritesPerParticipantPlusThree() throws Exception {
+        // Two more instances, each with its own session, follow every transaction: they watch the
+        // driver lease and must write nothing while its holder is alive.
+        closing(TransactionCoordinator.start(closing(TxnTesting.client(server.getConnectString()))));
+        closing(TransactionCoordinator.start(closing(TxnTesting.client(server.getConnectString()))));
         Map<Integer, Long> measured = new java.util.TreeMap<>();
         for (int n : new int[] {2, 3, 5}) {
             Map<String, MemoryParticipant> participants = new HashMap<>();
@@ -237,7 +245,10 @@ class TransactionCoordinatorTest {
                 assertThat(txn.commit().isCommitted()).isTrue();
                 TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
                 measured.put(n, TxnTesting.zxid(server.getPort()) - before);
-                System.out.println("WRITES n=" + n + " " + TxnLogReader.writesAfter(server.getTempDirectory(), before));
+                List<String> writes = TxnLogReader.writesAfter(server.getTempDirectory(), before);
+                System.out.println("WRITES n=" + n + " " + writes);
+                assertThat(writes).as("no separate lease write, no failed write").noneMatch(
+                        write -> write.contains("/driver") || write.contains(" error "));
             }
             assertThat(measured.get(n)).as("writes for %d participants", n).isLessThanOrEqualTo(2L * n + 3);
         }
@@ -253,6 +264,8 @@ class TransactionCoordinatorTest {
         inspector.create().forPath(TxnTesting.TXNS + "/" + badDecision,
                 new TxnRecord(badDecision, 0, List.of("a"), "test").encode());
         inspector.create().forPath(TxnTesting.TXNS + "/" + badDecision + "/decision", bytes("MAYBE"));
+        String noQueue = "tx-000000000004-0000000000000004";
+        inspector.create().forPath(TxnTesting.TXNS + "/" + noQueue, new TxnRecord(noQueue, 0, List.of("a"), "test").encode());
         inspector.create().creatingParentsIfNeeded().forPath("/baton/participants/a/inbox/junk");
         String orphanEntry = "tx-000000000003-0000000000000003";
         inspector.create().forPath("/baton/participants/a/inbox/" + orphanEntry);
@@ -263,11 +276,12 @@ class TransactionCoordinatorTest {
         Timing.await("the host reports the foreign entry and drops the one without a transaction")
                 .until(() -> host.problems().containsKey("/baton/participants/a/inbox/junk")
                         && inspector.checkExists().forPath("/baton/participants/a/inbox/" + orphanEntry) == null);
-        Timing.await("problems reported").until(() -> coordinator.problems().size() == 3);
+        Timing.await("problems reported").until(() -> coordinator.problems().size() == 4);
         Map<String, String> problems = coordinator.problems();
         assertThat(problems.get("not-a-txn")).contains("foreign");
         assertThat(problems.get(damaged)).contains(damaged).contains("not a Baton transaction record");
         assertThat(problems.get(badDecision)).contains(badDecision).contains("neither COMMIT nor ABORT");
+        assertThat(problems.get(noQueue)).contains(noQueue).contains("no driver queue");
         assertThatThrownBy(() -> coordinator.state(badDecision)).isInstanceOf(TransactionException.class)
                 .hasMessageContaining(badDecision);
 
@@ -276,7 +290,8 @@ class TransactionCoordinatorTest {
         }
         assertThat(coordinator.problems()).isEqualTo(problems);
         Timing.await("only the damaged transactions are left").until(() -> coordinator.core().knownTransactions() == 0);
-        assertThat(TxnTesting.transactions(inspector)).containsExactlyInAnyOrder("not-a-txn", damaged, badDecision);
+        assertThat(TxnTesting.transactions(inspector)).containsExactlyInAnyOrder("not-a-txn", damaged, badDecision,
+                noQueue);
         assertThat(host.problems()).containsOnlyKeys("/baton/participants/a/inbox/junk");
     }
 
@@ -297,6 +312,39 @@ class TransactionCoordinatorTest {
         config.put("baton.txn.timeout", "soon");
         assertThatThrownBy(() -> TransactionCoordinator.open(config)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("baton.txn.timeout");
+    }
+
+    @Test
+    void aParticipantHostOpensFromBatonConfigurationAndClosesItsConnection() throws Exception {
+        Map<String, String> config = new HashMap<>();
+        config.put("baton.zookeeper.connect", server.getConnectString());
+        config.put("baton.zookeeper.session-timeout", TxnTesting.sessionTimeout().toMillis() + "ms");
+        config.put("baton.txn.abort-grace", "2s");
+        config.put("baton.txn.participant-threads", "2");
+        MemoryParticipant a = new MemoryParticipant();
+        TransactionCoordinator coordinator = coordinator();
+        java.util.Properties properties = new java.util.Properties();
+        properties.putAll(config);
+        try (ParticipantHost host = ParticipantHost.builder(properties).participant("a", a).start()) {
+            assertThat(host.participants()).containsExactly("a");
+            assertThat(host.abortGrace()).isEqualTo(Duration.ofSeconds(2));
+            assertThat(coordinator.begin().branch("a", new byte[1]).commit().isCommitted()).isTrue();
+        }
+        assertThatThrownBy(() -> coordinator.begin().branch("a", new byte[1]).commit())
+                .as("closing the host closed its session, so its live node is gone")
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("no live instance");
+
+        config.put("baton.txn.abort-grase", "2s");
+        assertThatThrownBy(() -> ParticipantHost.builder(config)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("did you mean 'baton.txn.abort-grace'");
+        config.remove("baton.txn.abort-grase");
+        config.put("baton.txn.participant-threads", "0");
+        assertThatThrownBy(() -> ParticipantHost.builder(config)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("baton.txn.participant-threads");
+        config.remove("baton.zookeeper.connect");
+        config.remove("baton.txn.participant-threads");
+        assertThatThrownBy(() -> ParticipantHost.builder(config)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("baton.zookeeper.connect");
     }
 
     @Test

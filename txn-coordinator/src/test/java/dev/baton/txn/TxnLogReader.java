@@ -48,7 +48,9 @@ final class TxnLogReader {
             return "error " + ((ErrorTxn) txn).getErr();
         }
         if (txn instanceof MultiTxn) {
-            return "multi of " + ((MultiTxn) txn).getTxns().size();
+            List<org.apache.zookeeper.txn.Txn> parts = ((MultiTxn) txn).getTxns();
+            boolean failed = parts.stream().anyMatch(part -> part.getType() == org.apache.zookeeper.ZooDefs.OpCode.error);
+            return (failed ? "failed multi of " : "multi of ") + parts.size();
         }
         return "type " + type;
     }

@@ -73,6 +73,32 @@ final class TxnTesting {
         throw new IllegalStateException("no Zxid in srvr reply: " + reply);
     }
 
+    /**
+     * Makes {@code participant} look live to coordinators (an ephemeral instance node of
+     * {@code curator}'s session) while no host serves it, so its branches wait like those of a
+     * host that is down.
+     */
+    static void registerGhost(CuratorFramework curator, String participant) {
+        try {
+            curator.create().creatingParentsIfNeeded().forPath("/baton/participants/" + participant + "/inbox");
+            curator.create().creatingParentsIfNeeded().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL)
+                    .forPath("/baton/participants/" + participant + "/live/ghost");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The writes after {@code afterZxid} that failed (a failed write still costs the ensemble one). */
+    static List<String> failedWrites(TestingServer server, long afterZxid) {
+        List<String> failed = new ArrayList<>();
+        for (String write : TxnLogReader.writesAfter(server.getTempDirectory(), afterZxid)) {
+            if (write.contains("failed multi") || write.contains(" error ")) {
+                failed.add(write);
+            }
+        }
+        return failed;
+    }
+
     /** The server's mode (leader, follower, standalone), or "down". */
     static String mode(int port) {
         try {

@@ -181,4 +181,77 @@ class XaParticipantTest {
         assertThat(Bank.balance(pg.getPort(), "bank_a", 5)).isEqualTo(1000);
         assertThat(Bank.transfers(pg.getPort(), "bank_a")).isEmpty();
     }
+
+    @Test
+    void emptyRollbackOnPostgresAbortingABranchThatNeverPreparedDoesNothing() throws Exception {
+        XaParticipant xa = participant("bank_a");
+        Branch never = new Branch(TxnNames.newTxnId(System.currentTimeMillis()), "bank-a", TxnNames.newAttempt(),
+                move(1, -10), java.time.Instant.now());
+        xa.abort(never);
+        xa.abort(never);
+        Branch prepared = new Branch(TxnNames.newTxnId(System.currentTimeMillis()), "bank-a", TxnNames.newAttempt(),
+                move(1, -10), java.time.Instant.now());
+        assertThat(xa.prepare(prepared).isYes()).isTrue();
+        assertThat(xa.inDoubt("bank-a")).containsExactly(prepared.id());
+        xa.abort(prepared);
+        xa.abort(prepared);
+
+        assertThat(Bank.prepared(pg.getPort())).isEmpty();
+        assertThat(Bank.balance(pg.getPort(), "bank_a", 1)).isEqualTo(1000);
+        assertThat(Bank.transfers(pg.getPort(), "bank_a")).isEmpty();
+    }
+
+    @Test
+    void emptyRollbackAndSuspensionOnPostgresABranchWhoseHostWasDownAtTheAbortIsNeverPrepared() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger work = new java.util.concurrent.atomic.AtomicInteger();
+        XaWork counted = (connection, branch) -> {
+            work.incrementAndGet();
+            return Bank.transfer(connection, branch);
+        };
+        TxnTesting.registerGhost(curator, "bank-a");
+        closing(ParticipantHost.builder(curator).participant("bank-b", participant("bank_b")).start());
+        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+        Outcome outcome = coordinator.begin().branch("bank-a", move(1, -50)).branch("bank-b", move(2, 50))
+                .timeout(Duration.ofMillis(700)).commit();
+        assertThat(outcome.state()).isEqualTo(TransactionState.ABORTED);
+
+        closing(ParticipantHost.builder(curator).participant("bank-a",
+                closing(new XaParticipant(Bank.dataSource(pg.getPort(), "bank_a"), counted))).start());
+        TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
+
+        assertThat(work.get()).as("the late prepare request never reached the database").isZero();
+        assertThat(Bank.prepared(pg.getPort())).isEmpty();
+        assertThat(Bank.total(pg.getPort())).isEqualTo(2 * Bank.ACCOUNTS * Bank.OPENING_BALANCE);
+        assertThat(Bank.transfers(pg.getPort(), "bank_b")).isEmpty();
+    }
+
+    @Test
+    void suspensionOnPostgresAPrepareThatCompletesAfterTheAbortIsRolledBack() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        XaWork slow = (connection, branch) -> {
+            Vote vote = Bank.transfer(connection, branch);
+            try {
+                release.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return vote;
+        };
+        closing(ParticipantHost.builder(curator).participant("bank-a",
+                        closing(new XaParticipant(Bank.dataSource(pg.getPort(), "bank_a"), slow)))
+                .participant("bank-b", participant("bank_b")).start());
+        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+
+        Outcome outcome = coordinator.begin().branch("bank-a", move(1, -50)).branch("bank-b", move(2, 50))
+                .timeout(Duration.ofMillis(700)).commit();
+        assertThat(outcome.state()).isEqualTo(TransactionState.ABORTED);
+        release.countDown();
+        TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(15));
+
+        Timing.await("no prepared transaction is left").until(() -> Bank.prepared(pg.getPort()).isEmpty());
+        assertThat(Bank.balance(pg.getPort(), "bank_a", 1)).isEqualTo(1000);
+        assertThat(Bank.total(pg.getPort())).isEqualTo(2 * Bank.ACCOUNTS * Bank.OPENING_BALANCE);
+        assertThat(Bank.transfers(pg.getPort(), "bank_a")).isEmpty();
+        assertThat(Bank.transfers(pg.getPort(), "bank_b")).isEmpty();
+    }
 }

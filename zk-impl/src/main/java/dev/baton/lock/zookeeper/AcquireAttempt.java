@@ -77,6 +77,8 @@ final class AcquireAttempt {
                 Code code = Code.get(rc);
                 if (code == Code.OK && !QueueNode.ordered(children).isEmpty()) {
                     finishWithout();
+                } else if (code == Code.NONODE && lock.callerOwnsQueue()) {
+                    failNoQueue();
                 } else if (code == Code.OK || code == Code.NONODE) {
                     enqueue();
                 } else {
@@ -117,7 +119,11 @@ final class AcquireAttempt {
                 czxid = stat.getCzxid();
                 break;
             case NONODE:
-                createContainerAndRetry();
+                if (lock.callerOwnsQueue()) {
+                    failNoQueue();
+                } else {
+                    createContainerAndRetry();
+                }
                 break;
             default:
                 handleError(code, lock.path());
@@ -130,6 +136,8 @@ final class AcquireAttempt {
         }
         if (code == Code.OK) {
             evaluate(children);
+        } else if (code == Code.NONODE && lock.callerOwnsQueue()) {
+            failNoQueue();
         } else if (code == Code.NONODE) {
             enqueue();
         } else {
@@ -310,6 +318,12 @@ final class AcquireAttempt {
         } else if (createSent) {
             client.janitor().purge(lock.path(), attemptId);
         }
+    }
+
+    /** A queue the caller owns is gone (or never was): creating it is not ours to do. */
+    private void failNoQueue() {
+        fail(new LockException("the queue node " + lock.path() + " does not exist; it belongs to the caller,"
+                + " so Baton does not create it", KeeperException.create(Code.NONODE, lock.path())));
     }
 
     private void createContainerAndRetry() {

@@ -16,10 +16,12 @@ import org.apache.zookeeper.Watcher;
  *
  * <pre>
  *  HELD --release()--> RELEASED
+ *    |\--the holder's own multi deleted the node (releaseOp, markReleased)--> RELEASED
  *    \---connection suspended / session lost / node deleted / client closed--> LOST
  * </pre>
  * Both end states are terminal. The node is deleted on either transition (retried across
- * disconnections by the {@link NodeJanitor}).
+ * disconnections by the {@link NodeJanitor}), except when the holder's multi already deleted it
+ * or someone else did.
  */
 final class ZkLease implements Lease {
 
@@ -35,6 +37,8 @@ final class ZkLease implements Lease {
     private final CompletableFuture<LossReason> lost = new CompletableFuture<>();
     private final AtomicBoolean watchingNode = new AtomicBoolean();
     private volatile LossReason lossReason;
+    /** Set when the holder put the delete of our node into its own multi: a deletion is then our release. */
+    private volatile boolean releasingInCallersMulti;
 
     ZkLease(ZooKeeperLockClient client, String lockName, String path, long token) {
         this.client = client;
@@ -133,17 +137,38 @@ final class ZkLease implements Lease {
         return deleted;
     }
 
+    /**
+     * The holder is about to delete our node in its own multi ({@link ZooKeeperLockClient#releaseOp}):
+     * from now on the node's deletion is that release, not a loss to report.
+     */
+    void expectReleaseByCaller() {
+        releasingInCallersMulti = true;
+    }
+
+    /**
+     * Ends the lease as released without deleting anything: the holder's own multi deleted the node.
+     *
+     * @return false if the lease had already ended (released, or lost meanwhile)
+     */
+    boolean markReleasedByCaller() {
+        if (!state.compareAndSet(State.HELD, State.RELEASED)) {
+            return false;
+        }
+        client.unregister(this);
+        return true;
+    }
+
     /** Tells us if someone else deletes our node (an operator, a misbehaving client). */
     private void watchOwnNode() {
         Watcher watcher = event -> {
             if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
-                markLost(LossReason.TAKEN_OVER);
+                nodeGone();
             }
         };
         try {
             client.zookeeper().exists(path, watcher, (rc, p, ctx, stat) -> {
                 if (KeeperException.Code.get(rc) == KeeperException.Code.NONODE) {
-                    markLost(LossReason.TAKEN_OVER);
+                    nodeGone();
                 }
             }, null);
         } catch (RuntimeException e) {
@@ -151,8 +176,21 @@ final class ZkLease implements Lease {
         }
     }
 
+    private void nodeGone() {
+        if (releasingInCallersMulti) {
+            // The holder's multi deleted it; the watch event can beat the multi's reply.
+            markReleasedByCaller();
+        } else {
+            markLost(LossReason.TAKEN_OVER);
+        }
+    }
+
     String path() {
         return path;
+    }
+
+    ZooKeeperLockClient client() {
+        return client;
     }
 
     @Override

@@ -11,17 +11,27 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** A handle on one lock name; every call starts an independent {@link AcquireAttempt}. */
+/**
+ * A handle on one lock; every call starts an independent {@link AcquireAttempt}. A named lock's
+ * queue is a container node Baton creates on demand; a queue the caller owns
+ * ({@link ZooKeeperLockClient#lockAt}) is never created here: if it is missing, requests fail.
+ */
 final class ZkLock implements DistributedLock {
 
     private final ZooKeeperLockClient client;
     private final String name;
     private final String path;
+    private final boolean callerOwnsQueue;
 
     ZkLock(ZooKeeperLockClient client, String name, String path) {
+        this(client, name, path, false);
+    }
+
+    ZkLock(ZooKeeperLockClient client, String name, String path, boolean callerOwnsQueue) {
         this.client = client;
         this.name = name;
         this.path = path;
+        this.callerOwnsQueue = callerOwnsQueue;
     }
 
     @Override
@@ -31,6 +41,11 @@ final class ZkLock implements DistributedLock {
 
     String path() {
         return path;
+    }
+
+    /** Whether the queue node belongs to the caller, so a missing one is an error, not something to create. */
+    boolean callerOwnsQueue() {
+        return callerOwnsQueue;
     }
 
     @Override

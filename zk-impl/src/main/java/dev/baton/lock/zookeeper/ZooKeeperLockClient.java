@@ -1,6 +1,7 @@
 package dev.baton.lock.zookeeper;
 
 import dev.baton.lock.DistributedLock;
+import dev.baton.lock.Lease;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockException;
 import dev.baton.lock.LockInfo;
@@ -19,10 +20,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.api.transaction.OperationType;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
 import org.apache.zookeeper.ZooKeeper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +44,12 @@ import org.slf4j.LoggerFactory;
  * <p>Curator manages the connection, session and credentials; the lock protocol uses the
  * ZooKeeper handle's asynchronous calls directly, so that an acquire sends its create and the read
  * that orders the queue back to back (one session is FIFO) and costs one write's latency.
+ *
+ * <p>Besides named locks, a caller that keeps its own nodes in ZooKeeper can make a lock's queue
+ * one of them and take or give up the lock inside its own {@code multi()}, at no write of its
+ * own: {@link #leaseRequest(String)}, {@link #releaseOp(Lease)} and
+ * {@link #markReleased(Lease)}, with {@link #lockAt(String)} to queue for such a
+ * lock the usual way. The 2PC coordinator holds the driver role of each transaction so.
  *
  * <p>Thread safety: safe for use by any number of threads.
  */
@@ -109,6 +119,90 @@ public final class ZooKeeperLockClient implements LockClient, LockInspection {
         String encoded = LockNames.encode(name);
         checkOpen();
         return new ZkLock(this, name, options.locksPath() + "/" + encoded);
+    }
+
+    /**
+     * A lock whose queue is the node {@code queuePath}, which the caller owns: it is never created
+     * (nor removed) by Baton, and a request on a missing queue fails. It queues exactly like a named
+     * lock, so it interoperates with leases from {@link #leaseRequest(String)} on the same path:
+     * this is how another process takes over once such a lease's holder is gone, for instance with
+     * {@code tryAcquire(Duration.ZERO)}, which writes nothing while the queue holds a node.
+     * {@link DistributedLock#name()} and {@link Lease#lockName()} are the path.
+     * A request on a missing queue fails with a {@link LockException} (cause: {@code NoNodeException}).
+     * Such queues are not listed by {@link #heldLocks(String)}.
+     *
+     * @param queuePath an absolute ZooKeeper path (ignoring any Curator namespace), not {@code /}
+     * @throws NullPointerException if {@code queuePath} is null
+     * @throws IllegalArgumentException if it is not a valid ZooKeeper path, is {@code /}, or is
+     *     under {@code /zookeeper}
+     * @throws IllegalStateException if this client is closed
+     */
+    public DistributedLock lockAt(String queuePath) {
+        LeaseRequest.checkQueuePath(queuePath);
+        checkOpen();
+        return new ZkLock(this, queuePath, queuePath, true);
+    }
+
+    /**
+     * Starts a lease whose queue node the caller creates inside its own {@code multi()}: put
+     * {@link LeaseRequest#createOp()} into the multi, then {@link LeaseRequest#adopt()} the node.
+     * Nothing is sent to ZooKeeper here. The queue node must exist when the multi runs (typically
+     * the same multi creates it, persistent, as a node the caller owns); Baton never deletes it.
+     *
+     * @param queuePath an absolute ZooKeeper path (ignoring any Curator namespace), not {@code /}
+     * @throws NullPointerException if {@code queuePath} is null
+     * @throws IllegalArgumentException if it is not a valid ZooKeeper path, is {@code /}, or is
+     *     under {@code /zookeeper}
+     * @throws IllegalStateException if this client is closed
+     */
+    public LeaseRequest leaseRequest(String queuePath) {
+        LeaseRequest.checkQueuePath(queuePath);
+        checkOpen();
+        return new LeaseRequest(this, queuePath);
+    }
+
+    /**
+     * The operation that deletes {@code lease}'s queue node, for the caller's own {@code multi()}:
+     * the release then costs no write of its own. Once the multi succeeded, call
+     * {@link #markReleased(Lease)}. From this call on, a deletion of the node is taken as this
+     * release rather than reported through {@link Lease#lost()}. If the multi
+     * fails, the lease is still held; {@link Lease#release()} releases it the usual way.
+     *
+     * @throws NullPointerException if {@code lease} is null
+     * @throws IllegalArgumentException if {@code lease} was not granted by this client
+     * @throws IllegalStateException if the lease has already been released or lost
+     */
+    public CuratorOp releaseOp(Lease lease) {
+        ZkLease mine = LeaseRequest.own(this, lease);
+        if (!mine.isValid()) {
+            throw new IllegalStateException("the lease on '" + mine.lockName() + "' has ended already;"
+                    + " its node is not ours to delete any more");
+        }
+        mine.expectReleaseByCaller();
+        return LeaseRequest.curatorOp(Op.delete(mine.path(), -1), OperationType.DELETE);
+    }
+
+    /**
+     * Ends {@code lease} as released after the caller's multi containing {@link #releaseOp(Lease)}
+     * succeeded, without deleting anything (a second delete would fail and still cost the ensemble
+     * a write). Idempotent; does nothing if the lease has already ended.
+     *
+     * @throws NullPointerException if {@code lease} is null
+     * @throws IllegalArgumentException if {@code lease} was not granted by this client
+     */
+    public void markReleased(Lease lease) {
+        LeaseRequest.own(this, lease).markReleasedByCaller();
+    }
+
+    /**
+     * Whether {@code childName}, a child of a lock's queue node, is one of Baton's queue entries
+     * (held or waiting) rather than a foreign node. For callers that watch a queue they own and
+     * want to know whether anyone holds or waits for it.
+     *
+     * @throws NullPointerException if {@code childName} is null
+     */
+    public static boolean isQueueNode(String childName) {
+        return QueueNode.isQueueNode(Objects.requireNonNull(childName, "childName"));
     }
 
     @Override

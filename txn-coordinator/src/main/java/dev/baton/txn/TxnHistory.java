@@ -1,0 +1,144 @@
+package dev.baton.txn;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.zookeeper.CreateMode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bounded history of finished transactions, {@code txn-history/} (see {@link HistoryEntry}).
+ * An entry is created by the {@code multi} that collects its transaction; the oldest entries
+ * beyond the configured size are deleted by the collects of the {@link HistoryKeeper} instance.
+ * The history thus costs no write of its own, and no collect fails because of it.
+ *
+ * <p>Thread safety: safe for use by any number of threads.
+ */
+final class TxnHistory {
+
+    /** The default number of outcomes kept. */
+    static final int DEFAULT_SIZE = 1000;
+    /** The largest history: listing it must stay well under ZooKeeper's 1 MiB reply limit. */
+    static final int MAX_SIZE = 10_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(TxnHistory.class);
+
+    /** What one collect adds to the history and deletes from it. */
+    record Plan(List<CuratorOp> ops, List<String> removed) {
+    }
+
+    private final Zk zk;
+    private final TxnLayout layout;
+    private final int size;
+    private final HistoryKeeper keeper;
+    private final Set<String> damaged = ConcurrentHashMap.newKeySet();
+    private long lastFinished;
+
+    TxnHistory(Zk zk, TxnLayout layout, int size, HistoryKeeper keeper) {
+        this.zk = zk;
+        this.layout = layout;
+        this.size = size;
+        this.keeper = keeper;
+    }
+
+    /**
+     * The finished time to record for a transaction collected now by {@code clock}: strictly after
+     * the previous one this instance recorded, so that its entries sort in the order it collected them.
+     */
+    synchronized Instant finishedNow(Clock clock) {
+        lastFinished = Math.max(clock.millis(), lastFinished + 1);
+        return Instant.ofEpochMilli(lastFinished);
+    }
+
+    /**
+     * The operations that record {@code outcome} (which must have its finished time) and, on the
+     * keeper, delete the oldest entries beyond the size. Reads at most the history's child count.
+     */
+    Plan plan(Outcome outcome) throws Exception {
+        if (size == 0) {
+            return new Plan(List.of(), List.of());
+        }
+        keeper.collecting();
+        String name = HistoryEntry.name(outcome.txnId(), outcome.finishedAt().orElseThrow());
+        List<CuratorOp> ops = new ArrayList<>();
+        ops.add(zk.createOp(layout.historyEntry(name), HistoryEntry.encode(outcome), CreateMode.PERSISTENT));
+        List<String> victims = keeper.victims(1);
+        for (String victim : victims) {
+            ops.add(zk.deleteOp(layout.historyEntry(victim)));
+        }
+        return new Plan(ops, victims);
+    }
+
+    /** The plan's multi failed: if it deleted entries, the keeper lists the history afresh next time. */
+    void failed(Plan plan) {
+        if (!plan.removed().isEmpty()) {
+            keeper.failed();
+        }
+    }
+
+    /**
+     * The outcome of finished transaction {@code txnId}, if the history still holds it.
+     *
+     * @throws CorruptNodeException if its entry is damaged
+     */
+    Optional<Outcome> find(String txnId) throws Exception {
+        String name = nameOf(txnId);
+        byte[] data = name == null ? null : zk.data(layout.historyEntry(name), null);
+        return data == null ? Optional.empty() : Optional.of(HistoryEntry.decode(txnId, data));
+    }
+
+    /** Up to {@code max} outcomes, the most recently finished first; damaged entries are logged once and skipped. */
+    List<Outcome> recent(int max) throws Exception {
+        List<String> names = new ArrayList<>();
+        for (String name : Optional.ofNullable(zk.children(layout.history(), null)).orElse(List.of())) {
+            if (HistoryEntry.isEntry(name)) {
+                names.add(name);
+            }
+        }
+        names.sort(Collections.reverseOrder());
+        names = names.subList(0, Math.min(max, names.size()));
+        List<String> paths = new ArrayList<>();
+        names.forEach(name -> paths.add(layout.historyEntry(name)));
+        List<byte[]> contents = zk.dataOf(paths);
+        List<Outcome> outcomes = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            String txnId = HistoryEntry.txnId(names.get(i));
+            try {
+                if (contents.get(i) != null) {
+                    outcomes.add(HistoryEntry.decode(txnId, contents.get(i)));
+                }
+            } catch (CorruptNodeException e) {
+                if (damaged.add(names.get(i))) {
+                    LOG.warn("history entry {} is skipped: {}", names.get(i), e.getMessage());
+                }
+            }
+        }
+        return outcomes;
+    }
+
+    /** Deletes the entry of {@code txnId}; false if the history does not hold it. */
+    boolean forget(String txnId) throws Exception {
+        String name = nameOf(txnId);
+        if (name == null) {
+            return false;
+        }
+        keeper.forgotten(name);
+        return zk.delete(layout.historyEntry(name));
+    }
+
+    private String nameOf(String txnId) throws Exception {
+        for (String name : Optional.ofNullable(zk.children(layout.history(), null)).orElse(List.of())) {
+            if (txnId.equals(HistoryEntry.txnId(name))) {
+                return name;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.baton.txn;
+
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * Reads one transaction's state or outcome for a caller: from its znodes while it exists, else
+ * from the history. The collect that deletes the znodes creates the history entry in the same
+ * write, so a transaction is always found in one place or the other until it leaves the history.
+ */
+final class TxnLookup {
+
+    private final CoordinatorCore core;
+    private final String txnId;
+
+    TxnLookup(CoordinatorCore core, String txnId) {
+        this.core = core;
+        this.txnId = Objects.requireNonNull(txnId, "txnId");
+    }
+
+    Optional<TransactionState> state() {
+        if (!TxnNames.isTxnId(txnId)) {
+            return Optional.empty();
+        }
+        try {
+            if (core.zk.exists(core.layout.record(txnId), null) != null) {
+                byte[] decision = core.zk.data(core.layout.decision(txnId), null);
+                if (decision == null && core.zk.exists(core.layout.record(txnId), null) != null) {
+                    return Optional.of(TransactionState.PREPARING);
+                }
+                if (decision != null) {
+                    return Optional.of(Decision.decode(txnId, decision).state());
+                }
+            }
+            return core.history.find(txnId).map(Outcome::state);
+        } catch (CorruptNodeException e) {
+            throw new TransactionException(txnId, e.getMessage(), e);
+        } catch (Exception e) {
+            throw new TransactionException(txnId, "cannot read its state from ZooKeeper: " + e, e);
+        }
+    }
+
+    Optional<Outcome> outcome() {
+        if (!TxnNames.isTxnId(txnId)) {
+            return Optional.empty();
+        }
+        try {
+            Optional<Outcome> live = fromZnodes();
+            return live != null ? live : core.history.find(txnId);
+        } catch (CorruptNodeException e) {
+            throw new TransactionException(txnId, e.getMessage(), e);
+        } catch (Exception e) {
+            throw new TransactionException(txnId, "cannot read its outcome from ZooKeeper: " + e, e);
+        }
+    }
+
+    /** The outcome from the transaction's znodes: empty if undecided; null if they are gone (collected). */
+    private Optional<Outcome> fromZnodes() throws Exception {
+        byte[] recordData = core.zk.data(core.layout.record(txnId), null);
+        if (recordData == null) {
+            return null;
+        }
+        TxnRecord record = TxnRecord.decode(txnId, recordData);
+        Stat stat = new Stat();
+        byte[] decisionData = core.zk.data(core.layout.decision(txnId), stat, null);
+        if (decisionData == null) {
+            return core.zk.exists(core.layout.record(txnId), null) == null ? null : Optional.empty();
+        }
+        Decision decision = Decision.decode(txnId, decisionData);
+        Ballot ballot = Ballot.forLookup(core, txnId);
+        ballot.readAll(record);
+        ballot.decidedAt(stat.getCzxid());
+        return Optional.of(new Outcome(txnId, decision.state(), decision.reason(), record.participants(),
+                ballot.castBeforeDecision(record)));
+    }
+}

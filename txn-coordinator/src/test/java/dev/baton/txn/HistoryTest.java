@@ -1,0 +1,221 @@
+package dev.baton.txn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.lock.testkit.Timing;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The bounded history of finished transactions: kept by the collect write, readable after the znodes are gone. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class HistoryTest {
+
+    private static final String HISTORY = "/baton/txn-history";
+
+    private TestingServer server;
+    private CuratorFramework curator;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final MemoryParticipant a = new MemoryParticipant();
+    private final MemoryParticipant b = new MemoryParticipant();
+
+    @BeforeEach
+    void start() {
+        server = TxnTesting.startServer();
+        curator = TxnTesting.client(server.getConnectString());
+        b.voter = branch -> branch.payload()[0] % 2 == 0 ? Vote.yes() : Vote.no("odd\\amount\nrefused");
+        closing(ParticipantHost.builder(curator).participant("a", a).participant("b", b).start());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+        curator.close();
+        server.close();
+    }
+
+    private <T extends AutoCloseable> T closing(T closeable) {
+        closeables.add(closeable);
+        return closeable;
+    }
+
+    private static Outcome run(TransactionCoordinator coordinator, int i) throws InterruptedException {
+        return coordinator.begin().branch("a", new byte[] {(byte) i}).branch("b", new byte[] {(byte) i}).commit();
+    }
+
+    @Test
+    void theHistoryKeepsTheLastOutcomesAndDropsTheOldestInTheCollectWrite() throws Exception {
+        int size = 5;
+        TransactionCoordinator coordinator = closing(TransactionCoordinator.builder(curator).historySize(size).start());
+        List<Outcome> outcomes = new ArrayList<>();
+        for (int i = 0; i < size + 3; i++) {
+            outcomes.add(run(coordinator, i));
+            TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
+        }
+        long before = TxnTesting.zxid(server.getPort());
+        outcomes.add(run(coordinator, 100));
+        TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
+        long writes = TxnTesting.zxid(server.getPort()) - before;
+
+        assertThat(writes).as("2N+3 with the history full: its entry and trim ride in the collect").isEqualTo(7);
+        assertThat(coordinator.core().keeper.listings()).as("the keeper lists the history once, not per collect")
+                .isLessThanOrEqualTo(2);
+        assertThat(curator.getChildren().forPath(HISTORY)).hasSize(size);
+        List<Outcome> recent = coordinator.recentOutcomes();
+        List<String> expected = new ArrayList<>();
+        for (int i = outcomes.size() - 1; i >= outcomes.size() - size; i--) {
+            expected.add(outcomes.get(i).txnId());
+        }
+        assertThat(recent).extracting(Outcome::txnId).as("the newest first").containsExactlyElementsOf(expected);
+        assertThat(coordinator.recentOutcomes(2)).extracting(Outcome::txnId).containsExactlyElementsOf(expected.subList(0, 2));
+        for (Outcome dropped : outcomes.subList(0, outcomes.size() - size)) {
+            assertThat(coordinator.outcome(dropped.txnId())).as("dropped %s", dropped.txnId()).isEmpty();
+            assertThat(coordinator.state(dropped.txnId())).isEmpty();
+        }
+        for (Outcome kept : outcomes.subList(outcomes.size() - size, outcomes.size())) {
+            Outcome read = coordinator.outcome(kept.txnId()).orElseThrow();
+            assertThat(read.state()).isEqualTo(kept.state());
+            assertThat(read.reason()).isEqualTo(kept.reason());
+            assertThat(read.votes()).isEqualTo(kept.votes());
+            assertThat(read.participants()).containsExactly("a", "b");
+            assertThat(read.finishedAt()).hasValueSatisfying(t -> assertThat(t).isBefore(Instant.now().plusSeconds(1)));
+            assertThat(coordinator.state(kept.txnId())).contains(kept.state());
+        }
+        assertThat(recent).anySatisfy(o -> assertThat(o.vote("b").orElseThrow().reason()).isEqualTo("odd\\amount\nrefused"));
+    }
+
+    @Test
+    void twoInstancesCollectingAtOnceNeverFailAWriteAndTheKeeperHoldsTheSize() throws Exception {
+        int size = 4;
+        TransactionCoordinator keeper = closing(TransactionCoordinator.builder(curator).historySize(size)
+                .historyIdleTrim(Duration.ofMillis(300)).start());
+        TransactionCoordinator other = closing(TransactionCoordinator.builder(
+                closing(TxnTesting.client(server.getConnectString()))).historySize(size).start());
+        assertThat(keeper.core().keeper.holds()).isTrue();
+        assertThat(other.core().keeper.holds()).isFalse();
+        long before = TxnTesting.zxid(server.getPort());
+        List<CompletableFuture<Outcome>> futures = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            TransactionCoordinator coordinator = i % 2 == 0 ? keeper : other;
+            futures.add(coordinator.begin().branch("a", new byte[] {(byte) i}).branch("b", new byte[] {(byte) i})
+                    .commitAsync());
+        }
+        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(Timing.scaledMillis(30_000),
+                TimeUnit.MILLISECONDS);
+        TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(30));
+        List<String> failed = TxnTesting.failedWrites(server, before);
+
+        assertThat(failed).as("failed writes while two instances collect").isEmpty();
+        Timing.await("the keeper trims what the other instance added last").until(
+                () -> curator.getChildren().forPath(HISTORY).size() == size);
+        for (Outcome outcome : other.recentOutcomes()) {
+            assertThat(a.committed(outcome.txnId())).isEqualTo(outcome.isCommitted());
+        }
+        System.out.println("HISTORY-CONTENTION transactions=40 failed-writes=" + failed.size()
+                + " keeper-listings=" + keeper.core().keeper.listings());
+    }
+
+    @Test
+    void whenTheKeeperStopsAnotherInstanceKeepsTheHistory() throws Exception {
+        int size = 3;
+        TransactionCoordinator first = TransactionCoordinator.builder(closing(TxnTesting.client(
+                server.getConnectString()))).historySize(size).start();
+        TransactionCoordinator second = closing(TransactionCoordinator.builder(curator).historySize(size).start());
+        assertThat(first.core().keeper.holds()).isTrue();
+
+        first.close();
+        Timing.await("the other instance keeps the history").until(() -> second.core().keeper.holds());
+        for (int i = 0; i < size + 3; i++) {
+            run(second, 0);
+        }
+        TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
+        assertThat(curator.getChildren().forPath(HISTORY)).hasSize(size);
+    }
+
+    @Test
+    void aDecidedTransactionsOutcomeIsReadFromItsZnodesUntilItIsCollected() throws Exception {
+        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+        a.commitGate = new CountDownLatch(1);
+
+        Outcome outcome = run(coordinator, 2);
+        Outcome live = coordinator.outcome(outcome.txnId()).orElseThrow();
+        assertThat(TxnTesting.transactions(curator)).containsExactly(outcome.txnId());
+        assertThat(live.isCommitted()).isTrue();
+        assertThat(live.votes()).isEqualTo(outcome.votes());
+        assertThat(live.finishedAt()).as("participants are still applying it").isEmpty();
+        a.commitGate.countDown();
+        TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
+
+        assertThat(coordinator.outcome(outcome.txnId()).orElseThrow().finishedAt()).isPresent();
+        assertThat(coordinator.forget(outcome.txnId())).isTrue();
+        assertThat(coordinator.forget(outcome.txnId())).isFalse();
+        assertThat(coordinator.outcome(outcome.txnId())).isEmpty();
+        assertThat(coordinator.outcome("not-a-txn-id")).isEmpty();
+    }
+
+    @Test
+    void anUndecidedTransactionHasNoOutcomeYet() throws Exception {
+        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+        a.gate = new CountDownLatch(1);
+        CompletableFuture<Outcome> future = coordinator.begin().branch("a", new byte[] {0}).branch("b", new byte[] {0})
+                .commitAsync();
+        Timing.await("a is preparing").until(() -> a.prepares.get() == 1);
+        String txnId = TxnTesting.transactions(curator).get(0);
+
+        assertThat(coordinator.outcome(txnId)).isEmpty();
+        assertThat(coordinator.state(txnId)).contains(TransactionState.PREPARING);
+        a.gate.countDown();
+        assertThat(future.get(Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS).isCommitted()).isTrue();
+    }
+
+    @Test
+    void aDamagedEntryIsReportedWithItsIdAndSkippedInTheList() throws Exception {
+        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+        Outcome good = run(coordinator, 0);
+        TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
+        String damaged = "tx-000000000001-0000000000000001";
+        curator.create().forPath(HISTORY + "/000000000001-" + damaged, "garbage".getBytes(StandardCharsets.UTF_8));
+        curator.create().forPath(HISTORY + "/foreign-node");
+
+        assertThatThrownBy(() -> coordinator.outcome(damaged)).isInstanceOf(TransactionException.class)
+                .hasMessageContaining(damaged).hasMessageContaining("history entry");
+        assertThat(coordinator.recentOutcomes()).extracting(Outcome::txnId).containsExactly(good.txnId());
+        assertThat(run(coordinator, 2).isCommitted()).as("collects go on").isTrue();
+        TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
+        assertThat(coordinator.problems()).isEmpty();
+    }
+
+    @Test
+    void theHistorySizeComesFromBatonConfigurationAndZeroKeepsNone() throws Exception {
+        Map<String, String> config = new HashMap<>();
+        config.put("baton.zookeeper.connect", server.getConnectString());
+        config.put("baton.txn.history-size", "0");
+        try (TransactionCoordinator coordinator = TransactionCoordinator.open(config)) {
+            Outcome outcome = run(coordinator, 0);
+            TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
+            assertThat(coordinator.outcome(outcome.txnId())).isEmpty();
+            assertThat(coordinator.recentOutcomes()).isEmpty();
+        }
+        config.put("baton.txn.history-size", "10001");
+        assertThatThrownBy(() -> TransactionCoordinator.open(config)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("baton.txn.history-size");
+        assertThatThrownBy(() -> TransactionCoordinator.builder(curator).historySize(-1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,268 @@
+package dev.baton.lock.zookeeper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.lock.DistributedLock;
+import dev.baton.lock.Lease;
+import dev.baton.lock.LockException;
+import dev.baton.lock.LossReason;
+import dev.baton.lock.testkit.Timing;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.KillSession;
+import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Leases taken and given up inside the caller's own multi ({@link LeaseRequest},
+ * {@link ZooKeeperLockClient#releaseOp}), and locks on queues the caller owns
+ * ({@link ZooKeeperLockClient#lockAt}), on a real server.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class ZooKeeperCallerMultiTest {
+
+    private static TestingServer server;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private CuratorFramework inspector;
+    private static final java.util.concurrent.atomic.AtomicInteger JOBS = new java.util.concurrent.atomic.AtomicInteger();
+
+    @BeforeAll
+    static void startServer() {
+        server = ZooKeeperTesting.startServer();
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        server.close();
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        inspector = ZooKeeperTesting.inspector(server.getConnectString());
+        inspector.blockUntilConnected();
+        if (inspector.checkExists().forPath("/app/jobs") == null) {
+            inspector.create().creatingParentsIfNeeded().forPath("/app/jobs");
+        }
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+        inspector.close();
+    }
+
+    /** A started Curator client of our own, with a short session, and a lock client wrapping it. */
+    private ZooKeeperLockClient client() throws InterruptedException {
+        CuratorFramework curator = CuratorFrameworkFactory.builder().connectString(server.getConnectString())
+                .sessionTimeoutMs((int) ZooKeeperTesting.sessionTimeout().toMillis())
+                .connectionTimeoutMs((int) Timing.scaledMillis(5000)).retryPolicy(new RetryOneTime(100)).build();
+        curator.start();
+        closeables.add(curator);
+        assertThat(curator.blockUntilConnected((int) Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS)).isTrue();
+        ZooKeeperLockClient client = ZooKeeperLockClient.wrap(curator, ZooKeeperLockOptions.defaults());
+        closeables.add(client);
+        return client;
+    }
+
+    /** A fresh job path: the caller's own node, whose child {@code owner} is the lock's queue. */
+    private String newJob() {
+        return "/app/jobs/" + JOBS.incrementAndGet();
+    }
+
+    /** Creates the job and its owner queue, and the request's queue node, in one multi. */
+    private static void beginJob(ZooKeeperLockClient client, String job, LeaseRequest request) throws Exception {
+        CuratorFramework curator = client.curator();
+        curator.transaction().forOperations(List.of(
+                curator.transactionOp().create().withMode(CreateMode.PERSISTENT).forPath(job),
+                curator.transactionOp().create().withMode(CreateMode.PERSISTENT).forPath(job + "/owner"),
+                request.createOp()));
+    }
+
+    /** The zxid of a write made now: ZooKeeper numbers every write, so differences count writes. */
+    private long zxidOfNewNode() throws Exception {
+        String path = inspector.create().withMode(CreateMode.EPHEMERAL_SEQUENTIAL).forPath("/marker-");
+        return inspector.checkExists().forPath(path).getCzxid();
+    }
+
+    @Test
+    void aNodeCreatedInTheCallersMultiBecomesALeaseWhoseTokenIsItsCzxid() throws Exception {
+        ZooKeeperLockClient client = client();
+        String job = newJob();
+        LeaseRequest request = client.leaseRequest(job + "/owner");
+
+        beginJob(client, job, request);
+        Lease lease = request.adopt().orElseThrow();
+
+        List<String> queue = inspector.getChildren().forPath(job + "/owner");
+        assertThat(queue).singleElement().satisfies(node -> assertThat(ZooKeeperLockClient.isQueueNode(node)).isTrue());
+        long czxid = inspector.checkExists().forPath(job + "/owner/" + queue.get(0)).getCzxid();
+        assertThat(lease.fencingToken()).isEqualTo(czxid);
+        assertThat(inspector.checkExists().forPath(job).getCzxid()).as("created by the same write").isEqualTo(czxid);
+        assertThat(lease.lockName()).isEqualTo(job + "/owner");
+        assertThat(lease.isValid()).isTrue();
+        assertThatThrownBy(request::adopt).isInstanceOf(IllegalStateException.class).hasMessageContaining("adopted already");
+        lease.release();
+        assertThat(inspector.getChildren().forPath(job + "/owner")).isEmpty();
+    }
+
+    @Test
+    void releaseOpDeletesTheNodeInTheCallersMultiAndTheLeaseEndsReleasedWithoutAnotherWrite() throws Exception {
+        ZooKeeperLockClient client = client();
+        String job = newJob();
+        LeaseRequest request = client.leaseRequest(job + "/owner");
+        beginJob(client, job, request);
+        Lease lease = request.adopt().orElseThrow();
+        CompletableFuture<LossReason> lost = lease.lost();
+        CuratorFramework curator = client.curator();
+
+        long before = zxidOfNewNode();
+        curator.transaction().forOperations(List.of(client.releaseOp(lease),
+                curator.transactionOp().delete().forPath(job + "/owner"),
+                curator.transactionOp().delete().forPath(job)));
+        client.markReleased(lease);
+        client.markReleased(lease);
+        Timing.await("the janitor has nothing to do").until(() -> client.janitor().isIdle());
+        long after = zxidOfNewNode();
+
+        assertThat(after - before).as("one write between the markers: the caller's multi").isEqualTo(2);
+        assertThat(inspector.checkExists().forPath(job)).isNull();
+        assertThat(lease.isValid()).isFalse();
+        assertThatThrownBy(lease::fencingToken).isInstanceOf(IllegalStateException.class).hasMessageContaining("released");
+        assertThat(lost).as("a release is not a loss, though the watch saw the node go").isNotDone();
+        assertThatThrownBy(() -> client.releaseOp(lease)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void lockAtWaitsWithoutWritingWhileTheLeaseIsHeldAndTakesOverWhenItsHolderIsGone() throws Exception {
+        ZooKeeperLockClient holder = client();
+        ZooKeeperLockClient successor = client();
+        String job = newJob();
+        LeaseRequest request = holder.leaseRequest(job + "/owner");
+        beginJob(holder, job, request);
+        long firstToken = request.adopt().orElseThrow().fencingToken();
+        DistributedLock lock = successor.lockAt(job + "/owner");
+        assertThat(lock.name()).isEqualTo(job + "/owner");
+
+        long before = zxidOfNewNode();
+        assertThat(lock.tryAcquire(Duration.ZERO)).isEmpty();
+        assertThat(zxidOfNewNode() - before).as("a one-shot try on a held queue writes nothing").isEqualTo(1);
+
+        CompletableFuture<Lease> waiting = lock.acquireAsync();
+        Timing.await().until(() -> inspector.getChildren().forPath(job + "/owner").size() == 2);
+        holder.curator().close();
+        Lease second = waiting.get(Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS);
+
+        assertThat(second.fencingToken()).isGreaterThan(firstToken);
+        second.release();
+        Optional<Lease> third = lock.tryAcquire(Duration.ZERO);
+        assertThat(third).isPresent();
+        third.get().release();
+    }
+
+    @Test
+    void anExpiredSessionMakesAnAdoptedLeaseLostAndFreesTheQueue() throws Exception {
+        ZooKeeperLockClient holder = client();
+        ZooKeeperLockClient successor = client();
+        String job = newJob();
+        LeaseRequest request = holder.leaseRequest(job + "/owner");
+        beginJob(holder, job, request);
+        Lease lease = request.adopt().orElseThrow();
+        long token = lease.fencingToken();
+        CompletableFuture<LossReason> lost = lease.lost();
+
+        KillSession.kill(holder.curator().getZookeeperClient().getZooKeeper());
+
+        assertThat(lost.get(Timing.scaledMillis(20_000), TimeUnit.MILLISECONDS))
+                .isIn(LossReason.SESSION_EXPIRED, LossReason.CONNECTION_SUSPENDED);
+        assertThat(lease.isValid()).isFalse();
+        Lease next = Timing.await("the queue is free").ignoreExceptions()
+                .until(() -> successor.lockAt(job + "/owner").tryAcquire(Duration.ZERO), Optional::isPresent).get();
+        assertThat(next.fencingToken()).isGreaterThan(token);
+        next.release();
+    }
+
+    @Test
+    void adoptIsEmptyWhenTheMultiDidNotApply() throws Exception {
+        ZooKeeperLockClient client = client();
+        String job = newJob();
+        inspector.create().creatingParentsIfNeeded().forPath(job);
+        LeaseRequest request = client.leaseRequest(job + "/owner");
+
+        assertThatThrownBy(() -> beginJob(client, job, request)).isInstanceOf(KeeperException.NodeExistsException.class);
+
+        assertThat(request.adopt()).isEmpty();
+        assertThat(inspector.checkExists().forPath(job + "/owner")).isNull();
+    }
+
+    @Test
+    void aNodeThatIsNotAtTheHeadOfItsQueueIsGivenUpNotAdopted() throws Exception {
+        ZooKeeperLockClient holder = client();
+        ZooKeeperLockClient late = client();
+        String queue = newJob() + "/owner";
+        inspector.create().creatingParentsIfNeeded().forPath(queue);
+        Lease held = holder.lockAt(queue).acquire();
+        LeaseRequest request = late.leaseRequest(queue);
+
+        late.curator().transaction().forOperations(List.of(request.createOp()));
+
+        assertThat(request.adopt()).isEmpty();
+        Timing.await("the late node is deleted").until(() -> inspector.getChildren().forPath(queue).size() == 1);
+        assertThat(held.isValid()).isTrue();
+        held.release();
+    }
+
+    @Test
+    void lockAtNeverCreatesAMissingQueue() throws Exception {
+        ZooKeeperLockClient client = client();
+        String queue = newJob() + "/owner";
+        DistributedLock lock = client.lockAt(queue);
+
+        assertThatThrownBy(() -> lock.tryAcquire(Duration.ZERO)).isInstanceOf(LockException.class)
+                .hasMessageContaining(queue).hasCauseInstanceOf(KeeperException.NoNodeException.class);
+        assertThatThrownBy(() -> lock.acquireAsync().get(Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS))
+                .hasCauseInstanceOf(LockException.class);
+        assertThatThrownBy(() -> lock.tryAcquire(Duration.ofMillis(200))).isInstanceOf(LockException.class);
+        assertThat(inspector.checkExists().forPath(queue)).isNull();
+        assertThat(inspector.checkExists().forPath(queue.substring(0, queue.lastIndexOf('/')))).isNull();
+    }
+
+    @Test
+    void misuseIsRejectedWithAMessageThatSaysWhatWasWrong() throws Exception {
+        ZooKeeperLockClient client = client();
+        ZooKeeperLockClient other = client();
+        Lease foreign = other.lock("misuse").acquire();
+
+        assertThatThrownBy(() -> client.releaseOp(foreign)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a lease granted by this lock client");
+        assertThatThrownBy(() -> client.markReleased(foreign)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> client.lockAt("relative/path")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> client.leaseRequest("/")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> client.leaseRequest("/zookeeper/quota")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> client.lockAt(null)).isInstanceOf(NullPointerException.class);
+        assertThat(ZooKeeperLockClient.isQueueNode("lease-0123456789abcdef-0000000007")).isTrue();
+        assertThat(ZooKeeperLockClient.isQueueNode("not-a-lease")).isFalse();
+        foreign.release();
+        client.close();
+        assertThatThrownBy(() -> client.leaseRequest("/app/closed")).isInstanceOf(IllegalStateException.class);
+        CuratorOp unused = other.leaseRequest("/app/unused").createOp();
+        assertThat(unused.getTypeAndPath().getForPath()).startsWith("/app/unused/lease-");
+    }
+}
