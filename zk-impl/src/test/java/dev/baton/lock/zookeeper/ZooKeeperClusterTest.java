@@ -34,7 +34,9 @@ class ZooKeeperClusterTest {
     void startCluster() throws Exception {
         List<InstanceSpec> specs = new ArrayList<>();
         for (int id = 1; id <= 3; id++) {
-            specs.add(new InstanceSpec(null, -1, -1, -1, true, id, TICK_MILLIS, 0, null, "127.0.0.1"));
+            // Let sessions outlive an election on a loaded machine: the servers' default cap is 20 ticks.
+            Map<String, Object> properties = new java.util.HashMap<>(Map.of("maxSessionTimeout", "120000"));
+            specs.add(new InstanceSpec(null, -1, -1, -1, true, id, TICK_MILLIS, 0, properties, "127.0.0.1"));
         }
         cluster = new TestingCluster(specs);
         cluster.start();
@@ -48,7 +50,7 @@ class ZooKeeperClusterTest {
 
     private LockClient client(String lostOn) {
         Map<String, String> config = ZooKeeperTesting.config(cluster.getConnectString());
-        config.put("baton.zookeeper.session-timeout", Timing.scaled(Duration.ofSeconds(10)).toMillis() + "ms");
+        config.put("baton.zookeeper.session-timeout", Timing.scaled(Duration.ofSeconds(30)).toMillis() + "ms");
         config.put("baton.zookeeper.connection-timeout", Timing.scaled(Duration.ofSeconds(15)).toMillis() + "ms");
         config.put("baton.zookeeper.lost-on", lostOn);
         LockClient client = LockClients.open(config);
