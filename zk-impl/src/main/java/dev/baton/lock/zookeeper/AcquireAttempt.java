@@ -50,6 +50,8 @@ final class AcquireAttempt {
     private long czxid = -1;
     private int generation;
     private int containerRetries;
+    private List<String> pendingChildren;
+    private int pendingRound = -1;
 
     AcquireAttempt(ZooKeeperLockClient client, ZkLock lock, boolean oneShot) {
         this.client = client;
@@ -88,6 +90,72 @@ final class AcquireAttempt {
         }, null));
     }
 
+    /**
+     * Starts the request for a caller that will block on it anyway ({@code acquire()}): the create
+     * is sent as usual, but the queue is read synchronously on the caller's thread, so that when the
+     * lock is free the caller is granted it without waiting for ZooKeeper's event thread to pass
+     * the answer on. Falls back to the callback loop for everything else.
+     *
+     * @throws InterruptedException if the caller is interrupted while reading; the caller withdraws
+     */
+    void startBlocking() throws InterruptedException {
+        client.register(this);
+        int round;
+        synchronized (this) {
+            if (state != State.RUNNING || oneShot || !client.isConnected()) {
+                if (state == State.RUNNING) {
+                    if (oneShot) {
+                        peek();
+                    } else {
+                        enqueue();
+                    }
+                }
+                return;
+            }
+            round = ++generation;
+            createSent = true;
+            node = null;
+            czxid = -1;
+        }
+        ZooKeeper zk;
+        try {
+            zk = client.zookeeper();
+        } catch (LockException e) {
+            synchronized (this) {
+                if (round == generation && state == State.RUNNING) {
+                    stall();
+                }
+            }
+            return;
+        }
+        String lockPath = lock.path();
+        zk.create(QueueNode.createPath(lockPath, attemptId), client.holderData(), client.settings().acl(),
+                CreateMode.EPHEMERAL_SEQUENTIAL, (Create2Callback) (rc, path, ctx, name, stat) ->
+                        created(round, Code.get(rc), name, stat), null);
+        List<String> children;
+        try {
+            // FIFO behind the create, as in enqueue(); its reply wakes this thread directly.
+            children = zk.getChildren(lockPath, false);
+        } catch (KeeperException e) {
+            listedOnCaller(round, e.code(), null);
+            return;
+        }
+        listedOnCaller(round, Code.OK, children);
+    }
+
+    private synchronized void listedOnCaller(int round, Code code, List<String> children) {
+        if (round != generation || state != State.RUNNING) {
+            return;
+        }
+        if (code == Code.OK && node == null) {
+            // The create's answer is still on its way through the event thread: let it evaluate.
+            pendingChildren = children;
+            pendingRound = round;
+            return;
+        }
+        listed(round, code, children);
+    }
+
     private synchronized void enqueue() {
         int round = ++generation;
         createSent = true;
@@ -117,6 +185,11 @@ final class AcquireAttempt {
             case OK:
                 node = QueueNode.name(name);
                 czxid = stat.getCzxid();
+                if (pendingChildren != null && pendingRound == round) {
+                    List<String> children = pendingChildren;
+                    pendingChildren = null;
+                    evaluate(children);
+                }
                 break;
             case NONODE:
                 if (lock.callerOwnsQueue()) {

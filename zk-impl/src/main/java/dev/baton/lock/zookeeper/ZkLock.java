@@ -50,8 +50,9 @@ final class ZkLock implements DistributedLock {
 
     @Override
     public Lease acquire() throws InterruptedException {
-        AcquireAttempt attempt = start(false);
+        AcquireAttempt attempt = create(false);
         try {
+            attempt.startBlocking();
             return attempt.result.get();
         } catch (InterruptedException e) {
             abandon(attempt).ifPresent(Lease::release);
@@ -97,12 +98,16 @@ final class ZkLock implements DistributedLock {
     }
 
     private AcquireAttempt start(boolean oneShot) {
+        AcquireAttempt attempt = create(oneShot);
+        attempt.start();
+        return attempt;
+    }
+
+    private AcquireAttempt create(boolean oneShot) {
         if (client.isClosed()) {
             throw new LockException("the lock client of '" + name + "' is closed");
         }
-        AcquireAttempt attempt = new AcquireAttempt(client, this, oneShot);
-        attempt.start();
-        return attempt;
+        return new AcquireAttempt(client, this, oneShot);
     }
 
     /** Withdraws; if the grant won the race, returns the lease so the caller decides its fate. */
