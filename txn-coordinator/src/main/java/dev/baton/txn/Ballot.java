@@ -6,8 +6,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.data.Stat;
 
 /**
  * The votes of one transaction as a coordinator has read them from {@code vote/}, each with the
@@ -40,35 +40,57 @@ final class Ballot {
 
     /** Reads the votes not read yet, watching {@code vote/} with {@code watch} if not null. */
     void read(TxnRecord record, Watcher watch) throws Exception {
-        List<String> names = core.zk.children(core.layout.votes(txnId), watch);
-        if (names == null) {
-            return;
-        }
-        for (String name : names) {
-            if (votes.containsKey(name)) {
-                continue;
+        ReadBatch batch = core.zk.batch();
+        Pending pending = ask(batch, record, watch);
+        batch.await();
+        take(pending, record);
+    }
+
+    /**
+     * Adds the reads of the votes not read yet to {@code batch}: the listing of {@code vote/}
+     * (watched with {@code watch} if not null) and, in the same round trip, every missing
+     * participant's vote node, so no second round trip waits on the listing. Pass the result to
+     * {@link #take} once the batch is awaited.
+     */
+    Pending ask(ReadBatch batch, TxnRecord record, Watcher watch) {
+        CompletableFuture<List<String>> names = batch.children(core.layout.votes(txnId), watch);
+        Map<String, CompletableFuture<ReadBatch.Node>> nodes = new LinkedHashMap<>();
+        for (String participant : record.participants()) {
+            if (!votes.containsKey(participant)) {
+                nodes.put(participant, batch.data(core.layout.vote(txnId, participant), null));
             }
+        }
+        return new Pending(names, nodes);
+    }
+
+    /** Takes in the votes an awaited {@link #ask} found. */
+    void take(Pending pending, TxnRecord record) {
+        List<String> names = pending.names().getNow(null);
+        for (String name : names == null ? List.<String>of() : names) {
             if (!record.participants().contains(name)) {
                 core.report(txnId, "a vote from '" + name + "', which is not a participant, is ignored");
-                continue;
             }
-            Stat stat = new Stat();
-            byte[] data = core.zk.data(core.layout.vote(txnId, name), stat, null);
-            if (data == null) {
-                continue;
-            }
-            try {
-                votes.put(name, Decision.decodeVote(txnId, name, data).vote());
-            } catch (CorruptNodeException e) {
-                core.report(txnId, e.getMessage());
-                votes.put(name, Vote.no("unreadable vote: " + e.getMessage()));
-            }
-            castAt.put(name, stat.getCzxid());
         }
+        pending.nodes().forEach((name, reply) -> {
+            ReadBatch.Node node = reply.getNow(null);
+            if (node != null) {
+                count(name, node);
+            }
+        });
         if (!someVotesReported && !votes.isEmpty() && votes.size() < record.participants().size()) {
             someVotesReported = true;
             core.step(Step.SOME_VOTES, txnId);
         }
+    }
+
+    private void count(String name, ReadBatch.Node node) {
+        try {
+            votes.put(name, Decision.decodeVote(txnId, name, node.data()).vote());
+        } catch (CorruptNodeException e) {
+            core.report(txnId, e.getMessage());
+            votes.put(name, Vote.no("unreadable vote: " + e.getMessage()));
+        }
+        castAt.put(name, node.stat().getCzxid());
     }
 
     /** Reads any vote not read yet, without a watch. */
@@ -98,5 +120,9 @@ final class Ballot {
             }
         }
         return cast;
+    }
+
+    /** The reads of one {@link #ask}: the listing of {@code vote/} and the vote nodes asked for. */
+    record Pending(CompletableFuture<List<String>> names, Map<String, CompletableFuture<ReadBatch.Node>> nodes) {
     }
 }

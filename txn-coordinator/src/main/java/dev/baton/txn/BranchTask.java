@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.zookeeper.CreateMode;
@@ -73,6 +74,13 @@ final class BranchTask {
         }
     }
 
+    /** Like {@link #schedule()}, on the calling thread (a host thread, never ZooKeeper's). */
+    void runHere() {
+        if (!done && queued.compareAndSet(false, true)) {
+            run();
+        }
+    }
+
     private synchronized void run() {
         queued.set(false);
         if (done || core.isClosed() || !core.zk.usable()) {
@@ -99,44 +107,56 @@ final class BranchTask {
             started = true;
             attempts.addAll(host.takePreparedAtStart(txnId));
         }
-        if (record == null) {
-            byte[] data = core.zk.data(layout.record(txnId), null);
-            if (data == null) {
+        // One round trip: the record, this participant's vote (before the decision: a NO vote
+        // carries its ABORT), the branch's payload and the decision, watching for its creation.
+        ReadBatch batch = core.zk.batch();
+        CompletableFuture<ReadBatch.Node> recordRead = record == null ? batch.data(layout.record(txnId), null) : null;
+        CompletableFuture<ReadBatch.Node> voteRead = mine == null ? batch.data(layout.vote(txnId, host.name), null) : null;
+        CompletableFuture<ReadBatch.Node> payloadRead = payload == null ? batch.data(layout.branch(txnId, host.name), null)
+                : null;
+        batch.exists(layout.decision(txnId), watcher);
+        CompletableFuture<ReadBatch.Node> decisionRead = batch.data(layout.decision(txnId), null);
+        batch.await();
+        if (recordRead != null) {
+            ReadBatch.Node node = recordRead.getNow(null);
+            if (node == null) {
                 vanished();
                 return;
             }
-            record = TxnRecord.decode(txnId, data);
+            record = TxnRecord.decode(txnId, node.data());
         }
-        if (mine == null) {
-            byte[] vote = core.zk.data(layout.vote(txnId, host.name), null);
-            mine = vote == null ? null : Decision.decodeVote(txnId, host.name, vote);
+        if (voteRead != null && voteRead.getNow(null) != null) {
+            mine = Decision.decodeVote(txnId, host.name, voteRead.getNow(null).data());
         }
-        Decision decision = readDecision();
-        if (decision != null) {
-            apply(decision);
+        if (payloadRead != null) {
+            payload = payloadRead.getNow(null) == null ? new byte[0] : payloadRead.getNow(null).data();
+        }
+        ReadBatch.Node decided = decisionRead.getNow(null);
+        if (decided != null) {
+            apply(Decision.decode(txnId, decided.data()));
         } else if (orphan) {
             return;
         } else if (mine == null) {
             vote();
-            schedule();
-        } else {
-            long abortAt = record.deadlineMillis() + core.abortGrace.toMillis();
-            if (!mine.vote().isYes() || core.clock.millis() >= abortAt) {
-                abortItself();
+            if (mine == null) {
                 schedule();
-            } else if (timer == null || timer.isDone()) {
-                timer = core.schedule(this::schedule, abortAt - core.clock.millis() + 1);
+            } else {
+                awaitDecision();
             }
+        } else {
+            awaitDecision();
         }
     }
 
-    private Decision readDecision() throws Exception {
-        String path = layout.decision(txnId);
-        if (core.zk.exists(path, watcher) == null) {
-            return null;
+    /** Voted, no decision yet: wait for it, or decide ABORT once the deadline and the grace period passed. */
+    private void awaitDecision() throws Exception {
+        long abortAt = record.deadlineMillis() + core.abortGrace.toMillis();
+        if (!mine.vote().isYes() || core.clock.millis() >= abortAt) {
+            abortItself();
+            schedule();
+        } else if (timer == null || timer.isDone()) {
+            timer = core.schedule(this::schedule, abortAt - core.clock.millis() + 1);
         }
-        byte[] data = core.zk.data(path, null);
-        return data == null ? null : Decision.decode(txnId, data);
     }
 
     private void vote() throws Exception {
@@ -157,7 +177,10 @@ final class BranchTask {
         String path = layout.vote(txnId, host.name);
         byte[] data = Decision.encodeVote(vote, attempt);
         if (vote.isYes()) {
-            if (core.zk.create(path, data, CreateMode.PERSISTENT) == Zk.Created.NO_PARENT) {
+            Zk.Created created = core.zk.create(path, data, CreateMode.PERSISTENT);
+            if (created == Zk.Created.CREATED) {
+                mine = new CastVote(vote, attempt);
+            } else if (created == Zk.Created.NO_PARENT) {
                 record = null;
             }
         } else {
@@ -261,15 +284,11 @@ final class BranchTask {
         finish();
     }
 
-    private Branch branch(String attempt) throws Exception {
+    private Branch branch(String attempt) {
         if (record == null) {
             return new Branch(txnId, host.name, attempt, new byte[0], Instant.EPOCH);
         }
-        if (payload == null) {
-            byte[] data = core.zk.data(layout.branch(txnId, host.name), null);
-            payload = data == null ? new byte[0] : data;
-        }
-        return new Branch(txnId, host.name, attempt, payload, record.deadline());
+        return new Branch(txnId, host.name, attempt, payload == null ? new byte[0] : payload, record.deadline());
     }
 
     private void finish() {

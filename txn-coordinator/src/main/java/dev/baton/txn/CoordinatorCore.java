@@ -109,7 +109,10 @@ final class CoordinatorCore {
         }
     }
 
-    /** Completes a caller's future off the protocol threads, so a slow dependent stage cannot stall them. */
+    /**
+     * Completes a caller's future off the protocol threads, so a slow dependent stage cannot stall
+     * them; an {@link Awaited} one in place, which only wakes its caller.
+     */
     <T> void deliver(CompletableFuture<T> future, T value, Throwable error) {
         Runnable completion = () -> {
             if (error != null) {
@@ -118,11 +121,22 @@ final class CoordinatorCore {
                 future.complete(value);
             }
         };
+        if (future instanceof Awaited) {
+            completion.run();
+            return;
+        }
         try {
             callbacks.execute(completion);
         } catch (RejectedExecutionException e) {
             completion.run();
         }
+    }
+
+    /**
+     * The future of a synchronous {@code commit()}: only the committing thread waits on it and it
+     * never escapes, so no dependent stage can run on the thread that completes it.
+     */
+    static final class Awaited<T> extends CompletableFuture<T> {
     }
 
     void step(StepListener.Step step, String txnId) {
@@ -195,7 +209,7 @@ final class CoordinatorCore {
                 report(id, "'" + layout.record(id) + "' is not a transaction created by Baton (foreign node)");
                 continue;
             }
-            TxnDriver driver = new TxnDriver(this, id, null);
+            TxnDriver driver = new TxnDriver(this, id, null, null);
             if (drivers.putIfAbsent(id, driver) == null) {
                 driver.schedule();
             }

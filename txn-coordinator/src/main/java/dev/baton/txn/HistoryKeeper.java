@@ -4,8 +4,10 @@ import dev.baton.lock.Lease;
 import dev.baton.lock.zookeeper.ZooKeeperLockClient;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.Watcher;
@@ -42,6 +44,8 @@ final class HistoryKeeper {
     private final String queue;
     private final Watcher watcher;
     private final TreeSet<String> oldest = new TreeSet<>();
+    /** Victims handed to writes not finished yet: still listed by the server, but not to be handed out again. */
+    private final Set<String> reserved = new HashSet<>();
     private volatile Lease lease;
     private boolean listed;
     private int foreign;
@@ -114,7 +118,8 @@ final class HistoryKeeper {
             return List.of();
         }
         Stat stat = core.zk.exists(core.layout.history(), null);
-        int excess = stat == null ? 0 : Math.min(MAX_TRIM, stat.getNumChildren() - foreign + adding - size);
+        int excess = stat == null ? 0
+                : Math.min(MAX_TRIM, stat.getNumChildren() - foreign - reserved.size() + adding - size);
         if (excess <= 0) {
             return List.of();
         }
@@ -125,6 +130,7 @@ final class HistoryKeeper {
         while (victims.size() < excess && !oldest.isEmpty()) {
             victims.add(oldest.pollFirst());
         }
+        reserved.addAll(victims);
         return victims;
     }
 
@@ -134,7 +140,9 @@ final class HistoryKeeper {
         foreign = 0;
         for (String name : Optional.ofNullable(core.zk.children(core.layout.history(), null)).orElse(List.of())) {
             if (HistoryEntry.isEntry(name)) {
-                oldest.add(name);
+                if (!reserved.contains(name)) {
+                    oldest.add(name);
+                }
             } else {
                 foreign++;
             }
@@ -147,8 +155,14 @@ final class HistoryKeeper {
         lastCollect = System.nanoTime();
     }
 
-    /** A write deleting entries failed: list the history afresh next time. */
-    synchronized void failed() {
+    /** The write deleting {@code victims} succeeded: they are gone. */
+    synchronized void deleted(List<String> victims) {
+        reserved.removeAll(victims);
+    }
+
+    /** The write deleting {@code victims} failed: list the history afresh next time. */
+    synchronized void failed(List<String> victims) {
+        reserved.removeAll(victims);
         listed = false;
     }
 
@@ -172,7 +186,6 @@ final class HistoryKeeper {
                 trim();
             }
         } catch (Exception e) {
-            failed();
             LOG.debug("idle trim of the transaction history failed; trying again later", e);
         }
         core.schedule(this::idleCheck, idleMillis);
@@ -187,7 +200,13 @@ final class HistoryKeeper {
         for (String victim : victims) {
             ops.add(core.zk.deleteOp(core.layout.historyEntry(victim)));
         }
-        core.zk.multi(ops);
+        try {
+            core.zk.multi(ops);
+        } catch (Exception e) {
+            failed(victims);
+            throw e;
+        }
+        deleted(victims);
     }
 
     /** Gives the role up, so another instance takes it. */

@@ -114,7 +114,7 @@ public final class TransactionBuilder {
      */
     public Outcome commit() throws InterruptedException {
         try {
-            return commitAsync().get();
+            return coordinator.commitHere(take(), timeout).get();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof RuntimeException) {
@@ -132,6 +132,10 @@ public final class TransactionBuilder {
      * @throws IllegalStateException if there is no branch or this builder has committed before
      */
     public CompletableFuture<Outcome> commitAsync() {
+        return coordinator.submit(take(), timeout);
+    }
+
+    private Map<String, byte[]> take() {
         if (committed) {
             throw new IllegalStateException("this transaction has been committed already; call begin() for another");
         }
@@ -140,6 +144,6 @@ public final class TransactionBuilder {
                     + " before commit; nothing was written");
         }
         committed = true;
-        return coordinator.submit(new LinkedHashMap<>(branches), timeout);
+        return new LinkedHashMap<>(branches);
     }
 }

@@ -215,6 +215,17 @@ public final class TransactionCoordinator implements AutoCloseable {
         return future;
     }
 
+    /**
+     * Begins on the calling thread, which then waits for the returned future: its completion is
+     * the caller's wake-up, without the thread hops {@link #submit} needs.
+     */
+    CompletableFuture<Outcome> commitHere(Map<String, byte[]> branches, Duration timeout) {
+        checkOpen();
+        CompletableFuture<Outcome> future = new CoordinatorCore.Awaited<>();
+        begin.begin(branches, timeout, future);
+        return future;
+    }
+
     private void checkOpen() {
         if (core.isClosed()) {
             throw new IllegalStateException("this transaction coordinator is closed");

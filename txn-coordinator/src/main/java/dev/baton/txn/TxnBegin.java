@@ -12,7 +12,8 @@ import org.apache.zookeeper.KeeperException;
 
 /**
  * Begins a transaction: checks its participants, then writes everything it needs in one
- * {@code multi} and hands it to a {@link TxnDriver}. Runs on a coordinator thread.
+ * {@code multi} and hands it to a {@link TxnDriver}. Runs on a coordinator thread, or on the thread
+ * of a synchronous {@code commit()}.
  */
 final class TxnBegin {
 
@@ -38,7 +39,7 @@ final class TxnBegin {
         long now = core.clock.millis();
         TxnRecord record = new TxnRecord(TxnNames.newTxnId(now), now + timeout.toMillis(),
                 new ArrayList<>(branches.keySet()), core.instanceId);
-        TxnDriver driver = new TxnDriver(core, record.txnId(), future);
+        TxnDriver driver = new TxnDriver(core, record.txnId(), future, record);
         core.adopt(driver);
         try {
             core.zk.multi(beginOps(record, branches, driver));

@@ -45,6 +45,7 @@ final class TxnCleanup {
         ops.addAll(history.ops());
         try {
             zk.multi(ops);
+            core.history.written(history);
         } catch (KeeperException.NoNodeException e) {
             core.history.failed(history);
             if (zk.exists(layout.record(txnId), null) != null) {

@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * begins-to-ends a transaction this instance started and finishes one whose coordinator died.
  *
  * <p>Only the instance holding the transaction's {@link DriverLease} collects votes, decides and
- * collects; the others watch the lease's queue and the decision, and take the lease over when its
- * holder is gone. A lost lease stops this instance before its next write. Safety never depends on
- * that exclusivity: the decision is one atomic {@code create}, so two drivers can only agree.
+ * collects; the others watch only the lease's queue (and the decision, while a caller of theirs
+ * waits for it), and take the lease over when its holder is gone. A lost lease stops this instance
+ * before its next write. Safety never depends on that exclusivity: the decision is one atomic
+ * {@code create}, so two drivers can only agree.
  *
  * <p>Thread safety: {@link #evaluate()} runs under the object's lock on the coordinator's threads.
  */
@@ -48,9 +49,13 @@ final class TxnDriver {
     private ScheduledFuture<?> timer;
     private int failures;
 
-    /** @param outcome the caller's future when this instance began the transaction, else null */
-    TxnDriver(CoordinatorCore core, String txnId, CompletableFuture<Outcome> outcome) {
+    /**
+     * @param outcome the caller's future when this instance began the transaction, else null
+     * @param record the record when this instance writes it, else null (it is read)
+     */
+    TxnDriver(CoordinatorCore core, String txnId, CompletableFuture<Outcome> outcome, TxnRecord record) {
         this.core = core;
+        this.record = record;
         this.layout = core.layout;
         this.txnId = txnId;
         this.outcome = outcome;
@@ -110,6 +115,16 @@ final class TxnDriver {
     }
 
     private void evaluate() throws Exception {
+        boolean driving = lease.claim(core.zk, watcher);
+        if (lease.queueMissing()) {
+            queueMissing();
+            return;
+        }
+        if (!driving && (outcome == null || outcome.isDone())) {
+            // A follower only watches the driver queue, to take over when it empties: every
+            // instance follows every transaction, so each read here would be paid by all of them.
+            return;
+        }
         if (record == null) {
             byte[] data = core.zk.data(layout.record(txnId), null);
             if (data == null) {
@@ -118,17 +133,8 @@ final class TxnDriver {
             }
             record = TxnRecord.decode(txnId, data);
         }
-        boolean driving = lease.claim(core.zk, watcher);
-        if (decision == null && driving) {
-            // Votes before the decision: a NO vote carries its ABORT, so it is then seen as decided.
-            ballot.read(record, watcher);
-        }
         if (decision == null) {
-            decision = readDecision();
-        }
-        if (lease.queueMissing()) {
-            queueMissing();
-            return;
+            readVotesAndDecision(driving);
         }
         if (decision == null) {
             if (!driving) {
@@ -157,26 +163,53 @@ final class TxnDriver {
      * here); otherwise the transaction was not written by this protocol.
      */
     private void queueMissing() throws Exception {
-        if (core.zk.exists(layout.record(txnId), null) == null) {
+        byte[] data = core.zk.data(layout.record(txnId), null);
+        if (data == null) {
             gone();
             return;
         }
+        // A damaged record or decision is reported as what it is, not as the missing queue.
+        TxnRecord.decode(txnId, data);
+        readDecision();
         throw new CorruptNodeException("transaction " + txnId + " has no driver queue " + layout.driver(txnId)
                 + ", so no coordinator can drive it (not written by this version of Baton?)");
     }
 
+    /**
+     * Reads the votes (if driving) and the decision in one round trip, watching both. The votes
+     * are read first: a NO vote carries its ABORT, so it is then seen as decided.
+     */
+    private void readVotesAndDecision(boolean driving) throws Exception {
+        ReadBatch batch = core.zk.batch();
+        Ballot.Pending votes = driving ? ballot.ask(batch, record, watcher) : null;
+        CompletableFuture<ReadBatch.Node> decided = askDecision(batch);
+        batch.await();
+        if (votes != null) {
+            ballot.take(votes, record);
+        }
+        decision = takeDecision(decided);
+    }
+
     private Decision readDecision() throws Exception {
-        String path = layout.decision(txnId);
-        Stat stat = core.zk.exists(path, watcher);
-        if (stat == null) {
+        ReadBatch batch = core.zk.batch();
+        CompletableFuture<ReadBatch.Node> decided = askDecision(batch);
+        batch.await();
+        return takeDecision(decided);
+    }
+
+    /** The decision node's data; the exists watch tells of its creation, which a getData watch would not. */
+    private CompletableFuture<ReadBatch.Node> askDecision(ReadBatch batch) {
+        batch.exists(layout.decision(txnId), watcher);
+        return batch.data(layout.decision(txnId), null);
+    }
+
+    private Decision takeDecision(CompletableFuture<ReadBatch.Node> reply) throws CorruptNodeException {
+        ReadBatch.Node node = reply.getNow(null);
+        if (node == null) {
             return null;
         }
-        byte[] data = core.zk.data(path, watcher);
-        if (data == null) {
-            return null;
-        }
-        Decision read = Decision.decode(txnId, data);
-        ballot.decidedAt(stat.getCzxid());
+        Decision read = Decision.decode(txnId, node.data());
+        ballot.decidedAt(node.stat().getCzxid());
         return read;
     }
 

@@ -79,7 +79,14 @@ final class TxnHistory {
     /** The plan's multi failed: if it deleted entries, the keeper lists the history afresh next time. */
     void failed(Plan plan) {
         if (!plan.removed().isEmpty()) {
-            keeper.failed();
+            keeper.failed(plan.removed());
+        }
+    }
+
+    /** The plan's multi succeeded. */
+    void written(Plan plan) {
+        if (!plan.removed().isEmpty()) {
+            keeper.deleted(plan.removed());
         }
     }
 

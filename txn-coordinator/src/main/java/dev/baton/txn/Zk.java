@@ -3,15 +3,12 @@ package dev.baton.txn;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 
@@ -91,33 +88,23 @@ final class Zk {
         }
     }
 
-    /**
-     * The data of each node, null for a missing one, read with all requests sent at once (one
-     * round trip, not one per node).
-     */
+    /** Reads to send together: one round trip for all of them. */
+    ReadBatch batch() throws Exception {
+        return new ReadBatch(curator);
+    }
+
+    /** The data of each node, null for a missing one, read in one round trip (not one per node). */
     List<byte[]> dataOf(List<String> paths) throws Exception {
-        ZooKeeper zk = curator.getZookeeperClient().getZooKeeper();
-        List<CompletableFuture<byte[]>> replies = new ArrayList<>();
+        ReadBatch batch = batch();
+        List<CompletableFuture<ReadBatch.Node>> replies = new ArrayList<>();
         for (String path : paths) {
-            CompletableFuture<byte[]> reply = new CompletableFuture<>();
-            zk.getData(path, false, (rc, p, ctx, data, stat) -> {
-                KeeperException.Code code = KeeperException.Code.get(rc);
-                if (code == KeeperException.Code.OK || code == KeeperException.Code.NONODE) {
-                    reply.complete(data);
-                } else {
-                    reply.completeExceptionally(KeeperException.create(code, p));
-                }
-            }, null);
-            replies.add(reply);
+            replies.add(batch.data(path, null));
         }
+        batch.await();
         List<byte[]> contents = new ArrayList<>();
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(curator.getZookeeperClient().getConnectionTimeoutMs() + 10_000L);
-        for (CompletableFuture<byte[]> reply : replies) {
-            try {
-                contents.add(reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
-            }
+        for (CompletableFuture<ReadBatch.Node> reply : replies) {
+            ReadBatch.Node node = reply.getNow(null);
+            contents.add(node == null ? null : node.data());
         }
         return contents;
     }

@@ -132,6 +132,28 @@ class HistoryTest {
     }
 
     @Test
+    void theKeeperNeverHandsTheSameOldEntryToTwoCollectsInFlight() throws Exception {
+        TransactionCoordinator coordinator = closing(TransactionCoordinator.builder(curator).historySize(2)
+                .historyIdleTrim(Duration.ofMinutes(5)).start());
+        HistoryKeeper keeper = coordinator.core().keeper;
+        assertThat(keeper.holds()).isTrue();
+        addEntries(8, 0);
+        List<String> first = keeper.victims(0);
+        addEntries(4, 8); // other instances collect while the first write is in flight: the keeper lists again
+        List<String> second = keeper.victims(0);
+
+        assertThat(first).hasSize(6);
+        assertThat(second).as("the entries left beyond the size").hasSize(4).doesNotContainAnyElementsOf(first);
+    }
+
+    private void addEntries(int count, int from) throws Exception {
+        for (int i = from; i < from + count; i++) {
+            String name = HistoryEntry.name(TxnNames.newTxnId(i), Instant.ofEpochMilli(1_000 + i));
+            curator.create().forPath(HISTORY + "/" + name);
+        }
+    }
+
+    @Test
     void whenTheKeeperStopsAnotherInstanceKeepsTheHistory() throws Exception {
         int size = 3;
         TransactionCoordinator first = TransactionCoordinator.builder(closing(TxnTesting.client(
