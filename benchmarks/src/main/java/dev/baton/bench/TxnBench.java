@@ -1,5 +1,6 @@
 package dev.baton.bench;
 
+import dev.baton.lock.zookeeper.ZooKeeperLockOptions;
 import dev.baton.txn.Branch;
 import dev.baton.txn.Participant;
 import dev.baton.txn.ParticipantHost;
@@ -25,6 +26,7 @@ import org.apache.zookeeper.ZooKeeper;
 final class TxnBench {
 
     private static final byte[] PAYLOAD = "x".getBytes(StandardCharsets.UTF_8);
+    private static final java.util.concurrent.atomic.AtomicInteger ROOTS = new java.util.concurrent.atomic.AtomicInteger();
 
     private final ZooKeeperBench zk;
     private final Harness harness;
@@ -109,6 +111,9 @@ final class TxnBench {
         Setup(int n, boolean ownSessions) throws Exception {
             this.n = n;
             this.prefix = "p" + System.nanoTime() % 100_000 + "-";
+            // A root of its own, so that the other contestants' coordinators do not follow these
+            // transactions: they are open at the same time, idle, while this one is measured.
+            ZooKeeperLockOptions options = ZooKeeperLockOptions.defaults().withRootPath("/bench-txn-" + ROOTS.incrementAndGet());
             CuratorFramework shared = zk.curator();
             resources.add(0, shared);
             for (int i = 0; i < n; i++) {
@@ -116,9 +121,9 @@ final class TxnBench {
                 if (ownSessions) {
                     resources.add(0, session);
                 }
-                resources.add(0, ParticipantHost.builder(session).participant(prefix + i, new Yes()).start());
+                resources.add(0, ParticipantHost.builder(session).options(options).participant(prefix + i, new Yes()).start());
             }
-            coordinator = TransactionCoordinator.start(shared);
+            coordinator = TransactionCoordinator.builder(shared).options(options).start();
             resources.add(0, coordinator);
         }
 
