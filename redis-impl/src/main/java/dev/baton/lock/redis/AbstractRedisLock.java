@@ -10,6 +10,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 
 /**
  * The blocking and asynchronous faces of a lock, both built on one asynchronous request that each
@@ -19,7 +20,7 @@ import java.util.concurrent.ExecutionException;
  */
 abstract class AbstractRedisLock implements DistributedLock {
 
-    /** {@link #request(long)}'s wait for "until acquired". */
+    /** {@link #startRequest}'s wait for "until acquired". */
     static final long FOREVER = -1;
 
     /** Waits longer than this (about 73 years) are treated as {@link #FOREVER}. */
@@ -37,21 +38,26 @@ abstract class AbstractRedisLock implements DistributedLock {
      * Starts a request for the lock with the backend, now.
      *
      * @param waitNanos {@link #FOREVER}, 0 for a single attempt, or how long to wait
+     * @param attempts where the request's blocking work runs: the caller's {@link CallerRuns} for a
+     *     blocking call, {@link #asyncAttempts()} otherwise
      * @return a future completed, on any thread, with the started lease, with null if the wait ran
      *     out, or exceptionally with a {@link LockException}. Cancelling it withdraws the request;
      *     a grant that races with the cancel is released by the implementation.
      */
-    abstract CompletableFuture<RedisLease> startRequest(long waitNanos);
+    abstract CompletableFuture<RedisLease> startRequest(long waitNanos, Executor attempts);
+
+    /** Where the blocking work of requests that no caller waits for runs. */
+    abstract Executor asyncAttempts();
 
     /**
      * Requests the lock: a single attempt goes to the backend at once, a waiting request takes its
-     * turn in the client's {@link LocalQueue}. The future is as for {@link #startRequest(long)}.
+     * turn in the client's {@link LocalQueue}. The future is as for {@link #startRequest}.
      */
-    final CompletableFuture<RedisLease> request(long waitNanos) {
+    private CompletableFuture<RedisLease> request(long waitNanos, Executor attempts) {
         if (waitNanos == 0) {
-            return startRequest(0);
+            return startRequest(0, attempts);
         }
-        return runtime.queue().enqueue(keys.name(), waitNanos, this::startRequest);
+        return runtime.queue().enqueue(keys.name(), waitNanos, wait -> startRequest(wait, attempts));
     }
 
     @Override
@@ -61,7 +67,7 @@ abstract class AbstractRedisLock implements DistributedLock {
 
     @Override
     public Lease acquire() throws InterruptedException {
-        return await(request(FOREVER));
+        return await(FOREVER);
     }
 
     @Override
@@ -77,12 +83,12 @@ abstract class AbstractRedisLock implements DistributedLock {
             nanos = Long.MAX_VALUE;
         }
         // Deadlines are nanoTime() + wait: a wait of decades would overflow, and is forever anyway.
-        return Optional.ofNullable(await(request(nanos > EFFECTIVELY_FOREVER ? FOREVER : nanos)));
+        return Optional.ofNullable(await(nanos > EFFECTIVELY_FOREVER ? FOREVER : nanos));
     }
 
     @Override
     public CompletableFuture<Lease> acquireAsync() {
-        CompletableFuture<RedisLease> request = request(FOREVER);
+        CompletableFuture<RedisLease> request = request(FOREVER, asyncAttempts());
         CompletableFuture<Lease> result = new CompletableFuture<>();
         result.whenComplete((lease, error) -> {
             if (result.isCancelled()) {
@@ -99,9 +105,12 @@ abstract class AbstractRedisLock implements DistributedLock {
         return result;
     }
 
-    private RedisLease await(CompletableFuture<RedisLease> request) throws InterruptedException {
+    /** Requests the lock and waits for the answer, running the request's attempts on this thread. */
+    private RedisLease await(long waitNanos) throws InterruptedException {
+        CallerRuns caller = new CallerRuns(asyncAttempts());
+        CompletableFuture<RedisLease> request = request(waitNanos, caller);
         try {
-            return request.get();
+            return caller.await(request);
         } catch (InterruptedException e) {
             if (!request.cancel(false) && !request.isCompletedExceptionally()) {
                 RedisLease granted = request.getNow(null);

@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
- * What every lock, request and lease of one client shares: the timer thread, the callback thread,
- * the registry of pending requests and held leases, and the closed flag.
+ * What every lock, request and lease of one client shares: the timer thread and the lease deadlines
+ * on it, the callback thread, the local queue, the registry of pending requests and held leases,
+ * and the closed flag.
  *
  * <p>The timer thread only schedules and never blocks. The callback thread completes every future a
  * user sees, so that a user blocking in a dependent stage stalls neither Redis I/O nor the timers.
@@ -41,6 +42,7 @@ final class ClientRuntime {
     private final Set<RedisLease> held = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final LocalQueue queue = new LocalQueue(this);
+    private final SharedTimer leaseTimer = new SharedTimer(this);
     private volatile boolean renewalsPaused;
 
     /**
@@ -81,6 +83,11 @@ final class ClientRuntime {
 
     Duration releaseWait() {
         return releaseWait;
+    }
+
+    /** The watchdog deadlines of this client's leases. */
+    SharedTimer leaseTimer() {
+        return leaseTimer;
     }
 
     /** Where this client's waiting requests take turns. */

@@ -2,11 +2,13 @@ package dev.baton.lock.redis;
 
 import dev.baton.lock.LockException;
 import java.util.Locale;
+import java.util.NoSuchElementException;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisBusyException;
 import redis.clients.jedis.exceptions.JedisClusterOperationException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Whether a Redis failure may pass by itself, and how to tell the user about it: the one place that
@@ -24,8 +26,7 @@ final class Faults {
 
     /** Whether waiting could cure {@code error}: lost connections, failovers, a server still loading. */
     static boolean isTransient(Throwable error) {
-        if (error instanceof JedisConnectionException || error instanceof JedisClusterOperationException
-                || error instanceof JedisBusyException) {
+        if (isConnectionLoss(error) || error instanceof JedisBusyException) {
             return true;
         }
         if (error instanceof JedisAccessControlException || isAuthentication(error)) {
@@ -39,6 +40,15 @@ final class Faults {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether {@code error} says no connection to the server could be used, as opposed to an error
+     * reply: a connection failed or timed out, or the pool had none free within its wait.
+     */
+    static boolean isConnectionLoss(Throwable error) {
+        return error instanceof JedisConnectionException || error instanceof JedisClusterOperationException
+                || (error instanceof JedisException && error.getCause() instanceof NoSuchElementException);
     }
 
     /** Whether the server refused our credentials or wants some. */
@@ -62,7 +72,7 @@ final class Faults {
                     + reason + "); check " + RedisConfigKeys.USER.name() + " and " + RedisConfigKeys.PASSWORD.name(),
                     error);
         }
-        if (error instanceof JedisConnectionException || error instanceof JedisClusterOperationException) {
+        if (isConnectionLoss(error)) {
             return new LockException("cannot " + what + ": Redis at " + where + " is unreachable (" + reason + ")",
                     error);
         }

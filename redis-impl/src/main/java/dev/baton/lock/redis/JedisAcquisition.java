@@ -1,8 +1,9 @@
 package dev.baton.lock.redis;
 
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -10,10 +11,11 @@ import java.util.concurrent.TimeUnit;
  * One request for a lock on the Jedis backend, from the first attempt to the grant, the end of the
  * wait, a failure or a cancel.
  *
- * <p>An attempt is one acquire script. When the lock is held, the request subscribes to the lock's
- * release channel and tries again when a release is announced, or when the holder's key would
- * expire (its PTTL), whichever comes first; no thread waits meanwhile. One attempt runs at a time;
- * a wake-up during an attempt makes another attempt follow it.
+ * <p>An attempt is one acquire script, run by the request's executor: the caller's own thread for a
+ * blocking call ({@link CallerRuns}), the client's attempt thread otherwise. When the lock is held,
+ * the request listens on the lock's release channel and tries again when a release is announced,
+ * or when the holder's key would expire (its PTTL), whichever comes first; no thread runs for it
+ * meanwhile. One attempt runs at a time; a wake-up during an attempt makes another attempt follow it.
  *
  * <p>The lease id stays the same across attempts, so an attempt whose reply was lost and that is
  * tried again finds the key already holding its id and is granted. When the request ends without a
@@ -30,7 +32,8 @@ final class JedisAcquisition {
     private final LockKeys keys;
     private final long waitNanos;
     private final long deadline;
-    private final String leaseId = UUID.randomUUID().toString();
+    private final Executor attempts;
+    private final String leaseId;
     private final CompletableFuture<RedisLease> future = new CompletableFuture<>();
     private final Runnable waker = this::wake;
 
@@ -46,29 +49,37 @@ final class JedisAcquisition {
     private ScheduledFuture<?> retry;
     private ScheduledFuture<?> timeout;
 
-    /** @param waitNanos {@link AbstractRedisLock#FOREVER}, 0 for one attempt, or the longest wait */
-    JedisAcquisition(JedisBackend backend, LockKeys keys, long waitNanos) {
+    /**
+     * @param waitNanos {@link AbstractRedisLock#FOREVER}, 0 for one attempt, or the longest wait
+     * @param attempts where attempts run
+     */
+    JedisAcquisition(JedisBackend backend, LockKeys keys, long waitNanos, Executor attempts) {
         this.backend = backend;
         this.runtime = backend.runtime();
         this.keys = keys;
         this.waitNanos = waitNanos;
         this.deadline = runtime.now() + Math.max(0, waitNanos);
+        this.attempts = attempts;
+        this.leaseId = backend.newLeaseId();
     }
 
-    /** Starts the request; the future is as {@link AbstractRedisLock#request(long)} describes. */
+    /** Starts the request; the future is as {@link AbstractRedisLock#startRequest} describes. */
     CompletableFuture<RedisLease> start() {
         runtime.track(future);
         future.whenComplete((lease, error) -> finish(lease));
-        if (waitNanos > 0) {
-            synchronized (this) {
-                timeout = runtime.schedule(this::onDeadline, waitNanos);
-            }
-        }
         wake();
         return future;
     }
 
+    // Callers hold the monitor. Set once an attempt did not succeed, or may be slow: most never need it.
+    private void armDeadline() {
+        if (waitNanos > 0 && timeout == null) {
+            timeout = runtime.schedule(this::onDeadline, deadline - runtime.now());
+        }
+    }
+
     private void wake() {
+        Executor executor = attempts;
         synchronized (this) {
             if (done || granted) {
                 return;
@@ -79,13 +90,28 @@ final class JedisAcquisition {
             }
             attempting = true;
             cancel(retry);
+            if (backend.seemsUnreachable()) {
+                // A blocked caller could not return at its deadline while its thread waits out a
+                // dead connection's timeout: the client's attempt thread does that instead.
+                executor = backend.attempts();
+                armDeadline();
+            }
         }
-        if (!backend.attempt(this::attempt)) {
+        try {
+            executor.execute(this::attempt);
+        } catch (RejectedExecutionException e) {
             future.completeExceptionally(runtime.closedException());
         }
     }
 
     private void attempt() {
+        synchronized (this) {
+            if (done) {
+                attempting = false;
+                return;
+            }
+        }
+        long mark = backend.subscription().mark(keys.channel());
         long sent = runtime.now();
         List<?> reply;
         try {
@@ -99,7 +125,7 @@ final class JedisAcquisition {
         if ((Long) reply.get(0) == 1L) {
             onGranted(value, sent);
         } else {
-            onHeld(value);
+            onHeld(value, mark);
         }
     }
 
@@ -120,7 +146,8 @@ final class JedisAcquisition {
         }
     }
 
-    private void onHeld(long pttl) {
+    /** @param mark the release channel's mark from before the attempt was sent */
+    private void onHeld(long pttl, long mark) {
         boolean ended;
         boolean again;
         synchronized (this) {
@@ -135,7 +162,10 @@ final class JedisAcquisition {
             wakeAgain = false;
             if (!ended && !watching) {
                 watching = true;
-                again |= backend.subscription().watch(keys.channel(), waker);
+                again |= backend.subscription().watch(keys.channel(), waker, mark);
+            }
+            if (!ended) {
+                armDeadline();
             }
             if (!ended && !again) {
                 long delay = pttl > 0 ? TimeUnit.MILLISECONDS.toNanos(pttl) + MIN_RETRY_NANOS
@@ -165,6 +195,7 @@ final class JedisAcquisition {
                 }
                 fail = waitNanos == 0 || !Faults.isTransient(error) || now - failingSince > backend.giveUpNanos();
                 if (!fail) {
+                    armDeadline();
                     long backoff = TimeUnit.MILLISECONDS.toNanos(Math.min(1000, 25L << Math.min(failures, 6)));
                     retry = runtime.schedule(waker, backoff);
                 }
@@ -172,7 +203,7 @@ final class JedisAcquisition {
         }
         if (ended) {
             // The request ended while this attempt ran; the server may have granted it all the same.
-            new JedisLeaseOps(backend, keys, leaseId).release();
+            new JedisLeaseOps(backend, keys, leaseId).release(false);
         } else if (fail) {
             future.completeExceptionally(Faults.lockException("acquire lock '" + keys.name() + "'", error,
                     backend.where()));
@@ -207,7 +238,7 @@ final class JedisAcquisition {
             backend.subscription().unwatch(keys.channel(), waker);
         }
         if (releaseDoubtful) {
-            new JedisLeaseOps(backend, keys, leaseId).release();
+            new JedisLeaseOps(backend, keys, leaseId).release(false);
         }
     }
 

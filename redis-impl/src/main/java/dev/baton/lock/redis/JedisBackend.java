@@ -4,23 +4,24 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
- * The Jedis machinery one {@link RedisLockClient} shares among its locks: the connection, the
- * threads that run blocking Jedis calls, and the release subscription.
+ * The Jedis machinery one {@link RedisLockClient} shares among its locks: the connection pool, the
+ * threads for work that no caller waits for, and the release subscription.
  *
- * <p>Jedis blocks, so every call runs on one of two threads: one for acquire attempts, and one for
- * renewals and releases, so that a burst of waiters cannot delay the watchdog. A client thus uses at
- * most three connections (with the subscription's) and a fixed set of threads however many requests
- * wait: waiting requests hold no thread; they are woken by the subscription or a timer, then make
- * one short attempt.
+ * <p>Jedis blocks. A blocking {@code acquire()}, {@code tryAcquire()} or {@code release()} runs its
+ * scripts on the calling thread, on a pooled connection, so callers of one client do not queue
+ * behind each other. Work no caller waits for runs on two client threads: one for the attempts of
+ * {@code acquireAsync()} requests, one for renewals and background releases, so that a burst of
+ * waiters cannot delay the watchdog. Waiting requests hold no thread and no connection: they are
+ * woken by the subscription or a timer, then make one short attempt.
  *
  * <p>Thread-safe.
  */
@@ -30,9 +31,12 @@ final class JedisBackend {
     private final ClientRuntime runtime;
     private final String where;
     private final long giveUpNanos;
+    private final String clientId;
+    private final AtomicLong leases = new AtomicLong();
     private final ThreadPoolExecutor attempts;
     private final ThreadPoolExecutor upkeep;
     private final ReleaseSubscription subscription;
+    private volatile boolean unreachable;
 
     /**
      * @param where the deployment, for messages
@@ -43,14 +47,15 @@ final class JedisBackend {
         this.runtime = runtime;
         this.where = where;
         this.giveUpNanos = giveUpNanos;
-        this.attempts = pool(1, "baton-redis-attempt-" + clientId);
-        this.upkeep = pool(1, "baton-redis-upkeep-" + clientId);
+        this.clientId = clientId;
+        this.attempts = pool("baton-redis-attempt-" + clientId);
+        this.upkeep = pool("baton-redis-upkeep-" + clientId);
         String control = runtime.options().namespace() + ":client:" + clientId;
-        this.subscription = new ReleaseSubscription(jedis, control, "baton-redis-subscriber-" + clientId);
+        this.subscription = new ReleaseSubscription(jedis, runtime, control, "baton-redis-subscriber-" + clientId);
     }
 
-    private static ThreadPoolExecutor pool(int threads, String name) {
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+    private static ThreadPoolExecutor pool(String name) {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), ClientRuntime.daemon(name));
         pool.allowCoreThreadTimeOut(true);
         return pool;
@@ -76,23 +81,50 @@ final class JedisBackend {
         return runtime.options().leaseTime().toMillis();
     }
 
-    /** Runs an acquire attempt; false if the client is shutting down. */
-    boolean attempt(Runnable attempt) {
-        try {
-            attempts.execute(attempt);
-            return true;
-        } catch (RejectedExecutionException e) {
-            return false;
-        }
+    /** A lease id no other request of any client uses: this client's random id and a counter. */
+    String newLeaseId() {
+        return clientId + ":" + leases.incrementAndGet();
     }
 
-    /** Runs a renewal or release off the caller's thread. */
+    /** Where the attempts of requests nobody blocks on run; rejects work once the client is shut down. */
+    Executor attempts() {
+        return attempts;
+    }
+
+    /** Runs a renewal or release on the upkeep thread. */
     <T> CompletableFuture<T> upkeep(Supplier<T> call) {
-        return CompletableFuture.supplyAsync(call, (Executor) upkeep);
+        return CompletableFuture.supplyAsync(call, upkeep);
+    }
+
+    /**
+     * Whether the last command failed for want of a connection: a release then goes to the
+     * background instead of making its caller wait for the connection's timeouts.
+     */
+    boolean seemsUnreachable() {
+        return unreachable;
     }
 
     /** Runs a script: EVALSHA, and EVAL if the server has not seen it (after a restart, say). */
     Object eval(Scripts.Script script, List<String> keys, List<String> args) {
+        try {
+            Object reply = evalOnce(script, keys, args);
+            if (unreachable) {
+                unreachable = false;
+            }
+            return reply;
+        } catch (RuntimeException e) {
+            if (Faults.isConnectionLoss(e) && !unreachable) {
+                unreachable = true;
+            }
+            if (e.getCause() instanceof InterruptedException) {
+                // The pool swallowed the interrupt of a caller waiting for a connection; keep it.
+                Thread.currentThread().interrupt();
+            }
+            throw e;
+        }
+    }
+
+    private Object evalOnce(Scripts.Script script, List<String> keys, List<String> args) {
         try {
             return jedis.evalsha(script.sha(), keys, args);
         } catch (JedisNoScriptException e) {

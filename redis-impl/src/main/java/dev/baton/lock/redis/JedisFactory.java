@@ -20,8 +20,13 @@ import redis.clients.jedis.exceptions.JedisException;
 /** Builds the Jedis client for {@link RedisSettings}. */
 final class JedisFactory {
 
-    /** Connections per pool: the client needs three (attempts, upkeep, subscription); the rest is slack. */
-    private static final int POOL_SIZE = 8;
+    /**
+     * Connections per pool: one for the subscription, one for each blocking call under way (they run
+     * on their callers' threads), one each for the attempt and upkeep threads. A call that finds
+     * none free waits up to the connect timeout for one. Connections are opened on demand and idle
+     * ones closed after a minute.
+     */
+    private static final int POOL_SIZE = 16;
 
     private JedisFactory() {
     }

@@ -13,15 +13,32 @@ record JedisLeaseOps(JedisBackend backend, LockKeys keys, String leaseId) implem
                         Long.toString(Scripts.FENCE_TTL.toMillis())))));
     }
 
+    /**
+     * Runs the release script on the calling thread if it waits anyway and Redis answered the last
+     * command; otherwise on the upkeep thread, so that a caller is not held up by a server already
+     * known to be unreachable.
+     */
     @Override
-    public CompletableFuture<Void> release() {
+    public CompletableFuture<Void> release(boolean callerWaits) {
+        if (callerWaits && !backend.seemsUnreachable()) {
+            try {
+                releaseNow();
+                return CompletableFuture.completedFuture(null);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
         try {
             return backend.upkeep(() -> {
-                backend.eval(Scripts.RELEASE, List.of(keys.lock()), List.of(leaseId, keys.channel()));
+                releaseNow();
                 return null;
             });
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    private void releaseNow() {
+        backend.eval(Scripts.RELEASE, List.of(keys.lock()), List.of(leaseId, keys.channel()));
     }
 }

@@ -1,6 +1,7 @@
 package dev.baton.lock.redis;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /** A lock on the Jedis backend: a handle, cheap to create; each request is a {@link JedisAcquisition}. */
 final class JedisLock extends AbstractRedisLock {
@@ -13,7 +14,12 @@ final class JedisLock extends AbstractRedisLock {
     }
 
     @Override
-    CompletableFuture<RedisLease> startRequest(long waitNanos) {
-        return new JedisAcquisition(backend, keys, waitNanos).start();
+    CompletableFuture<RedisLease> startRequest(long waitNanos, Executor attempts) {
+        return new JedisAcquisition(backend, keys, waitNanos, attempts).start();
+    }
+
+    @Override
+    Executor asyncAttempts() {
+        return backend.attempts();
     }
 }

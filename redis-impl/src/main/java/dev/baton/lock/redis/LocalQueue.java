@@ -14,6 +14,10 @@ import java.util.function.LongFunction;
  * connection or thread each, instead of a thousand attempts at every release. Within a client,
  * waiters are served in the order they asked; between clients, whoever retries first wins.
  *
+ * <p>A request granted the lock keeps its turn until its lease is over (released, lost): before
+ * that the next one could only find the lock held. The next one then tries at once, without
+ * waiting for the release to be announced.
+ *
  * <p>Single attempts ({@code tryAcquire(ZERO)}) do not queue: they make their one attempt at once.
  *
  * <p>Thread-safe: the queues are guarded by this object's monitor.
@@ -32,31 +36,45 @@ final class LocalQueue {
      *
      * @param waitNanos {@link AbstractRedisLock#FOREVER} or a positive wait
      * @param starter starts the backend's request with the wait still left, when this one's turn comes
-     * @return a future as {@link AbstractRedisLock#request(long)} describes
+     * @return a future as {@link AbstractRedisLock#startRequest} describes
      */
     CompletableFuture<RedisLease> enqueue(String name, long waitNanos, LongFunction<CompletableFuture<RedisLease>> starter) {
         Entry entry = new Entry(name, waitNanos, starter);
         runtime.track(entry.outer);
-        if (waitNanos > 0) {
-            entry.timeout = runtime.schedule(() -> entry.outer.complete(null), waitNanos);
-        }
         Entry first;
         synchronized (this) {
             Line line = lines.computeIfAbsent(name, n -> new Line());
             line.waiting.add(entry);
             first = line.active == null ? line.next() : null;
         }
-        entry.outer.whenComplete((lease, error) -> onDone(entry));
+        entry.outer.whenComplete((lease, error) -> {
+            cancel(entry.timeout);
+            if (lease != null) {
+                lease.ended().whenComplete((ended, e) -> onDone(entry));
+            } else {
+                onDone(entry);
+            }
+        });
+        if (first != entry && waitNanos > 0) {
+            // A request started at once keeps its own deadline; one that queues needs this one.
+            entry.timeout = runtime.schedule(() -> entry.outer.complete(null), waitNanos);
+            if (entry.outer.isDone()) {
+                cancel(entry.timeout);
+            }
+        }
         if (first != null) {
             start(first);
         }
         return entry.outer;
     }
 
-    private void onDone(Entry entry) {
-        if (entry.timeout != null) {
-            entry.timeout.cancel(false);
+    private static void cancel(ScheduledFuture<?> task) {
+        if (task != null) {
+            task.cancel(false);
         }
+    }
+
+    private void onDone(Entry entry) {
         Entry next = null;
         synchronized (this) {
             Line line = lines.get(entry.name);

@@ -4,7 +4,6 @@ import dev.baton.lock.Lease;
 import dev.baton.lock.LossReason;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -13,8 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A lease on a Redis key with a TTL, and its watchdog.
  *
- * <p>The watchdog renews at a third of the lease time. Independently, a deadline timer declares the
- * lease lost once it could have expired on the server: the TTL starts when the server runs the
+ * <p>The watchdog renews at a third of the lease time. Independently, a deadline declares the lease
+ * lost once it could have expired on the server: the TTL starts when the server runs the
  * acquire or renewal, which is after the client sent it, so {@code sent + leaseTime} measured on the
  * client's monotonic clock is an upper bound; a tenth of the lease is kept as a margin for clock
  * rate differences and scheduling delay. A renewal that fails, or finds the key gone or taken, ends
@@ -33,16 +32,17 @@ final class RedisLease implements Lease {
     private final LeaseOps ops;
     private final String lockName;
     private final long token;
-    private final long sentNanos;
     private final long leaseNanos;
     private final long marginNanos;
     private final CompletableFuture<LossReason> lost = new CompletableFuture<>();
+    private final CompletableFuture<Void> ended = new CompletableFuture<>();
+    private final SharedTimer.Slot deadline;
 
     private State state = State.HELD;
     private LossReason lossReason;
     private long validUntil;
-    private ScheduledFuture<?> renewal;
-    private ScheduledFuture<?> expiry;
+    private long renewAt;
+    private boolean renewing;
 
     /**
      * @param sentNanos when the acquire that granted this lease was sent, on {@link ClientRuntime#now()}
@@ -52,10 +52,11 @@ final class RedisLease implements Lease {
         this.ops = ops;
         this.lockName = lockName;
         this.token = token;
-        this.sentNanos = sentNanos;
         this.leaseNanos = runtime.options().leaseTime().toNanos();
         this.marginNanos = leaseNanos / 10;
         this.validUntil = sentNanos + leaseNanos - marginNanos;
+        this.renewAt = sentNanos + leaseNanos / 3;
+        this.deadline = runtime.leaseTimer().slot(this::onDeadline);
     }
 
     /** Registers the lease with its client and starts the watchdog; call once, before handing it out. */
@@ -66,8 +67,7 @@ final class RedisLease implements Lease {
         }
         synchronized (this) {
             if (state == State.HELD) {
-                scheduleRenewal(sentNanos);
-                scheduleExpiry();
+                deadline.at(renewAt);
             }
         }
     }
@@ -105,7 +105,10 @@ final class RedisLease implements Lease {
 
     @Override
     public void release() {
-        CompletableFuture<Void> done = releaseAsync();
+        CompletableFuture<Void> done = end(true);
+        if (done.isDone()) {
+            return;
+        }
         try {
             done.get(runtime.releaseWait().toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
@@ -122,20 +125,32 @@ final class RedisLease implements Lease {
 
     /** Releases without waiting; does nothing if already released or lost. Never fails. */
     CompletableFuture<Void> releaseAsync() {
-        synchronized (this) {
-            if (state != State.HELD) {
-                return CompletableFuture.completedFuture(null);
-            }
-            state = State.RELEASED;
-            cancelTimers();
-        }
-        runtime.unhold(this);
-        return sendRelease();
+        return end(false);
+    }
+
+    /**
+     * Completes, normally, once this lease is over and its release has been answered or has failed:
+     * the point at which the next request of this client may as well try for the lock.
+     */
+    CompletableFuture<Void> ended() {
+        return ended;
     }
 
     /** Takes the lease away because its client is closing; returns the release under way. */
     CompletableFuture<Void> closeByClient() {
         return lose(LossReason.CLIENT_CLOSED);
+    }
+
+    private CompletableFuture<Void> end(boolean callerWaits) {
+        synchronized (this) {
+            if (state != State.HELD) {
+                return CompletableFuture.completedFuture(null);
+            }
+            state = State.RELEASED;
+            deadline.cancel();
+        }
+        runtime.unhold(this);
+        return sendRelease(callerWaits);
     }
 
     private CompletableFuture<Void> lose(LossReason reason) {
@@ -145,34 +160,60 @@ final class RedisLease implements Lease {
             }
             state = State.LOST;
             lossReason = reason;
-            cancelTimers();
+            deadline.cancel();
         }
         LOG.debug("lease on lock '{}' (token {}) lost: {}", lockName, token, reason);
         runtime.unhold(this);
         runtime.callback(() -> lost.complete(reason));
         // Frees the key early if it is still ours; harmless if it is not.
-        return sendRelease();
+        return sendRelease(false);
     }
 
-    private CompletableFuture<Void> sendRelease() {
+    private CompletableFuture<Void> sendRelease(boolean callerWaits) {
+        CompletableFuture<Void> sent;
         try {
-            return ops.release().exceptionally(e -> null);
+            sent = ops.release(callerWaits);
         } catch (RuntimeException e) {
-            return CompletableFuture.completedFuture(null);
+            sent = CompletableFuture.failedFuture(e);
         }
+        sent.whenComplete((ok, error) -> {
+            if (error != null) {
+                LOG.debug("release of lock '{}' failed; the lease's TTL will free it", lockName, error);
+            }
+            ended.complete(null);
+        });
+        return ended;
     }
 
-    private void renewNow() {
+    /** The watchdog's deadline passed: declares the lease lost, or sends a renewal, as due. */
+    private void onDeadline() {
+        long now = runtime.now();
         synchronized (this) {
             if (state != State.HELD) {
                 return;
             }
-            if (runtime.renewalsPaused()) {
-                scheduleRenewal(runtime.now());
-                return;
+            if (now - validUntil < 0) {
+                if (renewing || now - renewAt < 0) {
+                    setDeadline();
+                    return;
+                }
+                if (runtime.renewalsPaused()) {
+                    renewAt = now + leaseNanos / 3;
+                    setDeadline();
+                    return;
+                }
+                renewing = true;
+                setDeadline();
             }
         }
-        long sent = runtime.now();
+        if (now - validUntil >= 0) {
+            lose(LossReason.LEASE_EXPIRED);
+        } else {
+            renew(now);
+        }
+    }
+
+    private void renew(long sent) {
         CompletableFuture<Boolean> renewed;
         try {
             renewed = ops.renew();
@@ -196,9 +237,10 @@ final class RedisLease implements Lease {
             if (state != State.HELD) {
                 return;
             }
+            renewing = false;
             validUntil = Math.max(validUntil, sent + leaseNanos - marginNanos);
-            scheduleExpiry();
-            scheduleRenewal(sent);
+            renewAt = sent + leaseNanos / 3;
+            setDeadline();
         }
     }
 
@@ -212,40 +254,9 @@ final class RedisLease implements Lease {
         }
     }
 
-    private void checkExpiry() {
-        synchronized (this) {
-            if (state == State.HELD && runtime.now() - validUntil < 0) {
-                scheduleExpiry();
-                return;
-            }
-        }
-        expireIfDue();
-    }
-
-    // Callers hold the monitor.
-    private void scheduleRenewal(long from) {
-        if (renewal != null) {
-            renewal.cancel(false);
-        }
-        renewal = runtime.schedule(this::renewNow, from + leaseNanos / 3 - runtime.now());
-    }
-
-    // Callers hold the monitor.
-    private void scheduleExpiry() {
-        if (expiry != null) {
-            expiry.cancel(false);
-        }
-        expiry = runtime.schedule(this::checkExpiry, validUntil - runtime.now());
-    }
-
-    // Callers hold the monitor.
-    private void cancelTimers() {
-        if (renewal != null) {
-            renewal.cancel(false);
-        }
-        if (expiry != null) {
-            expiry.cancel(false);
-        }
+    // Callers hold the monitor. While a renewal is out, only the loss deadline counts.
+    private void setDeadline() {
+        deadline.at(renewing || validUntil - renewAt < 0 ? validUntil : renewAt);
     }
 
     @Override

@@ -56,9 +56,11 @@ public final class RedisLockClient implements LockClient, LockInspection {
     /**
      * Builds a lock client on a Jedis client the application already has ({@code RedisClient},
      * {@code RedisClusterClient}, {@code RedisSentinelClient}, ...). The lock client borrows one
-     * connection of its pool for the release subscription; closing the lock client does not close
-     * {@code jedis}. Nothing is sent to Redis here. {@link dev.baton.lock.Lease#release()} waits at
-     * most 3 s for the server, and a waiting request gives up after 6 s of failed attempts.
+     * connection of its pool for the release subscription, and one for each blocking call while it
+     * runs (on the caller's thread); closing the lock client does not close {@code jedis}. Nothing is
+     * sent to Redis here. {@link dev.baton.lock.Lease#release()} waits for the server as long as
+     * {@code jedis}' timeouts allow, or at most 3 s once a command has found Redis unreachable; a
+     * waiting request gives up after 6 s of failed attempts.
      *
      * @param jedis the connection, whose socket timeout bounds every lock command
      * @param options key namespace and lease time

@@ -9,12 +9,17 @@ import org.redisson.api.RLock;
 /**
  * One request for a lock on the Redisson adapter.
  *
- * <p>Redisson does the waiting ({@code lockAsync}/{@code tryLockAsync} with an explicit owner id and
- * lease time, so no Redisson watchdog runs): it subscribes to the lock's channel on its own shared
- * pub/sub connection and parks no thread. Once Redisson reports the grant, one script checks that
- * the owner still holds the lock, restarts its TTL and takes the fencing token, atomically: a token
- * is never handed to an owner whose lock already expired, so tokens follow the order of holders.
- * The lease's lifetime is measured from that script.
+ * <p>The first attempt is one Baton script that takes the lock if it is free, in Redisson's own
+ * format, together with its fencing token. If the lock is held, Redisson does the waiting
+ * ({@code tryLockAsync} with an explicit owner id and lease time, so no Redisson watchdog runs): it
+ * subscribes to the lock's channel on its own shared pub/sub connection and parks no thread. The
+ * wait is asked for in slices of at most {@link #SLICE_MILLIS}: Redisson (4.7) can miss an unlock
+ * message that arrives while a waiter registers its listener ({@code RedissonLockEntry.addListener}
+ * against {@code LockPubSub.onMessage}), and would then wait out the holder's whole TTL although
+ * the lock is free. Once Redisson reports the grant, one script checks that the owner still holds
+ * the lock, restarts its TTL and takes the fencing token, atomically: a token is never handed to an
+ * owner whose lock already expired, so tokens follow the order of holders. The lease's lifetime is
+ * measured from that script.
  *
  * <p>A waiting request whose Redisson call fails for a reason that may pass (connection lost,
  * timeout, failover) tries again with a new owner id, for up to the client's give-up time, after
@@ -23,6 +28,9 @@ import org.redisson.api.RLock;
  * <p>Thread-safe; state is guarded by the monitor.
  */
 final class RedissonAcquisition {
+
+    /** The longest single wait asked of Redisson, hence the longest a missed unlock message can stall. */
+    static final long SLICE_MILLIS = 1000;
 
     private final RedissonBackend backend;
     private final ClientRuntime runtime;
@@ -45,12 +53,40 @@ final class RedissonAcquisition {
         this.deadline = runtime.now() + Math.max(0, waitNanos);
     }
 
-    /** Starts the request; the future is as {@link AbstractRedisLock#request(long)} describes. */
+    /** Starts the request; the future is as {@link AbstractRedisLock#startRequest} describes. */
     CompletableFuture<RedisLease> start() {
         runtime.track(future);
         future.whenComplete((lease, error) -> finish(lease));
-        lockOnce();
+        firstAttempt();
         return future;
+    }
+
+    /**
+     * Takes a free lock and its token in one script, so that an uncontended acquire costs one round
+     * trip; Redisson's waiting is used only when the lock is held. The reply is never cancelled: a
+     * grant that comes after the request ended is released.
+     */
+    private void firstAttempt() {
+        long owner = backend.newOwnerId();
+        long sent = runtime.now();
+        CompletableFuture<Long> reply;
+        try {
+            reply = backend.eval(Scripts.REDISSON_ACQUIRE, keys, owner);
+        } catch (RuntimeException e) {
+            future.completeExceptionally(RedissonBackend.lockException("acquire lock '" + keys.name() + "'", e));
+            return;
+        }
+        reply.whenComplete((token, error) -> {
+            if (error != null) {
+                onLocked(owner, null, error);
+            } else if (token != 0L) {
+                onFenced(owner, sent, token, null);
+            } else if (waitNanos == 0) {
+                future.complete(null);
+            } else {
+                lockOnce();
+            }
+        });
     }
 
     private void lockOnce() {
@@ -63,13 +99,13 @@ final class RedissonAcquisition {
         RLock lock = backend.lock(keys);
         long lease = backend.leaseMillis();
         CompletableFuture<?> locked;
+        long waitMillis = SLICE_MILLIS;
+        if (waitNanos >= 0) {
+            waitMillis = Math.min(waitMillis,
+                    TimeUnit.NANOSECONDS.toMillis(Math.max(0, deadline - runtime.now() + 999_999)));
+        }
         try {
-            if (waitNanos < 0) {
-                locked = lock.lockAsync(lease, TimeUnit.MILLISECONDS, owner).toCompletableFuture();
-            } else {
-                long waitMillis = TimeUnit.NANOSECONDS.toMillis(Math.max(0, deadline - runtime.now() + 999_999));
-                locked = lock.tryLockAsync(waitMillis, lease, TimeUnit.MILLISECONDS, owner).toCompletableFuture();
-            }
+            locked = lock.tryLockAsync(waitMillis, lease, TimeUnit.MILLISECONDS, owner).toCompletableFuture();
         } catch (RuntimeException e) {
             future.completeExceptionally(RedissonBackend.lockException("acquire lock '" + keys.name() + "'", e));
             return;
@@ -109,7 +145,11 @@ final class RedissonAcquisition {
             failures = 0;
         }
         if (!granted) {
-            future.complete(null);
+            if (waitNanos < 0 || (waitNanos > 0 && runtime.now() - deadline < 0)) {
+                lockOnce(); // the slice ran out, not the wait
+            } else {
+                future.complete(null);
+            }
             return;
         }
         long sent = runtime.now();
@@ -144,8 +184,15 @@ final class RedissonAcquisition {
                     + keys.name() + "'", error));
             return;
         }
-        if (token == 0L) {
-            // The grant expired before its token was taken: only possible with tiny leases or long stalls.
+        RedisLease lease = token == 0L ? null
+                : new RedisLease(runtime, new RedissonLeaseOps(backend, keys, owner), keys.name(), token, sent);
+        if (lease != null) {
+            lease.start();
+        }
+        if (lease == null || !lease.isValid()) {
+            // The grant expired before its token was taken, or the reply came so late (Redisson
+            // retries a command whose connection broke) that the lease could have expired on the
+            // server already; isValid() has then given it back. Only with tiny leases or long stalls.
             if (waitNanos < 0 || (waitNanos > 0 && runtime.now() - deadline < 0)) {
                 lockOnce();
             } else {
@@ -153,8 +200,6 @@ final class RedissonAcquisition {
             }
             return;
         }
-        RedisLease lease = new RedisLease(runtime, new RedissonLeaseOps(backend, keys, owner), keys.name(), token, sent);
-        lease.start();
         if (!future.complete(lease)) {
             lease.releaseAsync();
         }
@@ -162,7 +207,7 @@ final class RedissonAcquisition {
 
     private void unlockQuietly(long owner) {
         try {
-            new RedissonLeaseOps(backend, keys, owner).release().exceptionally(e -> null);
+            new RedissonLeaseOps(backend, keys, owner).release(false).exceptionally(e -> null);
         } catch (RuntimeException e) {
             // The client is shutting down; the lease time frees the lock.
         }

@@ -10,9 +10,12 @@ record RedissonLeaseOps(RedissonBackend backend, LockKeys keys, long ownerId) im
         return backend.eval(Scripts.REDISSON_RENEW, keys, ownerId).thenApply(result -> result == 1L);
     }
 
-    /** Redisson's own unlock for this owner; it fails, harmlessly, if the owner no longer holds the lock. */
+    /**
+     * Redisson's own unlock for this owner, asynchronous whoever waits; it fails, harmlessly, if
+     * the owner no longer holds the lock.
+     */
     @Override
-    public CompletableFuture<Void> release() {
+    public CompletableFuture<Void> release(boolean callerWaits) {
         return backend.lock(keys).unlockAsync(ownerId).toCompletableFuture();
     }
 }

@@ -1,11 +1,12 @@
 package dev.baton.lock.redis;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,36 +14,48 @@ import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
- * One pub/sub connection per client, subscribed to the release channel of every lock that has a
- * waiter in this client, and to nothing else.
+ * One pub/sub connection per client, subscribed to the release channel of every lock that has, or
+ * recently had, a waiter in this client.
  *
  * <p>A thread of its own reads the connection (Jedis' subscribe blocks). It always holds one
  * subscription, to a channel only this client uses, so the connection stays in subscribed mode
- * while no lock has waiters. Lock channels are added and removed as waiters come and go. When the
- * connection drops, the thread reconnects with a backoff and subscribes again; every listener is
- * then called once, since a release may have been missed in between. Until then waiters fall back
- * to their PTTL timers.
+ * while no lock has waiters. A lock's channel is subscribed when its first waiter arrives and stays
+ * subscribed for {@link #LINGER_NANOS} after its last waiter left, so that a lock contended again
+ * and again is not subscribed and unsubscribed for every wait. When the connection drops, the
+ * thread reconnects with a backoff and subscribes again; every listener is then called once, since
+ * a release may have been missed in between. Until then waiters fall back to their PTTL timers.
+ *
+ * <p>Every confirmation and message on a channel moves the channel's mark, so that a waiter can tell
+ * whether a release was seen between sending an attempt and starting to listen ({@link #mark},
+ * {@link #watch}).
  *
  * <p>Listeners run on the subscriber thread and must not block.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe: the channel table is changed under the monitor; marks are read without it.
  */
 final class ReleaseSubscription {
 
+    /** How long a channel stays subscribed after its last listener left. */
+    static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(10);
+
     private static final Logger LOG = LoggerFactory.getLogger(ReleaseSubscription.class);
     private static final long MAX_BACKOFF_MILLIS = 1000;
+    private static final long UNCONFIRMED = -1;
 
     private final UnifiedJedis jedis;
+    private final ClientRuntime runtime;
     private final String control;
     private final Thread thread;
-    private final Map<String, Set<Runnable>> listeners = new HashMap<>();
-    private final Set<String> confirmed = new LinkedHashSet<>();
+    private final Map<String, Channel> channels = new ConcurrentHashMap<>();
+    private long events; // guarded by this
     private Listener current;
     private boolean connected;
     private boolean closed;
+    private boolean sweepScheduled;
 
-    ReleaseSubscription(UnifiedJedis jedis, String control, String threadName) {
+    ReleaseSubscription(UnifiedJedis jedis, ClientRuntime runtime, String control, String threadName) {
         this.jedis = jedis;
+        this.runtime = runtime;
         this.control = control;
         this.thread = ClientRuntime.daemon(threadName).newThread(this::run);
     }
@@ -53,30 +66,41 @@ final class ReleaseSubscription {
     }
 
     /**
+     * The channel's mark now, to take before sending an attempt and pass to {@link #watch} after
+     * it: negative while the channel is not subscribed and confirmed.
+     */
+    long mark(String channel) {
+        Channel state = channels.get(channel);
+        return state == null ? UNCONFIRMED : state.mark;
+    }
+
+    /**
      * Calls {@code listener} for every release on {@code channel} from now on, and whenever the
      * subscription to it is (re)confirmed.
      *
-     * @return true if the channel was already subscribed and confirmed, so that a release from now
-     *     on will be seen: the caller should check the lock once more itself
+     * @param mark {@link #mark} taken before the attempt that found the lock held
+     * @return true if a release may have gone by unseen since {@code mark} was taken (a message
+     *     came, or the channel was confirmed only since): the caller should try once more itself
      */
-    synchronized boolean watch(String channel, Runnable listener) {
-        Set<Runnable> set = listeners.get(channel);
-        if (set == null) {
-            set = new LinkedHashSet<>();
-            listeners.put(channel, set);
+    synchronized boolean watch(String channel, Runnable listener, long mark) {
+        Channel state = channels.get(channel);
+        if (state == null) {
+            state = new Channel();
+            channels.put(channel, state);
             send(channel, true);
         }
-        set.add(listener);
-        return confirmed.contains(channel);
+        state.listeners.add(listener);
+        return state.mark != UNCONFIRMED && state.mark != mark;
     }
 
-    /** Stops calling {@code listener}; the channel is unsubscribed when its last listener leaves. */
+    /** Stops calling {@code listener}; the channel is unsubscribed when it has had none for a while. */
     synchronized void unwatch(String channel, Runnable listener) {
-        Set<Runnable> set = listeners.get(channel);
-        if (set != null && set.remove(listener) && set.isEmpty()) {
-            listeners.remove(channel);
-            confirmed.remove(channel);
-            send(channel, false);
+        Channel state = channels.get(channel);
+        if (state != null && state.listeners.remove(listener) && state.listeners.isEmpty()) {
+            state.idleSince = runtime.now();
+            if (!sweepScheduled && runtime.schedule(this::sweep, LINGER_NANOS) != null) {
+                sweepScheduled = true;
+            }
         }
     }
 
@@ -101,6 +125,28 @@ final class ReleaseSubscription {
             thread.join(TimeUnit.SECONDS.toMillis(1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private synchronized void sweep() {
+        sweepScheduled = false;
+        long now = runtime.now();
+        long nextDelay = Long.MAX_VALUE;
+        for (Iterator<Map.Entry<String, Channel>> it = channels.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<String, Channel> entry = it.next();
+            if (!entry.getValue().listeners.isEmpty()) {
+                continue;
+            }
+            long idle = now - entry.getValue().idleSince;
+            if (idle >= LINGER_NANOS) {
+                it.remove();
+                send(entry.getKey(), false);
+            } else {
+                nextDelay = Math.min(nextDelay, LINGER_NANOS - idle);
+            }
+        }
+        if (nextDelay != Long.MAX_VALUE && !closed && runtime.schedule(this::sweep, nextDelay) != null) {
+            sweepScheduled = true;
         }
     }
 
@@ -137,12 +183,8 @@ final class ReleaseSubscription {
                 LOG.debug("release subscription lost", e);
             }
             synchronized (this) {
-                connected = false;
-                confirmed.clear();
-                if (listener.wasConnected) {
-                    backoff = 0;
-                }
-                backoff = Math.min(MAX_BACKOFF_MILLIS, Math.max(50, backoff * 2));
+                onDisconnected();
+                backoff = listener.wasConnected ? 50 : Math.min(MAX_BACKOFF_MILLIS, Math.max(50, backoff * 2));
                 long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff);
                 try {
                     for (long left = backoff; !closed && left > 0;
@@ -156,8 +198,15 @@ final class ReleaseSubscription {
         }
     }
 
+    // Callers hold the monitor. Channels nobody waits on are dropped rather than subscribed again.
+    private void onDisconnected() {
+        connected = false;
+        channels.values().removeIf(state -> state.listeners.isEmpty());
+        channels.values().forEach(state -> state.mark = UNCONFIRMED);
+    }
+
     private void onSubscribed(Listener listener, String channel) {
-        List<Runnable> toCall = new ArrayList<>();
+        List<Runnable> toCall;
         synchronized (this) {
             if (listener != current) {
                 return;
@@ -174,16 +223,10 @@ final class ReleaseSubscription {
             if (channel.equals(control)) {
                 connected = true;
                 listener.wasConnected = true;
-                for (String watched : listeners.keySet()) {
-                    send(watched, true);
-                }
+                channels.keySet().forEach(watched -> send(watched, true));
                 return;
             }
-            Set<Runnable> set = listeners.get(channel);
-            if (set != null) {
-                confirmed.add(channel);
-                toCall.addAll(set);
-            }
+            toCall = moveMark(channel);
         }
         toCall.forEach(ReleaseSubscription::callQuietly);
     }
@@ -191,10 +234,19 @@ final class ReleaseSubscription {
     private void onReleased(String channel) {
         List<Runnable> toCall;
         synchronized (this) {
-            Set<Runnable> set = listeners.get(channel);
-            toCall = set == null ? List.of() : new ArrayList<>(set);
+            toCall = moveMark(channel);
         }
         toCall.forEach(ReleaseSubscription::callQuietly);
+    }
+
+    // Callers hold the monitor.
+    private List<Runnable> moveMark(String channel) {
+        Channel state = channels.get(channel);
+        if (state == null) {
+            return List.of();
+        }
+        state.mark = ++events;
+        return state.listeners.isEmpty() ? List.of() : new ArrayList<>(state.listeners);
     }
 
     private static void callQuietly(Runnable listener) {
@@ -203,6 +255,13 @@ final class ReleaseSubscription {
         } catch (RuntimeException e) {
             LOG.warn("release listener failed", e);
         }
+    }
+
+    /** One lock's channel: who listens, and its mark. */
+    private static final class Channel {
+        private final Set<Runnable> listeners = new LinkedHashSet<>(); // guarded by the subscription
+        private volatile long mark = UNCONFIRMED; // written under the subscription's monitor
+        private long idleSince; // guarded by the subscription
     }
 
     private final class Listener extends JedisPubSub {

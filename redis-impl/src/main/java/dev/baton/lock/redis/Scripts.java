@@ -57,6 +57,18 @@ final class Scripts {
 
     /**
      * Redisson adapter. KEYS: Redisson lock hash, fence. ARGV: owner field, lease ms, fence TTL ms.
+     * If the lock is free, takes it for the owner as Redisson's own lock script would (a hash from
+     * owner field to hold count, with a TTL) and returns a new token; else returns 0.
+     */
+    static final Script REDISSON_ACQUIRE = new Script(""
+            + "if redis.call('exists', KEYS[1]) == 1 then return 0 end "
+            + "redis.call('hset', KEYS[1], ARGV[1], 1) "
+            + "redis.call('pexpire', KEYS[1], ARGV[2]) "
+            + NEXT_TOKEN
+            + "return token");
+
+    /**
+     * Redisson adapter. KEYS: Redisson lock hash, fence. ARGV: owner field, lease ms, fence TTL ms.
      * If the owner still holds the lock, restarts its TTL and returns a new token; else returns 0.
      */
     static final Script REDISSON_FENCE = new Script(""
