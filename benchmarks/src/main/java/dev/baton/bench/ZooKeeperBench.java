@@ -19,7 +19,6 @@ import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.ZKUtil;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 
@@ -92,20 +91,29 @@ final class ZooKeeperBench {
             ZooKeeper zk = curator.getZookeeperClient().getZooKeeper();
             Harness.Workload workload = duration -> {
                 Semaphore window = new Semaphore(1_000);
-                AtomicLong done = new AtomicLong();
+                java.util.Queue<String> created = new java.util.concurrent.ConcurrentLinkedQueue<>();
                 long deadline = System.nanoTime() + duration.toNanos();
                 while (System.nanoTime() < deadline) {
                     window.acquire();
                     zk.create("/bench-ceiling/n", DATA, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL_SEQUENTIAL,
                             (rc, path, ctx, name) -> {
-                                done.incrementAndGet();
+                                if (name != null) {
+                                    created.add(name);
+                                }
                                 window.release();
                             }, null);
                 }
                 window.acquire(1_000);
-                long count = done.get();
-                ZKUtil.deleteRecursive(zk, "/bench-ceiling");
-                zk.create("/bench-ceiling", DATA, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                window.release(1_000);
+                long count = created.size();
+                // Deleted by name, pipelined: listing tens of thousands of children would exceed
+                // the server's reply size limit.
+                for (String name = created.poll(); name != null; name = created.poll()) {
+                    window.acquire();
+                    zk.delete(name, -1, (rc, path, ctx) -> window.release(), null);
+                }
+                window.acquire(1_000);
+                window.release(1_000);
                 return count;
             };
             return new Harness.Opened<>(workload, curator);
