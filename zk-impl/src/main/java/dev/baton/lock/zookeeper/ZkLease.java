@@ -160,15 +160,29 @@ final class ZkLease implements Lease {
 
     /** Tells us if someone else deletes our node (an operator, a misbehaving client). */
     private void watchOwnNode() {
-        Watcher watcher = event -> {
-            if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
+        org.apache.zookeeper.ZooKeeper zk;
+        try {
+            zk = client.zookeeper();
+        } catch (RuntimeException e) {
+            return; // disconnected: the connection listener decides what happens to this lease
+        }
+        // A node that vanished because our session ended is the connection listener's to report
+        // (SESSION_EXPIRED); only a deletion seen from the session that owns it is TAKEN_OVER.
+        long session = zk.getSessionId();
+        Runnable gone = () -> {
+            if (client.isConnected() && client.zookeeper().getSessionId() == session) {
                 nodeGone();
             }
         };
+        Watcher watcher = event -> {
+            if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
+                gone.run();
+            }
+        };
         try {
-            client.zookeeper().exists(path, watcher, (rc, p, ctx, stat) -> {
+            zk.exists(path, watcher, (rc, p, ctx, stat) -> {
                 if (KeeperException.Code.get(rc) == KeeperException.Code.NONODE) {
-                    nodeGone();
+                    gone.run();
                 }
             }, null);
         } catch (RuntimeException e) {
