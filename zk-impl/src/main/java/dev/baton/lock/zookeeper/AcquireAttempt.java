@@ -4,7 +4,6 @@ import dev.baton.lock.LockException;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import org.apache.zookeeper.AsyncCallback.Children2Callback;
 import org.apache.zookeeper.AsyncCallback.Create2Callback;
 import org.apache.zookeeper.AsyncCallback.DataCallback;
 import org.apache.zookeeper.AsyncCallback.StatCallback;
@@ -50,8 +49,10 @@ final class AcquireAttempt {
     private long czxid = -1;
     private int generation;
     private int containerRetries;
-    private List<String> pendingChildren;
+    private QueueListing pendingListing;
     private int pendingRound = -1;
+    /** {@link ZooKeeperLockClient#disconnects()} when the current round's queue read was sent. */
+    private long epoch;
 
     AcquireAttempt(ZooKeeperLockClient client, ZkLock lock, boolean oneShot) {
         this.client = client;
@@ -71,23 +72,22 @@ final class AcquireAttempt {
     /** A one-shot attempt first looks: if anyone is queued it gives up without writing anything. */
     private synchronized void peek() {
         int round = ++generation;
-        call(zk -> zk.getChildren(lock.path(), false, (Children2Callback) (rc, path, ctx, children, stat) -> {
+        call(zk -> client.queueReads().read(lock.path(), (code, listing) -> {
             synchronized (this) {
                 if (round != generation || state != State.RUNNING) {
                     return;
                 }
-                Code code = Code.get(rc);
-                if (code == Code.OK && !QueueNode.ordered(children).isEmpty()) {
+                if (code == Code.OK && !listing.queue().isEmpty()) {
                     finishWithout();
                 } else if (code == Code.NONODE && lock.callerOwnsQueue()) {
                     failNoQueue();
                 } else if (code == Code.OK || code == Code.NONODE) {
                     enqueue();
                 } else {
-                    handleError(code, path);
+                    handleError(code, lock.path());
                 }
             }
-        }, null));
+        }));
     }
 
     /**
@@ -116,6 +116,7 @@ final class AcquireAttempt {
             createSent = true;
             node = null;
             czxid = -1;
+            epoch = client.disconnects();
         }
         ZooKeeper zk;
         try {
@@ -140,20 +141,20 @@ final class AcquireAttempt {
             listedOnCaller(round, e.code(), null);
             return;
         }
-        listedOnCaller(round, Code.OK, children);
+        listedOnCaller(round, Code.OK, new QueueListing(children));
     }
 
-    private synchronized void listedOnCaller(int round, Code code, List<String> children) {
+    private synchronized void listedOnCaller(int round, Code code, QueueListing listing) {
         if (round != generation || state != State.RUNNING) {
             return;
         }
         if (code == Code.OK && node == null) {
             // The create's answer is still on its way through the event thread: let it evaluate.
-            pendingChildren = children;
+            pendingListing = listing;
             pendingRound = round;
             return;
         }
-        listed(round, code, children);
+        listed(round, code, listing);
     }
 
     private synchronized void enqueue() {
@@ -161,14 +162,14 @@ final class AcquireAttempt {
         createSent = true;
         node = null;
         czxid = -1;
+        epoch = client.disconnects();
         String lockPath = lock.path();
         call(zk -> {
             zk.create(QueueNode.createPath(lockPath, attemptId), client.holderData(), client.settings().acl(),
                     CreateMode.EPHEMERAL_SEQUENTIAL, (Create2Callback) (rc, path, ctx, name, stat) ->
                             created(round, Code.get(rc), name, stat), null);
             // Sent before the create's reply: the session is FIFO, so this read sees our node.
-            zk.getChildren(lockPath, false, (Children2Callback) (rc, path, ctx, children, stat) ->
-                    listed(round, Code.get(rc), children), null);
+            client.queueReads().read(lockPath, (code, listing) -> listed(round, code, listing));
         });
     }
 
@@ -185,10 +186,10 @@ final class AcquireAttempt {
             case OK:
                 node = QueueNode.name(name);
                 czxid = stat.getCzxid();
-                if (pendingChildren != null && pendingRound == round) {
-                    List<String> children = pendingChildren;
-                    pendingChildren = null;
-                    evaluate(children);
+                if (pendingListing != null && pendingRound == round) {
+                    QueueListing listing = pendingListing;
+                    pendingListing = null;
+                    evaluate(listing);
                 }
                 break;
             case NONODE:
@@ -203,12 +204,12 @@ final class AcquireAttempt {
         }
     }
 
-    private synchronized void listed(int round, Code code, List<String> children) {
+    private synchronized void listed(int round, Code code, QueueListing listing) {
         if (round != generation || state != State.RUNNING) {
             return;
         }
         if (code == Code.OK) {
-            evaluate(children);
+            evaluate(listing);
         } else if (code == Code.NONODE && lock.callerOwnsQueue()) {
             failNoQueue();
         } else if (code == Code.NONODE) {
@@ -218,14 +219,11 @@ final class AcquireAttempt {
         }
     }
 
-    private void evaluate(List<String> children) {
-        List<String> queue = QueueNode.ordered(children);
+    private void evaluate(QueueListing listing) {
+        List<String> queue = listing.queue();
         int index = -1;
-        for (int i = 0; i < queue.size(); i++) {
+        for (int i : listing.positionsOf(attemptId)) {
             String child = queue.get(i);
-            if (!QueueNode.belongsTo(child, attemptId)) {
-                continue;
-            }
             if (index < 0 && (node == null || node.equals(child))) {
                 index = i;
             } else {
@@ -246,29 +244,63 @@ final class AcquireAttempt {
         } else if (oneShot) {
             finishWithout();
         } else {
-            watch(queue.get(index - 1));
+            watch(queue.get(index - 1), index == 1);
         }
     }
 
-    private void watch(String predecessor) {
+    /**
+     * Waits for our predecessor to go. Our own node is watched too, sent first: if the predecessor
+     * was the holder when the queue was read, then once it is gone we are first (later nodes only
+     * ever sort after ours), and we take the lock without reading the queue again. That shortcut
+     * needs two facts the watches give in order on one session: our node still exists (its
+     * deletion, by an operator say, would reach us first), and no reconnection replayed the
+     * events in another order (a disconnection since the read disables it).
+     */
+    private void watch(String predecessor, boolean predecessorHolds) {
         int round = generation;
-        Watcher watcher = (WatchedEvent event) -> {
+        long readEpoch = epoch;
+        Watcher mine = (WatchedEvent event) -> {
             if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
                 resyncIfRound(round);
             }
         };
-        call(zk -> zk.getData(lock.path() + "/" + predecessor, watcher, (DataCallback) (rc, path, ctx, data, stat) -> {
-            Code code = Code.get(rc);
-            if (code == Code.NONODE) {
-                resyncIfRound(round);
-            } else if (code != Code.OK) {
-                synchronized (this) {
-                    if (round == generation && state == State.RUNNING) {
-                        handleError(code, path);
+        Watcher theirs = (WatchedEvent event) -> {
+            if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
+                predecessorGone(round, predecessorHolds, readEpoch);
+            }
+        };
+        call(zk -> {
+            if (predecessorHolds) {
+                zk.exists(lock.path() + "/" + node, mine, (StatCallback) (rc, path, ctx, stat) -> {
+                    if (Code.get(rc) != Code.OK) {
+                        resyncIfRound(round);
+                    }
+                }, null);
+            }
+            zk.getData(lock.path() + "/" + predecessor, theirs, (DataCallback) (rc, path, ctx, data, stat) -> {
+                Code code = Code.get(rc);
+                if (code == Code.NONODE) {
+                    predecessorGone(round, predecessorHolds, readEpoch);
+                } else if (code != Code.OK) {
+                    synchronized (this) {
+                        if (round == generation && state == State.RUNNING) {
+                            handleError(code, path);
+                        }
                     }
                 }
-            }
-        }, null));
+            }, null);
+        });
+    }
+
+    private synchronized void predecessorGone(int round, boolean predecessorHeld, long readEpoch) {
+        if (round != generation || state != State.RUNNING) {
+            return;
+        }
+        if (predecessorHeld && readEpoch == client.disconnects()) {
+            grantWhenTokenKnown();
+        } else {
+            resync();
+        }
     }
 
     /** The token is the czxid; it is unknown only if we adopted our node after a lost create reply. */
@@ -375,8 +407,8 @@ final class AcquireAttempt {
             return;
         }
         int round = ++generation;
-        call(zk -> zk.getChildren(lock.path(), false, (Children2Callback) (rc, path, ctx, children, stat) ->
-                listed(round, Code.get(rc), children), null));
+        epoch = client.disconnects();
+        call(zk -> client.queueReads().read(lock.path(), (code, listing) -> listed(round, code, listing)));
     }
 
     private synchronized void resyncIfRound(int round) {

@@ -25,6 +25,11 @@ final class QueueNode {
         return child.startsWith(PREFIX + attemptId + "-");
     }
 
+    /** The attempt id in a queue node's name ({@link #isQueueNode} must hold). */
+    static String attemptOf(String child) {
+        return child.substring(PREFIX.length(), child.length() - SEQUENCE_DIGITS - 1);
+    }
+
     static boolean isQueueNode(String child) {
         int length = child.length();
         if (!child.startsWith(PREFIX) || length <= PREFIX.length() + SEQUENCE_DIGITS

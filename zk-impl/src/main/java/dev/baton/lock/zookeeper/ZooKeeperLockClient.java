@@ -19,7 +19,11 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.CuratorEvent;
+import org.apache.curator.framework.api.CuratorEventType;
+import org.apache.curator.framework.api.CuratorListener;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.api.transaction.OperationType;
 import org.apache.curator.framework.state.ConnectionState;
@@ -27,6 +31,7 @@ import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
+import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +73,9 @@ public final class ZooKeeperLockClient implements LockClient, LockInspection {
     private final NodeJanitor janitor;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ConnectionStateListener connectionListener = this::connectionChanged;
+    private final QueueReads queueReads = new QueueReads(this);
+    private final AtomicLong disconnects = new AtomicLong();
+    private final CuratorListener eventThreadListener = this::eventReceived;
 
     private ZooKeeperLockClient(CuratorFramework curator, ZooKeeperLockOptions options, boolean ownsCurator) {
         this.curator = curator;
@@ -111,6 +119,7 @@ public final class ZooKeeperLockClient implements LockClient, LockInspection {
             throw e;
         }
         curator.getConnectionStateListenable().addListener(client.connectionListener);
+        curator.getCuratorListenable().addListener(client.eventThreadListener);
         return client;
     }
 
@@ -232,6 +241,7 @@ public final class ZooKeeperLockClient implements LockClient, LockInspection {
             return;
         }
         curator.getConnectionStateListenable().removeListener(connectionListener);
+        curator.getCuratorListenable().removeListener(eventThreadListener);
         LockException closedError = new LockException("the lock client was closed while the request waited");
         for (AcquireAttempt attempt : attempts) {
             attempt.fail(closedError);
@@ -264,6 +274,27 @@ public final class ZooKeeperLockClient implements LockClient, LockInspection {
             return curator.getZookeeperClient().getZooKeeper();
         } catch (Exception e) {
             throw new LockException("no ZooKeeper connection: " + e.getMessage(), e);
+        }
+    }
+
+    QueueReads queueReads() {
+        return queueReads;
+    }
+
+    /**
+     * How many times the session has been seen to lose its connection. Counted on ZooKeeper's event
+     * thread, in order with watch events, unlike Curator's connection states (delivered later on a
+     * thread of their own): a watch event that arrives with this unchanged since some earlier read
+     * came over the same, unbroken connection.
+     */
+    long disconnects() {
+        return disconnects.get();
+    }
+
+    private void eventReceived(CuratorFramework client, CuratorEvent event) {
+        if (event.getType() == CuratorEventType.WATCHED && event.getWatchedEvent() != null
+                && event.getWatchedEvent().getState() != Watcher.Event.KeeperState.SyncConnected) {
+            disconnects.incrementAndGet();
         }
     }
 

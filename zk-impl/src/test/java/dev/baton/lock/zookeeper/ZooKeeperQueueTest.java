@@ -1,0 +1,224 @@
+package dev.baton.lock.zookeeper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.baton.lock.Lease;
+import dev.baton.lock.LockClient;
+import dev.baton.lock.LockClients;
+import dev.baton.lock.LockNames;
+import dev.baton.lock.testkit.TcpProxy;
+import dev.baton.lock.testkit.Timing;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.data.Stat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * How a waiter reads the queue: the holder's successor takes the lock without reading the queue
+ * again, which must never hand the lock to a waiter whose node is gone; and a burst of waiters
+ * shares its reads.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class ZooKeeperQueueTest {
+
+    /** Ticks of 500 ms allow a 10 s session, which outlives the cut connections here. */
+    private static final int TICK_MILLIS = 500;
+
+    private TestingServer server;
+    private CuratorFramework admin;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        System.setProperty("zookeeper.4lw.commands.whitelist", "*");
+        server = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, TICK_MILLIS, 0,
+                new java.util.HashMap<>(), "127.0.0.1"), true);
+        admin = ZooKeeperTesting.inspector(server.getConnectString());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+        admin.close();
+        server.close();
+    }
+
+    private LockClient client(String connect) {
+        Map<String, String> config = ZooKeeperTesting.config(connect);
+        config.put("baton.zookeeper.session-timeout", "10s");
+        LockClient client = LockClients.open(config);
+        resources.add(client);
+        return client;
+    }
+
+    private static String path(String lockName) {
+        return ZooKeeperLockOptions.DEFAULT_ROOT + "/locks/" + LockNames.encode(lockName);
+    }
+
+    /** The queue's nodes in order (by sequence). */
+    private List<String> queue(String lockName) throws Exception {
+        List<String> children;
+        try {
+            children = new ArrayList<>(admin.getChildren().forPath(path(lockName)));
+        } catch (org.apache.zookeeper.KeeperException.NoNodeException e) {
+            return List.of(); // a container node, removed by the server once empty
+        }
+        children.sort(Comparator.comparingLong(QueueNode::sequence));
+        return children;
+    }
+
+    private long czxid(String lockName, String child) throws Exception {
+        Stat stat = admin.checkExists().forPath(path(lockName) + "/" + child);
+        return stat == null ? -1 : stat.getCzxid();
+    }
+
+    private void awaitQueueLength(String lockName, int length) {
+        await().atMost(Timing.scaled(Duration.ofSeconds(10))).until(() -> queue(lockName).size() == length);
+    }
+
+    private static Lease get(CompletableFuture<Lease> future) throws Exception {
+        return future.get(Timing.scaledMillis(20_000), TimeUnit.MILLISECONDS);
+    }
+
+    @Test
+    void aWaiterWhoseNodeWasDeletedQueuesAgainInsteadOfTakingTheLock() throws Exception {
+        String name = "queue/deleted-waiter";
+        Lease held = client(server.getConnectString()).lock(name).acquire();
+        CompletableFuture<Lease> second = client(server.getConnectString()).lock(name).acquireAsync();
+        awaitQueueLength(name, 2);
+        CompletableFuture<Lease> third = client(server.getConnectString()).lock(name).acquireAsync();
+        awaitQueueLength(name, 3);
+
+        // An operator removes the second waiter's node: it must queue again, behind the third.
+        admin.delete().forPath(path(name) + "/" + queue(name).get(1));
+        awaitQueueLength(name, 3);
+        held.release();
+
+        Lease thirdLease = get(third);
+        long thirdToken = thirdLease.fencingToken();
+        assertThat(czxid(name, queue(name).get(0))).isEqualTo(thirdToken);
+        await().during(Timing.scaled(Duration.ofMillis(300))).atMost(Timing.scaled(Duration.ofSeconds(2)))
+                .until(() -> !second.isDone());
+        thirdLease.release();
+        Lease secondLease = get(second);
+        assertThat(secondLease.fencingToken()).isGreaterThan(thirdToken);
+        assertThat(queue(name)).hasSize(1);
+        assertThat(czxid(name, queue(name).get(0))).isEqualTo(secondLease.fencingToken());
+        secondLease.release();
+    }
+
+    @Test
+    void aWaiterCutOffWhileItsNodeAndTheHoldersGoQueuesAgainOnReconnection() throws Exception {
+        String name = "queue/cut-waiter";
+        TcpProxy proxy = TcpProxy.start(new InetSocketAddress("127.0.0.1", server.getPort()));
+        resources.add(proxy);
+        LockClient holder = client(server.getConnectString());
+        LockClient cutOff = client("127.0.0.1:" + proxy.port());
+        Lease held = holder.lock(name).acquire();
+        CompletableFuture<Lease> waiter = cutOff.lock(name).acquireAsync();
+        awaitQueueLength(name, 2);
+
+        // While the waiter is away both nodes go; on reconnection the server replays the two
+        // deletions in no particular order, so the waiter must read the queue before taking it.
+        proxy.cut();
+        admin.delete().forPath(path(name) + "/" + queue(name).get(1));
+        held.release();
+        awaitQueueLength(name, 0);
+        proxy.restore();
+
+        Lease lease = get(waiter);
+        assertThat(queue(name)).hasSize(1);
+        assertThat(czxid(name, queue(name).get(0))).isEqualTo(lease.fencingToken());
+        lease.release();
+    }
+
+    @Test
+    void theHoldersSuccessorTakesTheLockWithoutReadingTheQueueAgain() throws Exception {
+        String name = "queue/successor";
+        LockClient holder = client(server.getConnectString());
+        LockClient successor = client(server.getConnectString());
+        Lease held = holder.lock(name).acquire();
+        CompletableFuture<Lease> waiter = successor.lock(name).acquireAsync();
+        awaitQueueLength(name, 2);
+        await().atMost(Timing.scaled(Duration.ofSeconds(10))).until(() -> watchesOn(queue(name).get(0)) > 0);
+
+        long holderBefore = requestsFrom(holder);
+        long successorBefore = requestsFrom(successor);
+        held.release();
+        Lease lease = get(waiter);
+        assertThat(requestsFrom(holder) - holderBefore).as("the holder's delete").isEqualTo(1);
+        assertThat(requestsFrom(successor) - successorBefore).as("requests from the successor").isZero();
+        lease.release();
+    }
+
+    @Test
+    void aBurstOfWaitersOnOneClientSharesItsQueueReads() throws Exception {
+        String name = "queue/burst";
+        int waiters = 1_000;
+        Lease held = client(server.getConnectString()).lock(name).acquire();
+        LockClient client = client(server.getConnectString());
+        long before = requestsFrom(client);
+        List<CompletableFuture<Lease>> pending = new ArrayList<>();
+        for (int i = 0; i < waiters; i++) {
+            pending.add(client.lock(name).acquireAsync());
+        }
+        awaitQueueLength(name, waiters + 1);
+        await().atMost(Timing.scaled(Duration.ofSeconds(30))).until(() -> mntr("zk_watch_count") >= waiters);
+        // Per waiter: its create and the watch on its predecessor; the reads of the queue are
+        // shared (one each would make it 3 per waiter).
+        assertThat(requestsFrom(client) - before).isLessThan(waiters * 2L + waiters / 10);
+        pending.forEach(future -> future.cancel(true));
+        held.release();
+        awaitQueueLength(name, 0);
+    }
+
+    private long watchesOn(String child) throws IOException {
+        return fourLetter("wchp").lines().filter(line -> line.endsWith("/" + child)).count();
+    }
+
+    /** Requests the server has received on {@code client}'s session (from {@code cons}). */
+    private long requestsFrom(LockClient client) throws Exception {
+        long session = ((ZooKeeperLockClient) client).curator().getZookeeperClient().getZooKeeper().getSessionId();
+        String sid = "sid=0x" + Long.toHexString(session) + ",";
+        for (String line : fourLetter("cons").split("\n")) {
+            if (line.contains(sid)) {
+                return Long.parseLong(line.replaceAll(".*recved=(\\d+),.*", "$1"));
+            }
+        }
+        throw new IOException("cons lists no connection for session " + sid);
+    }
+
+    private long mntr(String key) throws IOException {
+        for (String line : fourLetter("mntr").split("\n")) {
+            if (line.startsWith(key + "\t") || line.startsWith(key + " ")) {
+                return Long.parseLong(line.split("\\s+")[1].trim());
+            }
+        }
+        throw new IOException("mntr gave no " + key);
+    }
+
+    private String fourLetter(String command) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", server.getPort())) {
+            socket.getOutputStream().write(command.getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+}
