@@ -53,6 +53,9 @@ final class AcquireAttempt {
     private int pendingRound = -1;
     /** {@link ZooKeeperLockClient#disconnects()} when the current round's queue read was sent. */
     private long epoch;
+    /** The node we watch, while we wait for it to go; registered with the client for {@link #predecessorReleasing}. */
+    private String watchedPredecessor;
+    private volatile String releasedPredecessor;
 
     AcquireAttempt(ZooKeeperLockClient client, ZkLock lock, boolean oneShot) {
         this.client = client;
@@ -249,16 +252,22 @@ final class AcquireAttempt {
     }
 
     /**
-     * Waits for our predecessor to go. Our own node is watched too, sent first: if the predecessor
-     * was the holder when the queue was read, then once it is gone we are first (later nodes only
-     * ever sort after ours), and we take the lock without reading the queue again. That shortcut
-     * needs two facts the watches give in order on one session: our node still exists (its
-     * deletion, by an operator say, would reach us first), and no reconnection replayed the
-     * events in another order (a disconnection since the read disables it).
+     * Waits for our predecessor to go. Once it is gone we are first if it held the lock, since
+     * later nodes only ever sort after ours; we then take the lock on the deletion event without
+     * reading the queue again. We know it held if it was first when the queue was read, or if it
+     * is a lease of this client, which marks us before deleting its node ({@link #predecessorReleasing}).
+     * That shortcut needs two more facts, which watches on one session give in order: our own node
+     * still exists (its deletion, by an operator say, reaches us first: its watch is sent first),
+     * and no reconnection replayed the events in another order (any disconnection since the read
+     * disables the shortcut).
      */
     private void watch(String predecessor, boolean predecessorHolds) {
         int round = generation;
         long readEpoch = epoch;
+        String predecessorPath = lock.path() + "/" + predecessor;
+        stopWatching();
+        watchedPredecessor = predecessorPath;
+        client.watching(predecessorPath, this);
         Watcher mine = (WatchedEvent event) -> {
             if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
                 resyncIfRound(round);
@@ -266,21 +275,19 @@ final class AcquireAttempt {
         };
         Watcher theirs = (WatchedEvent event) -> {
             if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
-                predecessorGone(round, predecessorHolds, readEpoch);
+                predecessorGone(round, predecessorPath, predecessorHolds, readEpoch);
             }
         };
         call(zk -> {
-            if (predecessorHolds) {
-                zk.exists(lock.path() + "/" + node, mine, (StatCallback) (rc, path, ctx, stat) -> {
-                    if (Code.get(rc) != Code.OK) {
-                        resyncIfRound(round);
-                    }
-                }, null);
-            }
-            zk.getData(lock.path() + "/" + predecessor, theirs, (DataCallback) (rc, path, ctx, data, stat) -> {
+            zk.exists(lock.path() + "/" + node, mine, (StatCallback) (rc, path, ctx, stat) -> {
+                if (Code.get(rc) != Code.OK) {
+                    resyncIfRound(round);
+                }
+            }, null);
+            zk.getData(predecessorPath, theirs, (DataCallback) (rc, path, ctx, data, stat) -> {
                 Code code = Code.get(rc);
                 if (code == Code.NONODE) {
-                    predecessorGone(round, predecessorHolds, readEpoch);
+                    predecessorGone(round, predecessorPath, predecessorHolds, readEpoch);
                 } else if (code != Code.OK) {
                     synchronized (this) {
                         if (round == generation && state == State.RUNNING) {
@@ -292,14 +299,29 @@ final class AcquireAttempt {
         });
     }
 
-    private synchronized void predecessorGone(int round, boolean predecessorHeld, long readEpoch) {
+    /** A lease of this client, our predecessor, is about to delete its node: it holds the lock. */
+    void predecessorReleasing(String path) {
+        releasedPredecessor = path;
+    }
+
+    private synchronized void predecessorGone(int round, String path, boolean heldAtRead, long readEpoch) {
         if (round != generation || state != State.RUNNING) {
+            client.notWatching(path, this);
             return;
         }
-        if (predecessorHeld && readEpoch == client.disconnects()) {
+        stopWatching();
+        boolean held = heldAtRead || path.equals(releasedPredecessor);
+        if (held && readEpoch == client.disconnects()) {
             grantWhenTokenKnown();
         } else {
             resync();
+        }
+    }
+
+    private void stopWatching() {
+        if (watchedPredecessor != null) {
+            client.notWatching(watchedPredecessor, this);
+            watchedPredecessor = null;
         }
     }
 
@@ -333,6 +355,7 @@ final class AcquireAttempt {
             return;
         }
         state = State.GRANTED;
+        stopWatching();
         client.unregister(this);
         ZkLease lease = new ZkLease(client, lock.name(), lock.path() + "/" + node, czxid);
         if (!client.register(lease)) {
@@ -418,6 +441,7 @@ final class AcquireAttempt {
     }
 
     private void cleanUp() {
+        stopWatching();
         if (node != null) {
             client.janitor().delete(lock.path() + "/" + node);
         } else if (createSent) {

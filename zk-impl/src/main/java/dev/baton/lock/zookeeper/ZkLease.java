@@ -92,6 +92,7 @@ final class ZkLease implements Lease {
             return;
         }
         client.unregister(this);
+        client.releasing(path);
         if (!client.janitor().deleteNow(path)) {
             // the janitor keeps trying; release() promises not to throw for backend faults
             CompletableFuture<Void> deleted = client.janitor().delete(path);
@@ -114,6 +115,7 @@ final class ZkLease implements Lease {
     void releaseInBackground() {
         if (state.compareAndSet(State.HELD, State.RELEASED)) {
             client.unregister(this);
+            client.releasing(path);
             client.janitor().delete(path);
         }
     }

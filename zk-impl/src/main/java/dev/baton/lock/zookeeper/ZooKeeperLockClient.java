@@ -11,6 +11,7 @@ import dev.baton.lock.LossReason;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -74,6 +75,8 @@ public final class ZooKeeperLockClient implements LockClient, LockInspection {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ConnectionStateListener connectionListener = this::connectionChanged;
     private final QueueReads queueReads = new QueueReads(this);
+    /** Waiting attempts by the node they wait on, so that a lease of ours can tell its successor. */
+    private final Map<String, AcquireAttempt> successors = new ConcurrentHashMap<>();
     private final AtomicLong disconnects = new AtomicLong();
     private final CuratorListener eventThreadListener = this::eventReceived;
 
@@ -274,6 +277,22 @@ public final class ZooKeeperLockClient implements LockClient, LockInspection {
             return curator.getZookeeperClient().getZooKeeper();
         } catch (Exception e) {
             throw new LockException("no ZooKeeper connection: " + e.getMessage(), e);
+        }
+    }
+
+    void watching(String predecessorPath, AcquireAttempt attempt) {
+        successors.put(predecessorPath, attempt);
+    }
+
+    void notWatching(String predecessorPath, AcquireAttempt attempt) {
+        successors.remove(predecessorPath, attempt);
+    }
+
+    /** A lease of this client is about to delete its node: its successor here, if any, learns it held. */
+    void releasing(String leasePath) {
+        AcquireAttempt successor = successors.get(leasePath);
+        if (successor != null) {
+            successor.predecessorReleasing(leasePath);
         }
     }
 

@@ -170,6 +170,36 @@ class ZooKeeperQueueTest {
     }
 
     @Test
+    void waitersBehindLeasesOfTheirOwnClientAreHandedTheLockWithoutReads() throws Exception {
+        String name = "queue/local-chain";
+        int waiters = 5;
+        LockClient client = client(server.getConnectString());
+        Lease held = client.lock(name).acquire();
+        List<CompletableFuture<Long>> served = new ArrayList<>();
+        for (int i = 0; i < waiters; i++) {
+            served.add(client.lock(name).acquireAsync().thenApply(lease -> {
+                long token = lease.fencingToken();
+                lease.release();
+                return token;
+            }));
+            awaitQueueLength(name, i + 2);
+        }
+        awaitWatchedNodes(waiters + 1);
+
+        long before = requestsFrom(client);
+        held.release();
+        long previous = 0;
+        for (CompletableFuture<Long> future : served) {
+            long token = future.get(Timing.scaledMillis(20_000), TimeUnit.MILLISECONDS);
+            assertThat(token).isGreaterThan(previous);
+            previous = token;
+        }
+        // One delete per lease and nothing else: each waiter learns from the lease before it.
+        assertThat(requestsFrom(client) - before).isEqualTo(waiters + 1L);
+        awaitQueueLength(name, 0);
+    }
+
+    @Test
     void aBurstOfWaitersOnOneClientSharesItsQueueReads() throws Exception {
         String name = "queue/burst";
         int waiters = 1_000;
@@ -181,13 +211,18 @@ class ZooKeeperQueueTest {
             pending.add(client.lock(name).acquireAsync());
         }
         awaitQueueLength(name, waiters + 1);
-        await().atMost(Timing.scaled(Duration.ofSeconds(30))).until(() -> mntr("zk_watch_count") >= waiters);
-        // Per waiter: its create and the watch on its predecessor; the reads of the queue are
-        // shared (one each would make it 3 per waiter).
-        assertThat(requestsFrom(client) - before).isLessThan(waiters * 2L + waiters / 10);
+        awaitWatchedNodes(waiters + 1);
+        // Per waiter: its create and the watches on its predecessor and its own node; the reads
+        // of the queue are shared (one each would make it 4 per waiter).
+        assertThat(requestsFrom(client) - before).isLessThan(waiters * 3L + waiters / 10);
         pending.forEach(future -> future.cancel(true));
         held.release();
         awaitQueueLength(name, 0);
+    }
+
+    /** Waits until {@code nodes} nodes are watched (a session's watches on one node count once). */
+    private void awaitWatchedNodes(long nodes) {
+        await().atMost(Timing.scaled(Duration.ofSeconds(30))).until(() -> mntr("zk_watch_count") >= nodes);
     }
 
     private long watchesOn(String child) throws IOException {
