@@ -56,6 +56,11 @@ final class AcquireAttempt {
     /** The node we watch, while we wait for it to go; registered with the client for {@link #predecessorReleasing}. */
     private String watchedPredecessor;
     private volatile String releasedPredecessor;
+    private volatile Waiting waiting;
+
+    /** What {@link #predecessorReleasing} needs, published for the releasing thread. */
+    private record Waiting(int round, String predecessor, String own) {
+    }
 
     AcquireAttempt(ZooKeeperLockClient client, ZkLock lock, boolean oneShot) {
         this.client = client;
@@ -255,11 +260,13 @@ final class AcquireAttempt {
      * Waits for our predecessor to go. Once it is gone we are first if it held the lock, since
      * later nodes only ever sort after ours; we then take the lock on the deletion event without
      * reading the queue again. We know it held if it was first when the queue was read, or if it
-     * is a lease of this client, which marks us before deleting its node ({@link #predecessorReleasing}).
+     * is a lease of this client, which tells us before deleting its node ({@link #predecessorReleasing}).
      * That shortcut needs two more facts, which watches on one session give in order: our own node
-     * still exists (its deletion, by an operator say, reaches us first: its watch is sent first),
-     * and no reconnection replayed the events in another order (any disconnection since the read
-     * disables the shortcut).
+     * still exists (its deletion, by an operator say, reaches us first, as the watch on it is sent
+     * before the predecessor's deletion can reach the server), and no reconnection replayed the
+     * events in another order (any disconnection since the read disables the shortcut). In every
+     * other case the waiter reads the queue when its predecessor goes, as Curator's recipe does,
+     * and sends nothing more.
      */
     private void watch(String predecessor, boolean predecessorHolds) {
         int round = generation;
@@ -268,22 +275,18 @@ final class AcquireAttempt {
         stopWatching();
         watchedPredecessor = predecessorPath;
         client.watching(predecessorPath, this);
-        Watcher mine = (WatchedEvent event) -> {
-            if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
-                resyncIfRound(round);
-            }
-        };
         Watcher theirs = (WatchedEvent event) -> {
             if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
                 predecessorGone(round, predecessorPath, predecessorHolds, readEpoch);
             }
         };
+        String ownPath = lock.path() + "/" + node;
+        // Published only when needed: a predecessor that held at the read needs no telling.
+        waiting = predecessorHolds ? null : new Waiting(round, predecessorPath, ownPath);
         call(zk -> {
-            zk.exists(lock.path() + "/" + node, mine, (StatCallback) (rc, path, ctx, stat) -> {
-                if (Code.get(rc) != Code.OK) {
-                    resyncIfRound(round);
-                }
-            }, null);
+            if (predecessorHolds) {
+                watchOwnNode(zk, round, ownPath);
+            }
             zk.getData(predecessorPath, theirs, (DataCallback) (rc, path, ctx, data, stat) -> {
                 Code code = Code.get(rc);
                 if (code == Code.NONODE) {
@@ -299,8 +302,35 @@ final class AcquireAttempt {
         });
     }
 
-    /** A lease of this client, our predecessor, is about to delete its node: it holds the lock. */
+    /** Watches our own node; sent before anything whose outcome the shortcut relies on. */
+    private void watchOwnNode(ZooKeeper zk, int round, String ownPath) {
+        Watcher mine = (WatchedEvent event) -> {
+            if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
+                resyncIfRound(round);
+            }
+        };
+        zk.exists(ownPath, mine, (StatCallback) (rc, path, ctx, stat) -> {
+            if (Code.get(rc) != Code.OK) {
+                resyncIfRound(round);
+            }
+        }, null);
+    }
+
+    /**
+     * A lease of this client, our predecessor, is about to delete its node, so it holds the lock.
+     * Called on the releasing thread before the delete is sent: the watch on our own node sent
+     * here reaches the server first, on the same session.
+     */
     void predecessorReleasing(String path) {
+        Waiting current = waiting;
+        if (current == null || !current.predecessor.equals(path)) {
+            return;
+        }
+        try {
+            watchOwnNode(client.zookeeper(), current.round, current.own);
+        } catch (LockException e) {
+            return; // no connection: the deletion will be read the usual way
+        }
         releasedPredecessor = path;
     }
 
@@ -319,6 +349,7 @@ final class AcquireAttempt {
     }
 
     private void stopWatching() {
+        waiting = null;
         if (watchedPredecessor != null) {
             client.notWatching(watchedPredecessor, this);
             watchedPredecessor = null;

@@ -27,6 +27,7 @@ final class QueueReads {
 
     private final ZooKeeperLockClient client;
     private final Map<String, Pending> byPath = new HashMap<>(); // guarded by this
+    private final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
 
     QueueReads(ZooKeeperLockClient client) {
         this.client = client;
@@ -56,6 +57,7 @@ final class QueueReads {
             client.deliver(() -> answered(lockPath, cohort, Code.CONNECTIONLOSS, null));
             return;
         }
+        sent.incrementAndGet();
         zk.getChildren(lockPath, false, (ChildrenCallback) (rc, path, ctx, children) ->
                 answered(lockPath, cohort, Code.get(rc), children), null);
     }
@@ -77,6 +79,11 @@ final class QueueReads {
         for (Reader reader : cohort) {
             reader.listed(code, listing);
         }
+    }
+
+    /** Reads sent so far, for tests. */
+    long sent() {
+        return sent.get();
     }
 
     private static final class Pending {

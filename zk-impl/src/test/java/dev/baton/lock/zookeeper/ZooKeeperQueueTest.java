@@ -187,6 +187,7 @@ class ZooKeeperQueueTest {
         awaitWatchedNodes(waiters + 1);
 
         long before = requestsFrom(client);
+        long readsBefore = ((ZooKeeperLockClient) client).queueReads().sent();
         held.release();
         long previous = 0;
         for (CompletableFuture<Long> future : served) {
@@ -194,8 +195,10 @@ class ZooKeeperQueueTest {
             assertThat(token).isGreaterThan(previous);
             previous = token;
         }
-        // One delete per lease and nothing else: each waiter learns from the lease before it.
-        assertThat(requestsFrom(client) - before).isEqualTo(waiters + 1L);
+        // No reads of the queue: each waiter learns from the lease before it. What is sent is one
+        // delete per lease and, before each delete, a watch on the successor's own node.
+        assertThat(((ZooKeeperLockClient) client).queueReads().sent()).isEqualTo(readsBefore);
+        assertThat(requestsFrom(client) - before).isEqualTo(2L * waiters);
         awaitQueueLength(name, 0);
     }
 
