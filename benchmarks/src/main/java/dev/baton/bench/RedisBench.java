@@ -58,6 +58,11 @@ final class RedisBench {
                 jedis.ping();
             }, jedis);
         });
+        Harness.Contestant<Harness.Op> scripts = Contestants.of("floor: Baton's 2 scripts by EVALSHA", () -> {
+            Jedis jedis = new Jedis("127.0.0.1", port);
+            dev.baton.lock.redis.ScriptFloor floor2 = new dev.baton.lock.redis.ScriptFloor(jedis);
+            return new Harness.Opened<Harness.Op>(floor2::acquireAndRelease, jedis);
+        });
         Harness.Contestant<Harness.Op> jedisBackend = batonOp("Baton Redis (Jedis)", "redis");
         Harness.Contestant<Harness.Op> adapter = batonOp("Baton Redisson adapter", "redisson");
         Harness.Contestant<Harness.Op> rlock = Contestants.of("Redisson RLock", () -> {
@@ -77,7 +82,7 @@ final class RedisBench {
             }, redisson::shutdown);
         });
         return harness.latency("Redis: uncontended acquire + release, one thread",
-                List.of(floor, jedisBackend, adapter, rlock, fenced));
+                List.of(floor, scripts, jedisBackend, adapter, rlock, fenced));
     }
 
     private Harness.Contestant<Harness.Op> batonOp(String name, String backend) {

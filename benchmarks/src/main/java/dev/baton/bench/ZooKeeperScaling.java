@@ -44,6 +44,7 @@ final class ZooKeeperScaling {
         if (!harness.settings().includes(group)) {
             return List.of();
         }
+        List<Row> rows = new ArrayList<>(serverShare(group));
         try (LockClient holderClient = zk.baton(); LockClient client = zk.baton()) {
             Lease held = holderClient.lock("bench/waiters").acquire();
             Footprint before = Footprint.now();
@@ -55,7 +56,31 @@ final class ZooKeeperScaling {
             Footprint after = Footprint.now();
             pending.forEach(f -> f.cancel(true));
             held.release();
-            return after.minus(before, group, "Baton ZooKeeper", waiters);
+            rows.addAll(after.minus(before, group, "Baton ZooKeeper", waiters));
+        }
+        return rows;
+    }
+
+    /**
+     * The server runs in this JVM, so its znodes count in the heap too: this floor is the heap taken
+     * by the same number of bare ephemeral-sequential znodes (and their watches are not even set).
+     */
+    private List<Row> serverShare(String group) throws Exception {
+        try (CuratorFramework curator = zk.curator()) {
+            org.apache.zookeeper.ZooKeeper handle = curator.getZookeeperClient().getZooKeeper();
+            curator.create().orSetData().forPath("/bench-znodes");
+            Footprint before = Footprint.now();
+            java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(1_000);
+            for (int i = 0; i < waiters; i++) {
+                window.acquire();
+                handle.create("/bench-znodes/lease-0000000000000000-", new byte[0],
+                        org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE, org.apache.zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL,
+                        (rc, path, ctx, name) -> window.release(), null);
+            }
+            window.acquire(1_000);
+            window.release(1_000);
+            Footprint after = Footprint.now();
+            return List.of(after.minus(before, group, "floor: bare znodes (the in-JVM server's share)", waiters).get(0));
         }
     }
 
