@@ -76,10 +76,12 @@ final class TxnBench {
             if (!harness.settings().includes(group)) {
                 continue;
             }
-            double[] writesPerTxn = new double[1];
+            double[] writesPerTxn = new double[2];
             Harness.Contestant<Harness.Workload> contestant = Contestants.of(label(n, true), () -> {
                 Setup setup = new Setup(n, true);
-                writesPerTxn[0] = setup.writesPerTransaction(20);
+                double[] counted = setup.writesPerTransaction(20);
+                writesPerTxn[0] = counted[0];
+                writesPerTxn[1] = counted[1];
                 List<Harness.Op> ops = new ArrayList<>();
                 for (int t = 0; t < concurrency; t++) {
                     ops.add(() -> setup.transaction().commit());
@@ -89,6 +91,8 @@ final class TxnBench {
             List<Row> measured = harness.throughput(group, List.of(contestant));
             rows.addAll(measured);
             double bound = writeCeiling / writesPerTxn[0];
+            rows.add(new Row(group, "ZooKeeper requests per transaction, reads and writes (counted)", "requests",
+                    writesPerTxn[1], Double.NaN, Double.NaN, Double.NaN, Double.NaN, false));
             rows.add(new Row(group, "ZooKeeper writes per transaction (counted)", "writes", writesPerTxn[0], Double.NaN,
                     Double.NaN, Double.NaN, Double.NaN, false));
             rows.add(new Row(group, "throughput ÷ (write ceiling ÷ writes per txn)", "", measured.get(0).median() / bound,
@@ -135,16 +139,22 @@ final class TxnBench {
             return txn;
         }
 
-        /** Runs transactions one at a time and counts the server's zxids they used. */
-        double writesPerTransaction(int transactions) throws Exception {
+        /**
+         * Runs transactions one at a time and counts the server's zxids they used (writes) and the
+         * requests it received (reads and writes, from every session; the two four-letter
+         * commands that read the count add one each, subtracted).
+         */
+        double[] writesPerTransaction(int transactions) throws Exception {
             transaction().commit();
             Thread.sleep(300);
             long before = zxid();
+            long requestsBefore = ZooKeeperScaling.packetsReceived(serverPort);
             for (int i = 0; i < transactions; i++) {
                 transaction().commit();
             }
             Thread.sleep(500); // acks and collection happen after commit() returns; let them land
-            return (zxid() - before) / (double) transactions;
+            long requests = ZooKeeperScaling.packetsReceived(serverPort) - requestsBefore - 1;
+            return new double[] {(zxid() - before) / (double) transactions, requests / (double) transactions};
         }
 
         @Override

@@ -153,6 +153,10 @@ final class ZooKeeperScaling {
 
     /** The server's {@code zk_packets_received} from the {@code mntr} four-letter command. */
     private long packetsReceived() throws IOException {
+        return packetsReceived(serverPort);
+    }
+
+    static long packetsReceived(int serverPort) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", serverPort)) {
             socket.getOutputStream().write("mntr".getBytes(StandardCharsets.US_ASCII));
             String reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
