@@ -74,6 +74,33 @@ public final class BenchMain {
         return rows;
     }
 
+    /** What the profiles showed where a target is missed; the figures are in the table above. */
+    private static final String NOTES = """
+            ## Reading the results
+
+            - **ZooKeeper, uncontended.** Baton sends the two writes a lock needs (create, delete) and
+              one read pipelined behind the create, which tells it the node is first. The read costs no
+              extra round trip but does cost the server a request and the client a reply to parse; on a
+              loopback floor of about 70 µs that is what separates Baton from the floor.
+            - **ZooKeeper, contended.** The holder's successor takes the lock on the deletion event
+              without reading the queue when its predecessor held, or was a lease of the same client, so
+              threads sharing a client hand over with one delete. Waiters on separate clients whose
+              predecessor was itself waiting read the queue once when it goes, as Curator does, so
+              there Baton can only win on client overhead. Clients and server together keep both cores
+              busy, about half of it in the kernel, waking threads: each request crosses several server
+              threads and two client threads.
+            - **Redis.** The second floor runs Baton's own acquire and release scripts by EVALSHA on a
+              bare connection: Redis spends most of the gap to two PINGs inside the scripts (reading
+              the fence, `TIME`, `SET` with expiry, `PUBLISH`); the client adds little on top.
+            - **2PC.** The caller waits for three writes in sequence (begin, the votes, the decision),
+              and between them for two watch notifications and the parties' reads: each host reads the
+              inbox and then the transaction's nodes, and the driver reads the votes, before it writes.
+              Counted over whole transactions (acknowledgements and collection included) reads far
+              outnumber writes (the "requests per transaction" rows). Every request, read or write,
+              passes the server's request threads; in the profile its sync thread (which also logs
+              the writes) was the busiest, so reads, not only writes, bound the throughput.
+            """;
+
     private static String document(String table, boolean quick) {
         Runtime runtime = Runtime.getRuntime();
         String machine = String.format("%d cores, %d MiB max heap, %s %s, Java %s (%s), %s",
@@ -89,7 +116,10 @@ public final class BenchMain {
                 + "and `redis-server` without persistence.\n"
                 + "Each group is warmed up, then measured in 5 rounds whose order rotates; the table shows the\n"
                 + "median over rounds, the median of the rounds' 99th percentiles, and the lowest and highest round.\n"
-                + "Ratios are against the first row of the group (the floor where there is one).\n\n"
-                + table;
+                + "Ratios are against the first row of the group (the floor where there is one).\n"
+                + "2PC participants run in `ParticipantHost`s in this JVM, on the coordinator's session or on\n"
+                + "sessions of their own; hosts in another JVM were not measured.\n\n"
+                + table
+                + "\n" + NOTES;
     }
 }

@@ -102,7 +102,7 @@ final class TxnBench {
     }
 
     private static String label(int n, boolean ownSessions) {
-        return n + " participants, " + (ownSessions ? "hosts with their own sessions" : "hosts sharing the coordinator's session");
+        return n + " participants, in-process hosts " + (ownSessions ? "with their own sessions" : "sharing the coordinator's session");
     }
 
     /** A coordinator and n always-YES participants, hosted in this JVM. */
