@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.zookeeper.Watcher;
 
@@ -98,6 +99,11 @@ final class Ballot {
         if (!votes.keySet().containsAll(record.participants())) {
             read(record, null);
         }
+    }
+
+    /** The participants whose vote node was read, NO votes and late votes included. */
+    Set<String> voteNodesRead() {
+        return Collections.unmodifiableSet(castAt.keySet());
     }
 
     /** The votes read so far, by participant. */

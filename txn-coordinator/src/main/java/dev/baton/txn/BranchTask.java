@@ -38,7 +38,14 @@ final class BranchTask {
     private final TxnLayout layout;
     private final boolean orphan;
     private final Set<String> attempts = new HashSet<>();
-    private final Watcher watcher = event -> schedule();
+    private final Watcher watcher = event -> {
+        if (event.getType() == Watcher.Event.EventType.NodeCreated) {
+            decisionCreated = true;
+        }
+        schedule();
+    };
+    /** Told by the watch: the decision exists, so the next evaluation reads it without watching. */
+    private volatile boolean decisionCreated;
     private final AtomicBoolean queued = new AtomicBoolean();
     private volatile boolean done;
     private boolean started;
@@ -114,8 +121,8 @@ final class BranchTask {
         CompletableFuture<ReadBatch.Node> voteRead = mine == null ? batch.data(layout.vote(txnId, host.name), null) : null;
         CompletableFuture<ReadBatch.Node> payloadRead = payload == null ? batch.data(layout.branch(txnId, host.name), null)
                 : null;
-        batch.exists(layout.decision(txnId), watcher);
-        CompletableFuture<ReadBatch.Node> decisionRead = batch.data(layout.decision(txnId), null);
+        CompletableFuture<ReadBatch.Node> decisionRead = batch.settledData(layout.decision(txnId), watcher,
+                decisionCreated);
         batch.await();
         if (recordRead != null) {
             ReadBatch.Node node = recordRead.getNow(null);
@@ -132,6 +139,9 @@ final class BranchTask {
             payload = payloadRead.getNow(null) == null ? new byte[0] : payloadRead.getNow(null).data();
         }
         ReadBatch.Node decided = decisionRead.getNow(null);
+        if (decided == null && mine != null && !orphan) {
+            abortLosingAttempts();
+        }
         if (decided != null) {
             apply(Decision.decode(txnId, decided.data()));
         } else if (orphan) {
@@ -145,6 +155,23 @@ final class BranchTask {
             }
         } else {
             awaitDecision();
+        }
+    }
+
+    /**
+     * Rolls back at once the attempts of ours that the vote does not name: whatever is decided,
+     * they can only be aborted, and they may hold locks in the resource. (Another instance of
+     * this participant voted first; without this they waited for the decision, or, if the
+     * transaction was collected before this instance saw it, for the deadline.)
+     */
+    private void abortLosingAttempts() throws Exception {
+        String voted = mine.vote().isYes() ? mine.attempt() : null;
+        for (java.util.Iterator<String> it = attempts.iterator(); it.hasNext(); ) {
+            String attempt = it.next();
+            if (!attempt.equals(voted)) {
+                host.participant.abort(branch(attempt));
+                it.remove();
+            }
         }
     }
 

@@ -58,6 +58,40 @@ final class ReadBatch {
         return reply;
     }
 
+    /**
+     * The data and stat of a node that, once created, never changes (a decision), or null if it
+     * does not exist yet, in which case {@code watcher} fires on its creation. Costs one request
+     * when the guess is right: {@code likelyPresent} reads the data (no watch needed), otherwise
+     * {@code exists} sets the watch; a wrong guess adds a second request, sent when the first
+     * answers (a second round trip).
+     */
+    CompletableFuture<Node> settledData(String path, Watcher watcher, boolean likelyPresent) {
+        CompletableFuture<Node> reply = track(new CompletableFuture<>());
+        if (likelyPresent) {
+            zk.getData(real(path), null, (rc, p, ctx, data, stat) -> {
+                if (rc == KeeperException.Code.NONODE.intValue()) {
+                    existsThenData(reply, path, watcher);
+                } else {
+                    settle(reply, rc, p, rc == KeeperException.Code.OK.intValue() ? new Node(data, stat) : null);
+                }
+            }, null);
+        } else {
+            existsThenData(reply, path, watcher);
+        }
+        return reply;
+    }
+
+    private void existsThenData(CompletableFuture<Node> reply, String path, Watcher watcher) {
+        zk.exists(real(path), watcher, (rc, p, ctx, stat) -> {
+            if (rc == KeeperException.Code.OK.intValue()) {
+                zk.getData(real(path), null, (rc2, p2, ctx2, data, stat2) ->
+                        settle(reply, rc2, p2, rc2 == KeeperException.Code.OK.intValue() ? new Node(data, stat2) : null), null);
+            } else {
+                settle(reply, rc, p, null);
+            }
+        }, null);
+    }
+
     /** Waits for every reply; afterwards each future holds its result ({@code getNow(null)}). */
     void await() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);

@@ -38,7 +38,21 @@ final class TxnDriver {
     private final CoordinatorCore core;
     private final TxnLayout layout;
     private final CompletableFuture<Outcome> outcome;
-    private final Watcher watcher = event -> schedule();
+    private final Watcher watcher = event -> {
+        String path = event.getPath() == null ? "" : event.getPath();
+        if (event.getType() == Watcher.Event.EventType.NodeCreated && path.endsWith("/decision")) {
+            decisionCreated = true;
+        } else if (event.getType() == Watcher.Event.EventType.NodeChildrenChanged && path.endsWith("/ack")) {
+            acksChanged = true;
+        }
+        schedule();
+    };
+    /** Told by the watch: an acknowledgement came since the last listing (true until the first). */
+    private volatile boolean acksChanged = true;
+    /** Told by the watch: the decision exists, so the next read of it needs no watch. */
+    private volatile boolean decisionCreated;
+    /** The acknowledgements as last listed. */
+    private List<String> acked;
     private final AtomicBoolean queued = new AtomicBoolean();
     private final DriverLease lease;
     private final Ballot ballot;
@@ -197,10 +211,9 @@ final class TxnDriver {
         return takeDecision(decided);
     }
 
-    /** The decision node's data; the exists watch tells of its creation, which a getData watch would not. */
+    /** The decision node's data, or null with a watch for its creation (which a getData watch would not tell). */
     private CompletableFuture<ReadBatch.Node> askDecision(ReadBatch batch) {
-        batch.exists(layout.decision(txnId), watcher);
-        return batch.data(layout.decision(txnId), null);
+        return batch.settledData(layout.decision(txnId), watcher, decisionCreated);
     }
 
     private Decision takeDecision(CompletableFuture<ReadBatch.Node> reply) throws CorruptNodeException {
@@ -274,13 +287,30 @@ final class TxnDriver {
         }
     }
 
+    /** Lists the acknowledgements (watching for more) unless none came since the last listing. */
     private boolean allAcked() throws Exception {
-        List<String> acks = core.zk.children(layout.acks(txnId), watcher);
+        if (acked != null && !acksChanged) {
+            return acked.containsAll(record.participants());
+        }
+        acksChanged = false;
+        List<String> acks;
+        try {
+            acks = core.zk.children(layout.acks(txnId), watcher);
+        } catch (Exception e) {
+            acksChanged = true;
+            throw e;
+        }
+        if (acks == null) {
+            acksChanged = true;
+        }
+        acked = acks;
         return acks != null && acks.containsAll(record.participants());
     }
 
     private void collect() throws Exception {
-        if (TxnCleanup.collect(core, txnId, lease, outcomeNow(core.history.finishedNow(core.clock)))) {
+        Outcome finished = outcomeNow(core.history.finishedNow(core.clock));
+        TxnCleanup.Known known = new TxnCleanup.Known(acked, List.copyOf(ballot.voteNodesRead()), record.participants());
+        if (TxnCleanup.collect(core, txnId, lease, finished, known)) {
             core.step(Step.COLLECTED, txnId);
             finish();
         }

@@ -181,10 +181,13 @@ class TransactionCoordinatorTest {
         }
         TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(20));
 
+        // An instance that lost the vote rolls its attempt back on its own, possibly after the
+        // collect: wait for it.
+        Timing.await("every attempt of the shared participant settled")
+                .until(() -> outcomes.stream().allMatch(outcome -> shared.settled(outcome.txnId())));
         for (Outcome outcome : outcomes) {
             assertThat(shared.committed(outcome.txnId())).isEqualTo(outcome.isCommitted());
             assertThat(b.committed(outcome.txnId())).isEqualTo(outcome.isCommitted());
-            assertThat(shared.settled(outcome.txnId())).isTrue();
         }
         System.out.println("TWO-INSTANCES prepares=" + shared.prepares.get() + " for " + outcomes.size() + " branches");
         assertThat(shared.violations).isEmpty();
