@@ -117,8 +117,8 @@ public final class BenchMain {
                 + "Each group is warmed up, then measured in 5 rounds whose order rotates; the table shows the\n"
                 + "median over rounds, the median of the rounds' 99th percentiles, and the lowest and highest round.\n"
                 + "Ratios are against the first row of the group (the floor where there is one).\n"
-                + "2PC participants run in `ParticipantHost`s in this JVM, on the coordinator's session or on\n"
-                + "sessions of their own; hosts in another JVM were not measured.\n\n"
+                + "2PC participants run in `ParticipantHost`s: in this JVM, on the coordinator's session or on\n"
+                + "sessions of their own, or in a child JVM started by the benchmark (the throughput rows).\n\n"
                 + table
                 + "\n" + NOTES;
     }

@@ -59,9 +59,9 @@ final class TxnBench {
             }, curator);
         }));
         for (int n : participantCounts) {
-            for (boolean ownSessions : new boolean[] {false, true}) {
-                contestants.add(Contestants.of(label(n, ownSessions), () -> {
-                    Setup setup = new Setup(n, ownSessions);
+            for (Placement placement : Placement.values()) {
+                contestants.add(Contestants.of(label(n, placement), () -> {
+                    Setup setup = new Setup(n, placement);
                     return new Harness.Opened<Harness.Op>(() -> setup.transaction().commit(), setup);
                 }));
             }
@@ -77,8 +77,8 @@ final class TxnBench {
                 continue;
             }
             double[] writesPerTxn = new double[2];
-            Harness.Contestant<Harness.Workload> contestant = Contestants.of(label(n, true), () -> {
-                Setup setup = new Setup(n, true);
+            Harness.Contestant<Harness.Workload> contestant = Contestants.of(label(n, Placement.OTHER_JVM), () -> {
+                Setup setup = new Setup(n, Placement.OTHER_JVM);
                 double[] counted = setup.writesPerTransaction(20);
                 writesPerTxn[0] = counted[0];
                 writesPerTxn[1] = counted[1];
@@ -101,18 +101,31 @@ final class TxnBench {
         return rows;
     }
 
-    private static String label(int n, boolean ownSessions) {
-        return n + " participants, in-process hosts " + (ownSessions ? "with their own sessions" : "sharing the coordinator's session");
+    /** Where the participants' hosts run. */
+    enum Placement {
+        SHARED_SESSION("in-process hosts sharing the coordinator's session"),
+        OWN_SESSIONS("in-process hosts with their own sessions"),
+        OTHER_JVM("ParticipantHost in another JVM");
+
+        final String label;
+
+        Placement(String label) {
+            this.label = label;
+        }
     }
 
-    /** A coordinator and n always-YES participants, hosted in this JVM. */
+    private static String label(int n, Placement placement) {
+        return n + " participants, " + placement.label;
+    }
+
+    /** A coordinator and n always-YES participants, hosted as {@code placement} says. */
     private final class Setup implements AutoCloseable {
         private final List<AutoCloseable> resources = new ArrayList<>();
         private final TransactionCoordinator coordinator;
         private final int n;
         private final String prefix;
 
-        Setup(int n, boolean ownSessions) throws Exception {
+        Setup(int n, Placement placement) throws Exception {
             this.n = n;
             this.prefix = "p" + System.nanoTime() % 100_000 + "-";
             // A root of its own, so that the other contestants' coordinators do not follow these
@@ -120,9 +133,16 @@ final class TxnBench {
             ZooKeeperLockOptions options = ZooKeeperLockOptions.defaults().withRootPath("/bench-txn-" + ROOTS.incrementAndGet());
             CuratorFramework shared = zk.curator();
             resources.add(0, shared);
-            for (int i = 0; i < n; i++) {
-                CuratorFramework session = ownSessions ? zk.curator() : shared;
-                if (ownSessions) {
+            if (placement == Placement.OTHER_JVM) {
+                List<String> names = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    names.add(prefix + i);
+                }
+                resources.add(0, HostMain.start(zk.connectString(), options.rootPath(), names));
+            }
+            for (int i = 0; i < n && placement != Placement.OTHER_JVM; i++) {
+                CuratorFramework session = placement == Placement.OWN_SESSIONS ? zk.curator() : shared;
+                if (session != shared) {
                     resources.add(0, session);
                 }
                 resources.add(0, ParticipantHost.builder(session).options(options).participant(prefix + i, new Yes()).start());
@@ -180,7 +200,7 @@ final class TxnBench {
     }
 
     /** A participant that votes YES at once and does nothing: the protocol's cost alone. */
-    private static final class Yes implements Participant {
+    static final class Yes implements Participant {
         @Override
         public Vote prepare(Branch branch) {
             return Vote.yes();

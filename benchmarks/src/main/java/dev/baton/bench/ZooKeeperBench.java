@@ -45,6 +45,10 @@ final class ZooKeeperBench {
         return rows;
     }
 
+    String connectString() {
+        return connect;
+    }
+
     CuratorFramework curator() throws InterruptedException {
         CuratorFramework curator = CuratorFrameworkFactory.newClient(connect, 30_000, 10_000, new RetryOneTime(100));
         curator.start();

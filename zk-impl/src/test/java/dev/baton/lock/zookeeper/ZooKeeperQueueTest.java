@@ -120,9 +120,7 @@ class ZooKeeperQueueTest {
         thirdLease.release();
         Lease secondLease = get(second);
         assertThat(secondLease.fencingToken()).isGreaterThan(thirdToken);
-        assertThat(queue(name)).hasSize(1);
-        assertThat(czxid(name, queue(name).get(0))).isEqualTo(secondLease.fencingToken());
-        secondLease.release();
+        assertHeldByItsOwnNode(name, secondLease);
     }
 
     @Test
@@ -144,7 +142,11 @@ class ZooKeeperQueueTest {
         awaitQueueLength(name, 0);
         proxy.restore();
 
-        Lease lease = get(waiter);
+        assertHeldByItsOwnNode(name, get(waiter));
+    }
+
+    /** The lease's node is the only one in the queue and its token is that node's: then releases it. */
+    private void assertHeldByItsOwnNode(String name, Lease lease) throws Exception {
         assertThat(queue(name)).hasSize(1);
         assertThat(czxid(name, queue(name).get(0))).isEqualTo(lease.fencingToken());
         lease.release();
