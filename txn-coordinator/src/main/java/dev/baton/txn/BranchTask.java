@@ -44,6 +44,9 @@ final class BranchTask {
         }
         schedule();
     };
+    /** Started by an event, which may be stale: the first evaluation checks the inbox entry exists. */
+    private boolean checkEntry;
+    private volatile boolean entryGone;
     /** Told by the watch: the decision exists, so the next evaluation reads it without watching. */
     private volatile boolean decisionCreated;
     private final AtomicBoolean queued = new AtomicBoolean();
@@ -56,8 +59,9 @@ final class BranchTask {
     private int failures;
 
     /** @param orphanAttempts the prepared attempts of an orphan; null for an inbox entry */
-    BranchTask(HostedParticipant host, String txnId, Set<String> orphanAttempts) {
+    BranchTask(HostedParticipant host, String txnId, Set<String> orphanAttempts, boolean checkEntry) {
         this.host = host;
+        this.checkEntry = checkEntry;
         this.core = host.core;
         this.layout = core.layout;
         this.txnId = txnId;
@@ -73,6 +77,15 @@ final class BranchTask {
 
     boolean isOrphan() {
         return orphan;
+    }
+
+    /** The inbox entry was deleted (this participant acknowledged, here or in another instance). */
+    void entryGone() {
+        entryGone = true;
+    }
+
+    boolean isEntryGone() {
+        return entryGone;
     }
 
     void schedule() {
@@ -117,6 +130,8 @@ final class BranchTask {
         // One round trip: the record, this participant's vote (before the decision: a NO vote
         // carries its ABORT), the branch's payload and the decision, watching for its creation.
         ReadBatch batch = core.zk.batch();
+        CompletableFuture<org.apache.zookeeper.data.Stat> entryRead = checkEntry
+                ? batch.exists(layout.inboxEntry(host.name, txnId), null) : null;
         CompletableFuture<ReadBatch.Node> recordRead = record == null ? batch.data(layout.record(txnId), null) : null;
         CompletableFuture<ReadBatch.Node> voteRead = mine == null ? batch.data(layout.vote(txnId, host.name), null) : null;
         CompletableFuture<ReadBatch.Node> payloadRead = payload == null ? batch.data(layout.branch(txnId, host.name), null)
@@ -124,6 +139,15 @@ final class BranchTask {
         CompletableFuture<ReadBatch.Node> decisionRead = batch.settledData(layout.decision(txnId), watcher,
                 decisionCreated);
         batch.await();
+        if (entryRead != null) {
+            checkEntry = false;
+            if (entryRead.getNow(null) == null) {
+                // A stale event, or another instance finished the branch: nothing to do here.
+                entryGone = true;
+                finish();
+                return;
+            }
+        }
         if (recordRead != null) {
             ReadBatch.Node node = recordRead.getNow(null);
             if (node == null) {

@@ -30,6 +30,8 @@ final class HostCore {
     private final ScheduledThreadPoolExecutor executor;
     private final ConcurrentMap<String, String> problems = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Test hook: false makes hosts list their inbox as on a server without persistent watches. */
+    volatile boolean persistentWatches = true;
 
     HostCore(Zk zk, TxnLayout layout, Clock clock, Duration abortGrace, int threads, StepListener steps) {
         this.zk = zk;

@@ -157,6 +157,7 @@ public final class ParticipantHost implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private int threads;
         private StepListener steps = StepListener.NONE;
+        private boolean persistentWatches = true;
 
         private Builder(CuratorFramework curator, BatonConfig config) {
             this.curator = curator;
@@ -232,6 +233,12 @@ public final class ParticipantHost implements AutoCloseable {
             return this;
         }
 
+        /** Test hook: without persistent watches, as on a ZooKeeper server before 3.6. */
+        Builder withoutPersistentWatches() {
+            persistentWatches = false;
+            return this;
+        }
+
         /**
          * Registers every participant as live and starts working: reconciliation and the inbox
          * are processed in the background. A host built from configuration connects first.
@@ -263,6 +270,7 @@ public final class ParticipantHost implements AutoCloseable {
             }
             HostCore core = new HostCore(new Zk(client, layout.acl()), new TxnLayout(layout.rootPath()), clock,
                     abortGrace, threads, steps);
+            core.persistentWatches = persistentWatches;
             List<HostedParticipant> hosted = new ArrayList<>();
             participants.forEach((name, participant) -> hosted.add(new HostedParticipant(core, name, participant)));
             ParticipantHost host = new ParticipantHost(core, List.copyOf(hosted), owned);

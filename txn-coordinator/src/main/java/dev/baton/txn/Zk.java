@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
+import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
@@ -152,6 +153,21 @@ final class Zk {
         } catch (KeeperException.NoNodeException e) {
             return false;
         }
+    }
+
+    /**
+     * Adds a persistent recursive watch on {@code path}: every creation and deletion below it
+     * reaches {@code watcher}, with its path, until removed or the session ends.
+     *
+     * @throws KeeperException.UnimplementedException on a server older than ZooKeeper 3.6
+     */
+    void addPersistentRecursiveWatch(String path, Watcher watcher) throws Exception {
+        curator.getZookeeperClient().getZooKeeper().addWatch(path, watcher, AddWatchMode.PERSISTENT_RECURSIVE);
+    }
+
+    /** Removes a watch added by {@link #addPersistentRecursiveWatch}, locally even if the server is unreachable. */
+    void removeWatch(String path, Watcher watcher) throws Exception {
+        curator.getZookeeperClient().getZooKeeper().removeWatches(path, watcher, Watcher.WatcherType.Any, true);
     }
 
     /** Runs operations as one ZooKeeper {@code multi}: one write, all or nothing. */

@@ -139,10 +139,21 @@ class TransactionCoordinatorTest {
 
     @Test
     void manyTransactionsRunConcurrentlyWithCommitAsync() throws Exception {
+        runConcurrently(host -> host);
+    }
+
+    /** A host on a server before ZooKeeper 3.6 lists its inbox on every change instead. */
+    @Test
+    void manyTransactionsRunConcurrentlyWithHostsThatListTheirInbox() throws Exception {
+        runConcurrently(ParticipantHost.Builder::withoutPersistentWatches);
+    }
+
+    private void runConcurrently(java.util.function.UnaryOperator<ParticipantHost.Builder> hostMode) throws Exception {
         MemoryParticipant a = new MemoryParticipant();
         MemoryParticipant b = new MemoryParticipant();
         b.voter = branch -> branch.payload()[0] % 3 == 0 ? Vote.no("multiple of three") : Vote.yes();
-        host(Map.of("a", a, "b", b));
+        closing(hostMode.apply(ParticipantHost.builder(curator).abortGrace(Duration.ofMillis(300))
+                .participant("a", a).participant("b", b)).start());
         TransactionCoordinator coordinator = coordinator();
 
         List<CompletableFuture<Outcome>> futures = new ArrayList<>();
