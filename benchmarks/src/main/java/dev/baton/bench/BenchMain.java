@@ -93,12 +93,14 @@ public final class BenchMain {
               bare connection: Redis spends most of the gap to two PINGs inside the scripts (reading
               the fence, `TIME`, `SET` with expiry, `PUBLISH`); the client adds little on top.
             - **2PC.** The caller waits for three writes in sequence (begin, the votes, the decision),
-              and between them for two watch notifications and the parties' reads: each host reads the
-              inbox and then the transaction's nodes, and the driver reads the votes, before it writes.
-              Counted over whole transactions (acknowledgements and collection included) reads far
-              outnumber writes (the "requests per transaction" rows). Every request, read or write,
-              passes the server's request threads; in the profile its sync thread (which also logs
-              the writes) was the busiest, so reads, not only writes, bound the throughput.
+              and between them for two watch notifications and two rounds of reads: each host reads
+              the transaction's nodes before it prepares, and the driver reads the votes before it
+              decides. The begin, one `multi` of 2N+6 creates, was about a quarter of the commit in a
+              timeline of 2,500 commits. Counted over whole transactions (acknowledgements and
+              collection included) reads still outnumber writes (the "requests per transaction"
+              rows). Every request, read or write, passes the server's request threads; in the
+              profile its sync thread (which also logs the writes) was the busiest, so reads, not
+              only writes, bound the throughput.
             """;
 
     private static String document(String table, boolean quick) {
@@ -116,7 +118,9 @@ public final class BenchMain {
                 + "and `redis-server` without persistence.\n"
                 + "Each group is warmed up, then measured in 5 rounds whose order rotates; the table shows the\n"
                 + "median over rounds, the median of the rounds' 99th percentiles, and the lowest and highest round.\n"
-                + "Ratios are against the first row of the group (the floor where there is one).\n"
+                + "Ratios are against the first row of the group (the floor where there is one), taken within\n"
+                + "each round and then the median over rounds: this machine has slow spells of up to twice the\n"
+                + "latency, and a ratio within a round compares contestants measured seconds apart.\n"
                 + "2PC participants run in `ParticipantHost`s: in this JVM, on the coordinator's session or on\n"
                 + "sessions of their own, or in a child JVM started by the benchmark (the throughput rows).\n\n"
                 + table

@@ -83,7 +83,7 @@ final class Harness {
                 rows.add(new Row(group, contestants.get(i).name(), "µs", Stats.median(medians[i]), Stats.median(p99s[i]),
                         Stats.min(medians[i]), Stats.max(medians[i]), Double.NaN, false));
             }
-            return withRatios(rows);
+            return withRatios(rows, medians);
         } finally {
             closeAll(opened);
         }
@@ -114,17 +114,26 @@ final class Harness {
                 rows.add(new Row(group, contestants.get(i).name(), "ops/s", Stats.median(rates[i]), Double.NaN,
                         Stats.min(rates[i]), Stats.max(rates[i]), Double.NaN, true));
             }
-            return withRatios(rows);
+            return withRatios(rows, rates);
         } finally {
             closeAll(opened);
         }
     }
 
-    private static List<Row> withRatios(List<Row> rows) {
+    /**
+     * Each row's ratio to the first is the median over rounds of the ratio within a round: the
+     * contestants of one round run within seconds of each other, so a slow spell of the machine
+     * that spans a round weighs on both sides of its ratio, not on one median.
+     */
+    private static List<Row> withRatios(List<Row> rows, double[][] perRound) {
         List<Row> out = new ArrayList<>();
         out.add(rows.get(0));
         for (int i = 1; i < rows.size(); i++) {
-            out.add(rows.get(i).withRatio(rows.get(0).median()));
+            double[] ratios = new double[perRound[i].length];
+            for (int run = 0; run < ratios.length; run++) {
+                ratios[run] = perRound[i][run] / perRound[0][run];
+            }
+            out.add(rows.get(i).withRatio(Stats.median(ratios)));
         }
         return out;
     }

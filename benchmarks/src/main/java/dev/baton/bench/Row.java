@@ -10,13 +10,14 @@ package dev.baton.bench;
  * @param p99 the median over runs of each run's 99th percentile, or NaN where it does not apply
  * @param low the lowest run's value
  * @param high the highest run's value
- * @param ratio this row against its group's baseline, or NaN for the baseline itself
+ * @param ratio this row against its group's baseline (the median of the rounds' ratios), or NaN
+ *     for the baseline itself
  * @param higherIsBetter whether a larger value is better (throughput) or worse (latency)
  */
 record Row(String group, String contestant, String unit, double median, double p99, double low, double high,
            double ratio, boolean higherIsBetter) {
 
-    Row withRatio(double baseline) {
-        return new Row(group, contestant, unit, median, p99, low, high, median / baseline, higherIsBetter);
+    Row withRatio(double value) {
+        return new Row(group, contestant, unit, median, p99, low, high, value, higherIsBetter);
     }
 }
