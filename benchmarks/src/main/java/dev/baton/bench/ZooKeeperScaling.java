@@ -84,13 +84,18 @@ final class ZooKeeperScaling {
         }
     }
 
-    /** Requests the server received per hand-off while a queue of {@code length} waiters drains. */
+    /**
+     * Requests the server received, and notifications it sent, per hand-off while a queue of
+     * {@code length} waiters drains. A herd would grow both with the queue. Notifications are the
+     * packets sent beyond one reply per request received.
+     */
     List<Row> packetsPerHandoff(int length) throws Exception {
-        String group = "ZooKeeper: server requests per hand-off, " + length + " waiter(s)";
+        String group = "ZooKeeper: server requests and notifications per hand-off, " + length + " waiter(s)";
         if (!harness.settings().includes(group)) {
             return List.of();
         }
         double baton;
+        double batonNotified;
         try (LockClient holderClient = zk.baton(); LockClient client = zk.baton()) {
             Lease held = holderClient.lock("bench/herd-" + length).acquire();
             List<CompletableFuture<Void>> served = new ArrayList<>();
@@ -98,12 +103,15 @@ final class ZooKeeperScaling {
                 served.add(client.lock("bench/herd-" + length).acquireAsync().thenAccept(Lease::release));
             }
             awaitQueue(client, "bench/herd-" + length, length);
-            long before = packetsReceived();
+            long[] before = packets();
             held.release();
             CompletableFuture.allOf(served.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
-            baton = (packetsReceived() - before) / (double) length;
+            long[] after = packets();
+            baton = (after[0] - before[0]) / (double) length;
+            batonNotified = ((after[1] - before[1]) - (after[0] - before[0])) / (double) length;
         }
         double curator;
+        double curatorNotified;
         try (CuratorFramework holderClient = zk.curator(); CuratorFramework client = zk.curator()) {
             String path = "/curator-bench/herd-" + length;
             InterProcessMutex holder = new InterProcessMutex(holderClient, path);
@@ -126,17 +134,24 @@ final class ZooKeeperScaling {
             while (client.getChildren().forPath(path).size() < length + 1 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            long before = packetsReceived();
+            long[] before = packets();
             holder.release();
             for (Thread thread : threads) {
                 thread.join(120_000);
             }
-            curator = (packetsReceived() - before) / (double) length;
+            long[] after = packets();
+            curator = (after[0] - before[0]) / (double) length;
+            curatorNotified = ((after[1] - before[1]) - (after[0] - before[0])) / (double) length;
         }
         return List.of(
-                new Row(group, "Baton ZooKeeper", "requests", baton, Double.NaN, Double.NaN, Double.NaN, Double.NaN, false),
-                new Row(group, "Curator InterProcessMutex", "requests", curator, Double.NaN, Double.NaN, Double.NaN,
-                        curator / baton, false));
+                new Row(group, "Baton ZooKeeper: requests", "requests", baton, Double.NaN, Double.NaN, Double.NaN,
+                        Double.NaN, false),
+                new Row(group, "Curator InterProcessMutex: requests", "requests", curator, Double.NaN, Double.NaN,
+                        Double.NaN, curator / baton, false),
+                new Row(group, "Baton ZooKeeper: notifications", "notifications", batonNotified, Double.NaN,
+                        Double.NaN, Double.NaN, Double.NaN, false),
+                new Row(group, "Curator InterProcessMutex: notifications", "notifications", curatorNotified,
+                        Double.NaN, Double.NaN, Double.NaN, Double.NaN, false));
     }
 
     private static void awaitQueue(LockClient client, String name, int waiting) throws InterruptedException {
@@ -151,21 +166,29 @@ final class ZooKeeperScaling {
         throw new IllegalStateException("the queue of " + name + " did not reach " + waiting);
     }
 
-    /** The server's {@code zk_packets_received} from the {@code mntr} four-letter command. */
-    private long packetsReceived() throws IOException {
-        return packetsReceived(serverPort);
+    /** The server's packets received and sent, from one {@code mntr} (which itself adds one to each). */
+    private long[] packets() throws IOException {
+        String reply = mntr(serverPort);
+        return new long[] {value(reply, "zk_packets_received"), value(reply, "zk_packets_sent")};
     }
 
     static long packetsReceived(int serverPort) throws IOException {
+        return value(mntr(serverPort), "zk_packets_received");
+    }
+
+    private static String mntr(int serverPort) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", serverPort)) {
             socket.getOutputStream().write("mntr".getBytes(StandardCharsets.US_ASCII));
-            String reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-            for (String line : reply.split("\n")) {
-                if (line.startsWith("zk_packets_received")) {
-                    return Long.parseLong(line.split("\\s+")[1].trim());
-                }
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    private static long value(String mntr, String key) throws IOException {
+        for (String line : mntr.split("\n")) {
+            if (line.startsWith(key + "\t") || line.startsWith(key + " ")) {
+                return Long.parseLong(line.split("\\s+")[1].trim());
             }
         }
-        throw new IOException("mntr gave no zk_packets_received; is 4lw.commands.whitelist set?");
+        throw new IOException("mntr gave no " + key + "; is 4lw.commands.whitelist set?");
     }
 }
