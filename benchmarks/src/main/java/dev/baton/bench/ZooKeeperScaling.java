@@ -86,8 +86,8 @@ final class ZooKeeperScaling {
 
     /**
      * Requests the server received, and notifications it sent, per hand-off while a queue of
-     * {@code length} waiters drains. A herd would grow both with the queue. Notifications are the
-     * packets sent beyond one reply per request received.
+     * {@code length} waiters drains, on the holder's and the waiters' sessions. A herd would grow
+     * both with the queue. Notifications are the packets sent beyond one reply per request.
      */
     List<Row> packetsPerHandoff(int length) throws Exception {
         String group = "ZooKeeper: server requests and notifications per hand-off, " + length + " waiter(s)";
@@ -103,10 +103,11 @@ final class ZooKeeperScaling {
                 served.add(client.lock("bench/herd-" + length).acquireAsync().thenAccept(Lease::release));
             }
             awaitQueue(client, "bench/herd-" + length, length);
-            long[] before = packets();
+            List<Long> sessions = List.of(sessionOf(holderClient), sessionOf(client));
+            long[] before = packets(sessions);
             held.release();
             CompletableFuture.allOf(served.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
-            long[] after = packets();
+            long[] after = packets(sessions);
             baton = (after[0] - before[0]) / (double) length;
             batonNotified = ((after[1] - before[1]) - (after[0] - before[0])) / (double) length;
         }
@@ -134,12 +135,13 @@ final class ZooKeeperScaling {
             while (client.getChildren().forPath(path).size() < length + 1 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            long[] before = packets();
+            List<Long> sessions = List.of(sessionOf(holderClient), sessionOf(client));
+            long[] before = packets(sessions);
             holder.release();
             for (Thread thread : threads) {
                 thread.join(120_000);
             }
-            long[] after = packets();
+            long[] after = packets(sessions);
             curator = (after[0] - before[0]) / (double) length;
             curatorNotified = ((after[1] - before[1]) - (after[0] - before[0])) / (double) length;
         }
@@ -166,10 +168,38 @@ final class ZooKeeperScaling {
         throw new IllegalStateException("the queue of " + name + " did not reach " + waiting);
     }
 
-    /** The server's packets received and sent, from one {@code mntr} (which itself adds one to each). */
-    private long[] packets() throws IOException {
-        String reply = mntr(serverPort);
-        return new long[] {value(reply, "zk_packets_received"), value(reply, "zk_packets_sent")};
+    /**
+     * Packets the server received from, and sent to, the given sessions ({@code cons}): counted
+     * per session, so that traffic the earlier groups left behind on other sessions stays out.
+     */
+    private long[] packets(List<Long> sessions) throws IOException {
+        String cons;
+        try (Socket socket = new Socket("127.0.0.1", serverPort)) {
+            socket.getOutputStream().write("cons".getBytes(StandardCharsets.US_ASCII));
+            cons = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        }
+        long received = 0;
+        long sent = 0;
+        for (long session : sessions) {
+            String sid = "sid=0x" + Long.toHexString(session) + ",";
+            String line = cons.lines().filter(l -> l.contains(sid)).findFirst()
+                    .orElseThrow(() -> new IOException("cons lists no connection for session " + sid));
+            received += Long.parseLong(line.replaceAll(".*recved=(\\d+),.*", "$1"));
+            sent += Long.parseLong(line.replaceAll(".*sent=(\\d+),.*", "$1"));
+        }
+        return new long[] {received, sent};
+    }
+
+    private static long sessionOf(LockClient client) {
+        return sessionOf(((dev.baton.lock.zookeeper.ZooKeeperLockClient) client).curator());
+    }
+
+    private static long sessionOf(CuratorFramework curator) {
+        try {
+            return curator.getZookeeperClient().getZooKeeper().getSessionId();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static long packetsReceived(int serverPort) throws IOException {
