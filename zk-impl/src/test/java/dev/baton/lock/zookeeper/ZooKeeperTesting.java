@@ -3,8 +3,6 @@ package dev.baton.lock.zookeeper;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockClients;
 import dev.baton.lock.testkit.Timing;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,7 +13,6 @@ import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
-import org.apache.zookeeper.ZKUtil;
 
 /** Real ZooKeeper servers and clients for the tests, with short, scaled timeouts. */
 final class ZooKeeperTesting {
@@ -76,9 +73,23 @@ final class ZooKeeperTesting {
             if (curator.checkExists().forPath(root) == null) {
                 return List.of();
             }
-            return new ArrayList<>(ZKUtil.listSubTreeBFS(curator.getZookeeperClient().getZooKeeper(), root));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            List<String> nodes = new ArrayList<>();
+            java.util.ArrayDeque<String> queue = new java.util.ArrayDeque<>(List.of(root));
+            while (!queue.isEmpty()) {
+                // Nodes may vanish while we walk (container nodes, ephemeral nodes): skip them.
+                String path = queue.poll();
+                List<String> children;
+                try {
+                    children = curator.getChildren().forPath(path);
+                } catch (org.apache.zookeeper.KeeperException.NoNodeException e) {
+                    continue;
+                }
+                nodes.add(path);
+                for (String child : children) {
+                    queue.add(path.equals("/") ? "/" + child : path + "/" + child);
+                }
+            }
+            return nodes;
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
