@@ -71,7 +71,7 @@ public final class LockClients {
         providers.forEach(p -> names.add(p.name()));
         throw new IllegalArgumentException("configuration key baton.backend is '" + backend
                 + "', but no such backend is on the class path; installed: "
-                + (names.isEmpty() ? "none (add zk-impl or redis-impl)" : String.join(", ", names)));
+                + (names.isEmpty() ? "none (add baton-zk or baton-redis)" : String.join(", ", names)));
     }
 
     /**
