@@ -102,7 +102,7 @@ final class DriverLease {
                 missing = true;
                 return false;
             }
-            if (e.getCause() instanceof KeeperException && !isTransient((KeeperException) e.getCause())) {
+            if (e.getCause() instanceof KeeperException && !ZkErrors.isAmbiguous((KeeperException) e.getCause())) {
                 throw new CorruptNodeException("transaction " + txnId + ": its driver node " + queue
                         + " cannot hold a lease: " + e.getCause());
             }
@@ -164,12 +164,5 @@ final class DriverLease {
         if (current != null) {
             current.release();
         }
-    }
-
-    private static boolean isTransient(KeeperException e) {
-        KeeperException.Code code = e.code();
-        return code == KeeperException.Code.CONNECTIONLOSS || code == KeeperException.Code.SESSIONEXPIRED
-                || code == KeeperException.Code.OPERATIONTIMEOUT || code == KeeperException.Code.SESSIONMOVED
-                || code == KeeperException.Code.REQUESTTIMEOUT;
     }
 }

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
@@ -46,6 +45,15 @@ final class HistoryKeeper {
     private final TreeSet<String> oldest = new TreeSet<>();
     /** Victims handed to writes not finished yet: still listed by the server, but not to be handed out again. */
     private final Set<String> reserved = new HashSet<>();
+    /** The history's mark as last read or written, and the version of the history node it had. */
+    private HistoryMark mark = HistoryMark.NONE;
+    private int markVersion = -1;
+    /**
+     * One trim at a time: each raises the mark with a write conditional on the version the
+     * previous one left, so two in flight would fail one collect. Collects that start while a
+     * trim is in flight add their entry without trimming; the next trim takes the excess.
+     */
+    private boolean trimInFlight;
     private volatile Lease lease;
     private boolean listed;
     private int foreign;
@@ -109,29 +117,58 @@ final class HistoryKeeper {
     }
 
     /**
+     * Entries to delete in one write, with the history's mark raised past them, written in the
+     * same {@code multi} if the history node still has {@code markVersion} (a concurrent
+     * {@code forget} elsewhere makes the write fail, and the next trim reads the mark again).
+     */
+    record Trim(List<String> victims, HistoryMark mark, int markVersion) {
+        static final Trim NONE = new Trim(List.of(), HistoryMark.NONE, -1);
+    }
+
+    /**
      * The oldest entries to delete so the history stays at its size once {@code adding} entries are
-     * added; empty unless this instance is the keeper. They are reserved: a concurrent collect of
+     * added; none unless this instance is the keeper. They are reserved: a concurrent collect of
      * this instance picks others.
      */
-    synchronized List<String> victims(int adding) throws Exception {
-        if (!holds()) {
-            return List.of();
+    synchronized Trim victims(int adding) throws Exception {
+        if (!holds() || trimInFlight) {
+            return Trim.NONE;
         }
         Stat stat = core.zk.exists(core.layout.history(), null);
         int excess = stat == null ? 0
                 : Math.min(MAX_TRIM, stat.getNumChildren() - foreign - reserved.size() + adding - size);
         if (excess <= 0) {
-            return List.of();
+            return Trim.NONE;
+        }
+        if (stat.getVersion() != markVersion) {
+            readMark();
         }
         if (!listed || oldest.size() < excess) {
             relist();
         }
         List<String> victims = new ArrayList<>();
+        HistoryMark raised = mark;
         while (victims.size() < excess && !oldest.isEmpty()) {
-            victims.add(oldest.pollFirst());
+            String victim = oldest.pollFirst();
+            victims.add(victim);
+            raised = raised.including(HistoryEntry.txnId(victim));
         }
         reserved.addAll(victims);
-        return victims;
+        trimInFlight = !victims.isEmpty();
+        return victims.isEmpty() ? Trim.NONE : new Trim(victims, raised, markVersion);
+    }
+
+    private void readMark() throws Exception {
+        Stat stat = new Stat();
+        byte[] data = core.zk.data(core.layout.history(), stat, null);
+        try {
+            mark = HistoryMark.decode(core.layout.history(), data);
+        } catch (CorruptNodeException e) {
+            LOG.warn("{}; it is overwritten with a mark that takes every transaction as possibly dropped",
+                    e.getMessage());
+            mark = new HistoryMark(Long.MAX_VALUE);
+        }
+        markVersion = stat.getVersion();
     }
 
     private void relist() throws Exception {
@@ -155,15 +192,22 @@ final class HistoryKeeper {
         lastCollect = System.nanoTime();
     }
 
-    /** The write deleting {@code victims} succeeded: they are gone. */
-    synchronized void deleted(List<String> victims) {
-        reserved.removeAll(victims);
+    /** The write of {@code trim} succeeded: its victims are gone and its mark is the history's. */
+    synchronized void deleted(Trim trim) {
+        trimInFlight = false;
+        reserved.removeAll(trim.victims());
+        if (markVersion == trim.markVersion()) {
+            mark = trim.mark();
+            markVersion++;
+        }
     }
 
-    /** The write deleting {@code victims} failed: list the history afresh next time. */
-    synchronized void failed(List<String> victims) {
-        reserved.removeAll(victims);
+    /** The write of {@code trim} failed: list the history and read its mark afresh next time. */
+    synchronized void failed(Trim trim) {
+        trimInFlight = false;
+        reserved.removeAll(trim.victims());
         listed = false;
+        markVersion = -1;
     }
 
     /** An entry was deleted on request. */
@@ -192,21 +236,17 @@ final class HistoryKeeper {
     }
 
     private void trim() throws Exception {
-        List<String> victims = victims(0);
-        if (victims.isEmpty()) {
+        Trim trim = victims(0);
+        if (trim.victims().isEmpty()) {
             return;
         }
-        List<CuratorOp> ops = new ArrayList<>();
-        for (String victim : victims) {
-            ops.add(core.zk.deleteOp(core.layout.historyEntry(victim)));
-        }
         try {
-            core.zk.multi(ops);
+            core.zk.multi(core.history.trimOps(trim));
         } catch (Exception e) {
-            failed(victims);
+            failed(trim);
             throw e;
         }
-        deleted(victims);
+        deleted(trim);
     }
 
     /** Gives the role up, so another instance takes it. */

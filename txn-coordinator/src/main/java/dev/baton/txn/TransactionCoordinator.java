@@ -3,7 +3,6 @@ package dev.baton.txn;
 import dev.baton.lock.spi.BatonConfig;
 import dev.baton.lock.zookeeper.ZooKeeperLockClient;
 import dev.baton.lock.zookeeper.ZooKeeperLockOptions;
-import dev.baton.lock.zookeeper.ZooKeeperLockProvider;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -41,9 +40,11 @@ public final class TransactionCoordinator implements AutoCloseable {
     private final CoordinatorCore core;
     private final TxnBegin begin;
     private final Duration defaultTimeout;
+    private final ZooKeeperLockOptions options;
 
-    private TransactionCoordinator(CoordinatorCore core, Duration defaultTimeout) {
+    private TransactionCoordinator(CoordinatorCore core, Duration defaultTimeout, ZooKeeperLockOptions options) {
         this.core = core;
+        this.options = options;
         this.begin = new TxnBegin(core, new LiveParticipants(core.zk, core.layout));
         this.defaultTimeout = defaultTimeout;
     }
@@ -72,11 +73,11 @@ public final class TransactionCoordinator implements AutoCloseable {
      * {@code baton.txn.history-size}). Closing the coordinator closes the connection.
      *
      * @throws IllegalArgumentException for an unknown key or malformed value, named in the message
-     * @throws dev.baton.lock.LockException if ZooKeeper cannot be reached within the connection timeout
+     * @throws TransactionException if ZooKeeper cannot be reached within the connection timeout
      */
     public static TransactionCoordinator open(Map<String, String> config) {
         BatonConfig parsed = TxnConfig.parse(Objects.requireNonNull(config, "config"));
-        ZooKeeperLockClient client = (ZooKeeperLockClient) new ZooKeeperLockProvider().open(parsed);
+        ZooKeeperLockClient client = TxnConfig.connect(parsed);
         try {
             return new Builder(client.curator()).options(client.options())
                     .defaultTimeout(parsed.get(TxnConfig.TIMEOUT)).historySize(parsed.get(TxnConfig.HISTORY_SIZE))
@@ -105,10 +106,24 @@ public final class TransactionCoordinator implements AutoCloseable {
     }
 
     /**
+     * Where transaction {@code txnId} stands, read from ZooKeeper: preparing, decided, finished
+     * (from the history), never begun, or unknown (it may have finished and left the history).
+     * This is the answer to look up after an {@link OutcomeUnknownException}.
+     *
+     * @throws NullPointerException if {@code txnId} is null
+     * @throws IllegalArgumentException if {@code txnId} is not a transaction id
+     * @throws TransactionException if ZooKeeper cannot be read, or the transaction's nodes are damaged
+     */
+    public TransactionStatus status(String txnId) {
+        return new TxnLookup(core, txnId).status();
+    }
+
+    /**
      * Where transaction {@code txnId} is, read from ZooKeeper: {@link TransactionState#PREPARING},
      * {@link TransactionState#COMMITTED} or {@link TransactionState#ABORTED}. A finished
      * transaction's znodes are deleted; its state is then read from the history. Empty if there is
-     * no such transaction, or it finished so long ago that the history no longer holds it.
+     * no such transaction, or it finished so long ago that the history no longer holds it;
+     * {@link #status} tells these two apart.
      *
      * @throws NullPointerException if {@code txnId} is null
      * @throws TransactionException if ZooKeeper cannot be read, or the transaction's nodes are damaged
@@ -121,7 +136,7 @@ public final class TransactionCoordinator implements AutoCloseable {
      * How transaction {@code txnId} ended, once it is decided: from its znodes while participants
      * apply the decision, then from the history of the last {@link Builder#historySize} finished
      * transactions (where {@link Outcome#finishedAt()} is set). Empty if it is not decided yet, does
-     * not exist, or has left the history.
+     * not exist, or has left the history; {@link #status} tells these apart.
      *
      * @throws NullPointerException if {@code txnId} is null
      * @throws TransactionException if ZooKeeper cannot be read, or the transaction's nodes are damaged
@@ -184,9 +199,18 @@ public final class TransactionCoordinator implements AutoCloseable {
         return core.problems();
     }
 
-    /** The Curator client underneath, for a {@link ParticipantHost} that shares the session. */
+    /**
+     * The Curator client underneath, for a {@link ParticipantHost} that shares the session: prefer
+     * {@link ParticipantHost#builder(TransactionCoordinator)}, which also takes the coordinator's
+     * root path and ACL.
+     */
     public CuratorFramework curator() {
         return core.zk.curator();
+    }
+
+    /** The root path, ACL and loss policy this coordinator runs with. */
+    public ZooKeeperLockOptions options() {
+        return options;
     }
 
     /**
@@ -347,7 +371,7 @@ public final class TransactionCoordinator implements AutoCloseable {
                 core.close();
                 throw new TransactionException(null, "cannot set up " + options.rootPath() + "/txn in ZooKeeper: " + e, e);
             }
-            return new TransactionCoordinator(core, defaultTimeout);
+            return new TransactionCoordinator(core, defaultTimeout, options);
         }
     }
 }

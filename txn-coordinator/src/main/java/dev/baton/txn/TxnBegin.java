@@ -2,7 +2,6 @@ package dev.baton.txn;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -40,30 +39,49 @@ final class TxnBegin {
         TxnRecord record = new TxnRecord(TxnNames.newTxnId(now), now + timeout.toMillis(),
                 new ArrayList<>(branches.keySet()), core.instanceId);
         TxnDriver driver = new TxnDriver(core, record.txnId(), future, record);
+        List<CuratorOp> ops;
+        try {
+            ops = beginOps(record, branches, driver);
+        } catch (Exception e) {
+            core.deliver(future, null, new TransactionException(record.txnId(), "cannot prepare the begin; nothing"
+                    + " was written: " + e, e));
+            return;
+        }
         core.adopt(driver);
         try {
-            core.zk.multi(beginOps(record, branches, driver));
-        } catch (KeeperException.NodeExistsException e) {
-            if (!isOurs(record)) {
-                core.forget(driver);
-                core.deliver(future, null, new TransactionException(record.txnId(), "id already taken", e));
-                return;
-            }
+            // Sent once, never by Curator's retry loop: a resend after its reply was lost could
+            // bring back a transaction that meanwhile finished and was collected (issue 10).
+            core.zk.multiOnce(ops);
+        } catch (Zk.NotSentException e) {
+            refused(driver, future, "ZooKeeper is unreachable (" + e.getMessage() + "); nothing was written", e);
+            return;
         } catch (KeeperException e) {
-            if (!isAmbiguous(e)) {
-                core.forget(driver);
-                core.deliver(future, null, new TransactionException(record.txnId(), "ZooKeeper refused the begin;"
-                        + " nothing was written: " + e, e));
+            if (e.code() == KeeperException.Code.NODEEXISTS) {
+                refused(driver, future, "id already taken; nothing was written", e);
                 return;
             }
+            if (!ZkErrors.isAmbiguous(e)) {
+                refused(driver, future, "ZooKeeper refused the begin; nothing was written: " + e, e);
+                return;
+            }
+            // The reply was lost: the driver finds out from ZooKeeper whether the begin took effect.
+            driver.beginUncertain(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            driver.beginUncertain(e);
         } catch (Exception e) {
-            // The driver looks at ZooKeeper and tells the caller what became of the transaction.
+            driver.beginUncertain(e);
         }
         try {
             core.step(StepListener.Step.BEGUN, record.txnId());
         } finally {
             driver.schedule();
         }
+    }
+
+    private void refused(TxnDriver driver, CompletableFuture<Outcome> future, String message, Exception cause) {
+        core.forget(driver);
+        core.deliver(future, null, new TransactionException(driver.txnId, message, cause));
     }
 
     /**
@@ -91,18 +109,4 @@ final class TxnBegin {
         ops.add(driver.beginOp());
         return ops;
     }
-
-    private boolean isOurs(TxnRecord record) {
-        try {
-            return Arrays.equals(core.zk.data(core.layout.record(record.txnId()), null), record.encode());
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    private static boolean isAmbiguous(KeeperException e) {
-        return e.code() == KeeperException.Code.CONNECTIONLOSS || e.code() == KeeperException.Code.OPERATIONTIMEOUT
-                || e.code() == KeeperException.Code.SESSIONEXPIRED || e.code() == KeeperException.Code.SESSIONMOVED;
-    }
-
 }

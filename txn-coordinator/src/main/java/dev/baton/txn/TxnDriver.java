@@ -51,8 +51,15 @@ final class TxnDriver {
     private volatile boolean acksChanged = true;
     /** Told by the watch: the decision exists, so the next read of it needs no watch. */
     private volatile boolean decisionCreated;
-    /** The acknowledgements as last listed. */
+    /** The acknowledgements as last listed, and the session that listing's watch belongs to. */
     private List<String> acked;
+    private long ackedSession;
+    private boolean heuristicAcks;
+    /**
+     * The begin's reply was lost: until ZooKeeper shows whether it took effect, this instance
+     * writes nothing for the transaction (see {@link #resolveBegin}).
+     */
+    private volatile Exception beginUncertain;
     private final AtomicBoolean queued = new AtomicBoolean();
     private final DriverLease lease;
     private final Ballot ballot;
@@ -87,6 +94,11 @@ final class TxnDriver {
         return lease.token();
     }
 
+    /** The begin {@code multi} was sent, but its reply was lost: whether it took effect is unknown. */
+    void beginUncertain(Exception cause) {
+        beginUncertain = cause;
+    }
+
     /** Queues an evaluation unless one is queued already. */
     void schedule() {
         if (!finished && queued.compareAndSet(false, true)) {
@@ -107,25 +119,79 @@ final class TxnDriver {
             return;
         }
         if (!core.zk.usable()) {
-            fail(new TransactionException(txnId, "the coordinator's ZooKeeper client was closed; another"
-                    + " coordinator instance finishes the transaction"));
+            fail(new OutcomeUnknownException(txnId, "the coordinator's ZooKeeper client was closed before it learnt"
+                    + " the decision; another coordinator instance finishes the transaction"));
             return;
         }
         try {
-            evaluate();
+            if (beginUncertain == null || resolveBegin()) {
+                evaluate();
+            }
             failures = 0;
         } catch (CorruptNodeException e) {
             core.report(txnId, e.getMessage());
-            fail(new TransactionException(txnId, e.getMessage()));
+            fail(new OutcomeUnknownException(txnId, e.getMessage()));
         } catch (Exception e) {
             if (finished || core.isClosed() || !core.zk.usable()) {
-                fail(new TransactionException(txnId, "the coordinator stopped: " + e, e));
+                fail(new OutcomeUnknownException(txnId, "the coordinator stopped before it learnt the decision: " + e, e));
                 return;
             }
             failures++;
             LOG.debug("transaction {}: step failed ({} in a row); retrying", txnId, failures, e);
             core.schedule(this::schedule, Math.min(2000, 25L << Math.min(failures, 7)));
         }
+    }
+
+    /**
+     * Finds out whether a begin whose reply was lost took effect, without ever sending it again.
+     * After a sync, ZooKeeper has either applied the begin or will never apply it: the request was
+     * sent on a connection or session that has since been replaced, and ZooKeeper rejects requests
+     * of a session that moved or ended. So: the record there means it was begun (drive it as
+     * usual); its outcome in the history means it was begun and finished meanwhile (the caller
+     * gets that outcome); neither, with a history that still holds every transaction this young,
+     * means it was never begun; otherwise nobody can tell.
+     *
+     * @return true if the transaction was begun and is to be driven as usual
+     */
+    private boolean resolveBegin() throws Exception {
+        core.zk.syncWithLeader(layout.record(txnId));
+        byte[] data = core.zk.data(layout.record(txnId), null);
+        if (data != null) {
+            if (!java.util.Arrays.equals(data, record.encode())) {
+                fail(new TransactionException(txnId, "id already taken by another transaction; nothing was written"));
+                return false;
+            }
+            LOG.info("transaction {}: the reply to its begin was lost ({}); ZooKeeper shows the begin took effect",
+                    txnId, beginUncertain.toString());
+            beginUncertain = null;
+            return true;
+        }
+        TxnHistory.Lookup found = core.history.lookup(txnId);
+        switch (found.verdict()) {
+            case FINISHED:
+                LOG.info("transaction {}: the reply to its begin was lost; it was begun and finished meanwhile: {}",
+                        txnId, found.outcome());
+                finish();
+                core.deliver(outcome, found.outcome(), null);
+                break;
+            case NOT_FINISHED:
+                LOG.info("transaction {}: the reply to its begin was lost; ZooKeeper shows it never took effect", txnId);
+                fail(new TransactionException(txnId, "the begin did not take effect: its reply was lost ("
+                        + beginUncertain + "), and ZooKeeper, read once that request could no longer be applied,"
+                        + " holds neither the transaction nor its outcome; nothing was written, and it is safe to"
+                        + " try again", beginUncertain));
+                break;
+            default:
+                LOG.warn("transaction {}: the reply to its begin was lost and ZooKeeper cannot tell whether it was"
+                        + " begun: it is not there and its outcome is not in the history, which has dropped"
+                        + " transactions this young", txnId);
+                fail(new OutcomeUnknownException(txnId, "the reply to its begin was lost (" + beginUncertain
+                        + ") and the transaction is neither in ZooKeeper nor in the history, which has dropped"
+                        + " transactions this young (or keeps none): it may have been begun and finished either"
+                        + " way; ask its participants", beginUncertain));
+                break;
+        }
+        return false;
     }
 
     private void evaluate() throws Exception {
@@ -289,13 +355,22 @@ final class TxnDriver {
 
     /** Lists the acknowledgements (watching for more) unless none came since the last listing. */
     private boolean allAcked() throws Exception {
-        if (acked != null && !acksChanged) {
+        // The watch that would tell of new acknowledgements dies with its session, and its death
+        // (an event of type None) says nothing about the acks: a listing from another session
+        // is stale, whatever the flag says. Without this a driver that re-took its lease after
+        // its session expired waited for acks it already had, for ever (issue 10, part B).
+        long session = core.zk.sessionId();
+        if (acked != null && !acksChanged && ackedSession == session) {
             return acked.containsAll(record.participants());
         }
         acksChanged = false;
         List<String> acks;
+        Stat parent = new Stat();
         try {
-            acks = core.zk.children(layout.acks(txnId), watcher);
+            acks = core.zk.childrenWithStat(layout.acks(txnId), parent, watcher);
+            ackedSession = session;
+            // A host that acknowledges a heuristic outcome bumps the parent's version.
+            heuristicAcks = acks != null && parent.getVersion() > 0;
         } catch (Exception e) {
             acksChanged = true;
             throw e;
@@ -309,6 +384,9 @@ final class TxnDriver {
 
     private void collect() throws Exception {
         Outcome finished = outcomeNow(core.history.finishedNow(core.clock));
+        if (heuristicAcks) {
+            finished = finished.withHeuristics(readHeuristics());
+        }
         TxnCleanup.Known known = new TxnCleanup.Known(acked, List.copyOf(ballot.voteNodesRead()), record.participants());
         if (TxnCleanup.collect(core, txnId, lease, finished, known)) {
             core.step(Step.COLLECTED, txnId);
@@ -316,12 +394,44 @@ final class TxnDriver {
         }
     }
 
-    private void gone() {
+    /**
+     * The record is gone: the transaction was collected (by any instance) after its decision.
+     * A caller still waiting gets the outcome from the history; "unknown" only if the history no
+     * longer holds it.
+     */
+    /** The heuristic outcomes the acknowledgements report, by participant. */
+    private Map<String, String> readHeuristics() throws Exception {
+        List<String> paths = new ArrayList<>();
+        acked.forEach(participant -> paths.add(layout.ack(txnId, participant)));
+        List<byte[]> contents = core.zk.dataOf(paths);
+        Map<String, String> heuristics = new LinkedHashMap<>();
+        for (int i = 0; i < acked.size(); i++) {
+            String found = Decision.decodeHeuristic(contents.get(i));
+            if (found != null) {
+                heuristics.put(acked.get(i), found);
+            }
+        }
+        if (!heuristics.isEmpty()) {
+            LOG.error("transaction {} ({}) finished with HEURISTIC outcomes: {}", txnId, state, heuristics);
+        }
+        return heuristics;
+    }
+
+    private void gone() throws Exception {
+        if (outcome == null || outcome.isDone()) {
+            finish();
+            return;
+        }
+        TxnHistory.Lookup found = core.history.lookup(txnId);
         finish();
-        if (outcome != null && !outcome.isDone()) {
-            core.deliver(outcome, null, new TransactionException(txnId, "the transaction's record is gone and this"
-                    + " coordinator did not see its decision: either it was never written, or it ended and was"
-                    + " deleted while this coordinator was cut off; its outcome, if any, is in the history"));
+        if (found.verdict() == TxnHistory.Verdict.FINISHED) {
+            core.deliver(outcome, found.outcome(), null);
+        } else {
+            core.deliver(outcome, null, new OutcomeUnknownException(txnId, "the transaction finished while this"
+                    + " coordinator was cut off, and its outcome is no longer in the history"
+                    + (found.verdict() == TxnHistory.Verdict.NOT_FINISHED ? " (its nodes were deleted without being"
+                    + " collected: by hand?)" : " (it keeps only the last transactions, or none)")
+                    + "; ask its participants"));
         }
     }
 
@@ -347,8 +457,8 @@ final class TxnDriver {
             timer.cancel(false);
         }
         if (outcome != null && !outcome.isDone()) {
-            outcome.completeExceptionally(new TransactionException(txnId, "the coordinator was closed before the"
-                    + " decision; another coordinator instance finishes the transaction"));
+            outcome.completeExceptionally(new OutcomeUnknownException(txnId, "the coordinator was closed before"
+                    + " the decision; another coordinator instance finishes the transaction"));
         }
         lease.close();
     }

@@ -10,6 +10,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +33,21 @@ final class TxnHistory {
     private static final Logger LOG = LoggerFactory.getLogger(TxnHistory.class);
 
     /** What one collect adds to the history and deletes from it. */
-    record Plan(List<CuratorOp> ops, List<String> removed) {
+    record Plan(List<CuratorOp> ops, HistoryKeeper.Trim trim) {
+    }
+
+    /** What the history says of one transaction id. */
+    enum Verdict {
+        /** It finished; its outcome is here. */
+        FINISHED,
+        /** It did not finish: the history holds every finished transaction as young as it. */
+        NOT_FINISHED,
+        /** It is not here, and it may have finished and been dropped (or forgotten), or the history keeps nothing. */
+        MAYBE_DROPPED
+    }
+
+    /** A {@link Verdict}, with the outcome when {@link Verdict#FINISHED}. */
+    record Lookup(Verdict verdict, Outcome outcome) {
     }
 
     private final Zk zk;
@@ -63,30 +79,73 @@ final class TxnHistory {
      */
     Plan plan(Outcome outcome) throws Exception {
         if (size == 0) {
-            return new Plan(List.of(), List.of());
+            return new Plan(List.of(), HistoryKeeper.Trim.NONE);
         }
         keeper.collecting();
         String name = HistoryEntry.name(outcome.txnId(), outcome.finishedAt().orElseThrow());
         List<CuratorOp> ops = new ArrayList<>();
         ops.add(zk.createOp(layout.historyEntry(name), HistoryEntry.encode(outcome), CreateMode.PERSISTENT));
-        List<String> victims = keeper.victims(1);
-        for (String victim : victims) {
+        HistoryKeeper.Trim trim = keeper.victims(1);
+        ops.addAll(trimOps(trim));
+        return new Plan(ops, trim);
+    }
+
+    /** The deletes of a trim and, in the same write, the raised mark (checked against the version read). */
+    List<CuratorOp> trimOps(HistoryKeeper.Trim trim) throws Exception {
+        List<CuratorOp> ops = new ArrayList<>();
+        if (trim.victims().isEmpty()) {
+            return ops;
+        }
+        for (String victim : trim.victims()) {
             ops.add(zk.deleteOp(layout.historyEntry(victim)));
         }
-        return new Plan(ops, victims);
+        ops.add(zk.setDataOp(layout.history(), trim.mark().encode(), trim.markVersion()));
+        return ops;
     }
 
     /** The plan's multi failed: if it deleted entries, the keeper lists the history afresh next time. */
     void failed(Plan plan) {
-        if (!plan.removed().isEmpty()) {
-            keeper.failed(plan.removed());
+        if (!plan.trim().victims().isEmpty()) {
+            keeper.failed(plan.trim());
         }
     }
 
     /** The plan's multi succeeded. */
     void written(Plan plan) {
-        if (!plan.removed().isEmpty()) {
-            keeper.deleted(plan.removed());
+        if (!plan.trim().victims().isEmpty()) {
+            keeper.deleted(plan.trim());
+        }
+    }
+
+    /**
+     * What the history says of {@code txnId}. Read the transaction's record before calling this:
+     * a record that was absent then, and a transaction this reports {@link Verdict#NOT_FINISHED},
+     * means it was never begun (or its begin had not reached ZooKeeper by the record's read).
+     *
+     * @throws CorruptNodeException if its entry is damaged
+     */
+    Lookup lookup(String txnId) throws Exception {
+        // Listing, then the mark: the mark only grows, so an entry missing from the listing
+        // because it was trimmed has raised the mark before the mark is read.
+        Optional<Outcome> found = find(txnId);
+        if (found.isPresent()) {
+            return new Lookup(Verdict.FINISHED, found.get());
+        }
+        if (size == 0) {
+            return new Lookup(Verdict.MAYBE_DROPPED, null);
+        }
+        return new Lookup(readMark().holdsAllFrom(txnId) ? Verdict.NOT_FINISHED : Verdict.MAYBE_DROPPED, null);
+    }
+
+    /** The history node's mark; a damaged one reads as "everything may have been dropped". */
+    HistoryMark readMark() throws Exception {
+        try {
+            return HistoryMark.decode(layout.history(), zk.data(layout.history(), null));
+        } catch (CorruptNodeException e) {
+            if (damaged.add(layout.history())) {
+                LOG.warn("{}; taking every transaction as possibly dropped from the history", e.getMessage());
+            }
+            return new HistoryMark(Long.MAX_VALUE);
         }
     }
 
@@ -130,14 +189,38 @@ final class TxnHistory {
         return outcomes;
     }
 
-    /** Deletes the entry of {@code txnId}; false if the history does not hold it. */
+    /**
+     * Deletes the entry of {@code txnId}, raising the history's mark in the same write; false if
+     * the history does not hold it. A resend of the write (after a lost reply) fails on the
+     * missing entry and changes nothing more; the entry is gone either way, so the answer is true.
+     */
     boolean forget(String txnId) throws Exception {
         String name = nameOf(txnId);
         if (name == null) {
             return false;
         }
         keeper.forgotten(name);
-        return zk.delete(layout.historyEntry(name));
+        for (int attempt = 0; ; attempt++) {
+            Stat stat = new Stat();
+            HistoryMark mark;
+            try {
+                mark = HistoryMark.decode(layout.history(), zk.data(layout.history(), stat, null));
+            } catch (CorruptNodeException e) {
+                mark = new HistoryMark(Long.MAX_VALUE);
+            }
+            try {
+                zk.multi(List.of(zk.deleteOp(layout.historyEntry(name)),
+                        zk.setDataOp(layout.history(), mark.including(txnId).encode(), stat.getVersion())));
+                return true;
+            } catch (KeeperException.NoNodeException e) {
+                return true;
+            } catch (KeeperException.BadVersionException e) {
+                if (attempt >= 10) {
+                    throw e;
+                }
+                // the keeper trimmed meanwhile: read the mark again
+            }
+        }
     }
 
     private String nameOf(String txnId) throws Exception {

@@ -55,6 +55,45 @@ final class TxnLookup {
         }
     }
 
+    /**
+     * Where the transaction stands: its znodes, else the history, else what the history's mark
+     * allows to conclude. The record is read before the history: the collect that deletes it
+     * creates the history entry in the same write.
+     */
+    TransactionStatus status() {
+        if (!TxnNames.isTxnId(txnId)) {
+            throw new IllegalArgumentException("'" + txnId + "' is not a transaction id (tx-<12 hex>-<16 hex>)");
+        }
+        try {
+            Optional<Outcome> live = fromZnodes();
+            if (live != null) {
+                return live.map(o -> new TransactionStatus(txnId, TransactionStatus.Kind.DECIDED, o))
+                        .orElseGet(() -> new TransactionStatus(txnId, TransactionStatus.Kind.PREPARING, null));
+            }
+            return fromHistory(core.history.lookup(txnId));
+        } catch (CorruptNodeException e) {
+            throw new TransactionException(txnId, e.getMessage(), e);
+        } catch (Exception e) {
+            throw new TransactionException(txnId, "cannot read its status from ZooKeeper: " + e, e);
+        }
+    }
+
+    /** The status a history lookup gives, for a transaction whose record was found absent before it. */
+    static TransactionStatus fromHistory(String txnId, TxnHistory.Lookup found) {
+        switch (found.verdict()) {
+            case FINISHED:
+                return new TransactionStatus(txnId, TransactionStatus.Kind.FINISHED, found.outcome());
+            case NOT_FINISHED:
+                return new TransactionStatus(txnId, TransactionStatus.Kind.NOT_BEGUN, null);
+            default:
+                return new TransactionStatus(txnId, TransactionStatus.Kind.UNKNOWN, null);
+        }
+    }
+
+    private TransactionStatus fromHistory(TxnHistory.Lookup found) {
+        return fromHistory(txnId, found);
+    }
+
     /** The outcome from the transaction's znodes: empty if undecided; null if they are gone (collected). */
     private Optional<Outcome> fromZnodes() throws Exception {
         byte[] recordData = core.zk.data(core.layout.record(txnId), null);

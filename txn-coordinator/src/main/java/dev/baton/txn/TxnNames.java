@@ -26,6 +26,14 @@ final class TxnNames {
         return String.format("tx-%012x-%016x", nowMillis & 0xffff_ffff_ffffL, ThreadLocalRandom.current().nextLong());
     }
 
+    /** The creation time in a transaction id, in epoch milliseconds (by its coordinator's clock). */
+    static long createdMillis(String txnId) {
+        if (!isTxnId(txnId)) {
+            throw new IllegalArgumentException("'" + txnId + "' is not a transaction id");
+        }
+        return Long.parseLong(txnId.substring(3, 15), 16);
+    }
+
     /** A new prepare attempt id: 48 random bits in hex. */
     static String newAttempt() {
         return String.format("%012x", ThreadLocalRandom.current().nextLong() & 0xffff_ffff_ffffL);

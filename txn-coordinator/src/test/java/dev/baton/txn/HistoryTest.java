@@ -138,12 +138,15 @@ class HistoryTest {
         HistoryKeeper keeper = coordinator.core().keeper;
         assertThat(keeper.holds()).isTrue();
         addEntries(8, 0);
-        List<String> first = keeper.victims(0);
+        HistoryKeeper.Trim first = keeper.victims(0);
         addEntries(4, 8); // other instances collect while the first write is in flight: the keeper lists again
-        List<String> second = keeper.victims(0);
+        HistoryKeeper.Trim whileInFlight = keeper.victims(0);
+        keeper.failed(first); // the first write failed: its entries are still there
+        HistoryKeeper.Trim second = keeper.victims(0);
 
-        assertThat(first).hasSize(6);
-        assertThat(second).as("the entries left beyond the size").hasSize(4).doesNotContainAnyElementsOf(first);
+        assertThat(first.victims()).hasSize(6);
+        assertThat(whileInFlight.victims()).as("one trim at a time: each raises the history's mark").isEmpty();
+        assertThat(second.victims()).as("the entries beyond the size").hasSize(10);
     }
 
     private void addEntries(int count, int from) throws Exception {
