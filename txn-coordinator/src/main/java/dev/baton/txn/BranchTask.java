@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
@@ -57,9 +58,23 @@ final class BranchTask {
     private CastVote mine;
     private ScheduledFuture<?> timer;
     private int failures;
+    /**
+     * This task stood by for another instance at some point: that instance may have left an
+     * attempt prepared (it died after preparing, before voting), so applying the decision here
+     * also rolls back every attempt the resource holds for the branch beyond the voted one.
+     */
+    private boolean standingBy;
+    /** Stood by past the deadline and the grace period: this instance now handles the branch. */
+    private boolean tookOver;
+    /** What a participant reported when the branch had already ended otherwise than decided. */
+    private String heuristic;
+
+    /** The order in which its host made it: a listing taken before a task was made cannot speak for it. */
+    final long serial;
 
     /** @param orphanAttempts the prepared attempts of an orphan; null for an inbox entry */
-    BranchTask(HostedParticipant host, String txnId, Set<String> orphanAttempts, boolean checkEntry) {
+    BranchTask(HostedParticipant host, String txnId, Set<String> orphanAttempts, boolean checkEntry, long serial) {
+        this.serial = serial;
         this.host = host;
         this.checkEntry = checkEntry;
         this.core = host.core;
@@ -79,9 +94,13 @@ final class BranchTask {
         return orphan;
     }
 
-    /** The inbox entry was deleted (this participant acknowledged, here or in another instance). */
+    /**
+     * The inbox entry was deleted (this participant acknowledged, here or in another instance). A
+     * task standing by for another instance ends at its next evaluation.
+     */
     void entryGone() {
         entryGone = true;
+        schedule();
     }
 
     boolean isEntryGone() {
@@ -126,6 +145,9 @@ final class BranchTask {
         if (!started) {
             started = true;
             attempts.addAll(host.takePreparedAtStart(txnId));
+        }
+        if (!orphan && attempts.isEmpty() && mine == null && !tookOver && !host.owns(txnId) && standBy()) {
+            return;
         }
         // One round trip: the record, this participant's vote (before the decision: a NO vote
         // carries its ABORT), the branch's payload and the decision, watching for its creation.
@@ -183,6 +205,43 @@ final class BranchTask {
     }
 
     /**
+     * Another live instance of this participant handles the branch (rendezvous hashing over the
+     * live instances, {@link HostedParticipant#owns}): preparing it here too would only race with
+     * it. This task stands by until that instance is gone (the live set changes and every task is
+     * evaluated again), the branch is done (its inbox entry is deleted), or the deadline plus the
+     * grace period passed with the branch still open: a live but stuck instance must not keep
+     * the transaction from finishing, so this one then takes it over from whatever the znodes
+     * show. Standing by costs one read (the record, for the deadline).
+     *
+     * @return true to stand by (nothing more to do now)
+     */
+    private boolean standBy() throws Exception {
+        standingBy = true;
+        if (entryGone) {
+            finish();
+            return true;
+        }
+        if (record == null) {
+            byte[] data = core.zk.data(layout.record(txnId), null);
+            if (data == null) {
+                return false;
+            }
+            record = TxnRecord.decode(txnId, data);
+        }
+        long takeOverAt = record.deadlineMillis() + core.abortGrace.toMillis();
+        if (core.clock.millis() < takeOverAt) {
+            if (timer == null || timer.isDone()) {
+                timer = core.schedule(this::schedule, takeOverAt - core.clock.millis() + 1);
+            }
+            return true;
+        }
+        LOG.info("participant '{}', transaction {}: the branch is still open past its deadline and grace period;"
+                + " this instance takes it over from the instance it was assigned to", host.name, txnId);
+        tookOver = true;
+        return false;
+    }
+
+    /**
      * Rolls back at once the attempts of ours that the vote does not name: whatever is decided,
      * they can only be aborted, and they may hold locks in the resource. (Another instance of
      * this participant voted first; without this they waited for the decision, or, if the
@@ -193,7 +252,7 @@ final class BranchTask {
         for (java.util.Iterator<String> it = attempts.iterator(); it.hasNext(); ) {
             String attempt = it.next();
             if (!attempt.equals(voted)) {
-                host.participant.abort(branch(attempt));
+                finish(attempt, false);
                 it.remove();
             }
         }
@@ -252,7 +311,9 @@ final class BranchTask {
             Vote vote = host.participant.prepare(branch(attempt));
             return vote == null ? Vote.no("the participant returned no vote") : vote;
         } catch (Exception | Error e) {
-            LOG.info("participant '{}' failed to prepare {}; voting NO", host.name, txnId, e);
+            // A refusal is an answer, not a fault of the host: one line, the trace only on request.
+            LOG.info("participant '{}' failed to prepare {}; voting NO: {}", host.name, txnId, e.toString());
+            LOG.debug("participant '{}': the prepare of {} failed", host.name, txnId, e);
             return Vote.no("prepare failed: " + e);
         }
     }
@@ -276,19 +337,19 @@ final class BranchTask {
                     + host.name + "' has no YES vote; its branch is left as it is");
         }
         Set<String> discard = new HashSet<>(attempts);
-        if (discard.isEmpty() && !orphan) {
+        if ((discard.isEmpty() || standingBy) && !orphan) {
             discard.addAll(host.attemptsInDoubt(txnId));
         }
         if (decision.commit()) {
             if (!orphan || attempts.contains(voted)) {
-                host.participant.commit(branch(voted));
+                finish(voted, true);
             }
             discard.remove(voted);
         } else if (voted != null && !orphan) {
             discard.add(voted);
         }
         for (String attempt : discard) {
-            host.participant.abort(branch(attempt));
+            finish(attempt, false);
         }
         core.step(Step.APPLIED, txnId);
         if (!orphan) {
@@ -297,14 +358,49 @@ final class BranchTask {
         finish();
     }
 
-    /** The ack and the removal of the inbox entry, in one write; done one by one if the pair fails. */
+    /**
+     * Commits or rolls back one attempt. A {@link HeuristicOutcomeException} (the attempt already
+     * ended otherwise than decided) cannot be mended by calling again: it is reported and kept
+     * for the acknowledgement, and the branch goes on to be acknowledged.
+     */
+    private void finish(String attempt, boolean commit) throws Exception {
+        try {
+            if (commit) {
+                host.participant.commit(branch(attempt));
+            } else {
+                host.participant.abort(branch(attempt));
+            }
+        } catch (HeuristicOutcomeException e) {
+            String found = e.ending() + ": " + e.getMessage();
+            heuristic = heuristic == null ? found : heuristic + "; " + found;
+            LOG.error("participant '{}', transaction {}: HEURISTIC outcome, the {} of attempt {} found the branch"
+                    + " already ended: {}", host.name, txnId, commit ? "commit" : "rollback", attempt, found);
+            core.report(host.name + "/" + txnId, "heuristic outcome: " + found);
+        }
+    }
+
+    /**
+     * The ack and the removal of the inbox entry, in one write; done one by one if the pair fails.
+     * A heuristic outcome rides in the ack's data, and bumps the version of the ack parent so that
+     * the collecting driver, which lists the acks with their parent's stat, knows to read them:
+     * normal acks cost no read.
+     */
     private void acknowledge() throws Exception {
         String ack = layout.ack(txnId, host.name);
         String entry = layout.inboxEntry(host.name, txnId);
+        byte[] data = heuristic == null ? new byte[0] : Decision.encodeHeuristic(heuristic);
+        List<CuratorOp> ops = new java.util.ArrayList<>();
+        ops.add(core.zk.createOp(ack, data, CreateMode.PERSISTENT));
+        ops.add(core.zk.deleteOp(entry));
+        if (heuristic != null) {
+            ops.add(core.zk.setDataOp(layout.acks(txnId), new byte[0], -1));
+        }
         try {
-            core.zk.multi(List.of(core.zk.createOp(ack, new byte[0], CreateMode.PERSISTENT), core.zk.deleteOp(entry)));
+            core.zk.multi(ops);
         } catch (KeeperException e) {
-            core.zk.create(ack, new byte[0], CreateMode.PERSISTENT);
+            if (core.zk.create(ack, data, CreateMode.PERSISTENT) == Zk.Created.CREATED && heuristic != null) {
+                core.zk.setData(layout.acks(txnId), new byte[0]);
+            }
             core.zk.delete(entry);
         }
     }
@@ -327,7 +423,7 @@ final class BranchTask {
             LOG.info("participant '{}': transaction {} is gone; rolling back {}", host.name, txnId, discard);
         }
         for (String attempt : discard) {
-            host.participant.abort(branch(attempt));
+            finish(attempt, false);
         }
         if (presumeAbort && !orphan) {
             core.zk.delete(entry);

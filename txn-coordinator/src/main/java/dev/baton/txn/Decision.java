@@ -35,6 +35,17 @@ record Decision(boolean commit, String reason) {
         }
     }
 
+    /** The data of an acknowledgement that reports a heuristic outcome (a normal ack is empty). */
+    static byte[] encodeHeuristic(String found) {
+        return ("HEURISTIC\n" + found).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The heuristic an acknowledgement reports, or null for a normal one. */
+    static String decodeHeuristic(byte[] data) {
+        String text = data == null ? "" : new String(data, StandardCharsets.UTF_8);
+        return text.startsWith("HEURISTIC\n") ? text.substring(10) : null;
+    }
+
     /** A vote as stored: YES names the prepared attempt it vouches for. */
     record CastVote(Vote vote, String attempt) {
     }

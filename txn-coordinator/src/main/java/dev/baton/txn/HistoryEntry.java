@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
  * reason=&lt;why it was decided so&gt;
  * vote.a=YES
  * vote.b=NO:&lt;reason&gt;        (a participant that had not voted before the decision has no line)
+ * heuristic.b=&lt;what was found&gt; (only for a branch that ended otherwise than decided)
  * </pre>
  *
  * In values, a backslash is written {@code \\} and a line break {@code \n}.
@@ -59,6 +60,8 @@ final class HistoryEntry {
         text.append("reason=").append(escape(outcome.reason())).append('\n');
         outcome.votes().forEach((participant, vote) -> text.append("vote.").append(participant).append('=')
                 .append(vote.isYes() ? "YES" : "NO:" + escape(vote.reason())).append('\n'));
+        outcome.heuristics().forEach((participant, found) -> text.append("heuristic.").append(participant).append('=')
+                .append(escape(found)).append('\n'));
         return text.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -89,9 +92,16 @@ final class HistoryEntry {
                     votes.put(participant, vote.equals("YES") ? Vote.yes() : Vote.no(unescape(vote.substring(3))));
                 }
             }
+            Map<String, String> heuristics = new LinkedHashMap<>();
+            for (String participant : participants) {
+                String found = fields.get("heuristic." + participant);
+                if (found != null) {
+                    heuristics.put(participant, unescape(found));
+                }
+            }
             return new Outcome(txnId, TransactionState.valueOf(fields.getOrDefault("state", "?")),
                     unescape(fields.getOrDefault("reason", "")), participants, votes,
-                    Instant.ofEpochMilli(Long.parseLong(fields.getOrDefault("finished", "?"))));
+                    Instant.ofEpochMilli(Long.parseLong(fields.getOrDefault("finished", "?")))).withHeuristics(heuristics);
         } catch (RuntimeException e) {
             throw new CorruptNodeException("transaction " + txnId + ": its history entry is damaged: " + e.getMessage());
         }

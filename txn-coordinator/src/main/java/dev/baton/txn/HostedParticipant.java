@@ -33,6 +33,11 @@ final class HostedParticipant {
     private final AtomicBoolean scanQueued = new AtomicBoolean();
     private final Watcher inboxWatcher = event -> scheduleScan();
     private final Watcher entryWatcher = this::entryEvent;
+    /** The live instances of this participant as last listed (watched), sorted. */
+    private volatile List<String> liveInstances = List.of();
+    private final AtomicBoolean liveQueued = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicLong serials = new java.util.concurrent.atomic.AtomicLong();
+    private final Watcher liveWatcher = event -> scheduleLiveRead();
     /** The inbox is watched by a persistent recursive watch (ZooKeeper 3.6+), not by listings. */
     private volatile boolean persistentWatch;
     private volatile boolean reconciled;
@@ -49,8 +54,67 @@ final class HostedParticipant {
         core.zk.ensure(core.layout.inbox(name));
         core.zk.ensure(core.layout.live(name));
         register();
+        readLive();
         watchInbox();
         core.execute(this::reconcile);
+    }
+
+    /**
+     * Whether this instance is the one to prepare {@code txnId}'s branch: the live instance of
+     * this participant with the highest rendezvous hash of (transaction, instance). Every
+     * instance computes the same answer from the same live set, with no write: when the owner
+     * goes, its live node goes, every instance reads the set again, and the next in line takes
+     * the branch over from whatever its znodes show. While instances disagree (a live set just
+     * changed) two may prepare the same branch; the vote's attempt id keeps that safe.
+     */
+    boolean owns(String txnId) {
+        String best = core.instanceId;
+        long bestScore = rendezvous(txnId, best);
+        for (String instance : liveInstances) {
+            long score = rendezvous(txnId, instance);
+            if (score > bestScore || (score == bestScore && instance.compareTo(best) < 0)) {
+                best = instance;
+                bestScore = score;
+            }
+        }
+        return best.equals(core.instanceId);
+    }
+
+    /** A 64-bit hash of the pair (FNV-1a, then a SplitMix64 finish so that close strings spread). */
+    static long rendezvous(String txnId, String instance) {
+        long hash = 0xcbf29ce484222325L;
+        for (byte b : (txnId + "/" + instance).getBytes(StandardCharsets.UTF_8)) {
+            hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
+        }
+        hash = (hash ^ (hash >>> 30)) * 0xbf58476d1ce4e5b9L;
+        hash = (hash ^ (hash >>> 27)) * 0x94d049bb133111ebL;
+        return hash ^ (hash >>> 31);
+    }
+
+    private void scheduleLiveRead() {
+        if (!core.isClosed() && liveQueued.compareAndSet(false, true)) {
+            core.execute(() -> {
+                try {
+                    readLive();
+                } catch (Exception e) {
+                    if (!core.isClosed() && core.zk.usable()) {
+                        LOG.debug("participant '{}': cannot list its live instances; retrying", name, e);
+                        core.schedule(this::scheduleLiveRead, 500);
+                    }
+                }
+            });
+        }
+    }
+
+    /** Lists the live instances, watching them; when the set changed, every branch task looks again. */
+    private void readLive() throws Exception {
+        liveQueued.set(false);
+        List<String> listed = core.zk.children(core.layout.live(name), liveWatcher);
+        List<String> sorted = listed == null ? List.of() : listed.stream().sorted().toList();
+        if (!sorted.equals(liveInstances)) {
+            liveInstances = sorted;
+            tasks.values().forEach(BranchTask::schedule);
+        }
     }
 
     /**
@@ -168,6 +232,7 @@ final class HostedParticipant {
         }
         BranchTask newest = null;
         try {
+            long listedAfter = serials.get();
             List<String> entries = core.zk.children(core.layout.inbox(name), persistentWatch ? null : inboxWatcher);
             if (entries == null) {
                 core.zk.ensure(core.layout.inbox(name));
@@ -175,6 +240,11 @@ final class HostedParticipant {
                 return null;
             }
             tasks.entrySet().removeIf(task -> task.getValue().isDone() && !entries.contains(task.getKey()));
+            tasks.forEach((txnId, task) -> {
+                if (!task.isOrphan() && task.serial <= listedAfter && !entries.contains(txnId)) {
+                    task.entryGone();
+                }
+            });
             for (String txnId : entries) {
                 if (!TxnNames.isTxnId(txnId)) {
                     core.report(core.layout.inboxEntry(name, txnId), "not a transaction id (foreign node)");
@@ -213,7 +283,7 @@ final class HostedParticipant {
         if (core.hasProblem(name + "/" + txnId)) {
             return null;
         }
-        BranchTask task = new BranchTask(this, txnId, orphanAttempts, fromEvent);
+        BranchTask task = new BranchTask(this, txnId, orphanAttempts, fromEvent, serials.incrementAndGet());
         return tasks.putIfAbsent(txnId, task) == null ? task : null;
     }
 
@@ -245,6 +315,7 @@ final class HostedParticipant {
         core.execute(() -> {
             try {
                 register();
+                readLive();
                 // A new session has no watches; on the same session this is a no-op. Before the
                 // listing, so that nothing created in between is missed.
                 watchInbox();

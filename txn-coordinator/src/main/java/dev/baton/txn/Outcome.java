@@ -25,6 +25,7 @@ public final class Outcome {
     private final List<String> participants;
     private final Map<String, Vote> votes;
     private final Instant finishedAt;
+    private final Map<String, String> heuristics;
 
     /**
      * An outcome of a transaction that is decided but not known to be finished.
@@ -46,6 +47,12 @@ public final class Outcome {
      */
     public Outcome(String txnId, TransactionState state, String reason, List<String> participants,
             Map<String, Vote> votes, Instant finishedAt) {
+        this(txnId, state, reason, participants, votes, finishedAt, Map.of());
+    }
+
+    private Outcome(String txnId, TransactionState state, String reason, List<String> participants,
+            Map<String, Vote> votes, Instant finishedAt, Map<String, String> heuristics) {
+        this.heuristics = Collections.unmodifiableMap(new LinkedHashMap<>(heuristics));
         this.finishedAt = finishedAt;
         this.txnId = Objects.requireNonNull(txnId, "txnId");
         this.state = Objects.requireNonNull(state, "state");
@@ -102,6 +109,21 @@ public final class Outcome {
         return Optional.ofNullable(finishedAt);
     }
 
+    /**
+     * Participants whose branch ended otherwise than decided, or unknowably (see
+     * {@link HeuristicOutcomeException}), with what was found: known once the participants
+     * applied the decision, so present in outcomes read from the history; empty in the outcome
+     * {@code commit()} returns. Empty in the normal case.
+     */
+    public Map<String, String> heuristics() {
+        return heuristics;
+    }
+
+    /** This outcome with {@code value} as its heuristics. */
+    Outcome withHeuristics(Map<String, String> value) {
+        return new Outcome(txnId, state, reason, participants, votes, finishedAt, value);
+    }
+
     @Override
     public boolean equals(Object other) {
         if (!(other instanceof Outcome)) {
@@ -110,17 +132,18 @@ public final class Outcome {
         Outcome that = (Outcome) other;
         return txnId.equals(that.txnId) && state == that.state && reason.equals(that.reason)
                 && participants.equals(that.participants) && votes.equals(that.votes)
-                && Objects.equals(finishedAt, that.finishedAt);
+                && Objects.equals(finishedAt, that.finishedAt) && heuristics.equals(that.heuristics);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(txnId, state, reason, participants, votes, finishedAt);
+        return Objects.hash(txnId, state, reason, participants, votes, finishedAt, heuristics);
     }
 
     @Override
     public String toString() {
         return "Outcome[" + txnId + " " + state + ": " + reason + ", votes " + votes
-                + (finishedAt == null ? "" : ", finished " + finishedAt) + "]";
+                + (finishedAt == null ? "" : ", finished " + finishedAt)
+                + (heuristics.isEmpty() ? "" : ", HEURISTIC " + heuristics) + "]";
     }
 }

@@ -3,7 +3,6 @@ package dev.baton.txn;
 import dev.baton.lock.spi.BatonConfig;
 import dev.baton.lock.zookeeper.ZooKeeperLockClient;
 import dev.baton.lock.zookeeper.ZooKeeperLockOptions;
-import dev.baton.lock.zookeeper.ZooKeeperLockProvider;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,9 +65,23 @@ public final class ParticipantHost implements AutoCloseable {
         this.owned = owned;
     }
 
-    /** A builder for a host on a Curator client the caller has started and keeps. */
+    /**
+     * A builder for a host on a Curator client the caller has started and keeps, with the default
+     * root path {@code /baton} and open ACL unless {@link Builder#options} says otherwise. To share
+     * a coordinator's session, use {@link #builder(TransactionCoordinator)}.
+     */
     public static Builder builder(CuratorFramework curator) {
         return new Builder(Objects.requireNonNull(curator, "curator"), null);
+    }
+
+    /**
+     * A builder for a host that shares {@code coordinator}'s ZooKeeper session, root path and ACL,
+     * so the two cannot disagree on where transactions live. The coordinator keeps owning the
+     * session: close the host first.
+     */
+    public static Builder builder(TransactionCoordinator coordinator) {
+        Objects.requireNonNull(coordinator, "coordinator");
+        return new Builder(coordinator.curator(), null).options(coordinator.options());
     }
 
     /**
@@ -244,9 +257,8 @@ public final class ParticipantHost implements AutoCloseable {
          * are processed in the background. A host built from configuration connects first.
          *
          * @throws IllegalStateException if no participant was added or the Curator client is not started
-         * @throws TransactionException if ZooKeeper cannot be reached to register
-         * @throws dev.baton.lock.LockException if a host built from configuration cannot connect
-         *     within the connection timeout
+         * @throws TransactionException if ZooKeeper cannot be reached to register, or a host built
+         *     from configuration cannot connect within the connection timeout
          */
         public ParticipantHost start() {
             if (participants.isEmpty()) {
@@ -255,7 +267,7 @@ public final class ParticipantHost implements AutoCloseable {
             if (config == null) {
                 return start(curator, options, null);
             }
-            ZooKeeperLockClient connection = (ZooKeeperLockClient) new ZooKeeperLockProvider().open(config);
+            ZooKeeperLockClient connection = TxnConfig.connect(config);
             try {
                 return start(connection.curator(), options != null ? options : connection.options(), connection);
             } catch (RuntimeException e) {

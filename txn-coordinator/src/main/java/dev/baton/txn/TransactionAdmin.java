@@ -80,12 +80,21 @@ public final class TransactionAdmin {
                     curator.transactionOp().create().forPath(layout.decision(txnId), decision));
             return true;
         } catch (KeeperException.NodeExistsException e) {
-            return false;
+            // Curator resends the multi when its reply is lost: the decision found may be ours.
+            return isOurs(txnId, decision);
         } catch (KeeperException.NoNodeException e) {
             throw new IllegalArgumentException("no open transaction " + txnId + " (never begun, or already finished"
                     + " and collected)", e);
         } catch (Exception e) {
             throw new TransactionException(txnId, "cannot write its decision: " + e, e);
+        }
+    }
+
+    private boolean isOurs(String txnId, byte[] decision) {
+        try {
+            return java.util.Arrays.equals(curator.getData().forPath(layout.decision(txnId)), decision);
+        } catch (Exception e) {
+            return false;
         }
     }
 }
