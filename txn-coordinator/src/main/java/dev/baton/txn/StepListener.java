@@ -20,6 +20,8 @@ interface StepListener {
         DECIDING,
         /** Coordinator: the decision exists; acknowledgements are still to come. */
         DECIDED,
+        /** Coordinator: the driver listed the acknowledgements (watching them) and some are missing. */
+        AWAITING_ACKS,
         /** Coordinator: the transaction's nodes have been deleted. */
         COLLECTED,
         /** Participant host: the participant prepared; the vote is not written yet. */

@@ -233,8 +233,12 @@ final class TxnDriver {
         }
         moveTo(decision.state());
         completeOutcome();
-        if (driving && allAcked()) {
-            collect();
+        if (driving) {
+            if (allAcked()) {
+                collect();
+            } else {
+                core.step(Step.AWAITING_ACKS, txnId);
+            }
         }
     }
 

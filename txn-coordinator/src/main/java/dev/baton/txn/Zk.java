@@ -172,7 +172,9 @@ final class Zk {
             return;
         }
         try {
-            curator.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).withACL(acl).forPath(path);
+            // Empty data: Curator's default is the client's IP address, which no reader expects.
+            curator.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).withACL(acl).forPath(path,
+                    new byte[0]);
         } catch (KeeperException.NodeExistsException e) {
             // made earlier or by someone else: fine
         }

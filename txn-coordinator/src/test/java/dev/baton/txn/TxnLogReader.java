@@ -37,6 +37,38 @@ final class TxnLogReader {
         return writes;
     }
 
+    /** Every node created after {@code afterZxid}, inside a multi or alone, in the order of the log. */
+    static List<String> createsAfter(File dataDirectory, long afterZxid) {
+        List<String> created = new ArrayList<>();
+        FileTxnLog log = new FileTxnLog(new File(dataDirectory, "version-2"));
+        try (TxnLog.TxnIterator iterator = log.read(afterZxid + 1)) {
+            while (iterator.getHeader() != null) {
+                if (iterator.getHeader().getZxid() > afterZxid) {
+                    org.apache.jute.Record txn = iterator.getTxn();
+                    if (txn instanceof CreateTxn) {
+                        created.add(((CreateTxn) txn).getPath());
+                    } else if (txn instanceof MultiTxn) {
+                        for (org.apache.zookeeper.txn.Txn part : ((MultiTxn) txn).getTxns()) {
+                            if (part.getType() == org.apache.zookeeper.ZooDefs.OpCode.create
+                                    || part.getType() == org.apache.zookeeper.ZooDefs.OpCode.create2) {
+                                CreateTxn create = new CreateTxn();
+                                org.apache.zookeeper.server.ByteBufferInputStream.byteBuffer2Record(
+                                        java.nio.ByteBuffer.wrap(part.getData()), create);
+                                created.add(create.getPath());
+                            }
+                        }
+                    }
+                }
+                if (!iterator.next()) {
+                    break;
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the transaction log in " + dataDirectory, e);
+        }
+        return created;
+    }
+
     private static String describe(int type, org.apache.jute.Record txn) {
         if (txn instanceof CreateTxn) {
             return "create " + ((CreateTxn) txn).getPath();

@@ -98,6 +98,17 @@ final class TxnTesting {
         return failed;
     }
 
+    /** The sessions the server at {@code port} holds a connection for, from the {@code cons} command. */
+    static java.util.Set<Long> sessions(int port) {
+        java.util.Set<Long> sessions = new java.util.HashSet<>();
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("sid=0x([0-9a-f]+)")
+                .matcher(fourLetters(port, "cons"));
+        while (matcher.find()) {
+            sessions.add(Long.parseUnsignedLong(matcher.group(1), 16));
+        }
+        return sessions;
+    }
+
     /** The server's mode (leader, follower, standalone), or "down". */
     static String mode(int port) {
         try {

@@ -39,7 +39,7 @@ public final class TcpProxy implements AutoCloseable {
     private static final int BUFFER_BYTES = 16 * 1024;
     private static final long CLOSE_WAIT_SECONDS = 5;
 
-    private enum Mode { FORWARD, CUT, BLACKHOLE }
+    private enum Mode { FORWARD, CUT, BLACKHOLE, DROP_REPLIES }
 
     private final InetSocketAddress target;
     private final ServerSocket server;
@@ -47,7 +47,7 @@ public final class TcpProxy implements AutoCloseable {
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     /** Guards mode and closed together with connection registration; waited on during a blackhole. */
     private final Object monitor = new Object();
-    private Mode mode = Mode.FORWARD;
+    private volatile Mode mode = Mode.FORWARD;
     private volatile boolean closed;
 
     private TcpProxy(InetSocketAddress target, ServerSocket server) {
@@ -133,7 +133,21 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
-    /** Ends a {@link #cut()} or {@link #blackhole()}: new connections are forwarded again. */
+    /**
+     * Lets requests through and throws replies away: the server acts on what the client sends, and
+     * the client never hears back, as when the network fails right after a request went out. Bytes
+     * dropped are lost for good: the connection cannot carry on after {@link #restore()}, and the
+     * client notices only by its own timeout. Does nothing after {@link #close()}.
+     */
+    public void dropReplies() {
+        synchronized (monitor) {
+            if (!closed) {
+                mode = Mode.DROP_REPLIES;
+            }
+        }
+    }
+
+    /** Ends a {@link #cut()}, {@link #blackhole()} or {@link #dropReplies()}: new connections are forwarded again. */
     public void restore() {
         synchronized (monitor) {
             if (!closed) {
@@ -262,15 +276,16 @@ public final class TcpProxy implements AutoCloseable {
                 upstream = up;
             }
             try {
-                threads.execute(() -> pump(up, client));
+                threads.execute(() -> pump(up, client, true));
             } catch (RejectedExecutionException e) {
                 close();
                 return;
             }
-            pump(client, up);
+            pump(client, up, false);
         }
 
-        private void pump(Socket from, Socket to) {
+        /** @param replies whether this pump carries the server's replies to the client */
+        private void pump(Socket from, Socket to, boolean replies) {
             byte[] buffer = new byte[BUFFER_BYTES];
             try {
                 InputStream in = from.getInputStream();
@@ -285,7 +300,9 @@ public final class TcpProxy implements AutoCloseable {
                         to.shutdownOutput(); // pass the half-close on; the other direction may go on
                         break;
                     }
-                    out.write(buffer, 0, read);
+                    if (!(replies && mode == Mode.DROP_REPLIES)) {
+                        out.write(buffer, 0, read);
+                    }
                 }
             } catch (IOException e) {
                 close();

@@ -105,6 +105,21 @@ class TcpProxyTest {
     }
 
     @Test
+    void dropRepliesDeliversRequestsAndLosesTheirAnswers() throws IOException {
+        Socket client = connect();
+        assertThat(roundTrip(client, "a")).isEqualTo("a");
+        proxy.dropReplies();
+        client.getOutputStream().write("lost".getBytes(StandardCharsets.UTF_8));
+        // The pause is the thing under test: the echo must never arrive.
+        client.setSoTimeout((int) Timing.scaledMillis(300));
+        assertThatThrownBy(() -> client.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+
+        proxy.restore();
+        client.setSoTimeout((int) Timing.defaultWait().toMillis());
+        assertThat(roundTrip(client, "next")).as("the server echoed 'lost' and the proxy dropped it").isEqualTo("next");
+    }
+
+    @Test
     void connectionMadeDuringBlackholeIsForwardedAfterRestore() throws IOException {
         proxy.blackhole();
         Socket client = connect();

@@ -1,0 +1,197 @@
+package dev.baton.txn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.lock.testkit.TcpProxy;
+import dev.baton.lock.testkit.Timing;
+import dev.baton.txn.StepListener.Step;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue 10, reproduced deterministically: a coordinator cut off from ZooKeeper past its session
+ * (as by a long GC pause or a frozen VM: from the server's side the same) while another instance
+ * finishes its transaction, then reconnecting with a new session.
+ *
+ * <p>The cut-off coordinator talks to the server through a {@link TcpProxy}; the participant host,
+ * the surviving coordinator and the inspecting client connect directly.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class SessionExpiryTest {
+
+    private TestingServer server;
+    private TcpProxy proxy;
+    private CuratorFramework hostCurator;
+    private CuratorFramework inspector;
+    private CuratorFramework victimCurator;
+    private ParticipantHost host;
+    private final MemoryParticipant a = new MemoryParticipant();
+    private final MemoryParticipant b = new MemoryParticipant();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @BeforeEach
+    void start() {
+        server = TxnTesting.startServer();
+        proxy = TcpProxy.start(new InetSocketAddress("127.0.0.1", server.getPort()));
+        hostCurator = TxnTesting.client(server.getConnectString());
+        inspector = TxnTesting.client(server.getConnectString());
+        victimCurator = TxnTesting.client("127.0.0.1:" + proxy.port());
+        host = ParticipantHost.builder(hostCurator).participant("a", a).participant("b", b)
+                .abortGrace(Duration.ofSeconds(30)).start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+        host.close();
+        victimCurator.close();
+        proxy.close();
+        inspector.close();
+        hostCurator.close();
+        server.close();
+    }
+
+    private <T extends AutoCloseable> T closing(T closeable) {
+        closeables.add(closeable);
+        return closeable;
+    }
+
+    private Outcome transfer(TransactionCoordinator coordinator) throws InterruptedException {
+        return coordinator.begin().branch("a", new byte[1]).branch("b", new byte[1]).timeout(Duration.ofSeconds(20))
+                .commit();
+    }
+
+    /**
+     * Part A: the begin reaches the server, its reply is lost, the session expires, another
+     * instance commits and collects the transaction, then the first reconnects. The first send
+     * is never repeated: the caller is told COMMITTED, and the transaction had one life.
+     */
+    @Test
+    void aBeginWhoseReplyWasLostIsNeverBegunTwiceAndItsCallerLearnsTheTrueOutcome() throws Exception {
+        TransactionCoordinator victim = closing(TransactionCoordinator.start(victimCurator));
+        transfer(victim); // the participants' liveness is cached now: the begin is the next request
+        TransactionCoordinator survivor = closing(TransactionCoordinator.start(TxnTesting.client(
+                server.getConnectString())));
+        closing(survivor.curator());
+        TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
+        long before = TxnTesting.zxid(server.getPort());
+
+        proxy.dropReplies();
+        CompletableFuture<Outcome> told = victim.begin().branch("a", new byte[1]).branch("b", new byte[1])
+                .timeout(Duration.ofSeconds(20)).commitAsync();
+        Timing.await("the begin reached the server").until(() -> !TxnTesting.transactions(inspector).isEmpty());
+        String txnId = TxnTesting.transactions(inspector).get(0);
+        proxy.cut();
+        Timing.await("the survivor took over, committed and collected " + txnId).atMost(Timing.scaled(
+                Duration.ofSeconds(30))).until(() -> survivor.status(txnId).kind() == TransactionStatus.Kind.FINISHED);
+        assertThat(told).as("still waiting while cut off").isNotDone();
+        proxy.restore();
+
+        Outcome outcome = told.get(Timing.scaledMillis(30_000), TimeUnit.MILLISECONDS);
+        assertThat(outcome.txnId()).isEqualTo(txnId);
+        assertThat(outcome.state()).as("what the participants did").isEqualTo(TransactionState.COMMITTED);
+        assertThat(a.committed(txnId) && b.committed(txnId)).isTrue();
+        assertThat(TxnLogReader.createsAfter(server.getTempDirectory(), before))
+                .as("the record was created once: the begin was never sent again")
+                .filteredOn(path -> path.equals(TxnTesting.TXNS + "/" + txnId)).hasSize(1);
+        assertThat(historyEntriesOf(txnId)).as("one life, one history entry").hasSize(1);
+        TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
+        assertThat(a.violations).isEmpty();
+        assertThat(b.violations).isEmpty();
+    }
+
+    /**
+     * Part A, the other way: the begin never reached the server (the proxy is cut before it is
+     * sent and the session expires). The caller hears that nothing was begun, and the id stays
+     * unused: a late copy of the request can no longer take effect.
+     */
+    @Test
+    void aBeginThatNeverArrivedIsReportedNotBegunAndNothingIsWrittenLater() throws Exception {
+        TransactionCoordinator victim = closing(TransactionCoordinator.start(victimCurator));
+        transfer(victim);
+        TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
+        long sessionBefore = victimCurator.getZookeeperClient().getZooKeeper().getSessionId();
+
+        proxy.blackhole();
+        CompletableFuture<Outcome> told = victim.begin().branch("a", new byte[1]).branch("b", new byte[1])
+                .timeout(Duration.ofSeconds(20)).commitAsync();
+        // Held back by the partition, the request dies with the session: cut the held bytes.
+        Timing.await("the session expired on the server").atMost(Timing.scaled(Duration.ofSeconds(20)))
+                .until(() -> !sessionAlive(sessionBefore));
+        proxy.cut();
+        proxy.restore();
+
+        Throwable failure = Timing.await("the caller is answered").atMost(Timing.scaled(Duration.ofSeconds(30)))
+                .until(() -> told.handle((o, e) -> e).getNow(null), e -> e != null);
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
+        assertThat(cause).isInstanceOf(TransactionException.class).isNotInstanceOf(OutcomeUnknownException.class)
+                .hasMessageContaining("nothing was written");
+        String txnId = ((TransactionException) cause).txnId().orElseThrow();
+        assertThat(victim.status(txnId).kind()).isEqualTo(TransactionStatus.Kind.NOT_BEGUN);
+        assertThat(TxnTesting.transactions(inspector)).isEmpty();
+        assertThat(a.txnIds()).doesNotContain(txnId);
+    }
+
+    /**
+     * Part B: the only coordinator decides, lists the acknowledgements (none yet) with a watch,
+     * and is cut off; its session expires, the participants acknowledge meanwhile, and it
+     * reconnects and takes its driver lease again. It must list the acks anew and collect.
+     */
+    @Test
+    void aDriverThatReTakesItsLeaseAfterSessionExpiryCollects() throws Exception {
+        CountDownLatch acksListed = new CountDownLatch(1);
+        AtomicReference<String> awaiting = new AtomicReference<>();
+        StepListener steps = (step, txnId) -> {
+            if (step == Step.AWAITING_ACKS && awaiting.compareAndSet(null, txnId)) {
+                acksListed.countDown();
+            }
+        };
+        TransactionCoordinator only = closing(TransactionCoordinator.builder(victimCurator).steps(steps).start());
+        CountDownLatch applied = new CountDownLatch(1);
+        a.commitGate = applied;
+        b.commitGate = applied;
+
+        Outcome outcome = transfer(only);
+        assertThat(acksListed.await(Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS)).isTrue();
+        String txnId = outcome.txnId();
+        proxy.cut();
+        Timing.await("the driver's lease node went with its session").atMost(Timing.scaled(Duration.ofSeconds(20)))
+                .until(() -> inspector.getChildren().forPath(TxnTesting.TXNS + "/" + txnId + "/driver").isEmpty());
+        applied.countDown();
+        Timing.await("both participants acknowledged").until(() -> inspector.getChildren()
+                .forPath(TxnTesting.TXNS + "/" + txnId + "/ack").size() == 2);
+        proxy.restore();
+
+        TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(20));
+        assertThat(only.status(txnId).kind()).isEqualTo(TransactionStatus.Kind.FINISHED);
+        assertThat(historyEntriesOf(txnId)).hasSize(1);
+    }
+
+    private boolean sessionAlive(long sessionId) {
+        return TxnTesting.sessions(server.getPort()).contains(sessionId);
+    }
+
+    private List<String> historyEntriesOf(String txnId) throws Exception {
+        List<String> entries = new ArrayList<>();
+        for (String name : inspector.getChildren().forPath("/baton/txn-history")) {
+            if (name.endsWith("-" + txnId)) {
+                entries.add(name);
+            }
+        }
+        return entries;
+    }
+}
