@@ -113,6 +113,10 @@ public final class ParticipantHost implements AutoCloseable {
         return names;
     }
 
+    HostCore core() {
+        return core;
+    }
+
     /** The grace period this host gives coordinators past a deadline. For tests. */
     Duration abortGrace() {
         return core.abortGrace;
@@ -170,6 +174,7 @@ public final class ParticipantHost implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private int threads;
         private StepListener steps = StepListener.NONE;
+        private Zk.Resend resend;
         private boolean persistentWatches = true;
 
         private Builder(CuratorFramework curator, BatonConfig config) {
@@ -246,6 +251,12 @@ public final class ParticipantHost implements AutoCloseable {
             return this;
         }
 
+        /** Test hook: writes this host sends through Curator may be sent again (see {@link Zk.Resend}). */
+        Builder resend(Zk.Resend value) {
+            resend = value;
+            return this;
+        }
+
         /** Test hook: without persistent watches, as on a ZooKeeper server before 3.6. */
         Builder withoutPersistentWatches() {
             persistentWatches = false;
@@ -280,7 +291,9 @@ public final class ParticipantHost implements AutoCloseable {
             if (client.getState() != CuratorFrameworkState.STARTED) {
                 throw new IllegalStateException("the Curator client must be started before the host uses it");
             }
-            HostCore core = new HostCore(new Zk(client, layout.acl()), new TxnLayout(layout.rootPath()), clock,
+            Zk zk = new Zk(client, layout.acl());
+            zk.resend = resend;
+            HostCore core = new HostCore(zk, new TxnLayout(layout.rootPath()), clock,
                     abortGrace, threads, steps);
             core.persistentWatches = persistentWatches;
             List<HostedParticipant> hosted = new ArrayList<>();

@@ -270,6 +270,7 @@ public final class TransactionCoordinator implements AutoCloseable {
         private int historySize = TxnHistory.DEFAULT_SIZE;
         private Duration historyIdleTrim = Duration.ofSeconds(10);
         private StepListener steps = StepListener.NONE;
+        private Zk.Resend resend;
 
         private Builder(CuratorFramework curator) {
             this.curator = curator;
@@ -333,6 +334,12 @@ public final class TransactionCoordinator implements AutoCloseable {
             return this;
         }
 
+        /** Test hook: writes this coordinator sends through Curator may be sent again (see {@link Zk.Resend}). */
+        Builder resend(Zk.Resend value) {
+            resend = value;
+            return this;
+        }
+
         /**
          * Creates the namespace if needed and starts following every transaction already in it.
          *
@@ -363,6 +370,7 @@ public final class TransactionCoordinator implements AutoCloseable {
                         + e.getMessage(), e);
             }
             Zk zk = new Zk(curator, options.acl());
+            zk.resend = resend;
             CoordinatorCore core = new CoordinatorCore(zk, locks, new TxnLayout(options.rootPath()), historySize,
                     historyIdleTrim, clock, steps);
             try {

@@ -1,0 +1,279 @@
+package dev.baton.txn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.lock.testkit.Timing;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.KillSession;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Every write the coordinator and the hosts send through Curator may reach ZooKeeper twice:
+ * Curator's retry loop sends it again when its reply was lost, on the same session after a
+ * connection loss, or on a new session after the old one expired, by which time other parties may
+ * have finished the transaction. The {@link Zk.Resend} hook sends a write that took effect once
+ * more, as that loop would, after letting the test move the world on. Each test names a write of
+ * the audit in docs/ARCHITECTURE.md and shows its second arrival changes nothing.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class ResentWritesTest {
+
+    private TestingServer server;
+    private CuratorFramework inspector;
+    private final MemoryParticipant a = new MemoryParticipant();
+    private final MemoryParticipant b = new MemoryParticipant();
+    private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void start() {
+        server = TxnTesting.startServer();
+        inspector = TxnTesting.client(server.getConnectString());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+        inspector.close();
+        server.close();
+    }
+
+    private <T extends AutoCloseable> T closing(T closeable) {
+        closeables.add(closeable);
+        return closeable;
+    }
+
+    private CuratorFramework client() {
+        return closing(TxnTesting.client(server.getConnectString()));
+    }
+
+    private ParticipantHost host(String name, MemoryParticipant participant, Zk.Resend resend) {
+        return closing(ParticipantHost.builder(client()).participant(name, participant).resend(resend)
+                .abortGrace(Duration.ofMillis(500)).start());
+    }
+
+    private TransactionCoordinator coordinator(Zk.Resend resend) {
+        return closing(TransactionCoordinator.builder(client()).resend(resend).historySize(5).start());
+    }
+
+    /**
+     * Resends the first write whose path {@code matches}, once, after {@code meanwhile} ran with
+     * the id of the transaction the path is under.
+     */
+    private static Zk.Resend once(Predicate<String> matches, java.util.function.Consumer<String> meanwhile) {
+        AtomicBoolean done = new AtomicBoolean();
+        return path -> {
+            if (matches.test(path) && done.compareAndSet(false, true)) {
+                java.util.regex.Matcher id = java.util.regex.Pattern.compile("tx-[0-9a-f]{12}-[0-9a-f]{16}").matcher(path);
+                meanwhile.accept(id.find() ? id.group() : null);
+                return true;
+            }
+            return false;
+        };
+    }
+
+    private CompletableFuture<Outcome> transfer(TransactionCoordinator coordinator) {
+        return coordinator.begin().branch("a", new byte[1]).branch("b", new byte[1]).timeout(Duration.ofSeconds(10))
+                .commitAsync();
+    }
+
+    private void awaitFinished(String txnId) {
+        Timing.await(txnId + " finished and collected").atMost(Timing.scaled(Duration.ofSeconds(30)))
+                .until(() -> TxnTesting.transactions(inspector).isEmpty() && historyEntries(txnId) == 1);
+    }
+
+    private long historyEntries(String txnId) throws Exception {
+        return inspector.getChildren().forPath("/baton/txn-history").stream()
+                .filter(name -> name.endsWith("-" + txnId)).count();
+    }
+
+    private static void kill(CuratorFramework curator) {
+        try {
+            KillSession.kill(curator.getZookeeperClient().getZooKeeper());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void assertClean() {
+        assertThat(a.violations).isEmpty();
+        assertThat(b.violations).isEmpty();
+        assertThat(TxnTesting.inboxEntries(inspector)).isEmpty();
+    }
+
+    /**
+     * Every write of every party, sent twice in a row (a lost reply on a live session), over
+     * transactions that commit and ones that abort on a NO vote, and a forgotten history entry:
+     * same outcomes, one record and one history entry per transaction, nothing left.
+     */
+    @Test
+    void everyWriteSentTwiceInARowChangesNothing() throws Exception {
+        Zk.Resend always = path -> true;
+        host("a", a, always);
+        host("b", b, always);
+        TransactionCoordinator coordinator = coordinator(always);
+        long before = TxnTesting.zxid(server.getPort());
+        Map<String, TransactionState> told = new HashMap<>();
+        for (int i = 0; i < 12; i++) {
+            boolean refuse = i % 3 == 2;
+            b.voter = branch -> refuse ? Vote.no("refused on purpose") : Vote.yes();
+            Outcome outcome = transfer(coordinator).get(Timing.scaledMillis(20_000), TimeUnit.MILLISECONDS);
+            assertThat(outcome.isCommitted()).isEqualTo(!refuse);
+            told.put(outcome.txnId(), outcome.state());
+        }
+        TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(30));
+
+        for (Map.Entry<String, TransactionState> outcome : told.entrySet()) {
+            assertThat(a.committed(outcome.getKey())).isEqualTo(outcome.getValue() == TransactionState.COMMITTED);
+            assertThat(b.committed(outcome.getKey())).isEqualTo(outcome.getValue() == TransactionState.COMMITTED);
+            assertThat(TxnLogReader.createsAfter(server.getTempDirectory(), before))
+                    .filteredOn(path -> path.equals(TxnTesting.TXNS + "/" + outcome.getKey())).hasSize(1);
+        }
+        String newest = coordinator.recentOutcomes(1).get(0).txnId();
+        assertThat(coordinator.forget(newest)).as("forgotten, though the resend found it gone").isTrue();
+        assertThat(coordinator.status(newest).kind()).as("forgotten, not 'never begun'")
+                .isEqualTo(TransactionStatus.Kind.UNKNOWN);
+        assertThat(coordinator.problems()).isEmpty();
+        assertClean();
+    }
+
+    /**
+     * A participant's vote (YES, or NO with its ABORT) takes effect; its instance's session
+     * expires before the reply; another instance of the participant finishes the branch and the
+     * transaction is collected; then the vote arrives again on the new session.
+     */
+    @ParameterizedTest(name = "vote {0}")
+    @ValueSource(strings = {"YES", "NO"})
+    void aVoteSentAgainAfterTheTransactionFinishedElsewhereResurrectsNothing(String vote) throws Exception {
+        a.voter = branch -> vote.equals("YES") ? Vote.yes() : Vote.no("refused on purpose");
+        CuratorFramework first = client();
+        AtomicBoolean resent = new AtomicBoolean();
+        ParticipantHost firstA = closing(ParticipantHost.builder(first).participant("a", a)
+                .abortGrace(Duration.ofMillis(500)).resend(once(path -> path.contains("/vote/a"), txnId -> {
+                    host("a", a, null); // a second instance of a, on the same resource
+                    kill(first);
+                    awaitFinished(txnId);
+                    resent.set(true);
+                })).start());
+        host("b", b, null);
+        TransactionCoordinator coordinator = coordinator(null);
+        long before = TxnTesting.zxid(server.getPort());
+        CompletableFuture<Outcome> told = coordinator.begin().branch("a", new byte[1]).branch("b", new byte[1])
+                .timeout(Duration.ofSeconds(10)).commitAsync();
+        Outcome outcome = told.get(Timing.scaledMillis(30_000), TimeUnit.MILLISECONDS);
+        Timing.await("the vote was sent again").until(resent::get);
+        awaitFinished(outcome.txnId());
+
+        assertThat(outcome.isCommitted()).isEqualTo(vote.equals("YES"));
+        assertThat(a.committed(outcome.txnId())).isEqualTo(vote.equals("YES"));
+        assertThat(b.committed(outcome.txnId())).isEqualTo(vote.equals("YES"));
+        assertThat(TxnLogReader.createsAfter(server.getTempDirectory(), before))
+                .as("nothing of the transaction was created again").filteredOn(path -> path.startsWith(
+                        TxnTesting.TXNS + "/" + outcome.txnId())).doesNotHaveDuplicates();
+        assertThat(firstA.problems()).isEmpty();
+        assertClean();
+    }
+
+    /**
+     * The driver's decision takes effect; its session expires before the reply; another
+     * coordinator instance takes the transaction over and finishes it; then the decision arrives
+     * again. The caller of the first instance learns the outcome from the history.
+     */
+    @Test
+    void aDecisionSentAgainAfterAnotherCoordinatorFinishedTheTransactionResurrectsNothing() throws Exception {
+        host("a", a, null);
+        host("b", b, null);
+        coordinator(null); // the survivor
+        CuratorFramework victimClient = client();
+        TransactionCoordinator victim = closing(TransactionCoordinator.builder(victimClient)
+                .resend(once(path -> path.endsWith("/decision"), txnId -> {
+                    kill(victimClient);
+                    awaitFinished(txnId);
+                })).start());
+        CompletableFuture<Outcome> told = transfer(victim);
+
+        Outcome outcome = told.get(Timing.scaledMillis(30_000), TimeUnit.MILLISECONDS);
+        assertThat(outcome.isCommitted()).isTrue();
+        assertThat(outcome.finishedAt()).as("learnt from the history").isPresent();
+        assertThat(a.committed(outcome.txnId()) && b.committed(outcome.txnId())).isTrue();
+        assertThat(TxnTesting.transactions(inspector)).isEmpty();
+        assertThat(historyEntries(outcome.txnId())).isOne();
+        assertClean();
+    }
+
+    /**
+     * A participant's acknowledgement (with the removal of its inbox entry) takes effect; its
+     * session expires; the transaction is collected; then the acknowledgement arrives again.
+     */
+    @Test
+    void anAcknowledgementSentAgainAfterTheCollectResurrectsNothing() throws Exception {
+        CuratorFramework first = client();
+        AtomicBoolean resent = new AtomicBoolean();
+        closing(ParticipantHost.builder(first).participant("a", a).abortGrace(Duration.ofMillis(500))
+                .resend(once(path -> path.contains("/ack/a"), txnId -> {
+                    kill(first);
+                    awaitFinished(txnId);
+                    resent.set(true);
+                })).start());
+        host("b", b, null);
+        TransactionCoordinator coordinator = coordinator(null);
+        CompletableFuture<Outcome> told = transfer(coordinator);
+        Outcome outcome = told.get(Timing.scaledMillis(30_000), TimeUnit.MILLISECONDS);
+        Timing.await("the acknowledgement was sent again").until(resent::get);
+
+        assertThat(outcome.isCommitted()).isTrue();
+        Timing.await("still nothing under txn/ after the resend").until(() -> TxnTesting.transactions(inspector)
+                .isEmpty() && TxnTesting.inboxEntries(inspector).isEmpty());
+        assertThat(historyEntries(outcome.txnId())).isOne();
+        assertClean();
+    }
+
+    /**
+     * A participant that voted YES and saw no decision by the deadline plus its grace period
+     * decides ABORT itself; that decision arrives twice; the outcome is one ABORT.
+     */
+    @Test
+    void aParticipantsOwnAbortSentTwiceIsOneDecision() throws Exception {
+        host("a", a, path -> path.endsWith("/decision"));
+        host("b", b, null);
+        // The only coordinator dies as it is about to decide: the participants decide at the
+        // deadline plus their grace period.
+        CuratorFramework doomed = TxnTesting.client(server.getConnectString());
+        TransactionCoordinator gone = closing(TransactionCoordinator.builder(doomed).steps((step, id) -> {
+            if (step == StepListener.Step.DECIDING) {
+                doomed.close();
+                throw new IllegalStateException("simulated crash before the decision");
+            }
+        }).start());
+        CompletableFuture<Outcome> told = gone.begin().branch("a", new byte[1]).branch("b", new byte[1])
+                .timeout(Duration.ofMillis(500)).commitAsync();
+        Throwable failure = Timing.await("the caller is answered").until(() -> told.handle((o, e) -> e).getNow(null),
+                e -> e != null);
+        assertThat(failure).isInstanceOf(OutcomeUnknownException.class);
+        String txnId = a.txnIds().iterator().next();
+
+        Timing.await("the participants aborted it").atMost(Timing.scaled(Duration.ofSeconds(20)))
+                .until(() -> a.state(txnId) == MemoryParticipant.State.ABORTED
+                        && b.state(txnId) == MemoryParticipant.State.ABORTED);
+        TransactionCoordinator collector = coordinator(null);
+        awaitFinished(txnId);
+        assertThat(collector.status(txnId).outcome().orElseThrow().reason()).contains("decided ABORT itself");
+        assertClean();
+    }
+}
