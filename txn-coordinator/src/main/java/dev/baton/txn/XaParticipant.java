@@ -59,6 +59,7 @@ public final class XaParticipant implements Participant, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(XaParticipant.class);
     private static final int MAX_IDLE = 8;
+    private static final long FORGET_AFTER_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
 
     private final XADataSource dataSource;
     private final XaWork work;
@@ -71,6 +72,7 @@ public final class XaParticipant implements Participant, AutoCloseable {
 
     /** What this process knows of one branch. */
     private static final class Known {
+        final long since = System.nanoTime();
         /** The database's own transaction id (PostgreSQL, 64-bit with epoch), or -1. */
         volatile long localTxid = -1;
         volatile boolean preparedHere;
@@ -182,10 +184,13 @@ public final class XaParticipant implements Participant, AutoCloseable {
                     }
                 }
             }
-            // Forget branches of this participant that are no longer prepared (finished by another
-            // instance, or by hand): nothing else would, and the map would grow.
-            known.keySet().removeIf(xid -> !preparedXids.contains(xid)
-                    && new String(xid.getBranchQualifier(), StandardCharsets.UTF_8).startsWith(prefix));
+            // Forget what is known of branches of this participant that have not been prepared for
+            // a long while (finished by another instance, or by hand): nothing else would, and the
+            // map would grow. Not at once: a branch finished by hand is judged when we finish it.
+            long stale = System.nanoTime() - FORGET_AFTER_NANOS;
+            known.entrySet().removeIf(entry -> entry.getValue().since - stale < 0
+                    && !preparedXids.contains(entry.getKey())
+                    && new String(entry.getKey().getBranchQualifier(), StandardCharsets.UTF_8).startsWith(prefix));
             reusable = true;
             return prepared;
         } finally {

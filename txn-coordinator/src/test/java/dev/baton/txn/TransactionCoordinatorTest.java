@@ -204,6 +204,81 @@ class TransactionCoordinatorTest {
         assertThat(shared.violations).isEmpty();
     }
 
+    /** A participant instance over a shared resource, counting the prepares it ran. */
+    private static final class Counted implements Participant {
+        final MemoryParticipant resource;
+        final java.util.concurrent.atomic.AtomicInteger prepares = new java.util.concurrent.atomic.AtomicInteger();
+
+        Counted(MemoryParticipant resource) {
+            this.resource = resource;
+        }
+
+        @Override
+        public Vote prepare(Branch branch) throws Exception {
+            prepares.incrementAndGet();
+            return resource.prepare(branch);
+        }
+
+        @Override
+        public void commit(Branch branch) throws Exception {
+            resource.commit(branch);
+        }
+
+        @Override
+        public void abort(Branch branch) {
+            resource.abort(branch);
+        }
+
+        @Override
+        public java.util.Set<BranchId> inDoubt(String participant) {
+            return resource.inDoubt(participant);
+        }
+    }
+
+    /**
+     * Three instances of one participant share its branches: each branch is prepared by one of
+     * them only (they agree on the owner from the live set, with no write), all three get work,
+     * and when one stops the others take its branches.
+     */
+    @Test
+    void instancesOfOneParticipantPrepareEachBranchOnceBetweenThem() throws Exception {
+        MemoryParticipant shared = new MemoryParticipant();
+        MemoryParticipant b = new MemoryParticipant();
+        List<Counted> instances = new ArrayList<>();
+        List<ParticipantHost> hosts = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Counted instance = new Counted(shared);
+            instances.add(instance);
+            hosts.add(closing(ParticipantHost.builder(closing(TxnTesting.client(server.getConnectString())))
+                    .participant("a", instance).start()));
+        }
+        closing(ParticipantHost.builder(curator).participant("b", b).start());
+        TransactionCoordinator coordinator = coordinator();
+        Timing.await("every instance sees the others").until(() -> hosts.stream()
+                .allMatch(h -> h.core() != null) && inspector.getChildren().forPath("/baton/participants/a/live")
+                .size() == 3);
+
+        for (int i = 0; i < 30; i++) {
+            assertThat(coordinator.begin().branch("a", new byte[1]).branch("b", new byte[1]).commit().isCommitted())
+                    .isTrue();
+        }
+        assertThat(shared.prepares.get()).as("one prepare per branch").isEqualTo(30);
+        assertThat(instances).as("every instance had a share").allSatisfy(c -> assertThat(c.prepares.get()).isPositive());
+
+        hosts.get(0).close();
+        Timing.await("the others saw it go").until(() -> inspector.getChildren()
+                .forPath("/baton/participants/a/live").size() == 2);
+        int before = instances.get(0).prepares.get();
+        for (int i = 0; i < 10; i++) {
+            assertThat(coordinator.begin().branch("a", new byte[1]).branch("b", new byte[1]).commit().isCommitted())
+                    .isTrue();
+        }
+        TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(20));
+        assertThat(instances.get(0).prepares.get()).as("the stopped instance got nothing more").isEqualTo(before);
+        assertThat(shared.prepares.get()).isEqualTo(40);
+        assertThat(shared.violations).isEmpty();
+    }
+
     @Test
     void badInputIsRejectedBeforeAnythingIsWritten() throws Exception {
         host(Map.of("a", new MemoryParticipant()));

@@ -1,6 +1,7 @@
 package dev.baton.txn;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.lock.testkit.Timing;
 import dev.baton.txn.StepListener.Step;
@@ -253,5 +254,108 @@ class XaParticipantTest {
         assertThat(Bank.total(pg.getPort())).isEqualTo(2 * Bank.ACCOUNTS * Bank.OPENING_BALANCE);
         assertThat(Bank.transfers(pg.getPort(), "bank_a")).isEmpty();
         assertThat(Bank.transfers(pg.getPort(), "bank_b")).isEmpty();
+    }
+    private Branch newBranch(int account, long delta) {
+        return new Branch(TxnNames.newTxnId(System.currentTimeMillis()), "bank-a", TxnNames.newAttempt(),
+                move(account, delta), java.time.Instant.now());
+    }
+
+    private void byHand(String sqlCommand, Branch branch) throws Exception {
+        Xid xid = XaParticipant.xid(branch);
+        String gid = xid.getFormatId() + "_" + java.util.Base64.getEncoder().encodeToString(xid.getGlobalTransactionId())
+                + "_" + java.util.Base64.getEncoder().encodeToString(xid.getBranchQualifier());
+        try (var c = java.sql.DriverManager.getConnection(Bank.url(pg.getPort(), "bank_a"));
+                var s = c.createStatement()) {
+            s.execute(sqlCommand + " '" + gid + "'");
+        }
+    }
+
+    @Test
+    void aCommitSentAgainAfterItsReplyWasLostIsDone() throws Exception {
+        XaParticipant xa = participant("bank_a");
+        Branch branch = newBranch(1, -10);
+        assertThat(xa.prepare(branch).isYes()).isTrue();
+        xa.commit(branch);
+        xa.commit(branch); // the host calls again after a crash between commit and acknowledgement
+
+        assertThat(Bank.transfers(pg.getPort(), "bank_a")).containsExactly(branch.txnId());
+    }
+
+    @Test
+    void aBranchRolledBackByHandIsAHeuristicRollbackNotACommit() throws Exception {
+        XaParticipant xa = participant("bank_a");
+        Branch branch = newBranch(1, -10);
+        assertThat(xa.prepare(branch).isYes()).isTrue();
+        byHand("ROLLBACK PREPARED", branch);
+
+        assertThatThrownBy(() -> xa.commit(branch)).isInstanceOfSatisfying(HeuristicOutcomeException.class,
+                e -> assertThat(e.ending()).isEqualTo(HeuristicOutcomeException.Ending.ROLLED_BACK));
+    }
+
+    @Test
+    void aBranchCommittedByHandWhenTheDecisionIsAbortIsAHeuristicCommit() throws Exception {
+        XaParticipant xa = participant("bank_a");
+        Branch branch = newBranch(1, -10);
+        assertThat(xa.prepare(branch).isYes()).isTrue();
+        byHand("COMMIT PREPARED", branch);
+
+        assertThatThrownBy(() -> xa.abort(branch)).isInstanceOfSatisfying(HeuristicOutcomeException.class,
+                e -> assertThat(e.ending()).isEqualTo(HeuristicOutcomeException.Ending.COMMITTED));
+    }
+
+    @Test
+    void aRecoveredBranchIsJudgedByHowPostgresSaysItEnded() throws Exception {
+        XaParticipant crashed = participant("bank_a");
+        Branch committedElsewhere = newBranch(1, -10);
+        Branch rolledBackByHand = newBranch(2, -10);
+        assertThat(crashed.prepare(committedElsewhere).isYes()).isTrue();
+        assertThat(crashed.prepare(rolledBackByHand).isYes()).isTrue();
+        XaParticipant restarted = participant("bank_a");
+        assertThat(restarted.inDoubt("bank-a")).contains(committedElsewhere.id(), rolledBackByHand.id());
+        byHand("COMMIT PREPARED", committedElsewhere);
+        byHand("ROLLBACK PREPARED", rolledBackByHand);
+
+        restarted.commit(committedElsewhere);
+        assertThatThrownBy(() -> restarted.commit(rolledBackByHand)).isInstanceOfSatisfying(
+                HeuristicOutcomeException.class,
+                e -> assertThat(e.ending()).isEqualTo(HeuristicOutcomeException.Ending.ROLLED_BACK));
+    }
+
+    /**
+     * End to end: a branch is rolled back by hand between its YES vote and the COMMIT decision.
+     * The host does not take the failed commit as done: the transaction finishes with the
+     * heuristic recorded in its outcome (and in the history), and the host reports it.
+     */
+    @Test
+    void aHeuristicRollbackIsRecordedInTheOutcomeAndReported() throws Exception {
+        AtomicReference<Branch> voted = new AtomicReference<>();
+        XaWork remember = (connection, branch) -> {
+            voted.set(branch);
+            return Bank.transfer(connection, branch);
+        };
+        XaParticipant watched = closing(new XaParticipant(Bank.dataSource(pg.getPort(), "bank_a"), remember));
+        ParticipantHost host = closing(ParticipantHost.builder(curator).participant("bank-a", watched)
+                .participant("bank-b", participant("bank_b")).steps((step, txnId) -> {
+                    if (step == Step.VOTED && voted.get() != null && voted.get().txnId().equals(txnId)) {
+                        try {
+                            byHand("ROLLBACK PREPARED", voted.getAndSet(null));
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                }).start());
+        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+
+        Outcome told = coordinator.begin().branch("bank-a", move(1, -300)).branch("bank-b", move(2, 300)).commit();
+        TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
+
+        assertThat(told.isCommitted()).isTrue();
+        Outcome finished = coordinator.status(told.txnId()).outcome().orElseThrow();
+        assertThat(finished.heuristics()).containsOnlyKeys("bank-a");
+        assertThat(finished.heuristics().get("bank-a")).startsWith("ROLLED_BACK");
+        assertThat(coordinator.recentOutcomes(1).get(0).heuristics()).isEqualTo(finished.heuristics());
+        assertThat(host.problems()).containsKey("bank-a/" + told.txnId());
+        assertThat(Bank.transfers(pg.getPort(), "bank_a")).isEmpty();
+        assertThat(Bank.transfers(pg.getPort(), "bank_b")).containsExactly(told.txnId());
     }
 }
