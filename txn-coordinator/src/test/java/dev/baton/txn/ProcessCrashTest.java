@@ -4,13 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.lock.testkit.Timing;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.BufferedReader;
 import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
@@ -71,7 +63,7 @@ class ProcessCrashTest {
         int openAtKill = 0;
         try (CuratorFramework inspector = TxnTesting.client(server.getConnectString())) {
             while (begun < TRANSACTIONS && runs < MAX_RUNS && Instant.now().isBefore(giveUp)) {
-                Child child = new Child(random.nextLong(), 1000, runs++);
+                ChildJvm child = transfers(random.nextLong(), 1000, runs++);
                 int killAt = 2 + random.nextInt(25);
                 boolean onBegin = random.nextBoolean();
                 int seen = 0;
@@ -89,7 +81,7 @@ class ProcessCrashTest {
                 openAtKill += TxnTesting.transactions(inspector).size();
             }
         }
-        Child last = new Child(random.nextLong(), 20, runs++);
+        ChildJvm last = transfers(random.nextLong(), 20, runs++);
         try {
             String line;
             while ((line = last.next(Duration.ofSeconds(90))) != null && !line.equals("DRAINED")) {
@@ -106,6 +98,11 @@ class ProcessCrashTest {
 
         assertThat(begun).isGreaterThanOrEqualTo(TRANSACTIONS);
         checkDatabases(reported);
+    }
+
+    private static ChildJvm transfers(long seed, int count, int run) {
+        return new ChildJvm(TransferProcess.class, new File("target/process-crash-child-" + run + ".log"),
+                server.getConnectString(), String.valueOf(pg.getPort()), String.valueOf(seed), String.valueOf(count));
     }
 
     private static void record(String line, Map<String, String> reported) {
@@ -142,59 +139,5 @@ class ProcessCrashTest {
         }
         assertThat(mismatches).as("reported outcomes that the databases contradict").isEmpty();
         assertThat(reported.values()).contains("COMMITTED", "ABORTED");
-    }
-
-    /** A child JVM running {@link TransferProcess}, its stdout read line by line on a thread. */
-    private static final class Child {
-        private final Process process;
-        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-
-        Child(long seed, int count, int run) {
-            String java = ProcessHandle.current().info().command()
-                    .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            File log = new File("target/process-crash-child-" + run + ".log");
-            ProcessBuilder builder = new ProcessBuilder(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-cp", System.getProperty("java.class.path"), TransferProcess.class.getName(),
-                    server.getConnectString(), String.valueOf(pg.getPort()), String.valueOf(seed), String.valueOf(count))
-                    .redirectError(log);
-            try {
-                process = builder.start();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            Thread reader = new Thread(this::read, "child-stdout-" + run);
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        private void read() {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String line = in.readLine(); line != null; line = in.readLine()) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                // the process was killed
-            } finally {
-                lines.add("EOF");
-            }
-        }
-
-        /** The next line, or null at the end of the output or after {@code wait} without one. */
-        String next(Duration wait) throws InterruptedException {
-            String line = lines.poll(Timing.scaledMillis(wait.toMillis()), TimeUnit.MILLISECONDS);
-            return line == null || line.equals("EOF") ? null : line;
-        }
-
-        /** SIGKILL on Linux: no shutdown hook runs, nothing is closed. */
-        void kill() throws InterruptedException {
-            process.destroyForcibly();
-            process.waitFor(Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS);
-        }
-
-        int exitCode(Duration wait) throws InterruptedException {
-            assertThat(process.waitFor(Timing.scaledMillis(wait.toMillis()), TimeUnit.MILLISECONDS)).isTrue();
-            return process.exitValue();
-        }
     }
 }
