@@ -174,10 +174,13 @@ class ResentWritesTest {
         host("b", b, null);
         TransactionCoordinator coordinator = coordinator(null);
         long before = TxnTesting.zxid(server.getPort());
+        // A short deadline: the first instance's host is alive and registers again on its new
+        // session; if it is the branch's owner, the second instance stands by until the deadline
+        // plus the grace period, while the first's task waits here for the transaction to finish.
         CompletableFuture<Outcome> told = coordinator.begin().branch("a", new byte[1]).branch("b", new byte[1])
-                .timeout(Duration.ofSeconds(10)).commitAsync();
+                .timeout(Duration.ofSeconds(2)).commitAsync();
         Outcome outcome = told.get(Timing.scaledMillis(30_000), TimeUnit.MILLISECONDS);
-        Timing.await("the vote was sent again").until(resent::get);
+        Timing.await("the vote was sent again").atMost(Timing.scaled(Duration.ofSeconds(30))).until(resent::get);
         awaitFinished(outcome.txnId());
 
         assertThat(outcome.isCommitted()).isEqualTo(vote.equals("YES"));
@@ -235,7 +238,8 @@ class ResentWritesTest {
         TransactionCoordinator coordinator = coordinator(null);
         CompletableFuture<Outcome> told = transfer(coordinator);
         Outcome outcome = told.get(Timing.scaledMillis(30_000), TimeUnit.MILLISECONDS);
-        Timing.await("the acknowledgement was sent again").until(resent::get);
+        Timing.await("the acknowledgement was sent again").atMost(Timing.scaled(Duration.ofSeconds(30)))
+                .until(resent::get);
 
         assertThat(outcome.isCommitted()).isTrue();
         Timing.await("still nothing under txn/ after the resend").until(() -> TxnTesting.transactions(inspector)
