@@ -37,7 +37,9 @@ final class DriverLease {
     private final String txnId;
     private final String queue;
     private final Runnable onLost;
-    private LeaseRequest request;
+    /** The lease queued by this instance's begin, until adopted (by a claim, or by close). */
+    private final java.util.concurrent.atomic.AtomicReference<LeaseRequest> request =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private volatile Lease lease;
     private boolean missing;
 
@@ -50,8 +52,9 @@ final class DriverLease {
 
     /** The operation that queues this instance's lease node, for the begin {@code multi}. */
     CuratorOp beginOp() {
-        request = locks.leaseRequest(queue);
-        return request.createOp();
+        LeaseRequest queued = locks.leaseRequest(queue);
+        request.set(queued);
+        return queued.createOp();
     }
 
     /** Whether this instance holds the role now. */
@@ -83,7 +86,7 @@ final class DriverLease {
         if (holds()) {
             return true;
         }
-        if (request != null) {
+        if (request.get() != null) {
             adoptBegun();
             if (holds()) {
                 return true;
@@ -118,8 +121,10 @@ final class DriverLease {
     }
 
     private void adoptBegun() {
-        LeaseRequest begun = request;
-        request = null;
+        LeaseRequest begun = request.getAndSet(null);
+        if (begun == null) {
+            return;
+        }
         try {
             begun.adopt().ifPresent(l -> take(l, "began"));
         } catch (LockException e) {
@@ -158,8 +163,20 @@ final class DriverLease {
         }
     }
 
-    /** Gives the role up (deleting the lease node) so that another instance takes over at once. */
+    /**
+     * Gives the role up (deleting the lease node) so that another instance takes over at once,
+     * also when the lease queued by this instance's begin was not adopted yet: otherwise its node
+     * would hold the role until this instance's session ends.
+     */
     void close() {
+        LeaseRequest begun = request.getAndSet(null);
+        if (begun != null) {
+            try {
+                begun.adopt().ifPresent(adopted -> lease = adopted);
+            } catch (LockException e) {
+                LOG.debug("transaction {}: could not adopt the lease queued at begin while closing", txnId, e);
+            }
+        }
         Lease current = lease;
         if (current != null) {
             current.release();
