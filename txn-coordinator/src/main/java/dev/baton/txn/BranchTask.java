@@ -398,9 +398,15 @@ final class BranchTask {
         try {
             core.zk.multi(ops);
         } catch (KeeperException e) {
-            if (core.zk.create(ack, data, CreateMode.PERSISTENT) == Zk.Created.CREATED && heuristic != null) {
-                core.zk.setData(layout.acks(txnId), new byte[0]);
+            if (heuristic != null) {
+                // Before the ack: a driver that lists the ack must see the parent's version bumped.
+                try {
+                    core.zk.setData(layout.acks(txnId), new byte[0]);
+                } catch (KeeperException.NoNodeException gone) {
+                    // collected meanwhile: nothing left to tell
+                }
             }
+            core.zk.create(ack, data, CreateMode.PERSISTENT);
             core.zk.delete(entry);
         }
     }

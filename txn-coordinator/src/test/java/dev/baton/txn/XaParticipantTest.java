@@ -331,22 +331,31 @@ class XaParticipantTest {
      */
     @Test
     void aHeuristicRollbackIsRecordedInTheOutcomeAndReported() throws Exception {
-        AtomicReference<Branch> voted = new AtomicReference<>();
-        XaWork remember = (connection, branch) -> {
-            voted.set(branch);
-            return Bank.transfer(connection, branch);
+        XaParticipant xa = participant("bank_a");
+        Participant rolledBackByHand = new Participant() {
+            @Override
+            public Vote prepare(Branch branch) throws Exception {
+                return xa.prepare(branch);
+            }
+
+            @Override
+            public void commit(Branch branch) throws Exception {
+                byHand("ROLLBACK PREPARED", branch); // an operator, between the vote and the commit
+                xa.commit(branch);
+            }
+
+            @Override
+            public void abort(Branch branch) throws Exception {
+                xa.abort(branch);
+            }
+
+            @Override
+            public java.util.Set<BranchId> inDoubt(String participant) throws Exception {
+                return xa.inDoubt(participant);
+            }
         };
-        XaParticipant watched = closing(new XaParticipant(Bank.dataSource(pg.getPort(), "bank_a"), remember));
-        ParticipantHost host = closing(ParticipantHost.builder(curator).participant("bank-a", watched)
-                .participant("bank-b", participant("bank_b")).steps((step, txnId) -> {
-                    if (step == Step.VOTED && voted.get() != null && voted.get().txnId().equals(txnId)) {
-                        try {
-                            byHand("ROLLBACK PREPARED", voted.getAndSet(null));
-                        } catch (Exception e) {
-                            throw new IllegalStateException(e);
-                        }
-                    }
-                }).start());
+        ParticipantHost host = closing(ParticipantHost.builder(curator).participant("bank-a", rolledBackByHand)
+                .participant("bank-b", participant("bank_b")).start());
         TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
 
         Outcome told = coordinator.begin().branch("bank-a", move(1, -300)).branch("bank-b", move(2, 300)).commit();
