@@ -1,7 +1,7 @@
 package dev.baton.bench;
 
 import dev.baton.lock.zookeeper.ZooKeeperLockOptions;
-import dev.baton.txn.ParticipantHost;
+import dev.baton.txn.participant.ParticipantHost;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

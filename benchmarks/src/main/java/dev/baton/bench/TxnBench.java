@@ -1,9 +1,9 @@
 package dev.baton.bench;
 
 import dev.baton.lock.zookeeper.ZooKeeperLockOptions;
-import dev.baton.txn.Branch;
-import dev.baton.txn.Participant;
-import dev.baton.txn.ParticipantHost;
+import dev.baton.txn.participant.Branch;
+import dev.baton.txn.participant.Participant;
+import dev.baton.txn.participant.ParticipantHost;
 import dev.baton.txn.TransactionBuilder;
 import dev.baton.txn.TransactionCoordinator;
 import dev.baton.txn.Vote;

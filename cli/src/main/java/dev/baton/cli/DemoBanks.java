@@ -1,6 +1,6 @@
 package dev.baton.cli;
 
-import dev.baton.txn.Branch;
+import dev.baton.txn.participant.Branch;
 import dev.baton.txn.Vote;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.charset.StandardCharsets;

@@ -2,9 +2,9 @@ package dev.baton.cli;
 
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockClients;
-import dev.baton.txn.ParticipantHost;
+import dev.baton.txn.participant.ParticipantHost;
 import dev.baton.txn.TransactionCoordinator;
-import dev.baton.txn.XaParticipant;
+import dev.baton.txn.xa.XaParticipant;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;

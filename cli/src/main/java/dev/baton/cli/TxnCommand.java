@@ -1,7 +1,7 @@
 package dev.baton.cli;
 
 import dev.baton.txn.Outcome;
-import dev.baton.txn.TransactionAdmin;
+import dev.baton.txn.admin.TransactionAdmin;
 import dev.baton.txn.TransactionCoordinator;
 import dev.baton.txn.TransactionState;
 import java.io.PrintWriter;

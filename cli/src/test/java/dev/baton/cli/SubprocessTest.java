@@ -3,10 +3,10 @@ package dev.baton.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.lock.testkit.Timing;
-import dev.baton.txn.Branch;
+import dev.baton.txn.participant.Branch;
 import dev.baton.txn.Outcome;
-import dev.baton.txn.Participant;
-import dev.baton.txn.ParticipantHost;
+import dev.baton.txn.participant.Participant;
+import dev.baton.txn.participant.ParticipantHost;
 import dev.baton.txn.TransactionCoordinator;
 import dev.baton.txn.Vote;
 import java.io.BufferedReader;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.lock.testkit.Timing;
 import dev.baton.txn.Outcome;
-import dev.baton.txn.ParticipantHost;
+import dev.baton.txn.participant.ParticipantHost;
 import dev.baton.txn.TransactionCoordinator;
 import dev.baton.txn.TransactionState;
 import java.time.Duration;

@@ -50,7 +50,15 @@ public final class Outcome {
         this(txnId, state, reason, participants, votes, finishedAt, Map.of());
     }
 
-    private Outcome(String txnId, TransactionState state, String reason, List<String> participants,
+    /**
+     * An outcome, with the participants whose branch ended otherwise than decided.
+     *
+     * @param finishedAt when every participant had applied the decision, or null if not known
+     * @param heuristics what was found, by participant; empty in the normal case
+     * @throws NullPointerException if an argument other than {@code finishedAt} is null
+     * @throws IllegalArgumentException if {@code state} is not terminal
+     */
+    public Outcome(String txnId, TransactionState state, String reason, List<String> participants,
             Map<String, Vote> votes, Instant finishedAt, Map<String, String> heuristics) {
         this.heuristics = Collections.unmodifiableMap(new LinkedHashMap<>(heuristics));
         this.finishedAt = finishedAt;
@@ -117,11 +125,6 @@ public final class Outcome {
      */
     public Map<String, String> heuristics() {
         return heuristics;
-    }
-
-    /** This outcome with {@code value} as its heuristics. */
-    Outcome withHeuristics(Map<String, String> value) {
-        return new Outcome(txnId, state, reason, participants, votes, finishedAt, value);
     }
 
     @Override

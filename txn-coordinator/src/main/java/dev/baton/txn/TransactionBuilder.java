@@ -1,5 +1,7 @@
 package dev.baton.txn;
 
+import dev.baton.txn.internal.store.TxnNames;
+
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,5 +1,16 @@
 package dev.baton.txn;
 
+import dev.baton.txn.internal.protocol.Connections;
+import dev.baton.txn.internal.protocol.CoordinatorCore;
+import dev.baton.txn.internal.protocol.LiveParticipants;
+import dev.baton.txn.internal.protocol.StepListener;
+import dev.baton.txn.internal.protocol.TxnBegin;
+import dev.baton.txn.internal.protocol.TxnLookup;
+import dev.baton.txn.internal.store.TxnHistory;
+import dev.baton.txn.internal.store.TxnLayout;
+import dev.baton.txn.internal.store.TxnNames;
+import dev.baton.txn.internal.store.Zk;
+
 import dev.baton.lock.spi.BatonConfig;
 import dev.baton.lock.zookeeper.ZooKeeperLockClient;
 import dev.baton.lock.zookeeper.ZooKeeperLockOptions;
@@ -77,7 +88,7 @@ public final class TransactionCoordinator implements AutoCloseable {
      */
     public static TransactionCoordinator open(Map<String, String> config) {
         BatonConfig parsed = TxnConfig.parse(Objects.requireNonNull(config, "config"));
-        ZooKeeperLockClient client = TxnConfig.connect(parsed);
+        ZooKeeperLockClient client = Connections.open(parsed);
         try {
             return new Builder(client.curator()).options(client.options())
                     .defaultTimeout(parsed.get(TxnConfig.TIMEOUT)).historySize(parsed.get(TxnConfig.HISTORY_SIZE))
@@ -185,7 +196,7 @@ public final class TransactionCoordinator implements AutoCloseable {
     public boolean forget(String txnId) {
         Objects.requireNonNull(txnId, "txnId");
         try {
-            return TxnNames.isTxnId(txnId) && core.history.forget(txnId);
+            return TxnNames.isTxnId(txnId) && core.history.forget(txnId, core.keeper::forgotten);
         } catch (Exception e) {
             throw new TransactionException(txnId, "cannot delete its history entry: " + e, e);
         }

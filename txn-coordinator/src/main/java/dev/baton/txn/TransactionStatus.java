@@ -38,7 +38,13 @@ public final class TransactionStatus {
     private final Kind kind;
     private final Outcome outcome;
 
-    TransactionStatus(String txnId, Kind kind, Outcome outcome) {
+    /**
+     * A status.
+     *
+     * @param outcome present exactly for {@link Kind#DECIDED} and {@link Kind#FINISHED}, else null
+     * @throws IllegalArgumentException if {@code outcome} does not fit {@code kind}
+     */
+    public TransactionStatus(String txnId, Kind kind, Outcome outcome) {
         this.txnId = Objects.requireNonNull(txnId, "txnId");
         this.kind = Objects.requireNonNull(kind, "kind");
         this.outcome = outcome;

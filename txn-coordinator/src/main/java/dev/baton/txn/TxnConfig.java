@@ -1,9 +1,10 @@
 package dev.baton.txn;
 
-import dev.baton.lock.LockException;
+import dev.baton.txn.internal.store.TxnHistory;
+import dev.baton.txn.participant.ParticipantHost;
+
 import dev.baton.lock.spi.BatonConfig;
 import dev.baton.lock.spi.ConfigKey;
-import dev.baton.lock.zookeeper.ZooKeeperLockClient;
 import dev.baton.lock.zookeeper.ZooKeeperLockProvider;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,19 +66,5 @@ public final class TxnConfig {
         BatonConfig config = BatonConfig.parse(raw, knownKeys());
         config.require(ZooKeeperLockProvider.CONNECT);
         return config;
-    }
-
-    /**
-     * Opens the ZooKeeper connection a coordinator or host built from configuration owns.
-     *
-     * @throws TransactionException if ZooKeeper cannot be reached within the connection timeout:
-     *     one exception type for one kind of fault, whichever of the two opens it
-     */
-    static ZooKeeperLockClient connect(BatonConfig config) {
-        try {
-            return (ZooKeeperLockClient) new ZooKeeperLockProvider().open(config);
-        } catch (LockException e) {
-            throw new TransactionException(null, "cannot connect to ZooKeeper: " + e.getMessage(), e);
-        }
     }
 }

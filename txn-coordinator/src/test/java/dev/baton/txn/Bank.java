@@ -1,5 +1,7 @@
 package dev.baton.txn;
 
+import dev.baton.txn.participant.Branch;
+
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;

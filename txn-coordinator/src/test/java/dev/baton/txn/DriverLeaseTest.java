@@ -1,11 +1,14 @@
 package dev.baton.txn;
 
+import dev.baton.txn.internal.protocol.StepListener.Step;
+import dev.baton.txn.internal.protocol.StepListener;
+import dev.baton.txn.participant.ParticipantHost;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.lock.testkit.TcpProxy;
 import dev.baton.lock.testkit.Timing;
 import dev.baton.lock.zookeeper.ZooKeeperLockClient;
-import dev.baton.txn.StepListener.Step;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;

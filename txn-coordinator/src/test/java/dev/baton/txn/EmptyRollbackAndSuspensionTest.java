@@ -1,9 +1,12 @@
 package dev.baton.txn;
 
+import dev.baton.txn.internal.protocol.StepListener.Step;
+import dev.baton.txn.participant.HostHooks;
+import dev.baton.txn.participant.ParticipantHost;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.lock.testkit.Timing;
-import dev.baton.txn.StepListener.Step;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -156,8 +159,8 @@ class EmptyRollbackAndSuspensionTest {
         CuratorFramework doomed = closing(TxnTesting.client(server.getConnectString()));
         AtomicReference<String> crashed = new AtomicReference<>();
         a.gate = new CountDownLatch(1);
-        closing(ParticipantHost.builder(doomed).participant("a", a).abortGrace(Duration.ofMillis(500))
-                .steps((step, txnId) -> {
+        closing(HostHooks.steps(ParticipantHost.builder(doomed).participant("a", a).abortGrace(Duration.ofMillis(500)),
+                (step, txnId) -> {
                     if (step == Step.PREPARED && crashed.compareAndSet(null, txnId)) {
                         doomed.close();
                         throw new IllegalStateException("simulated crash between a late prepare and its vote");

@@ -1,5 +1,11 @@
 package dev.baton.txn;
 
+import dev.baton.txn.internal.store.HistoryTrim;
+import dev.baton.txn.internal.protocol.HistoryKeeper;
+import dev.baton.txn.internal.store.HistoryEntry;
+import dev.baton.txn.internal.store.TxnNames;
+import dev.baton.txn.participant.ParticipantHost;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -138,11 +144,11 @@ class HistoryTest {
         HistoryKeeper keeper = coordinator.core().keeper;
         assertThat(keeper.holds()).isTrue();
         addEntries(8, 0);
-        HistoryKeeper.Trim first = keeper.victims(0);
+        HistoryTrim first = keeper.victims(0);
         addEntries(4, 8); // other instances collect while the first write is in flight: the keeper lists again
-        HistoryKeeper.Trim whileInFlight = keeper.victims(0);
+        HistoryTrim whileInFlight = keeper.victims(0);
         keeper.failed(first); // the first write failed: its entries are still there
-        HistoryKeeper.Trim second = keeper.victims(0);
+        HistoryTrim second = keeper.victims(0);
 
         assertThat(first.victims()).hasSize(6);
         assertThat(whileInFlight.victims()).as("one trim at a time: each raises the history's mark").isEmpty();

@@ -1,9 +1,13 @@
 package dev.baton.txn;
 
+import dev.baton.txn.internal.protocol.StepListener.Step;
+import dev.baton.txn.participant.HostHooks;
+import dev.baton.txn.internal.protocol.StepListener;
+import dev.baton.txn.participant.ParticipantHost;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.lock.testkit.Timing;
-import dev.baton.txn.StepListener.Step;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -60,8 +64,8 @@ class ParticipantCrashTest {
     }
 
     private ParticipantHost hostA(CuratorFramework client, StepListener steps) {
-        return closing(ParticipantHost.builder(client).participant("a", a).abortGrace(Duration.ofMillis(500))
-                .steps(steps).start());
+        return closing(HostHooks.steps(ParticipantHost.builder(client).participant("a", a)
+                .abortGrace(Duration.ofMillis(500)), steps).start());
     }
 
     private ParticipantHost hostB() {

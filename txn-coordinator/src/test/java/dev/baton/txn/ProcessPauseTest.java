@@ -1,5 +1,9 @@
 package dev.baton.txn;
 
+import dev.baton.txn.internal.store.HistoryEntry;
+import dev.baton.txn.participant.ParticipantHost;
+import dev.baton.txn.xa.XaParticipant;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.lock.testkit.Timing;

@@ -1,5 +1,11 @@
 package dev.baton.txn;
 
+import dev.baton.txn.internal.protocol.StepListener.Step;
+import dev.baton.txn.participant.HostHooks;
+import dev.baton.txn.internal.protocol.StepListener;
+import dev.baton.txn.internal.store.Zk;
+import dev.baton.txn.participant.ParticipantHost;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.lock.testkit.Timing;
@@ -64,7 +70,7 @@ class ResentWritesTest {
     }
 
     private ParticipantHost host(String name, MemoryParticipant participant, Zk.Resend resend) {
-        return closing(ParticipantHost.builder(client()).participant(name, participant).resend(resend)
+        return closing(HostHooks.resend(ParticipantHost.builder(client()).participant(name, participant), resend)
                 .abortGrace(Duration.ofMillis(500)).start());
     }
 
@@ -164,8 +170,8 @@ class ResentWritesTest {
         a.voter = branch -> vote.equals("YES") ? Vote.yes() : Vote.no("refused on purpose");
         CuratorFramework first = client();
         AtomicBoolean resent = new AtomicBoolean();
-        ParticipantHost firstA = closing(ParticipantHost.builder(first).participant("a", a)
-                .abortGrace(Duration.ofMillis(500)).resend(once(path -> path.contains("/vote/a"), txnId -> {
+        ParticipantHost firstA = closing(HostHooks.resend(ParticipantHost.builder(first).participant("a", a)
+                .abortGrace(Duration.ofMillis(500)), once(path -> path.contains("/vote/a"), txnId -> {
                     host("a", a, null); // a second instance of a, on the same resource
                     kill(first);
                     awaitFinished(txnId);
@@ -228,8 +234,8 @@ class ResentWritesTest {
     void anAcknowledgementSentAgainAfterTheCollectResurrectsNothing() throws Exception {
         CuratorFramework first = client();
         AtomicBoolean resent = new AtomicBoolean();
-        closing(ParticipantHost.builder(first).participant("a", a).abortGrace(Duration.ofMillis(500))
-                .resend(once(path -> path.contains("/ack/a"), txnId -> {
+        closing(HostHooks.resend(ParticipantHost.builder(first).participant("a", a).abortGrace(Duration.ofMillis(500)),
+                once(path -> path.contains("/ack/a"), txnId -> {
                     kill(first);
                     awaitFinished(txnId);
                     resent.set(true);

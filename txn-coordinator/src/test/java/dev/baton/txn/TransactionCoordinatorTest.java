@@ -1,5 +1,12 @@
 package dev.baton.txn;
 
+import dev.baton.txn.participant.HostHooks;
+import dev.baton.txn.internal.store.TxnRecord;
+import dev.baton.txn.participant.Branch;
+import dev.baton.txn.participant.BranchId;
+import dev.baton.txn.participant.Participant;
+import dev.baton.txn.participant.ParticipantHost;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -145,7 +152,7 @@ class TransactionCoordinatorTest {
     /** A host on a server before ZooKeeper 3.6 lists its inbox on every change instead. */
     @Test
     void manyTransactionsRunConcurrentlyWithHostsThatListTheirInbox() throws Exception {
-        runConcurrently(ParticipantHost.Builder::withoutPersistentWatches);
+        runConcurrently(HostHooks::withoutPersistentWatches);
     }
 
     private void runConcurrently(java.util.function.UnaryOperator<ParticipantHost.Builder> hostMode) throws Exception {
@@ -255,7 +262,7 @@ class TransactionCoordinatorTest {
         closing(ParticipantHost.builder(curator).participant("b", b).start());
         TransactionCoordinator coordinator = coordinator();
         Timing.await("every instance sees the others").until(() -> hosts.stream()
-                .allMatch(h -> h.core() != null) && inspector.getChildren().forPath("/baton/participants/a/live")
+                .allMatch(h -> h.participants().contains("a")) && inspector.getChildren().forPath("/baton/participants/a/live")
                 .size() == 3);
 
         for (int i = 0; i < 30; i++) {
@@ -416,7 +423,7 @@ class TransactionCoordinatorTest {
         properties.putAll(config);
         try (ParticipantHost host = ParticipantHost.builder(properties).participant("a", a).start()) {
             assertThat(host.participants()).containsExactly("a");
-            assertThat(host.abortGrace()).isEqualTo(Duration.ofSeconds(2));
+            assertThat(HostHooks.abortGrace(host)).isEqualTo(Duration.ofSeconds(2));
             assertThat(coordinator.begin().branch("a", new byte[1]).commit().isCommitted()).isTrue();
         }
         assertThatThrownBy(() -> coordinator.begin().branch("a", new byte[1]).commit())

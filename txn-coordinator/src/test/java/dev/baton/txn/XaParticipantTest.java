@@ -1,10 +1,21 @@
 package dev.baton.txn;
 
+import dev.baton.txn.internal.protocol.StepListener.Step;
+import dev.baton.txn.participant.HostHooks;
+import dev.baton.txn.internal.protocol.StepListener;
+import dev.baton.txn.internal.store.TxnNames;
+import dev.baton.txn.participant.Branch;
+import dev.baton.txn.participant.BranchId;
+import dev.baton.txn.participant.HeuristicOutcomeException;
+import dev.baton.txn.participant.Participant;
+import dev.baton.txn.participant.ParticipantHost;
+import dev.baton.txn.xa.XaParticipant;
+import dev.baton.txn.xa.XaWork;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.lock.testkit.Timing;
-import dev.baton.txn.StepListener.Step;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -70,8 +81,8 @@ class XaParticipantTest {
     }
 
     private ParticipantHost host(CuratorFramework client, StepListener steps) {
-        return closing(ParticipantHost.builder(client).participant("bank-a", participant("bank_a"))
-                .participant("bank-b", participant("bank_b")).abortGrace(Duration.ofSeconds(1)).steps(steps).start());
+        return closing(HostHooks.steps(ParticipantHost.builder(client).participant("bank-a", participant("bank_a"))
+                .participant("bank-b", participant("bank_b")).abortGrace(Duration.ofSeconds(1)), steps).start());
     }
 
     private static byte[] move(int account, long delta) {

@@ -1,0 +1,189 @@
+package dev.baton.txn.internal.protocol;
+
+import dev.baton.txn.internal.store.CorruptNodeException;
+import dev.baton.txn.internal.store.Zk;
+import dev.baton.txn.internal.store.ZkErrors;
+
+import dev.baton.lock.Lease;
+import dev.baton.lock.LockException;
+import dev.baton.lock.zookeeper.LeaseRequest;
+import dev.baton.lock.zookeeper.ZooKeeperLockClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The driver role of one transaction, held through the lock API: a {@link Lease} on the lock whose
+ * queue is {@code txn/<id>/driver}. The instance that begins a transaction queues its lease node in
+ * the begin {@code multi} (so holding the role costs no write) and deletes it in the collect
+ * {@code multi}. Other instances only watch the queue; when it empties while the transaction is
+ * unfinished (the driver's session ended, or it gave the role up), they race for the lock with a
+ * one-shot {@code tryAcquire}, and the winner drives from whatever the znodes show. The fencing
+ * token is the lease node's {@code czxid}.
+ *
+ * <p>When the lease is lost (connection suspended, session expired, node deleted), {@link #holds()}
+ * turns false at once and the transaction's driver is told, so it stops acting; every write the
+ * driver makes is preceded by that check. Safety does not rest on it: the decision is one atomic
+ * create, so two drivers can only agree.
+ *
+ * <p>Thread safety: used under the {@link TxnDriver}'s lock; {@link #close()} may come from any thread.
+ */
+public final class DriverLease {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DriverLease.class);
+
+    private final ZooKeeperLockClient locks;
+    private final String txnId;
+    private final String queue;
+    private final Runnable onLost;
+    /** The lease queued by this instance's begin, until adopted (by a claim, or by close). */
+    private final java.util.concurrent.atomic.AtomicReference<LeaseRequest> request =
+            new java.util.concurrent.atomic.AtomicReference<>();
+    private volatile Lease lease;
+    private boolean missing;
+
+    public DriverLease(ZooKeeperLockClient locks, String txnId, String queue, Runnable onLost) {
+        this.locks = locks;
+        this.txnId = txnId;
+        this.queue = queue;
+        this.onLost = onLost;
+    }
+
+    /** The operation that queues this instance's lease node, for the begin {@code multi}. */
+    public CuratorOp beginOp() {
+        LeaseRequest queued = locks.leaseRequest(queue);
+        request.set(queued);
+        return queued.createOp();
+    }
+
+    /** Whether this instance holds the role now. */
+    public boolean holds() {
+        Lease current = lease;
+        return current != null && current.isValid();
+    }
+
+    /** The lease's fencing token, or -1 if the role is not held. */
+    public long token() {
+        Lease current = lease;
+        try {
+            return current == null ? -1 : current.fencingToken();
+        } catch (IllegalStateException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Whether this instance drives the transaction, taking the role if it began the transaction or
+     * if nobody holds it. Watches the queue (with {@code watcher}) while someone else does.
+     *
+     * @return true if it holds the role; false if another instance does, or the queue is gone
+     *     ({@link #queueMissing()} then tells)
+     * @throws CorruptNodeException if the queue is not a queue
+     */
+    public boolean claim(Zk zk, Watcher watcher) throws Exception {
+        missing = false;
+        if (holds()) {
+            return true;
+        }
+        if (request.get() != null) {
+            adoptBegun();
+            if (holds()) {
+                return true;
+            }
+        }
+        List<String> children = zk.children(queue, watcher);
+        missing = children == null;
+        if (missing || children.stream().anyMatch(ZooKeeperLockClient::isQueueNode)) {
+            return false;
+        }
+        Optional<Lease> won;
+        try {
+            won = locks.lockAt(queue).tryAcquire(Duration.ZERO);
+        } catch (LockException e) {
+            if (e.getCause() instanceof KeeperException.NoNodeException) {
+                missing = true;
+                return false;
+            }
+            if (e.getCause() instanceof KeeperException && !ZkErrors.isAmbiguous((KeeperException) e.getCause())) {
+                throw new CorruptNodeException("transaction " + txnId + ": its driver node " + queue
+                        + " cannot hold a lease: " + e.getCause());
+            }
+            throw e;
+        }
+        won.ifPresent(l -> take(l, "took over"));
+        return holds();
+    }
+
+    /** Whether the last {@link #claim} found no queue node at all. */
+    public boolean queueMissing() {
+        return missing;
+    }
+
+    private void adoptBegun() {
+        LeaseRequest begun = request.getAndSet(null);
+        if (begun == null) {
+            return;
+        }
+        try {
+            begun.adopt().ifPresent(l -> take(l, "began"));
+        } catch (LockException e) {
+            LOG.debug("transaction {}: could not take the lease queued at begin; competing for it instead", txnId, e);
+        }
+    }
+
+    private void take(Lease granted, String how) {
+        lease = granted;
+        LOG.debug("transaction {}: this instance {} it (driver lease token {})", txnId, how, token());
+        granted.lost().thenRun(onLost);
+    }
+
+    /**
+     * The operation deleting the lease node, for the collect {@code multi}; null if the role is not
+     * held. From then on the node's deletion counts as the release, not as a loss. The operation's
+     * path is the lease node's.
+     */
+    public CuratorOp releaseOp() {
+        Lease current = lease;
+        if (current == null || !current.isValid()) {
+            return null;
+        }
+        try {
+            return locks.releaseOp(current);
+        } catch (IllegalStateException e) {
+            return null;
+        }
+    }
+
+    /** The collect {@code multi} deleted the lease node: the role ends, released. */
+    public void released() {
+        Lease current = lease;
+        if (current != null) {
+            locks.markReleased(current);
+        }
+    }
+
+    /**
+     * Gives the role up (deleting the lease node) so that another instance takes over at once,
+     * also when the lease queued by this instance's begin was not adopted yet: otherwise its node
+     * would hold the role until this instance's session ends.
+     */
+    public void close() {
+        LeaseRequest begun = request.getAndSet(null);
+        if (begun != null) {
+            try {
+                begun.adopt().ifPresent(adopted -> lease = adopted);
+            } catch (LockException e) {
+                LOG.debug("transaction {}: could not adopt the lease queued at begin while closing", txnId, e);
+            }
+        }
+        Lease current = lease;
+        if (current != null) {
+            current.release();
+        }
+    }
+}
