@@ -1,8 +1,9 @@
 package dev.baton.txn;
 
-import dev.baton.txn.internal.protocol.StepListener.Step;
 import dev.baton.txn.internal.protocol.StepListener;
 import dev.baton.txn.participant.ParticipantHost;
+
+import dev.baton.txn.internal.protocol.StepListener.Step;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

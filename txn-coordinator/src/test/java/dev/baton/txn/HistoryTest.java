@@ -1,8 +1,8 @@
 package dev.baton.txn;
 
-import dev.baton.txn.internal.store.HistoryTrim;
 import dev.baton.txn.internal.protocol.HistoryKeeper;
-import dev.baton.txn.internal.store.HistoryEntry;
+import dev.baton.txn.internal.store.HistoryNames;
+import dev.baton.txn.internal.store.HistoryTrim;
 import dev.baton.txn.internal.store.TxnNames;
 import dev.baton.txn.participant.ParticipantHost;
 
@@ -157,7 +157,7 @@ class HistoryTest {
 
     private void addEntries(int count, int from) throws Exception {
         for (int i = from; i < from + count; i++) {
-            String name = HistoryEntry.name(TxnNames.newTxnId(i), Instant.ofEpochMilli(1_000 + i));
+            String name = HistoryNames.name(TxnNames.newTxnId(i), Instant.ofEpochMilli(1_000 + i));
             curator.create().forPath(HISTORY + "/" + name);
         }
     }

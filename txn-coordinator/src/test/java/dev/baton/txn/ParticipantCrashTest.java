@@ -1,9 +1,12 @@
 package dev.baton.txn;
 
-import dev.baton.txn.internal.protocol.StepListener.Step;
-import dev.baton.txn.participant.HostHooks;
 import dev.baton.txn.internal.protocol.StepListener;
+import dev.baton.txn.internal.store.Decision;
+import dev.baton.txn.internal.store.TxnCodec;
+import dev.baton.txn.participant.HostHooks;
 import dev.baton.txn.participant.ParticipantHost;
+
+import dev.baton.txn.internal.protocol.StepListener.Step;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -124,9 +127,10 @@ class ParticipantCrashTest {
         Timing.await("both participants aborted on their own")
                 .until(() -> a.state(txnId) == MemoryParticipant.State.ABORTED
                         && b.state(txnId) == MemoryParticipant.State.ABORTED);
-        String decision = new String(curator.getData().forPath(TxnTesting.TXNS + "/" + txnId + "/decision"),
-                StandardCharsets.UTF_8);
-        assertThat(decision).startsWith("ABORT").contains("decided ABORT itself");
+        Decision decision = TxnCodec.decision(txnId, curator.getData().forPath(TxnTesting.TXNS + "/" + txnId
+                + "/decision"));
+        assertThat(decision.commit()).isFalse();
+        assertThat(decision.reason()).contains("decided ABORT itself");
         assertThat(TxnTesting.transactions(curator)).containsExactly(txnId);
 
         TransactionCoordinator later = closing(TransactionCoordinator.start(newClient()));
@@ -141,7 +145,8 @@ class ParticipantCrashTest {
         hostB();
         AtomicReference<String> begun = new AtomicReference<>();
         TransactionCoordinator coordinator = closing(TransactionCoordinator.builder(curator).steps((step, txnId) -> {
-            if (step == Step.BEGUN && begun.compareAndSet(null, txnId)) {
+            // Before the begin is sent, so the host cannot have seen its inbox entry yet.
+            if (step == Step.BEGINNING && begun.compareAndSet(null, txnId)) {
                 downHost.close();
                 first.close();
             }

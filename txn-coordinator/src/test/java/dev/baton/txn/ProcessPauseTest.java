@@ -1,6 +1,6 @@
 package dev.baton.txn;
 
-import dev.baton.txn.internal.store.HistoryEntry;
+import dev.baton.txn.internal.store.HistoryNames;
 import dev.baton.txn.participant.ParticipantHost;
 import dev.baton.txn.xa.XaParticipant;
 
@@ -153,7 +153,7 @@ class ProcessPauseTest {
 
         Map<String, Integer> entries = new HashMap<>();
         for (String name : inspector.getChildren().forPath("/baton/txn-history")) {
-            String txnId = HistoryEntry.txnId(name);
+            String txnId = HistoryNames.txnId(name);
             if (txnId != null) {
                 entries.merge(txnId, 1, Integer::sum);
             }

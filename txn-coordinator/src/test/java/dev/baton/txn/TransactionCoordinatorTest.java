@@ -1,9 +1,10 @@
 package dev.baton.txn;
 
-import dev.baton.txn.participant.HostHooks;
+import dev.baton.txn.internal.store.TxnCodec;
 import dev.baton.txn.internal.store.TxnRecord;
 import dev.baton.txn.participant.Branch;
 import dev.baton.txn.participant.BranchId;
+import dev.baton.txn.participant.HostHooks;
 import dev.baton.txn.participant.Participant;
 import dev.baton.txn.participant.ParticipantHost;
 
@@ -358,10 +359,10 @@ class TransactionCoordinatorTest {
         inspector.create().forPath(TxnTesting.TXNS + "/" + damaged, bytes("garbage"));
         String badDecision = "tx-000000000002-0000000000000002";
         inspector.create().forPath(TxnTesting.TXNS + "/" + badDecision,
-                new TxnRecord(badDecision, 0, List.of("a"), "test").encode());
+                TxnCodec.record(new TxnRecord(badDecision, 0, List.of("a"), "test")));
         inspector.create().forPath(TxnTesting.TXNS + "/" + badDecision + "/decision", bytes("MAYBE"));
         String noQueue = "tx-000000000004-0000000000000004";
-        inspector.create().forPath(TxnTesting.TXNS + "/" + noQueue, new TxnRecord(noQueue, 0, List.of("a"), "test").encode());
+        inspector.create().forPath(TxnTesting.TXNS + "/" + noQueue, TxnCodec.record(new TxnRecord(noQueue, 0, List.of("a"), "test")));
         inspector.create().creatingParentsIfNeeded().forPath("/baton/participants/a/inbox/junk");
         String orphanEntry = "tx-000000000003-0000000000000003";
         inspector.create().forPath("/baton/participants/a/inbox/" + orphanEntry);
@@ -375,8 +376,8 @@ class TransactionCoordinatorTest {
         Timing.await("problems reported").until(() -> coordinator.problems().size() == 4);
         Map<String, String> problems = coordinator.problems();
         assertThat(problems.get("not-a-txn")).contains("foreign");
-        assertThat(problems.get(damaged)).contains(damaged).contains("not a Baton transaction record");
-        assertThat(problems.get(badDecision)).contains(badDecision).contains("neither COMMIT nor ABORT");
+        assertThat(problems.get(damaged)).contains(damaged).contains("not a Baton txn record");
+        assertThat(problems.get(badDecision)).contains(badDecision).contains("not a Baton decision").contains("MAYBE");
         assertThat(problems.get(noQueue)).contains(noQueue).contains("no driver queue");
         assertThatThrownBy(() -> coordinator.state(badDecision)).isInstanceOf(TransactionException.class)
                 .hasMessageContaining(badDecision);

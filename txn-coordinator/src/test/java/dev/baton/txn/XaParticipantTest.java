@@ -1,16 +1,17 @@
 package dev.baton.txn;
 
-import dev.baton.txn.internal.protocol.StepListener.Step;
-import dev.baton.txn.participant.HostHooks;
 import dev.baton.txn.internal.protocol.StepListener;
 import dev.baton.txn.internal.store.TxnNames;
 import dev.baton.txn.participant.Branch;
 import dev.baton.txn.participant.BranchId;
 import dev.baton.txn.participant.HeuristicOutcomeException;
+import dev.baton.txn.participant.HostHooks;
 import dev.baton.txn.participant.Participant;
 import dev.baton.txn.participant.ParticipantHost;
 import dev.baton.txn.xa.XaParticipant;
 import dev.baton.txn.xa.XaWork;
+
+import dev.baton.txn.internal.protocol.StepListener.Step;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -2,6 +2,7 @@ package dev.baton.txn.admin;
 
 import dev.baton.txn.TransactionException;
 import dev.baton.txn.internal.store.Decision;
+import dev.baton.txn.internal.store.TxnCodec;
 import dev.baton.txn.internal.store.TxnLayout;
 import dev.baton.txn.internal.store.TxnNames;
 
@@ -78,7 +79,7 @@ public final class TransactionAdmin {
         if (!TxnNames.isTxnId(txnId)) {
             throw new IllegalArgumentException("'" + txnId + "' is not a transaction id (tx-<hex>-<hex>)");
         }
-        byte[] decision = Decision.abort("aborted by an operator: " + reason).encode();
+        byte[] decision = TxnCodec.decision(Decision.abort("aborted by an operator: " + reason));
         try {
             curator.transaction().forOperations(
                     curator.transactionOp().check().forPath(layout.record(txnId)),

@@ -1,15 +1,18 @@
 package dev.baton.txn.participant;
 
-import dev.baton.txn.internal.store.Decision.CastVote;
-import dev.baton.txn.internal.protocol.StepListener.Step;
 import dev.baton.txn.Vote;
+import dev.baton.txn.internal.protocol.StepListener;
+import dev.baton.txn.internal.store.CastVote;
 import dev.baton.txn.internal.store.CorruptNodeException;
 import dev.baton.txn.internal.store.Decision;
 import dev.baton.txn.internal.store.ReadBatch;
+import dev.baton.txn.internal.store.TxnCodec;
 import dev.baton.txn.internal.store.TxnLayout;
 import dev.baton.txn.internal.store.TxnNames;
 import dev.baton.txn.internal.store.TxnRecord;
 import dev.baton.txn.internal.store.Zk;
+
+import dev.baton.txn.internal.protocol.StepListener.Step;
 
 import java.time.Instant;
 import java.util.HashSet;
@@ -185,10 +188,10 @@ final class BranchTask {
                 vanished();
                 return;
             }
-            record = TxnRecord.decode(txnId, node.data());
+            record = TxnCodec.record(txnId, node.data());
         }
         if (voteRead != null && voteRead.getNow(null) != null) {
-            mine = Decision.decodeVote(txnId, host.name, voteRead.getNow(null).data());
+            mine = TxnCodec.vote(txnId, host.name, voteRead.getNow(null).data());
         }
         if (payloadRead != null) {
             payload = payloadRead.getNow(null) == null ? new byte[0] : payloadRead.getNow(null).data();
@@ -198,7 +201,7 @@ final class BranchTask {
             abortLosingAttempts();
         }
         if (decided != null) {
-            apply(Decision.decode(txnId, decided.data()));
+            apply(TxnCodec.decision(txnId, decided.data()));
         } else if (orphan) {
             return;
         } else if (mine == null) {
@@ -235,7 +238,7 @@ final class BranchTask {
             if (data == null) {
                 return false;
             }
-            record = TxnRecord.decode(txnId, data);
+            record = TxnCodec.record(txnId, data);
         }
         long takeOverAt = record.deadlineMillis() + core.abortGrace.toMillis();
         if (core.clock.millis() < takeOverAt) {
@@ -294,7 +297,7 @@ final class BranchTask {
         }
         core.step(Step.PREPARED, txnId);
         String path = layout.vote(txnId, host.name);
-        byte[] data = Decision.encodeVote(vote, attempt);
+        byte[] data = TxnCodec.vote(new CastVote(vote, attempt));
         if (vote.isYes()) {
             Zk.Created created = core.zk.create(path, data, CreateMode.PERSISTENT);
             if (created == Zk.Created.CREATED) {
@@ -307,7 +310,7 @@ final class BranchTask {
             Decision abort = Decision.abort("participant '" + host.name + "' voted NO: " + vote.reason());
             try {
                 core.zk.multi(List.of(core.zk.createOp(path, data, CreateMode.PERSISTENT),
-                        core.zk.createOp(layout.decision(txnId), abort.encode(), CreateMode.PERSISTENT)));
+                        core.zk.createOp(layout.decision(txnId), TxnCodec.decision(abort), CreateMode.PERSISTENT)));
             } catch (KeeperException e) {
                 core.zk.create(path, data, CreateMode.PERSISTENT);
             }
@@ -332,7 +335,7 @@ final class BranchTask {
                 ? "participant '" + host.name + "' voted YES but saw no decision by the deadline plus its grace period ("
                         + core.abortGrace + "), so it decided ABORT itself"
                 : "participant '" + host.name + "' voted NO: " + mine.vote().reason();
-        if (core.zk.create(layout.decision(txnId), Decision.abort(reason).encode(), CreateMode.PERSISTENT)
+        if (core.zk.create(layout.decision(txnId), TxnCodec.decision(Decision.abort(reason)), CreateMode.PERSISTENT)
                 == Zk.Created.NO_PARENT) {
             record = null;
         }
@@ -397,7 +400,7 @@ final class BranchTask {
     private void acknowledge() throws Exception {
         String ack = layout.ack(txnId, host.name);
         String entry = layout.inboxEntry(host.name, txnId);
-        byte[] data = heuristic == null ? new byte[0] : Decision.encodeHeuristic(heuristic);
+        byte[] data = heuristic == null ? new byte[0] : TxnCodec.ack(heuristic);
         List<CuratorOp> ops = new java.util.ArrayList<>();
         ops.add(core.zk.createOp(ack, data, CreateMode.PERSISTENT));
         ops.add(core.zk.deleteOp(entry));

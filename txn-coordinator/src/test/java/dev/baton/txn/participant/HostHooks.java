@@ -2,6 +2,7 @@ package dev.baton.txn.participant;
 
 import dev.baton.txn.internal.protocol.StepListener;
 import dev.baton.txn.internal.store.Zk;
+
 import java.time.Duration;
 
 /**

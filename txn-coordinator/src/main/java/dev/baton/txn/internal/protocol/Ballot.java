@@ -1,11 +1,12 @@
 package dev.baton.txn.internal.protocol;
 
-import dev.baton.txn.internal.protocol.StepListener.Step;
 import dev.baton.txn.Vote;
 import dev.baton.txn.internal.store.CorruptNodeException;
-import dev.baton.txn.internal.store.Decision;
 import dev.baton.txn.internal.store.ReadBatch;
+import dev.baton.txn.internal.store.TxnCodec;
 import dev.baton.txn.internal.store.TxnRecord;
+
+import dev.baton.txn.internal.protocol.StepListener.Step;
 
 import java.util.Collections;
 import java.util.HashMap;
@@ -92,7 +93,7 @@ public final class Ballot {
 
     private void count(String name, ReadBatch.Node node) {
         try {
-            votes.put(name, Decision.decodeVote(txnId, name, node.data()).vote());
+            votes.put(name, TxnCodec.vote(txnId, name, node.data()).vote());
         } catch (CorruptNodeException e) {
             core.report(txnId, e.getMessage());
             votes.put(name, Vote.no("unreadable vote: " + e.getMessage()));

@@ -1,9 +1,10 @@
 package dev.baton.txn.internal.protocol;
 
 import dev.baton.txn.internal.store.CorruptNodeException;
-import dev.baton.txn.internal.store.HistoryEntry;
 import dev.baton.txn.internal.store.HistoryMark;
+import dev.baton.txn.internal.store.HistoryNames;
 import dev.baton.txn.internal.store.HistoryTrim;
+import dev.baton.txn.internal.store.TxnCodec;
 
 import dev.baton.lock.Lease;
 import dev.baton.lock.zookeeper.ZooKeeperLockClient;
@@ -147,7 +148,7 @@ public final class HistoryKeeper {
         while (victims.size() < excess && !oldest.isEmpty()) {
             String victim = oldest.pollFirst();
             victims.add(victim);
-            raised = raised.including(HistoryEntry.txnId(victim));
+            raised = raised.including(HistoryNames.txnId(victim));
         }
         reserved.addAll(victims);
         trimInFlight = !victims.isEmpty();
@@ -158,7 +159,7 @@ public final class HistoryKeeper {
         Stat stat = new Stat();
         byte[] data = core.zk.data(core.layout.history(), stat, null);
         try {
-            mark = HistoryMark.decode(core.layout.history(), data);
+            mark = TxnCodec.mark(core.layout.history(), data);
         } catch (CorruptNodeException e) {
             LOG.warn("{}; it is overwritten with a mark that takes every transaction as possibly dropped",
                     e.getMessage());
@@ -172,7 +173,7 @@ public final class HistoryKeeper {
         oldest.clear();
         foreign = 0;
         for (String name : Optional.ofNullable(core.zk.children(core.layout.history(), null)).orElse(List.of())) {
-            if (HistoryEntry.isEntry(name)) {
+            if (HistoryNames.isEntry(name)) {
                 if (!reserved.contains(name)) {
                     oldest.add(name);
                 }

@@ -12,6 +12,8 @@ public interface StepListener {
 
     /** The protocol steps, in order. */
     public enum Step {
+        /** Coordinator: the participants are checked; the begin {@code multi} is about to be sent. */
+        BEGINNING,
         /** Coordinator: the begin {@code multi} is written. */
         BEGUN,
         /** Coordinator: some votes, not all, have been read. */

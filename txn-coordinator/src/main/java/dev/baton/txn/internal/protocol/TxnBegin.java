@@ -2,6 +2,7 @@ package dev.baton.txn.internal.protocol;
 
 import dev.baton.txn.Outcome;
 import dev.baton.txn.TransactionException;
+import dev.baton.txn.internal.store.TxnCodec;
 import dev.baton.txn.internal.store.TxnLayout;
 import dev.baton.txn.internal.store.TxnNames;
 import dev.baton.txn.internal.store.TxnRecord;
@@ -56,6 +57,7 @@ public final class TxnBegin {
             return;
         }
         core.adopt(driver);
+        core.step(StepListener.Step.BEGINNING, record.txnId());
         try {
             // Sent once, never by Curator's retry loop: a resend after its reply was lost could
             // bring back a transaction that meanwhile finished and was collected (issue 10).
@@ -103,7 +105,7 @@ public final class TxnBegin {
         String id = record.txnId();
         byte[] none = new byte[0];
         List<CuratorOp> ops = new ArrayList<>();
-        ops.add(zk.createOp(layout.record(id), record.encode(), CreateMode.PERSISTENT));
+        ops.add(zk.createOp(layout.record(id), TxnCodec.record(record), CreateMode.PERSISTENT));
         ops.add(zk.createOp(layout.branches(id), none, CreateMode.PERSISTENT));
         for (Map.Entry<String, byte[]> branch : branches.entrySet()) {
             ops.add(zk.createOp(layout.branch(id, branch.getKey()), branch.getValue(), CreateMode.PERSISTENT));

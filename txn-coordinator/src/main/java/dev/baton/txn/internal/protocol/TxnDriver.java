@@ -1,6 +1,5 @@
 package dev.baton.txn.internal.protocol;
 
-import dev.baton.txn.internal.protocol.StepListener.Step;
 import dev.baton.txn.Outcome;
 import dev.baton.txn.OutcomeUnknownException;
 import dev.baton.txn.TransactionException;
@@ -9,10 +8,13 @@ import dev.baton.txn.Vote;
 import dev.baton.txn.internal.store.CorruptNodeException;
 import dev.baton.txn.internal.store.Decision;
 import dev.baton.txn.internal.store.ReadBatch;
+import dev.baton.txn.internal.store.TxnCodec;
 import dev.baton.txn.internal.store.TxnHistory;
 import dev.baton.txn.internal.store.TxnLayout;
 import dev.baton.txn.internal.store.TxnRecord;
 import dev.baton.txn.internal.store.Zk;
+
+import dev.baton.txn.internal.protocol.StepListener.Step;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -170,7 +172,7 @@ public final class TxnDriver {
         core.zk.syncWithLeader(layout.record(txnId));
         byte[] data = core.zk.data(layout.record(txnId), null);
         if (data != null) {
-            if (!java.util.Arrays.equals(data, record.encode())) {
+            if (!java.util.Arrays.equals(data, TxnCodec.record(record))) {
                 fail(new TransactionException(txnId, "id already taken by another transaction; nothing was written"));
                 return false;
             }
@@ -224,7 +226,7 @@ public final class TxnDriver {
                 gone();
                 return;
             }
-            record = TxnRecord.decode(txnId, data);
+            record = TxnCodec.record(txnId, data);
         }
         if (decision == null) {
             readVotesAndDecision(driving);
@@ -266,7 +268,7 @@ public final class TxnDriver {
             return;
         }
         // A damaged record or decision is reported as what it is, not as the missing queue.
-        TxnRecord.decode(txnId, data);
+        TxnCodec.record(txnId, data);
         readDecision();
         throw new CorruptNodeException("transaction " + txnId + " has no driver queue " + layout.driver(txnId)
                 + ", so no coordinator can drive it (not written by this version of Baton?)");
@@ -304,7 +306,7 @@ public final class TxnDriver {
         if (node == null) {
             return null;
         }
-        Decision read = Decision.decode(txnId, node.data());
+        Decision read = TxnCodec.decision(txnId, node.data());
         ballot.decidedAt(node.stat().getCzxid());
         return read;
     }
@@ -330,7 +332,7 @@ public final class TxnDriver {
 
     private Decision createDecision(Decision next) throws Exception {
         Stat stat = new Stat();
-        Zk.Created created = core.zk.create(layout.decision(txnId), next.encode(), CreateMode.PERSISTENT, stat);
+        Zk.Created created = core.zk.create(layout.decision(txnId), TxnCodec.decision(next), CreateMode.PERSISTENT, stat);
         if (created == Zk.Created.CREATED) {
             ballot.decidedAt(stat.getCzxid());
             return next;
@@ -425,7 +427,7 @@ public final class TxnDriver {
         List<byte[]> contents = core.zk.dataOf(paths);
         Map<String, String> heuristics = new LinkedHashMap<>();
         for (int i = 0; i < acked.size(); i++) {
-            String found = Decision.decodeHeuristic(contents.get(i));
+            String found = TxnCodec.ackHeuristic(txnId, acked.get(i), contents.get(i));
             if (found != null) {
                 heuristics.put(acked.get(i), found);
             }

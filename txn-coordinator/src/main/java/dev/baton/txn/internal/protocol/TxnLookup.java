@@ -6,6 +6,7 @@ import dev.baton.txn.TransactionState;
 import dev.baton.txn.TransactionStatus;
 import dev.baton.txn.internal.store.CorruptNodeException;
 import dev.baton.txn.internal.store.Decision;
+import dev.baton.txn.internal.store.TxnCodec;
 import dev.baton.txn.internal.store.TxnHistory;
 import dev.baton.txn.internal.store.TxnNames;
 import dev.baton.txn.internal.store.TxnRecord;
@@ -40,7 +41,7 @@ public final class TxnLookup {
                     return Optional.of(TransactionState.PREPARING);
                 }
                 if (decision != null) {
-                    return Optional.of(Decision.decode(txnId, decision).state());
+                    return Optional.of(TxnCodec.decision(txnId, decision).state());
                 }
             }
             return core.history.find(txnId).map(Outcome::state);
@@ -110,13 +111,13 @@ public final class TxnLookup {
         if (recordData == null) {
             return null;
         }
-        TxnRecord record = TxnRecord.decode(txnId, recordData);
+        TxnRecord record = TxnCodec.record(txnId, recordData);
         Stat stat = new Stat();
         byte[] decisionData = core.zk.data(core.layout.decision(txnId), stat, null);
         if (decisionData == null) {
             return core.zk.exists(core.layout.record(txnId), null) == null ? null : Optional.empty();
         }
-        Decision decision = Decision.decode(txnId, decisionData);
+        Decision decision = TxnCodec.decision(txnId, decisionData);
         Ballot ballot = Ballot.forLookup(core, txnId);
         ballot.readAll(record);
         ballot.decidedAt(stat.getCzxid());

@@ -35,25 +35,4 @@ public record HistoryMark(long trimmedThrough) {
     public boolean holdsAllFrom(String txnId) {
         return TxnNames.createdMillis(txnId) > trimmedThrough;
     }
-
-    public byte[] encode() {
-        return (FORMAT + "=1\ntrimmed-through=" + trimmedThrough + "\n").getBytes(StandardCharsets.UTF_8);
-    }
-
-    public static HistoryMark decode(String path, byte[] data) throws CorruptNodeException {
-        if (data == null || data.length == 0) {
-            return NONE;
-        }
-        String text = new String(data, StandardCharsets.UTF_8);
-        String prefix = FORMAT + "=1\ntrimmed-through=";
-        if (text.startsWith(prefix)) {
-            try {
-                return new HistoryMark(Long.parseLong(text.substring(prefix.length()).trim()));
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-        }
-        throw new CorruptNodeException("the history node " + path + " does not hold a Baton history mark; found "
-                + TxnRecord.describe(data));
-    }
 }

@@ -18,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bounded history of finished transactions, {@code txn-history/} (see {@link HistoryEntry}).
+ * The bounded history of finished transactions, {@code txn-history/} (see {@link HistoryNames}).
  * An entry is created by the {@code multi} that collects its transaction; the oldest entries
  * beyond the configured size are deleted by the collects of the {@link HistoryKeeper} instance.
  * The history thus costs no write of its own, and no collect fails because of it.
@@ -81,9 +81,9 @@ public final class TxnHistory {
         if (size == 0) {
             return new Plan(List.of(), HistoryTrim.NONE);
         }
-        String name = HistoryEntry.name(outcome.txnId(), outcome.finishedAt().orElseThrow());
+        String name = HistoryNames.name(outcome.txnId(), outcome.finishedAt().orElseThrow());
         List<CuratorOp> ops = new ArrayList<>();
-        ops.add(zk.createOp(layout.historyEntry(name), HistoryEntry.encode(outcome), CreateMode.PERSISTENT));
+        ops.add(zk.createOp(layout.historyEntry(name), TxnCodec.outcome(outcome), CreateMode.PERSISTENT));
         ops.addAll(trimOps(trim));
         return new Plan(ops, trim);
     }
@@ -97,7 +97,7 @@ public final class TxnHistory {
         for (String victim : trim.victims()) {
             ops.add(zk.deleteOp(layout.historyEntry(victim)));
         }
-        ops.add(zk.setDataOp(layout.history(), trim.mark().encode(), trim.markVersion()));
+        ops.add(zk.setDataOp(layout.history(), TxnCodec.mark(trim.mark()), trim.markVersion()));
         return ops;
     }
 
@@ -124,7 +124,7 @@ public final class TxnHistory {
     /** The history node's mark; a damaged one reads as "everything may have been dropped". */
     public HistoryMark readMark() throws Exception {
         try {
-            return HistoryMark.decode(layout.history(), zk.data(layout.history(), null));
+            return TxnCodec.mark(layout.history(), zk.data(layout.history(), null));
         } catch (CorruptNodeException e) {
             if (damaged.add(layout.history())) {
                 LOG.warn("{}; taking every transaction as possibly dropped from the history", e.getMessage());
@@ -141,14 +141,14 @@ public final class TxnHistory {
     public Optional<Outcome> find(String txnId) throws Exception {
         String name = nameOf(txnId);
         byte[] data = name == null ? null : zk.data(layout.historyEntry(name), null);
-        return data == null ? Optional.empty() : Optional.of(HistoryEntry.decode(txnId, data));
+        return data == null ? Optional.empty() : Optional.of(TxnCodec.outcome(txnId, data));
     }
 
     /** Up to {@code max} outcomes, the most recently finished first; damaged entries are logged once and skipped. */
     public List<Outcome> recent(int max) throws Exception {
         List<String> names = new ArrayList<>();
         for (String name : Optional.ofNullable(zk.children(layout.history(), null)).orElse(List.of())) {
-            if (HistoryEntry.isEntry(name)) {
+            if (HistoryNames.isEntry(name)) {
                 names.add(name);
             }
         }
@@ -159,10 +159,10 @@ public final class TxnHistory {
         List<byte[]> contents = zk.dataOf(paths);
         List<Outcome> outcomes = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
-            String txnId = HistoryEntry.txnId(names.get(i));
+            String txnId = HistoryNames.txnId(names.get(i));
             try {
                 if (contents.get(i) != null) {
-                    outcomes.add(HistoryEntry.decode(txnId, contents.get(i)));
+                    outcomes.add(TxnCodec.outcome(txnId, contents.get(i)));
                 }
             } catch (CorruptNodeException e) {
                 if (damaged.add(names.get(i))) {
@@ -188,13 +188,13 @@ public final class TxnHistory {
             Stat stat = new Stat();
             HistoryMark mark;
             try {
-                mark = HistoryMark.decode(layout.history(), zk.data(layout.history(), stat, null));
+                mark = TxnCodec.mark(layout.history(), zk.data(layout.history(), stat, null));
             } catch (CorruptNodeException e) {
                 mark = new HistoryMark(Long.MAX_VALUE);
             }
             try {
                 zk.multi(List.of(zk.deleteOp(layout.historyEntry(name)),
-                        zk.setDataOp(layout.history(), mark.including(txnId).encode(), stat.getVersion())));
+                        zk.setDataOp(layout.history(), TxnCodec.mark(mark.including(txnId)), stat.getVersion())));
                 return true;
             } catch (KeeperException.NoNodeException e) {
                 return true;
@@ -209,7 +209,7 @@ public final class TxnHistory {
 
     private String nameOf(String txnId) throws Exception {
         for (String name : Optional.ofNullable(zk.children(layout.history(), null)).orElse(List.of())) {
-            if (txnId.equals(HistoryEntry.txnId(name))) {
+            if (txnId.equals(HistoryNames.txnId(name))) {
                 return name;
             }
         }

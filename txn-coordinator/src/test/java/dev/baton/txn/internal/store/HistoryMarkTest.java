@@ -17,8 +17,8 @@ class HistoryMarkTest {
 
     @Test
     void anEmptyHistoryNodeWasNeverTrimmed() throws Exception {
-        assertThat(HistoryMark.decode("/h", new byte[0])).isEqualTo(HistoryMark.NONE);
-        assertThat(HistoryMark.decode("/h", null)).isEqualTo(HistoryMark.NONE);
+        assertThat(TxnCodec.mark("/h", new byte[0])).isEqualTo(HistoryMark.NONE);
+        assertThat(TxnCodec.mark("/h", null)).isEqualTo(HistoryMark.NONE);
         assertThat(HistoryMark.NONE.holdsAllFrom(OLD)).isTrue();
     }
 
@@ -34,9 +34,10 @@ class HistoryMarkTest {
     @Test
     void itRoundTripsAndAForeignNodeIsRecognised() throws Exception {
         HistoryMark mark = new HistoryMark(123_456);
-        assertThat(HistoryMark.decode("/h", mark.encode())).isEqualTo(mark);
-        assertThat(new String(mark.encode(), StandardCharsets.UTF_8)).startsWith("baton-history=1\n");
-        assertThatThrownBy(() -> HistoryMark.decode("/h", "10.0.0.1".getBytes(StandardCharsets.UTF_8)))
+        assertThat(TxnCodec.mark("/h", TxnCodec.mark(mark))).isEqualTo(mark);
+        assertThat(new String(TxnCodec.mark(mark), StandardCharsets.UTF_8))
+                .isEqualTo("{\"baton\":\"history/1\",\"trimmedThrough\":123456}");
+        assertThatThrownBy(() -> TxnCodec.mark("/h", "10.0.0.1".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(CorruptNodeException.class).hasMessageContaining("/h");
     }
 }

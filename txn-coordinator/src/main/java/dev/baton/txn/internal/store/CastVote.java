@@ -1,0 +1,7 @@
+package dev.baton.txn.internal.store;
+
+import dev.baton.txn.Vote;
+
+/** A vote as stored: a YES names the prepared attempt it vouches for; a NO has no attempt. */
+public record CastVote(Vote vote, String attempt) {
+}
