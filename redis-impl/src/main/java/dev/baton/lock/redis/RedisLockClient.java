@@ -9,12 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import redis.clients.jedis.HostAndPortMapper;
 import redis.clients.jedis.UnifiedJedis;
 
@@ -36,8 +30,6 @@ import redis.clients.jedis.UnifiedJedis;
  */
 public final class RedisLockClient implements LockClient, LockInspection {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RedisLockClient.class);
-
     private final UnifiedJedis jedis;
     private final boolean ownsJedis;
     private final ClientRuntime runtime;
@@ -50,7 +42,24 @@ public final class RedisLockClient implements LockClient, LockInspection {
         this.runtime = new ClientRuntime("redis", options, timeout);
         String clientId = UUID.randomUUID().toString();
         this.backend = new JedisBackend(jedis, runtime, where, timeout.toNanos() * 2, clientId);
-        backend.subscription().start();
+        runtime.start(new ClientRuntime.Parts() {
+            @Override
+            public void start() {
+                backend.subscription().start();
+            }
+
+            @Override
+            public void stop() {
+                backend.shutdown();
+            }
+
+            @Override
+            public void closeConnection() {
+                if (ownsJedis) {
+                    jedis.close();
+                }
+            }
+        });
     }
 
     /**
@@ -147,27 +156,7 @@ public final class RedisLockClient implements LockClient, LockInspection {
      */
     @Override
     public void close() {
-        List<CompletableFuture<Void>> releases = runtime.beginClose();
-        if (releases == null) {
-            return;
-        }
-        try {
-            CompletableFuture.allOf(releases.toArray(new CompletableFuture<?>[0]))
-                    .get(runtime.releaseWait().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            LOG.debug("some releases did not finish before close; their TTL will free them", e);
-        }
-        backend.shutdown();
-        runtime.shutdown();
-        if (ownsJedis) {
-            try {
-                jedis.close();
-            } catch (RuntimeException e) {
-                LOG.debug("closing the Jedis client failed", e);
-            }
-        }
+        runtime.stop();
     }
 
     /** Test hook: stalls (or resumes) the watchdog's renewals, as a paused process would. */

@@ -16,8 +16,6 @@ import java.util.function.Consumer;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The Redisson adapter ({@code baton.backend=redisson}): Baton's lock API on Redisson's
@@ -39,8 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedissonLockClient implements LockClient, LockInspection {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RedissonLockClient.class);
-
     private final RedissonClient redisson;
     private final boolean ownsRedisson;
     private final ClientRuntime runtime;
@@ -52,6 +48,14 @@ public final class RedissonLockClient implements LockClient, LockInspection {
         this.ownsRedisson = ownsRedisson;
         this.runtime = new ClientRuntime("redisson", options, releaseWait);
         this.backend = new RedissonBackend(redisson, runtime, releaseWait.toNanos() * 2);
+        runtime.start(new ClientRuntime.Parts() {
+            @Override
+            public void closeConnection() {
+                if (ownsRedisson) {
+                    redisson.shutdown(0, releaseWait.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            }
+        });
     }
 
     /**
@@ -181,26 +185,7 @@ public final class RedissonLockClient implements LockClient, LockInspection {
      */
     @Override
     public void close() {
-        List<CompletableFuture<Void>> releases = runtime.beginClose();
-        if (releases == null) {
-            return;
-        }
-        try {
-            CompletableFuture.allOf(releases.toArray(new CompletableFuture<?>[0]))
-                    .get(runtime.releaseWait().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            LOG.debug("some releases did not finish before close; their lease time will free them", e);
-        }
-        runtime.shutdown();
-        if (ownsRedisson) {
-            try {
-                redisson.shutdown(0, runtime.releaseWait().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (RuntimeException e) {
-                LOG.debug("shutting Redisson down failed", e);
-            }
-        }
+        runtime.stop();
     }
 
     /** Test hook: stalls (or resumes) the watchdog's renewals, as a paused process would. */
