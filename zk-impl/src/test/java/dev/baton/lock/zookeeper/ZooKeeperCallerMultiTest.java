@@ -139,7 +139,7 @@ class ZooKeeperCallerMultiTest {
                 curator.transactionOp().delete().forPath(job)));
         client.markReleased(lease);
         client.markReleased(lease);
-        Timing.await("the janitor has nothing to do").until(() -> client.janitor().isIdle());
+        Timing.await("the janitor has nothing to do").until(() -> client.engine().isJanitorIdle());
         long after = zxidOfNewNode();
 
         assertThat(after - before).as("one write between the markers: the caller's multi").isEqualTo(2);

@@ -109,7 +109,7 @@ class ZooKeeperFaultTest {
 
         server.restart();
 
-        Timing.await().until(() -> ((ZooKeeperLockClient) holder).isConnected());
+        Timing.await().until(() -> ((ZooKeeperLockClient) holder).engine().isConnected());
         assertThat(waiter.lock("restart-kept").tryAcquire(Duration.ofMillis(300))).isEmpty();
         assertThat(lease.isValid()).isTrue();
         assertThat(lease.lost()).isNotDone();
@@ -148,7 +148,7 @@ class ZooKeeperFaultTest {
         CompletableFuture<Lease> next = waiter.lock("keep-place").acquireAsync();
 
         server.restart();
-        Timing.await().until(() -> ((ZooKeeperLockClient) waiter).isConnected());
+        Timing.await().until(() -> ((ZooKeeperLockClient) waiter).engine().isConnected());
         assertThat(next).isNotDone();
         lease.release();
         Lease taken = next.get(Timing.scaledMillis(20_000), TimeUnit.MILLISECONDS);

@@ -81,7 +81,7 @@ class ZooKeeperQueueTest {
         } catch (org.apache.zookeeper.KeeperException.NoNodeException e) {
             return List.of(); // a container node, removed by the server once empty
         }
-        children.sort(Comparator.comparingLong(QueueNode::sequence));
+        children.sort(Comparator.comparingLong(dev.baton.lock.zookeeper.internal.QueueNode::sequence));
         return children;
     }
 
@@ -189,7 +189,7 @@ class ZooKeeperQueueTest {
         awaitWatchedNodes(waiters + 1);
 
         long before = requestsFrom(client);
-        long readsBefore = ((ZooKeeperLockClient) client).queueReads().sent();
+        long readsBefore = ((ZooKeeperLockClient) client).engine().queueReadsSent();
         held.release();
         long previous = 0;
         for (CompletableFuture<Long> future : served) {
@@ -199,7 +199,7 @@ class ZooKeeperQueueTest {
         }
         // No reads of the queue: each waiter learns from the lease before it. What is sent is one
         // delete per lease and, before each delete, a watch on the successor's own node.
-        assertThat(((ZooKeeperLockClient) client).queueReads().sent()).isEqualTo(readsBefore);
+        assertThat(((ZooKeeperLockClient) client).engine().queueReadsSent()).isEqualTo(readsBefore);
         assertThat(requestsFrom(client) - before).isEqualTo(2L * waiters);
         awaitQueueLength(name, 0);
     }

@@ -106,6 +106,14 @@ public final class ServiceExecutor {
         return executor.isShutdown();
     }
 
+    /**
+     * Stops taking work and returns at once; tasks already queued still run, timers that have not
+     * fired are dropped.
+     */
+    public void shutdown() {
+        executor.shutdown();
+    }
+
     /** Stops at once: queued tasks and timers are dropped, running ones interrupted. */
     public void shutdownNow() {
         executor.shutdownNow();
