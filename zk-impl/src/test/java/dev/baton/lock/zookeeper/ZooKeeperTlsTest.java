@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,7 +60,7 @@ class ZooKeeperTlsTest {
         System.setProperty("zookeeper.ssl.trustStore.location", certificates.resolve("trust.p12").toString());
         System.setProperty("zookeeper.ssl.trustStore.password", PASSWORD);
         System.setProperty("zookeeper.ssl.clientAuth", "none");
-        server = ZooKeeperTesting.startServer();
+        server = ZooKeeperServerExtension.startServer(ZooKeeperServerExtension.DEFAULT_TICK_MILLIS, Map.of());
     }
 
     @AfterAll
@@ -74,7 +75,7 @@ class ZooKeeperTlsTest {
     }
 
     private static Map<String, String> tlsConfig(String trustStore) {
-        Map<String, String> config = ZooKeeperTesting.config(server.getConnectString());
+        Map<String, String> config = ZooKeeperServerExtension.config(server.getConnectString());
         config.put("baton.zookeeper.tls.enabled", "true");
         config.put("baton.zookeeper.tls.truststore", certificates.resolve(trustStore).toString());
         config.put("baton.zookeeper.tls.truststore-password", PASSWORD);

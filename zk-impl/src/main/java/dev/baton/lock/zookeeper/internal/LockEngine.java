@@ -336,6 +336,15 @@ public final class LockEngine extends AbstractService {
         return session.isConnected();
     }
 
+    /**
+     * The id of the current session.
+     *
+     * @throws LockException if there is no connection
+     */
+    public long sessionId() {
+        return session.sessionId();
+    }
+
     /** Queue reads sent so far, for tests of the shared reads. */
     public long queueReadsSent() {
         return queueReads.sent();
