@@ -123,6 +123,7 @@ public final class ZooKeeperLockClient implements LockClient, LockInspection {
      * @deprecated use {@link CallerQueues#leaseRequest(String)}, which behaves the same
      */
     @Deprecated(forRemoval = true)
+    @SuppressWarnings("removal") // the deprecated delegate returns the deprecated type, until both go
     public LeaseRequest leaseRequest(String queuePath) {
         LockEngine.checkQueuePath(queuePath);
         engine.checkRunning();
