@@ -58,6 +58,10 @@ abstract class ClusterContractTestBase extends LockContractTest {
      */
     abstract LockClient open(RedisSettings settings, Map<Integer, Integer> proxyPorts);
 
+    ClusterContractTestBase() {
+        super(PROXIED);
+    }
+
     @Override
     protected LockClient newClient() {
         List<EmbeddedRedis> nodes = cluster.nodes();
@@ -71,16 +75,6 @@ abstract class ClusterContractTestBase extends LockContractTest {
             }
             return open(settings(String.join(",", seeds)), proxyPorts);
         });
-    }
-
-    @Override
-    protected void cutConnection(LockClient client) {
-        PROXIED.cut(client);
-    }
-
-    @Override
-    protected void restoreConnection(LockClient client) {
-        PROXIED.restore(client);
     }
 
     @Override

@@ -37,6 +37,10 @@ abstract class SentinelContractTestBase extends LockContractTest {
     /** Opens a client on {@code settings} whose connections to {@code masterPort} go to {@code proxyPort}. */
     abstract LockClient open(RedisSettings settings, int masterPort, int proxyPort);
 
+    SentinelContractTestBase() {
+        super(PROXIED);
+    }
+
     @Override
     protected LockClient newClient() {
         List<ConfigKey<?>> known = new ArrayList<>(BatonConfig.COMMON_KEYS);
@@ -47,16 +51,6 @@ abstract class SentinelContractTestBase extends LockContractTest {
                 "baton.lock.lease-time", StandaloneContractTestBase.LEASE_TIME.toMillis() + "ms",
                 "baton.redis.timeout", "2s"), known));
         return PROXIED.open(MASTER.server().address(), port -> open(settings, MASTER.port(), port));
-    }
-
-    @Override
-    protected void cutConnection(LockClient client) {
-        PROXIED.cut(client);
-    }
-
-    @Override
-    protected void restoreConnection(LockClient client) {
-        PROXIED.restore(client);
     }
 
     @Override

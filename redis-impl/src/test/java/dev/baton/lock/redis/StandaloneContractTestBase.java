@@ -34,6 +34,10 @@ abstract class StandaloneContractTestBase extends LockContractTest {
     /** {@code redis} or {@code redisson}. */
     abstract String backendName();
 
+    StandaloneContractTestBase() {
+        super(PROXIED);
+    }
+
     @Override
     protected LockClient newClient() {
         return PROXIED.open(REDIS.server().address(), port -> LockClients.open(Map.of(
@@ -41,16 +45,6 @@ abstract class StandaloneContractTestBase extends LockContractTest {
                 "baton.redis.uri", "redis://127.0.0.1:" + port,
                 "baton.lock.lease-time", LEASE_TIME.toMillis() + "ms",
                 "baton.redis.timeout", "2s")));
-    }
-
-    @Override
-    protected void cutConnection(LockClient client) {
-        PROXIED.cut(client);
-    }
-
-    @Override
-    protected void restoreConnection(LockClient client) {
-        PROXIED.restore(client);
     }
 
     @Override

@@ -125,9 +125,7 @@ public final class ZooKeeperLockClient implements LockClient, LockInspection {
     @Deprecated(forRemoval = true)
     @SuppressWarnings("removal") // the deprecated delegate returns the deprecated type, until both go
     public LeaseRequest leaseRequest(String queuePath) {
-        LockEngine.checkQueuePath(queuePath);
-        engine.checkRunning();
-        return new LeaseRequest(engine, queuePath);
+        return new LeaseRequest(engine.callerLease(queuePath));
     }
 
     /**

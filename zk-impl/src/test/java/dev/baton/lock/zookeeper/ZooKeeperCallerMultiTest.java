@@ -9,7 +9,6 @@ import dev.baton.lock.LockException;
 import dev.baton.lock.LossReason;
 import dev.baton.lock.testkit.Timing;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;

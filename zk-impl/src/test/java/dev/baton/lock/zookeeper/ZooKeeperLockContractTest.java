@@ -24,20 +24,14 @@ class ZooKeeperLockContractTest extends LockContractTest {
     @RegisterExtension
     static final ProxiedClients PROXIED = new ProxiedClients();
 
+    ZooKeeperLockContractTest() {
+        super(PROXIED);
+    }
+
     @Override
     protected LockClient newClient() {
         return PROXIED.open(new InetSocketAddress("127.0.0.1", ZK.port()),
                 port -> ZK.lockClient("127.0.0.1:" + port, Map.of()));
-    }
-
-    @Override
-    protected void cutConnection(LockClient client) {
-        PROXIED.cut(client);
-    }
-
-    @Override
-    protected void restoreConnection(LockClient client) {
-        PROXIED.restore(client);
     }
 
     @Override

@@ -1,16 +1,11 @@
 package dev.baton.lock.testkit.redis;
 
 import dev.baton.embedded.EmbeddedRedis;
+import dev.baton.lock.testkit.ServerExtension;
 import dev.baton.lock.testkit.Timing;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real {@code redis-server} ({@link EmbeddedRedis}) for a test class or for each test:
@@ -26,14 +21,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * static final RedisServerExtension SECURED = RedisServerExtension.create(b -> b.args("--requirepass", "pw"));
  * }</pre>
  */
-public final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
-        AfterEachCallback {
+public final class RedisServerExtension extends ServerExtension<EmbeddedRedis> {
 
     private static final Path ROOT = Path.of("target", "redis-tests");
 
     private final UnaryOperator<EmbeddedRedis.Builder> customizer;
-    private @Nullable EmbeddedRedis server;
-    private boolean perTest;
 
     private RedisServerExtension(UnaryOperator<EmbeddedRedis.Builder> customizer) {
         this.customizer = customizer;
@@ -55,49 +47,22 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) {
-        server = customizer.apply(builder()).start();
+    protected EmbeddedRedis startServer() {
+        return customizer.apply(builder()).start();
     }
 
     @Override
-    public void beforeEach(ExtensionContext context) {
-        if (server == null) {
-            perTest = true;
-            server = customizer.apply(builder()).start();
-        }
-    }
-
-    @Override
-    public void afterEach(ExtensionContext context) {
-        if (perTest) {
-            stop();
-        }
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        stop();
-    }
-
-    private void stop() {
-        EmbeddedRedis running = server;
-        server = null;
-        if (running != null) {
-            running.close();
-        }
+    protected void stopServer(EmbeddedRedis running) {
+        running.close();
     }
 
     /**
-     * The running server.
+     * The running server, for its fault tools (kill, restart, pause).
      *
      * @throws IllegalStateException outside the class or test it runs for
      */
     public EmbeddedRedis server() {
-        EmbeddedRedis running = server;
-        if (running == null) {
-            throw new IllegalStateException("the redis-server runs only while its class or test does");
-        }
-        return running;
+        return running();
     }
 
     /** Its port on 127.0.0.1. */
@@ -108,5 +73,10 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
     /** {@code redis://127.0.0.1:<port>}. */
     public String uri() {
         return server().uri();
+    }
+
+    @Override
+    public String toString() {
+        return "the redis-server";
     }
 }

@@ -2,7 +2,7 @@ package dev.baton.lock.testkit.zookeeper;
 
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockClients;
-import dev.baton.lock.testkit.TestResources;
+import dev.baton.lock.testkit.ServerExtension;
 import dev.baton.lock.testkit.Timing;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,10 +12,6 @@ import java.util.Map;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
 import org.apache.curator.test.TestingZooKeeperServer;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real ZooKeeper ensemble (curator-test's {@code TestingCluster}) on loopback, started for each
@@ -24,13 +20,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>Thread safety: clients may be opened from any thread.
  */
-public final class ZooKeeperEnsembleExtension implements BeforeEachCallback, AfterEachCallback {
+public final class ZooKeeperEnsembleExtension extends ServerExtension<TestingCluster> {
 
-    private final TestResources resources = new TestResources();
     private final int size;
     private int tickMillis = 500;
     private final Map<String, Object> properties = new HashMap<>();
-    private @Nullable TestingCluster cluster;
 
     private ZooKeeperEnsembleExtension(int size) {
         this.size = size;
@@ -54,7 +48,7 @@ public final class ZooKeeperEnsembleExtension implements BeforeEachCallback, Aft
     }
 
     @Override
-    public void beforeEach(ExtensionContext context) throws Exception {
+    protected TestingCluster startServer() throws Exception {
         List<InstanceSpec> specs = new ArrayList<>();
         for (int id = 1; id <= size; id++) {
             specs.add(new InstanceSpec(null, -1, -1, -1, true, id, tickMillis, 0, new HashMap<>(properties),
@@ -62,34 +56,21 @@ public final class ZooKeeperEnsembleExtension implements BeforeEachCallback, Aft
         }
         TestingCluster started = new TestingCluster(specs);
         started.start();
-        cluster = started;
-        resources.beforeEach(context);
+        return started;
     }
 
     @Override
-    public void afterEach(ExtensionContext context) throws Exception {
-        try {
-            resources.afterEach(context);
-        } finally {
-            TestingCluster running = cluster;
-            cluster = null;
-            if (running != null) {
-                running.close();
-            }
-        }
+    protected void stopServer(TestingCluster running) throws Exception {
+        running.close();
     }
 
     /**
-     * The running ensemble.
+     * The running ensemble, for its fault tools ({@code killServer}).
      *
      * @throws IllegalStateException outside a test
      */
     public TestingCluster cluster() {
-        TestingCluster running = cluster;
-        if (running == null) {
-            throw new IllegalStateException("the ZooKeeper test ensemble runs only during a test");
-        }
-        return running;
+        return running();
     }
 
     /** {@code host:port,...} of every server. */
@@ -109,12 +90,7 @@ public final class ZooKeeperEnsembleExtension implements BeforeEachCallback, Aft
     public LockClient lockClient(Map<String, String> overrides) {
         Map<String, String> config = ZooKeeperServerExtension.config(connectString());
         config.putAll(overrides);
-        return resources.closeAfter(LockClients.open(config));
-    }
-
-    /** Closes {@code resource} after the test; returns it. */
-    public <T extends AutoCloseable> T closeAfter(T resource) {
-        return resources.closeAfter(resource);
+        return closeAfter(LockClients.open(config));
     }
 
     @Override

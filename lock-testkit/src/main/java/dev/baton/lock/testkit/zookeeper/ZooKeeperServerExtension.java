@@ -2,7 +2,7 @@ package dev.baton.lock.testkit.zookeeper;
 
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockClients;
-import dev.baton.lock.testkit.TestResources;
+import dev.baton.lock.testkit.ServerExtension;
 import dev.baton.lock.testkit.Timing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,12 +22,6 @@ import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.KeeperException;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real ZooKeeper server (curator-test's {@code TestingServer}) on loopback, with short ticks so
@@ -50,17 +44,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>Thread safety: clients may be opened from any thread.
  */
-public final class ZooKeeperServerExtension
-        implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+public final class ZooKeeperServerExtension extends ServerExtension<TestingServer> {
 
     /** The default tick: short, so that sessions of 1.5 s are allowed (the server caps them at 20 ticks). */
     public static final int DEFAULT_TICK_MILLIS = 100;
 
-    private final TestResources resources = new TestResources();
     private final Map<String, Object> properties = new HashMap<>();
     private int tickMillis = DEFAULT_TICK_MILLIS;
-    private @Nullable TestingServer server;
-    private boolean perTest;
 
     private ZooKeeperServerExtension() {
     }
@@ -88,41 +78,13 @@ public final class ZooKeeperServerExtension
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) {
-        start();
+    protected TestingServer startServer() {
+        return startServer(tickMillis, properties);
     }
 
     @Override
-    public void beforeEach(ExtensionContext context) {
-        if (server == null) {
-            perTest = true;
-            start();
-        }
-        resources.beforeEach(context);
-    }
-
-    @Override
-    public void afterEach(ExtensionContext context) throws Exception {
-        try {
-            resources.afterEach(context);
-        } finally {
-            if (perTest) {
-                stopServer();
-            }
-        }
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) throws Exception {
-        try {
-            resources.afterAll(context);
-        } finally {
-            stopServer();
-        }
-    }
-
-    private void start() {
-        server = startServer(tickMillis, properties);
+    protected void stopServer(TestingServer running) throws IOException {
+        running.close();
     }
 
     /**
@@ -139,14 +101,6 @@ public final class ZooKeeperServerExtension
         }
     }
 
-    private void stopServer() throws IOException {
-        TestingServer running = server;
-        server = null;
-        if (running != null) {
-            running.close();
-        }
-    }
-
     /**
      * The running server, for its fault tools ({@code stop()}, {@code restart()}) and its
      * transaction log ({@code getTempDirectory()}).
@@ -154,11 +108,7 @@ public final class ZooKeeperServerExtension
      * @throws IllegalStateException outside the class or test it runs for
      */
     public TestingServer server() {
-        TestingServer running = server;
-        if (running == null) {
-            throw new IllegalStateException("the ZooKeeper test server runs only while its class or test does");
-        }
-        return running;
+        return running();
     }
 
     /** {@code 127.0.0.1:<port>}. */
@@ -174,11 +124,6 @@ public final class ZooKeeperServerExtension
     /** Restarts the server on the same port, keeping its data. */
     public void restart() throws Exception {
         server().restart();
-    }
-
-    /** Closes {@code resource} after the current test (or after the class); returns it. */
-    public <T extends AutoCloseable> T closeAfter(T resource) {
-        return resources.closeAfter(resource);
     }
 
     /**
@@ -301,5 +246,10 @@ public final class ZooKeeperServerExtension
             }
         }
         return "unknown";
+    }
+
+    @Override
+    public String toString() {
+        return "the ZooKeeper test server";
     }
 }

@@ -91,9 +91,7 @@ public final class CallerQueues implements AutoCloseable {
      * @throws IllegalStateException if this object is closed
      */
     public LeaseRequest leaseRequest(String queuePath) {
-        LockEngine.checkQueuePath(queuePath);
-        engine.checkRunning();
-        return new LeaseRequest(engine, queuePath);
+        return new LeaseRequest(engine.callerLease(queuePath));
     }
 
     /**

@@ -1,12 +1,9 @@
 package dev.baton.lock.zookeeper.ext;
 
 import dev.baton.lock.Lease;
-import dev.baton.lock.zookeeper.internal.CuratorOps;
-import dev.baton.lock.zookeeper.internal.LockEngine;
+import dev.baton.lock.zookeeper.internal.CallerLease;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.api.transaction.CuratorOp;
-import org.apache.curator.framework.api.transaction.OperationType;
 
 /**
  * A lease whose queue node the caller creates inside its own ZooKeeper {@code multi()}, so that
@@ -33,19 +30,15 @@ import org.apache.curator.framework.api.transaction.OperationType;
  */
 public final class LeaseRequest {
 
-    private final LockEngine engine;
-    private final String queuePath;
-    private final String attemptId = LockEngine.newAttemptId();
-    private final AtomicBoolean adopted = new AtomicBoolean();
+    private final CallerLease lease;
 
-    LeaseRequest(LockEngine engine, String queuePath) {
-        this.engine = engine;
-        this.queuePath = queuePath;
+    LeaseRequest(CallerLease lease) {
+        this.lease = lease;
     }
 
     /** The queue node under which {@link #createOp()} creates the lease's node. */
     public String queuePath() {
-        return queuePath;
+        return lease.queuePath();
     }
 
     /**
@@ -58,7 +51,7 @@ public final class LeaseRequest {
      * finds the node by this request's id, and gives up any duplicate.
      */
     public CuratorOp createOp() {
-        return CuratorOps.of(engine.createOp(queuePath, attemptId), OperationType.CREATE);
+        return lease.createOp();
     }
 
     /**
@@ -75,15 +68,11 @@ public final class LeaseRequest {
      *     have created is then deleted, after reconnection if need be
      */
     public Optional<Lease> adopt() {
-        if (!adopted.compareAndSet(false, true)) {
-            throw new IllegalStateException("this lease request on " + queuePath + " was adopted already;"
-                    + " make a new request for another lease");
-        }
-        return engine.adopt(queuePath, attemptId);
+        return lease.adopt();
     }
 
     @Override
     public String toString() {
-        return "LeaseRequest[" + queuePath + ", attempt " + attemptId + "]";
+        return lease.toString();
     }
 }

@@ -186,13 +186,20 @@ public final class LockEngine extends AbstractService {
 
     // ------------------------------------------------------------------ leases in the caller's multi
 
-    /** A new attempt id for a lease the caller queues in its own multi. */
-    public static String newAttemptId() {
-        return QueueNode.newAttemptId("");
+    /**
+     * A lease the caller queues in its own multi on {@code queuePath}; nothing is sent here.
+     *
+     * @throws IllegalArgumentException if {@code queuePath} is not a valid queue path
+     * @throws IllegalStateException if the engine is closed
+     */
+    public CallerLease callerLease(String queuePath) {
+        checkQueuePath(queuePath);
+        checkRunning();
+        return new CallerLease(this, queuePath);
     }
 
     /** The create of an attempt's queue node under {@code queuePath}, for the caller's multi. */
-    public Op createOp(String queuePath, String attemptId) {
+    Op createOp(String queuePath, String attemptId) {
         return Op.create(QueueNode.createPath(queuePath, attemptId), holderData, options.acl(),
                 CreateMode.EPHEMERAL_SEQUENTIAL);
     }
@@ -205,7 +212,7 @@ public final class LockEngine extends AbstractService {
      * @throws LockException if ZooKeeper cannot be asked, the connection dropped (with the
      *     {@code suspended} policy), or the engine is closed; the node is then deleted
      */
-    public Optional<Lease> adopt(String queuePath, String attemptId) {
+    Optional<Lease> adopt(String queuePath, String attemptId) {
         if (isShutDown()) {
             throw new LockException("the lock client is closed; cannot adopt a node under " + queuePath);
         }
