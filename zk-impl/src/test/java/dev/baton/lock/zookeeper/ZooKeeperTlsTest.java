@@ -7,14 +7,16 @@ import dev.baton.lock.Lease;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockClients;
 import dev.baton.lock.LockException;
+import dev.baton.lock.testkit.Timing;
+import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -76,6 +78,9 @@ class ZooKeeperTlsTest {
 
     private static Map<String, String> tlsConfig(String trustStore) {
         Map<String, String> config = ZooKeeperServerExtension.config(server.getConnectString());
+        // The first TLS connection of the JVM loads Netty and builds the SSL context: on a loaded
+        // two-core machine that alone took more than the default 5 s.
+        config.put("baton.zookeeper.connection-timeout", Timing.scaled(Duration.ofSeconds(15)).toMillis() + "ms");
         config.put("baton.zookeeper.tls.enabled", "true");
         config.put("baton.zookeeper.tls.truststore", certificates.resolve(trustStore).toString());
         config.put("baton.zookeeper.tls.truststore-password", PASSWORD);

@@ -42,10 +42,9 @@ final class AcquireAttempt {
 
     final CompletableFuture<ZkLease> result = new CompletableFuture<>();
 
+    // Only the engine and the lock are fields: the collaborators are the engine's, and an attempt
+    // that waits is the per-waiter cost (10,000 pending acquireAsync calls are a benchmark row).
     private final LockEngine engine;
-    private final Session session;
-    private final QueueReads reads;
-    private final NodeJanitor janitor;
     private final ZkLock lock;
     private final boolean oneShot;
     private State state = State.RUNNING;
@@ -70,9 +69,6 @@ final class AcquireAttempt {
 
     AcquireAttempt(LockEngine engine, ZkLock lock, boolean oneShot) {
         this.engine = engine;
-        this.session = engine.session();
-        this.reads = engine.queueReads();
-        this.janitor = engine.janitor();
         this.lock = lock;
         this.oneShot = oneShot;
         this.attemptId = QueueNode.newAttemptId(lock.nodeTag());
@@ -90,7 +86,7 @@ final class AcquireAttempt {
     /** A one-shot attempt first looks: if anyone is queued it gives up without writing anything. */
     private synchronized void peek() {
         int round = ++generation;
-        call(() -> reads.read(lock.path(), (code, listing) -> {
+        call(() -> engine.queueReads().read(lock.path(), (code, listing) -> {
             synchronized (this) {
                 if (!current(round)) {
                     return;
@@ -118,7 +114,7 @@ final class AcquireAttempt {
         engine.register(this);
         int round;
         synchronized (this) {
-            if (state != State.RUNNING || oneShot || !session.isConnected()) {
+            if (state != State.RUNNING || oneShot || !engine.session().isConnected()) {
                 if (state == State.RUNNING) {
                     if (oneShot) {
                         peek();
@@ -144,7 +140,7 @@ final class AcquireAttempt {
         List<String> children;
         try {
             // FIFO behind the create, as in enqueue(); its reply wakes this thread directly.
-            children = session.childrenNow(lockPath);
+            children = engine.session().childrenNow(lockPath);
         } catch (KeeperException e) {
             listedOnCaller(round, e.code(), null);
             return;
@@ -174,7 +170,7 @@ final class AcquireAttempt {
         createSent = true;
         node = null;
         czxid = -1;
-        epoch = session.disconnects();
+        epoch = engine.session().disconnects();
         return round;
     }
 
@@ -184,22 +180,22 @@ final class AcquireAttempt {
         call(() -> {
             sendCreate(round, lockPath);
             // Sent before the create's reply: the session is FIFO, so this read sees our node.
-            reads.read(lockPath, (code, listing) -> listed(round, code, listing));
+            engine.queueReads().read(lockPath, (code, listing) -> listed(round, code, listing));
         });
     }
 
     private void sendCreate(int round, String lockPath) {
-        session.create(QueueNode.createPath(lockPath, attemptId), engine.holderData(),
+        engine.session().create(QueueNode.createPath(lockPath, attemptId), engine.holderData(),
                 CreateMode.EPHEMERAL_SEQUENTIAL, (code, name, stat) -> created(round, code, name, stat));
     }
 
     private synchronized void created(int round, Code code, @Nullable String name, @Nullable Stat stat) {
         if (!current(round)) {
             if (code == Code.OK && name != null) {
-                janitor.delete(name);
+                engine.janitor().delete(name);
             } else if (KeeperFaults.isTransient(code)) {
                 // The create may have been applied: find the node by our id.
-                janitor.purge(lock.path(), attemptId);
+                engine.janitor().purge(lock.path(), attemptId);
             }
             return;
         }
@@ -241,7 +237,7 @@ final class AcquireAttempt {
                 index = i;
             } else {
                 // a duplicate from a create whose reply was lost
-                janitor.delete(lock.path() + "/" + child);
+                engine.janitor().delete(lock.path() + "/" + child);
             }
         }
         if (index < 0) {
@@ -296,7 +292,7 @@ final class AcquireAttempt {
             if (holdsOnceGone) {
                 watchOwnNode(round, ownPath);
             }
-            session.watchData(predecessorPath, theirs, (code, stat) -> {
+            engine.session().watchData(predecessorPath, theirs, (code, stat) -> {
                 if (code == Code.NONODE) {
                     predecessorGone(round, predecessorPath, holdsOnceGone, readEpoch);
                 } else if (code != Code.OK) {
@@ -317,7 +313,7 @@ final class AcquireAttempt {
                 resyncIfRound(round);
             }
         };
-        session.exists(ownPath, mine, (code, stat) -> {
+        engine.session().exists(ownPath, mine, (code, stat) -> {
             if (code != Code.OK) {
                 resyncIfRound(round);
             }
@@ -327,7 +323,7 @@ final class AcquireAttempt {
     /**
      * A lease of this client, the node we watch, is about to delete its node, so it held the lock.
      * Called on the releasing thread before the delete is sent: the watch on our own node sent
-     * here reaches the server first, on the same session.
+     * here reaches the server first, on the same engine.session().
      */
     void predecessorReleasing(String path) {
         Waiting current = waiting;
@@ -349,7 +345,7 @@ final class AcquireAttempt {
         }
         stopWatching();
         boolean holds = holdsOnceGone || path.equals(releasedPredecessor);
-        if (holds && readEpoch == session.disconnects()) {
+        if (holds && readEpoch == engine.session().disconnects()) {
             grantWhenTokenKnown();
         } else {
             resync();
@@ -372,7 +368,7 @@ final class AcquireAttempt {
             return;
         }
         int round = generation;
-        call(() -> session.exists(lock.path() + "/" + node, null, (code, stat) -> {
+        call(() -> engine.session().exists(lock.path() + "/" + node, null, (code, stat) -> {
             synchronized (this) {
                 if (!current(round)) {
                     return;
@@ -388,7 +384,7 @@ final class AcquireAttempt {
     }
 
     private void grant() {
-        if (engine.options().lossPolicy() == LossPolicy.SUSPENDED && !session.isConnected()) {
+        if (engine.options().lossPolicy() == LossPolicy.SUSPENDED && !engine.session().isConnected()) {
             // The reply raced a disconnection that the connection listener has already handled;
             // granting now would hand out a lease nobody will declare lost. Ask again later.
             stall();
@@ -466,8 +462,8 @@ final class AcquireAttempt {
             return;
         }
         int round = ++generation;
-        epoch = session.disconnects();
-        call(() -> reads.read(lock.path(), (code, listing) -> listed(round, code, listing)));
+        epoch = engine.session().disconnects();
+        call(() -> engine.queueReads().read(lock.path(), (code, listing) -> listed(round, code, listing)));
     }
 
     private synchronized void resyncIfRound(int round) {
@@ -483,9 +479,9 @@ final class AcquireAttempt {
     private void cleanUp() {
         stopWatching();
         if (node != null) {
-            janitor.delete(lock.path() + "/" + node);
+            engine.janitor().delete(lock.path() + "/" + node);
         } else if (createSent) {
-            janitor.purge(lock.path(), attemptId);
+            engine.janitor().purge(lock.path(), attemptId);
         }
     }
 
@@ -562,7 +558,7 @@ final class AcquireAttempt {
     private void stall() {
         int round = ++generation;
         engine.schedule(() -> {
-            if (session.isConnected()) {
+            if (engine.session().isConnected()) {
                 resyncIfRound(round);
             }
         }, 500);

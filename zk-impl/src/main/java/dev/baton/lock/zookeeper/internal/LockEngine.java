@@ -143,7 +143,7 @@ public final class LockEngine extends AbstractService {
     public DistributedLock lock(String name) {
         String encoded = LockNames.encode(name);
         checkRunning();
-        return new ZkLock(this, name, options.locksPath() + "/" + encoded, ExclusiveRule.INSTANCE, "", false);
+        return new ZkLock(this, name, options.locksPath() + "/" + encoded, QueueKind.NAMED_MUTEX);
     }
 
     /**
@@ -160,10 +160,10 @@ public final class LockEngine extends AbstractService {
     public DistributedLock lock(String name, String queuePath, QueueRule rule, String nodeTag, boolean callerOwnsQueue) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(queuePath, "queuePath");
-        Objects.requireNonNull(rule, "rule");
-        QueueNode.newAttemptId(Objects.requireNonNull(nodeTag, "nodeTag"));
+        QueueKind kind = new QueueKind(rule, nodeTag, callerOwnsQueue);
+        QueueNode.newAttemptId(nodeTag);
         checkRunning();
-        return new ZkLock(this, name, queuePath, rule, nodeTag, callerOwnsQueue);
+        return new ZkLock(this, name, queuePath, kind);
     }
 
     /**
@@ -175,7 +175,7 @@ public final class LockEngine extends AbstractService {
     public DistributedLock lockAt(String queuePath) {
         checkQueuePath(queuePath);
         checkRunning();
-        return new ZkLock(this, queuePath, queuePath, ExclusiveRule.INSTANCE, "", true);
+        return new ZkLock(this, queuePath, queuePath, QueueKind.CALLER_MUTEX);
     }
 
     /** The locks under {@code <root>/locks} held now, for operators. Blocking. */

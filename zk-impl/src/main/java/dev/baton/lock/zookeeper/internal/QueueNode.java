@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * Names of queue nodes: {@code lease-<attemptId>-<10-digit sequence>}. The attempt id lets a client
@@ -15,6 +16,7 @@ public final class QueueNode {
 
     static final String PREFIX = "lease-";
     private static final int SEQUENCE_DIGITS = 10;
+    private static final Pattern TAG = Pattern.compile("[a-z]+");
 
     private QueueNode() {
     }
@@ -25,7 +27,8 @@ public final class QueueNode {
      * @throws IllegalArgumentException if {@code tag} is not made of {@code [a-z]}
      */
     static String newAttemptId(String tag) {
-        if (!tag.matches("[a-z]*")) {
+        // Checked only for tagged ids: a plain acquire should not pay for a match.
+        if (!tag.isEmpty() && !TAG.matcher(tag).matches()) {
             throw new IllegalArgumentException("a node tag is lower-case letters only: '" + tag + "'");
         }
         String id = UUID.randomUUID().toString().replace("-", "").substring(0, 16);

@@ -22,25 +22,21 @@ final class ZkLock implements DistributedLock {
     private final LockEngine engine;
     private final String name;
     private final String path;
-    private final QueueRule rule;
-    private final String nodeTag;
-    private final boolean callerOwnsQueue;
+    private final QueueKind kind;
 
-    ZkLock(LockEngine engine, String name, String path, QueueRule rule, String nodeTag, boolean callerOwnsQueue) {
+    ZkLock(LockEngine engine, String name, String path, QueueKind kind) {
         this.engine = engine;
         this.name = name;
         this.path = path;
-        this.rule = rule;
-        this.nodeTag = nodeTag;
-        this.callerOwnsQueue = callerOwnsQueue;
+        this.kind = kind;
     }
 
     QueueRule rule() {
-        return rule;
+        return kind.rule();
     }
 
     String nodeTag() {
-        return nodeTag;
+        return kind.nodeTag();
     }
 
     @Override
@@ -54,7 +50,7 @@ final class ZkLock implements DistributedLock {
 
     /** Whether the queue node belongs to the caller, so a missing one is an error, not something to create. */
     boolean callerOwnsQueue() {
-        return callerOwnsQueue;
+        return kind.callerOwnsQueue();
     }
 
     @Override
