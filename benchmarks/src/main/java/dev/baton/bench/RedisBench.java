@@ -60,7 +60,7 @@ final class RedisBench {
         });
         Harness.Contestant<Harness.Op> scripts = Contestants.of("floor: Baton's 2 scripts by EVALSHA", () -> {
             Jedis jedis = new Jedis("127.0.0.1", port);
-            dev.baton.lock.redis.ScriptFloor floor2 = new dev.baton.lock.redis.ScriptFloor(jedis);
+            ScriptFloor floor2 = new ScriptFloor(jedis);
             return new Harness.Opened<Harness.Op>(floor2::acquireAndRelease, jedis);
         });
         Harness.Contestant<Harness.Op> jedisBackend = batonOp("Baton Redis (Jedis)", "redis");

@@ -2,6 +2,8 @@ package dev.baton.bench;
 
 import dev.baton.lock.Lease;
 import dev.baton.lock.LockClient;
+import dev.baton.lock.zookeeper.ZooKeeperLockClient;
+import dev.baton.lock.zookeeper.ZooKeeperLockOptions;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -96,14 +98,18 @@ final class ZooKeeperScaling {
         }
         double baton;
         double batonNotified;
-        try (LockClient holderClient = zk.baton(); LockClient client = zk.baton()) {
+        // Lock clients on sessions the benchmark holds, so that it can find them in the server's
+        // connection list.
+        try (CuratorFramework holderSession = zk.curator(); CuratorFramework waiterSession = zk.curator();
+             LockClient holderClient = ZooKeeperLockClient.wrap(holderSession, ZooKeeperLockOptions.defaults());
+             LockClient client = ZooKeeperLockClient.wrap(waiterSession, ZooKeeperLockOptions.defaults())) {
             Lease held = holderClient.lock("bench/herd-" + length).acquire();
             List<CompletableFuture<Void>> served = new ArrayList<>();
             for (int i = 0; i < length; i++) {
                 served.add(client.lock("bench/herd-" + length).acquireAsync().thenAccept(Lease::release));
             }
             awaitQueue(client, "bench/herd-" + length, length);
-            List<Long> sessions = List.of(sessionOf(holderClient), sessionOf(client));
+            List<Long> sessions = List.of(sessionOf(holderSession), sessionOf(waiterSession));
             long[] before = packets(sessions);
             held.release();
             CompletableFuture.allOf(served.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
@@ -188,10 +194,6 @@ final class ZooKeeperScaling {
             sent += Long.parseLong(line.replaceAll(".*sent=(\\d+),.*", "$1"));
         }
         return new long[] {received, sent};
-    }
-
-    private static long sessionOf(LockClient client) {
-        return sessionOf(((dev.baton.lock.zookeeper.ZooKeeperLockClient) client).curator());
     }
 
     private static long sessionOf(CuratorFramework curator) {

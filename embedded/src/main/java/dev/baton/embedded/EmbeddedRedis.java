@@ -4,65 +4,174 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import redis.embedded.core.ExecutableProvider;
 
 /**
- * A real {@code redis-server} process on a free loopback port, without persistence: a
- * {@code redis-server} on the PATH if there is one, else the binary the embedded-redis jar ships.
- * The process is killed on {@link #close()} and, failing that, when the JVM exits.
+ * A real {@code redis-server} process on a free loopback port, without persistence (a restarted
+ * server starts empty, as after a crash with data loss): a {@code redis-server} on the PATH if
+ * there is one, else the binary the embedded-redis jar ships. The one launcher for the demo, the
+ * benchmarks and the tests: a plain server, a TLS-only one, a cluster node or a Sentinel, with the
+ * fault tools the tests use (kill, restart, {@code SIGSTOP}/{@code SIGCONT}).
  *
- * <p>Not thread-safe; one owner starts and stops it.
+ * <pre>{@code
+ * try (EmbeddedRedis redis = EmbeddedRedis.start()) { ... redis.uri() ... }
+ * EmbeddedRedis secured = EmbeddedRedis.builder().args("--requirepass", "pw").start();
+ * }</pre>
+ *
+ * <p>Every process is also destroyed by a shutdown hook, so a crashed run leaves none behind.
+ *
+ * <p>Thread safety: the fault methods are synchronized; one owner starts and closes it.
  */
 public final class EmbeddedRedis implements AutoCloseable {
 
-    private static final long START_TIMEOUT_MILLIS = 30_000;
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+    private static final String READY = "Ready to accept connections";
+    private static @Nullable Path binary;
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
+                "embedded-redis-reaper"));
+    }
 
     private final int port;
     private final Path dir;
-    private final Process process;
-    private final Thread reaper;
+    private final List<String> arguments;
+    private final String readyMarker;
+    private final Duration startTimeout;
+    private @Nullable Process process;
+    private boolean paused;
 
-    private EmbeddedRedis(int port, Path dir, Process process) {
+    private EmbeddedRedis(int port, Path dir, List<String> arguments, String readyMarker, Duration startTimeout) {
         this.port = port;
         this.dir = dir;
-        this.process = process;
-        this.reaper = new Thread(process::destroyForcibly, "redis-reaper-" + port);
-        Runtime.getRuntime().addShutdownHook(reaper);
+        this.arguments = arguments;
+        this.readyMarker = readyMarker;
+        this.startTimeout = startTimeout;
     }
 
     /**
-     * Starts a server and waits until it accepts connections.
+     * Starts a plain server and waits until it accepts connections.
      *
      * @throws UncheckedIOException if no binary can be found or the process cannot start
      * @throws IllegalStateException if it exits or is not ready within 30 seconds
      */
     public static EmbeddedRedis start() {
-        int port = freePort();
-        Path dir;
-        try {
-            dir = Files.createTempDirectory("baton-redis-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        return builder().start();
+    }
+
+    /** A builder, for extra arguments, TLS, cluster mode, a Sentinel, or another start timeout. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** How to start a server. Not thread-safe. */
+    public static final class Builder {
+        private final List<String> extra = new ArrayList<>();
+        private @Nullable Path certificate;
+        private @Nullable Path key;
+        private boolean clusterNode;
+        private @Nullable EmbeddedRedis sentinelMaster;
+        private @Nullable String sentinelMasterName;
+        private Duration startTimeout = Duration.ofSeconds(30);
+        private @Nullable Path directory;
+
+        private Builder() {
         }
-        List<String> command = new ArrayList<>(List.of(binary().toString(), "--port", Integer.toString(port),
-                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()));
-        Path log = dir.resolve("redis.log");
-        Process process;
-        try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + command, e);
+
+        /** Extra {@code redis-server} arguments, such as {@code --requirepass x}. */
+        public Builder args(String... arguments) {
+            extra.addAll(List.of(arguments));
+            return this;
         }
-        EmbeddedRedis redis = new EmbeddedRedis(port, dir, process);
-        redis.awaitReady(log);
-        return redis;
+
+        /** Clients must connect with TLS, with this PEM certificate and key; no plain port. */
+        public Builder tls(Path certificatePem, Path keyPem) {
+            this.certificate = Objects.requireNonNull(certificatePem, "certificatePem");
+            this.key = Objects.requireNonNull(keyPem, "keyPem");
+            return this;
+        }
+
+        /** Cluster mode with no slots yet (port + 10000 is the bus port, also free). */
+        public Builder clusterNode() {
+            this.clusterNode = true;
+            return this;
+        }
+
+        /** A Sentinel that monitors {@code master} as {@code masterName}, with a quorum of one. */
+        public Builder sentinelOf(EmbeddedRedis master, String masterName) {
+            this.sentinelMaster = Objects.requireNonNull(master, "master");
+            this.sentinelMasterName = Objects.requireNonNull(masterName, "masterName");
+            return this;
+        }
+
+        /** How long {@link #start()} waits for the server to be ready (30 s by default). */
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** Where its working directories go (a fresh one per server); the system's temp dir by default. */
+        public Builder directory(Path root) {
+            this.directory = Objects.requireNonNull(root, "root");
+            return this;
+        }
+
+        /**
+         * Starts the server and waits until it is ready.
+         *
+         * @throws UncheckedIOException if no binary can be found or the process cannot start
+         * @throws IllegalStateException if it exits or is not ready within the start timeout
+         */
+        public EmbeddedRedis start() {
+            Path dir = newDir(directory);
+            EmbeddedRedis master = sentinelMaster;
+            if (master != null) {
+                int port = freePort(false);
+                Path conf = dir.resolve("sentinel.conf");
+                write(conf, "port " + port + "\nbind 127.0.0.1\ndir " + dir.toAbsolutePath() + "\n"
+                        + "sentinel monitor " + sentinelMasterName + " 127.0.0.1 " + master.port() + " 1\n"
+                        + "sentinel down-after-milliseconds " + sentinelMasterName + " 3000\n");
+                return launched(new EmbeddedRedis(port, dir, List.of(conf.toAbsolutePath().toString(), "--sentinel"),
+                        "+monitor master", startTimeout));
+            }
+            int port = freePort(clusterNode);
+            List<String> args = new ArrayList<>(List.of("--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
+            Path cert = certificate;
+            Path pem = key;
+            if (cert != null && pem != null) {
+                args.addAll(List.of("--port", "0", "--tls-port", Integer.toString(port),
+                        "--tls-cert-file", cert.toAbsolutePath().toString(),
+                        "--tls-key-file", pem.toAbsolutePath().toString(), "--tls-auth-clients", "no"));
+            } else {
+                args.addAll(List.of("--port", Integer.toString(port)));
+            }
+            if (clusterNode) {
+                args.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
+                        "--cluster-node-timeout", "3000"));
+            }
+            args.addAll(extra);
+            args.addAll(List.of("--dir", dir.toAbsolutePath().toString()));
+            return launched(new EmbeddedRedis(port, dir, args, READY, startTimeout));
+        }
+
+        private static EmbeddedRedis launched(EmbeddedRedis redis) {
+            redis.launch();
+            return redis;
+        }
     }
 
     /** The port it listens on, on 127.0.0.1. */
@@ -75,68 +184,201 @@ public final class EmbeddedRedis implements AutoCloseable {
         return "redis://127.0.0.1:" + port;
     }
 
-    /** Kills the server (SIGKILL; there is nothing to persist). Idempotent. */
-    @Override
-    public void close() {
-        process.destroyForcibly();
-        try {
-            process.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(reaper);
-        } catch (IllegalStateException shuttingDown) {
-            // the hook runs anyway
+    /** 127.0.0.1 and its port. */
+    public InetSocketAddress address() {
+        return new InetSocketAddress("127.0.0.1", port);
+    }
+
+    /**
+     * The process id.
+     *
+     * @throws IllegalStateException if it is not running
+     */
+    public synchronized long pid() {
+        return running().pid();
+    }
+
+    /** Kills the server with SIGKILL: no shutdown, nothing persisted. Idempotent. */
+    public synchronized void kill() {
+        Process running = process;
+        if (running != null) {
+            running.destroyForcibly();
+            waitFor(running);
+            LIVE.remove(running);
+            process = null;
+            paused = false;
         }
     }
 
-    private void awaitReady(Path log) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MILLIS);
+    /** Kills the server and starts it again on the same port, empty. */
+    public synchronized void restart() {
+        kill();
+        launch();
+    }
+
+    /** SIGSTOP: the server stops answering; its connections stay open. */
+    public synchronized void pause() {
+        signal("STOP");
+        paused = true;
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    public synchronized void resume() {
+        signal("CONT");
+        paused = false;
+    }
+
+    /** Kills the server (SIGKILL; there is nothing to persist). Idempotent. */
+    @Override
+    public synchronized void close() {
+        kill();
+    }
+
+    private synchronized void launch() {
+        List<String> command = new ArrayList<>();
+        command.add(binary().toString());
+        command.addAll(arguments);
+        Path log = dir.resolve("redis-" + System.nanoTime() + ".log");
+        Process started;
+        try {
+            started = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + command, e);
+        }
+        process = started;
+        LIVE.add(started);
+        try {
+            awaitReady(started, log);
+        } catch (RuntimeException e) {
+            kill();
+            throw e;
+        }
+    }
+
+    private void awaitReady(Process started, Path log) {
+        long deadline = System.nanoTime() + startTimeout.toNanos();
         try {
             while (System.nanoTime() < deadline) {
-                String text = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
-                if (text.contains("Ready to accept connections")) {
+                String text = read(log);
+                if (text.contains(readyMarker)) {
                     return;
                 }
-                if (!process.isAlive()) {
+                if (!started.isAlive()) {
                     throw new IllegalStateException("redis-server exited: " + text);
                 }
                 Thread.sleep(20);
             }
-        } catch (IOException e) {
-            close();
-            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
-            close();
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting redis-server", e);
         }
-        close();
         throw new IllegalStateException("redis-server on port " + port + " was not ready within "
-                + START_TIMEOUT_MILLIS + " ms; see " + dir);
+                + startTimeout.toMillis() + " ms; see " + log);
     }
 
-    private static Path binary() {
-        File file;
+    private Process running() {
+        Process running = process;
+        if (running == null) {
+            throw new IllegalStateException("redis-server on port " + port + " is not running");
+        }
+        return running;
+    }
+
+    private void signal(String signal) {
         try {
-            file = ExecutableProvider.newExecutableInPath("redis-server").get();
-        } catch (IOException | RuntimeException e) {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void waitFor(Process process) {
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("redis-server " + process.pid() + " did not die");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static synchronized Path binary() {
+        Path found = binary;
+        if (found == null) {
+            File file;
             try {
-                file = ExecutableProvider.newJarResourceProvider().get();
-            } catch (IOException inner) {
-                inner.addSuppressed(e);
-                throw new UncheckedIOException("no redis-server on the PATH nor in the embedded-redis jar", inner);
+                file = ExecutableProvider.newExecutableInPath("redis-server").get();
+            } catch (IOException | RuntimeException e) {
+                try {
+                    file = ExecutableProvider.newJarResourceProvider().get();
+                } catch (IOException inner) {
+                    inner.addSuppressed(e);
+                    throw new UncheckedIOException("no redis-server on the PATH nor in the embedded-redis jar", inner);
+                }
+            }
+            found = file.toPath();
+            binary = found;
+        }
+        return found;
+    }
+
+    private static Path newDir(@Nullable Path root) {
+        try {
+            if (root == null) {
+                return Files.createTempDirectory("baton-redis-");
+            }
+            Files.createDirectories(root);
+            return Files.createTempDirectory(root, "redis-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A loopback port that is free now; with {@code withBusPort}, so is port + 10000 (a cluster
+     * node's bus port).
+     *
+     * @throws IllegalStateException if none is found
+     */
+    public static int freePort(boolean withBusPort) {
+        for (int i = 0; i < 100; i++) {
+            int port = withBusPort ? ThreadLocalRandom.current().nextInt(20_000, 30_000) : 0;
+            try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                if (withBusPort) {
+                    new ServerSocket(port + 10_000, 1, InetAddress.getLoopbackAddress()).close();
+                }
+                return socket.getLocalPort();
+            } catch (IOException e) {
+                // taken: try another
             }
         }
-        return file.toPath();
+        throw new IllegalStateException("no free port found");
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
-        }
+    @Override
+    public String toString() {
+        return "redis-server[" + port + (paused ? ", paused" : "") + "]";
     }
 }

@@ -7,4 +7,7 @@
  * race is an empty {@code Optional}; infrastructure faults are {@link dev.baton.lock.LockException};
  * bad arguments are {@code IllegalArgumentException} or {@code NullPointerException}.
  */
+@NullMarked
 package dev.baton.lock;
+
+import org.jspecify.annotations.NullMarked;

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A validated configuration: every key in it is known, and every value parsed. Backends read their
@@ -66,7 +67,7 @@ public final class BatonConfig {
     }
 
     /** The value of {@code key}, or its default; null only if the key is absent and has no default. */
-    public <T> T get(ConfigKey<T> key) {
+    public <T> @Nullable T get(ConfigKey<T> key) {
         @SuppressWarnings("unchecked")
         T value = (T) values.get(key.name());
         return value != null ? value : key.defaultValue();

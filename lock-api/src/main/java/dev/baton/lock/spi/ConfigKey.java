@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A configuration key: its name, what values it accepts, and its default. Backends declare theirs
@@ -26,9 +27,9 @@ public final class ConfigKey<T> {
     private final String accepted;
     private final String description;
     private final Function<String, T> parser;
-    private final T defaultValue;
+    private final @Nullable T defaultValue;
 
-    private ConfigKey(String name, String accepted, String description, Function<String, T> parser, T defaultValue) {
+    private ConfigKey(String name, String accepted, String description, Function<String, T> parser, @Nullable T defaultValue) {
         if (!name.matches("baton(\\.[a-z0-9]+(-[a-z0-9]+)*)+")) {
             throw new IllegalArgumentException("configuration key names are baton.lower-case.words: " + name);
         }
@@ -40,7 +41,7 @@ public final class ConfigKey<T> {
     }
 
     /** A free-form string; {@code defaultValue} null makes the key optional with no default. */
-    public static ConfigKey<String> string(String name, String defaultValue, String description) {
+    public static ConfigKey<String> string(String name, @Nullable String defaultValue, String description) {
         return new ConfigKey<>(name, "a string", description, raw -> {
             if (raw.isBlank()) {
                 throw new IllegalArgumentException("must not be blank");
@@ -63,7 +64,7 @@ public final class ConfigKey<T> {
      * A strictly positive duration written as {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h} or
      * ISO-8601 ({@code PT30S}).
      */
-    public static ConfigKey<Duration> duration(String name, Duration defaultValue, String description) {
+    public static ConfigKey<Duration> duration(String name, @Nullable Duration defaultValue, String description) {
         return new ConfigKey<>(name, "a positive duration such as 250ms, 30s, 5m, 1h or PT30S", description,
                 ConfigKey::parseDuration, defaultValue);
     }
@@ -80,7 +81,7 @@ public final class ConfigKey<T> {
     }
 
     /** An integer in {@code [min, max]}. */
-    public static ConfigKey<Integer> integer(String name, int min, int max, Integer defaultValue, String description) {
+    public static ConfigKey<Integer> integer(String name, int min, int max, @Nullable Integer defaultValue, String description) {
         return new ConfigKey<>(name, "an integer from " + min + " to " + max, description, raw -> {
             int value;
             try {
@@ -96,7 +97,7 @@ public final class ConfigKey<T> {
     }
 
     /** One of a fixed set of words, mapped to values; the words are matched ignoring case. */
-    public static <V> ConfigKey<V> choice(String name, Map<String, V> choices, V defaultValue, String description) {
+    public static <V> ConfigKey<V> choice(String name, Map<String, V> choices, @Nullable V defaultValue, String description) {
         Map<String, V> copy = Map.copyOf(choices);
         String accepted = "one of " + String.join(", ", new java.util.TreeSet<>(copy.keySet()));
         return new ConfigKey<>(name, accepted, description, raw -> {
@@ -129,7 +130,7 @@ public final class ConfigKey<T> {
     }
 
     /** The default, or null if the key has none. */
-    public T defaultValue() {
+    public @Nullable T defaultValue() {
         return defaultValue;
     }
 

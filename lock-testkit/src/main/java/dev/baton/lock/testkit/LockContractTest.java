@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -41,7 +42,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The behaviour every lock backend must show, as one abstract JUnit 5 class. A backend's test
- * extends it, starts a server, and implements five hooks; it passes the contract unchanged.
+ * extends it, starts a server, and implements its hooks; it passes the contract unchanged.
  *
  * <p>The contract opens every client through {@link #newClient()} and closes it after the test;
  * it restores any connection a test left cut first. Subclass {@code @AfterEach} methods run before
@@ -65,19 +66,47 @@ public abstract class LockContractTest {
 
     private final ContractResources resources = new ContractResources();
     private final Set<LockClient> cutClients = ConcurrentHashMap.newKeySet();
+    private final @Nullable ProxiedClients proxied;
     private String testName = "test";
+
+    /** For a backend that implements {@link #cutConnection} and {@link #restoreConnection} itself. */
+    protected LockContractTest() {
+        this(null);
+    }
+
+    /**
+     * For a backend whose clients reach their servers through {@code proxied} (its
+     * {@link #newClient()} opens them with {@link ProxiedClients#open}): cutting and restoring a
+     * client's connection is then done for it.
+     */
+    protected LockContractTest(@Nullable ProxiedClients proxied) {
+        this.proxied = proxied;
+    }
 
     /** A new client with its own connection/session to the same server(s). The contract closes it. */
     protected abstract LockClient newClient();
 
     /**
      * Makes {@code client} unable to reach the server (its connection is dropped and reconnects
-     * fail) until {@link #restoreConnection}.
+     * fail) until {@link #restoreConnection}. By default through the {@link ProxiedClients} given
+     * to the constructor.
      */
-    protected abstract void cutConnection(LockClient client);
+    protected void cutConnection(LockClient client) {
+        proxies().cut(client);
+    }
 
     /** Lets {@code client} reach the server again after {@link #cutConnection}. */
-    protected abstract void restoreConnection(LockClient client);
+    protected void restoreConnection(LockClient client) {
+        proxies().restore(client);
+    }
+
+    private ProxiedClients proxies() {
+        if (proxied == null) {
+            throw new UnsupportedOperationException(getClass().getSimpleName() + " must pass its ProxiedClients"
+                    + " to the LockContractTest constructor, or override cutConnection and restoreConnection");
+        }
+        return proxied;
+    }
 
     /**
      * The longest a cut can last before the server gives the client's locks away: the session

@@ -5,4 +5,7 @@
  * while others keep talking; and {@link dev.baton.lock.testkit.Timing}, which scales every test
  * timeout by one factor ({@code -Dbaton.test.timing.factor}).
  */
+@NullMarked
 package dev.baton.lock.testkit;
+
+import org.jspecify.annotations.NullMarked;

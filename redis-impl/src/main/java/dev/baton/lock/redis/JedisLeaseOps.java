@@ -1,5 +1,6 @@
 package dev.baton.lock.redis;
 
+import dev.baton.lock.redis.internal.Scripts;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 

@@ -1,20 +1,12 @@
 package dev.baton.lock.redis;
 
 import dev.baton.lock.DistributedLock;
-import dev.baton.lock.LockClient;
 import dev.baton.lock.LockException;
 import dev.baton.lock.LockInfo;
-import dev.baton.lock.LockInspection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import redis.clients.jedis.HostAndPortMapper;
 import redis.clients.jedis.UnifiedJedis;
 
@@ -34,23 +26,37 @@ import redis.clients.jedis.UnifiedJedis;
  *
  * <p>Thread-safe.
  */
-public final class RedisLockClient implements LockClient, LockInspection {
-
-    private static final Logger LOG = LoggerFactory.getLogger(RedisLockClient.class);
+public final class RedisLockClient extends RedisClientBase {
 
     private final UnifiedJedis jedis;
     private final boolean ownsJedis;
-    private final ClientRuntime runtime;
     private final JedisBackend backend;
 
     private RedisLockClient(UnifiedJedis jedis, boolean ownsJedis, RedisLockOptions options, String where,
             Duration timeout) {
+        super(new ClientRuntime("redis", options, timeout));
         this.jedis = jedis;
         this.ownsJedis = ownsJedis;
-        this.runtime = new ClientRuntime("redis", options, timeout);
         String clientId = UUID.randomUUID().toString();
         this.backend = new JedisBackend(jedis, runtime, where, timeout.toNanos() * 2, clientId);
-        backend.subscription().start();
+        runtime.start(new ClientRuntime.Parts() {
+            @Override
+            public void start() {
+                backend.subscription().start();
+            }
+
+            @Override
+            public void stop() {
+                backend.shutdown();
+            }
+
+            @Override
+            public void closeConnection() {
+                if (ownsJedis) {
+                    jedis.close();
+                }
+            }
+        });
     }
 
     /**
@@ -94,85 +100,25 @@ public final class RedisLockClient implements LockClient, LockInspection {
         return new RedisLockClient(jedis, true, settings.options(), settings.describe(), settings.timeout());
     }
 
-    /**
-     * {@inheritDoc}
-     *
-     * @throws IllegalStateException if this client is closed
-     */
     @Override
-    public DistributedLock lock(String name) {
-        runtime.checkOpen();
-        return new JedisLock(backend, LockKeys.of(runtime.options().namespace(), name));
+    DistributedLock newLock(LockKeys keys) {
+        return new JedisLock(backend, keys);
+    }
+
+    @Override
+    List<LockInfo> scanHeldLocks(String namePrefix) {
+        return JedisInspection.heldLocks(backend, jedis, runtime.options().namespace(), namePrefix);
+    }
+
+    @Override
+    LockException scanFailed(RuntimeException error) {
+        return Faults.lockException("list the held locks", error, backend.where());
     }
 
     /** Returns {@code redis}. */
     @Override
     public String backend() {
         return "redis";
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>Scans the lease keys (on every node of a cluster), so it costs a pass over the keyspace:
-     * for operators, not for hot paths. The holder is the lease id; the backend records no time of
-     * acquisition ({@code since} is empty) and keeps no queue ({@code waiters} is -1).
-     *
-     * @throws IllegalStateException if this client is closed
-     */
-    @Override
-    public List<LockInfo> heldLocks(String namePrefix) {
-        Objects.requireNonNull(namePrefix, "namePrefix");
-        runtime.checkOpen();
-        try {
-            return JedisInspection.heldLocks(backend, jedis, runtime.options().namespace(), namePrefix);
-        } catch (RuntimeException e) {
-            throw Faults.lockException("list the held locks", e, backend.where());
-        }
-    }
-
-    /**
-     * The key namespace and lease time of this client.
-     *
-     * @return the options
-     */
-    public RedisLockOptions options() {
-        return runtime.options();
-    }
-
-    /**
-     * Fails pending requests, releases held leases (their {@code lost()} completes with
-     * {@link dev.baton.lock.LossReason#CLIENT_CLOSED}), waits briefly for the releases, then stops
-     * the client's threads and, if this client opened it, the connection. Idempotent; never throws.
-     */
-    @Override
-    public void close() {
-        List<CompletableFuture<Void>> releases = runtime.beginClose();
-        if (releases == null) {
-            return;
-        }
-        try {
-            CompletableFuture.allOf(releases.toArray(new CompletableFuture<?>[0]))
-                    .get(runtime.releaseWait().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            LOG.debug("some releases did not finish before close; their TTL will free them", e);
-        }
-        backend.shutdown();
-        runtime.shutdown();
-        if (ownsJedis) {
-            try {
-                jedis.close();
-            } catch (RuntimeException e) {
-                LOG.debug("closing the Jedis client failed", e);
-            }
-        }
-    }
-
-    /** Test hook: stalls (or resumes) the watchdog's renewals, as a paused process would. */
-    void pauseRenewals(boolean paused) {
-        runtime.pauseRenewals(paused);
     }
 
     @Override

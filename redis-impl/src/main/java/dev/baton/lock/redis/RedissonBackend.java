@@ -1,5 +1,6 @@
 package dev.baton.lock.redis;
 
+import dev.baton.lock.redis.internal.Scripts;
 import dev.baton.lock.LockException;
 import dev.baton.lock.LockInfo;
 import dev.baton.lock.LockInspection;

@@ -1,5 +1,6 @@
 package dev.baton.lock.redis;
 
+import dev.baton.lock.redis.internal.Scripts;
 import java.util.concurrent.CompletableFuture;
 
 /** Renews and releases one Redisson-adapter lease, identified by its owner id. */

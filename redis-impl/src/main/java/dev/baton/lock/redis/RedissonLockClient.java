@@ -1,10 +1,8 @@
 package dev.baton.lock.redis;
 
 import dev.baton.lock.DistributedLock;
-import dev.baton.lock.LockClient;
 import dev.baton.lock.LockException;
 import dev.baton.lock.LockInfo;
-import dev.baton.lock.LockInspection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -16,8 +14,6 @@ import java.util.function.Consumer;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The Redisson adapter ({@code baton.backend=redisson}): Baton's lock API on Redisson's
@@ -37,21 +33,26 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-public final class RedissonLockClient implements LockClient, LockInspection {
-
-    private static final Logger LOG = LoggerFactory.getLogger(RedissonLockClient.class);
+public final class RedissonLockClient extends RedisClientBase {
 
     private final RedissonClient redisson;
     private final boolean ownsRedisson;
-    private final ClientRuntime runtime;
     private final RedissonBackend backend;
 
     private RedissonLockClient(RedissonClient redisson, boolean ownsRedisson, RedisLockOptions options,
             Duration releaseWait) {
+        super(new ClientRuntime("redisson", options, releaseWait));
         this.redisson = redisson;
         this.ownsRedisson = ownsRedisson;
-        this.runtime = new ClientRuntime("redisson", options, releaseWait);
         this.backend = new RedissonBackend(redisson, runtime, releaseWait.toNanos() * 2);
+        runtime.start(new ClientRuntime.Parts() {
+            @Override
+            public void closeConnection() {
+                if (ownsRedisson) {
+                    redisson.shutdown(0, releaseWait.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            }
+        });
     }
 
     /**
@@ -128,84 +129,25 @@ public final class RedissonLockClient implements LockClient, LockInspection {
         }
     }
 
-    /**
-     * {@inheritDoc}
-     *
-     * @throws IllegalStateException if this client is closed
-     */
     @Override
-    public DistributedLock lock(String name) {
-        runtime.checkOpen();
-        return new RedissonAdapterLock(backend, LockKeys.of(runtime.options().namespace(), name));
+    DistributedLock newLock(LockKeys keys) {
+        return new RedissonAdapterLock(backend, keys);
+    }
+
+    @Override
+    List<LockInfo> scanHeldLocks(String namePrefix) {
+        return backend.heldLocks(namePrefix);
+    }
+
+    @Override
+    LockException scanFailed(RuntimeException error) {
+        return RedissonBackend.lockException("list the held locks", error);
     }
 
     /** Returns {@code redisson}. */
     @Override
     public String backend() {
         return "redisson";
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>Scans Redisson's lock keys in this namespace (on every master of a cluster): for
-     * operators, not for hot paths. The holder is Redisson's owner field
-     * ({@code <Redisson client id>:<owner id>}); {@code since} is empty and {@code waiters} -1.
-     *
-     * @throws IllegalStateException if this client is closed
-     */
-    @Override
-    public List<LockInfo> heldLocks(String namePrefix) {
-        Objects.requireNonNull(namePrefix, "namePrefix");
-        runtime.checkOpen();
-        try {
-            return backend.heldLocks(namePrefix);
-        } catch (RuntimeException e) {
-            throw RedissonBackend.lockException("list the held locks", e);
-        }
-    }
-
-    /**
-     * The key namespace and lease time of this client.
-     *
-     * @return the options
-     */
-    public RedisLockOptions options() {
-        return runtime.options();
-    }
-
-    /**
-     * Fails pending requests, releases held leases (their {@code lost()} completes with
-     * {@link dev.baton.lock.LossReason#CLIENT_CLOSED}), waits briefly for the releases, then stops
-     * the client's threads and, if this client built it, the Redisson client. Idempotent; never throws.
-     */
-    @Override
-    public void close() {
-        List<CompletableFuture<Void>> releases = runtime.beginClose();
-        if (releases == null) {
-            return;
-        }
-        try {
-            CompletableFuture.allOf(releases.toArray(new CompletableFuture<?>[0]))
-                    .get(runtime.releaseWait().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            LOG.debug("some releases did not finish before close; their lease time will free them", e);
-        }
-        runtime.shutdown();
-        if (ownsRedisson) {
-            try {
-                redisson.shutdown(0, runtime.releaseWait().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (RuntimeException e) {
-                LOG.debug("shutting Redisson down failed", e);
-            }
-        }
-    }
-
-    /** Test hook: stalls (or resumes) the watchdog's renewals, as a paused process would. */
-    void pauseRenewals(boolean paused) {
-        runtime.pauseRenewals(paused);
     }
 
     @Override

@@ -9,4 +9,7 @@
  * {@code max(last + 1, server TIME in microseconds)} so that they never go backwards, even after Redis
  * loses its data. Everything else in this package is package-private.
  */
+@NullMarked
 package dev.baton.lock.redis;
+
+import org.jspecify.annotations.NullMarked;

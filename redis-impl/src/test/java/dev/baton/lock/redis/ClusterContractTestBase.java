@@ -3,7 +3,9 @@ package dev.baton.lock.redis;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.spi.BatonConfig;
 import dev.baton.lock.spi.ConfigKey;
+import dev.baton.embedded.EmbeddedRedis;
 import dev.baton.lock.testkit.LockContractTest;
+import dev.baton.lock.testkit.ProxiedClients;
 import dev.baton.lock.testkit.TcpProxy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,17 +15,20 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The unchanged contract suite against a three-master Redis Cluster. Each client reaches every node
  * through proxies of its own: the client library's address mapper rewrites the node addresses the
  * cluster announces to that client's proxies.
  */
+@Tag("slow")
 abstract class ClusterContractTestBase extends LockContractTest {
 
     private static RedisClusterFixture cluster;
-    private static final Map<LockClient, List<TcpProxy>> PROXIES = new ConcurrentHashMap<>();
+    @RegisterExtension
+    static final ProxiedClients PROXIED = new ProxiedClients();
 
     @BeforeAll
     static void startCluster() {
@@ -32,20 +37,9 @@ abstract class ClusterContractTestBase extends LockContractTest {
 
     @AfterAll
     static void stopCluster() {
-        closeProxies();
         if (cluster != null) {
             cluster.close();
         }
-    }
-
-    @BeforeEach
-    void closeProxiesOfClosedClients() {
-        closeProxies();
-    }
-
-    private static void closeProxies() {
-        PROXIES.values().forEach(list -> list.forEach(TcpProxy::close));
-        PROXIES.clear();
     }
 
     /** The settings a user would write for this cluster. */
@@ -64,30 +58,23 @@ abstract class ClusterContractTestBase extends LockContractTest {
      */
     abstract LockClient open(RedisSettings settings, Map<Integer, Integer> proxyPorts);
 
+    ClusterContractTestBase() {
+        super(PROXIED);
+    }
+
     @Override
     protected LockClient newClient() {
-        Map<Integer, Integer> proxyPorts = new ConcurrentHashMap<>();
-        List<TcpProxy> proxies = new ArrayList<>();
-        List<String> seeds = new ArrayList<>();
-        for (RedisProcess node : cluster.nodes()) {
-            TcpProxy proxy = TcpProxy.start(node.address());
-            proxies.add(proxy);
-            proxyPorts.put(node.port(), proxy.port());
-            seeds.add("127.0.0.1:" + proxy.port());
-        }
-        LockClient client = open(settings(String.join(",", seeds)), proxyPorts);
-        PROXIES.put(client, proxies);
-        return client;
-    }
-
-    @Override
-    protected void cutConnection(LockClient client) {
-        PROXIES.get(client).forEach(TcpProxy::cut);
-    }
-
-    @Override
-    protected void restoreConnection(LockClient client) {
-        PROXIES.get(client).forEach(TcpProxy::restore);
+        List<EmbeddedRedis> nodes = cluster.nodes();
+        return PROXIED.open(nodes.stream().map(EmbeddedRedis::address).toList(), proxies -> {
+            Map<Integer, Integer> proxyPorts = new ConcurrentHashMap<>();
+            List<String> seeds = new ArrayList<>();
+            for (int i = 0; i < nodes.size(); i++) {
+                TcpProxy proxy = proxies.get(i);
+                proxyPorts.put(nodes.get(i).port(), proxy.port());
+                seeds.add("127.0.0.1:" + proxy.port());
+            }
+            return open(settings(String.join(",", seeds)), proxyPorts);
+        });
     }
 
     @Override

@@ -8,16 +8,17 @@ import dev.baton.lock.Lease;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockClients;
 import dev.baton.lock.LockException;
+import dev.baton.embedded.EmbeddedRedis;
 import dev.baton.lock.testkit.Timing;
+import dev.baton.lock.testkit.redis.RedisServerExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 
@@ -31,9 +32,12 @@ abstract class ConnectionTestBase {
     static final String PASSWORD = "s3cret-pw";
     static final Duration FAST = Timing.scaled(Duration.ofSeconds(6));
 
-    private static RedisProcess secured;
-    private static RedisProcess tls;
-    private static TlsFixture certificates;
+    private static final TlsFixture certificates = TlsFixture.create(Path.of("target", "redis-tests", "tls"));
+    @RegisterExtension
+    static final RedisServerExtension SECURED = RedisServerExtension.create(b -> b.args("--requirepass", PASSWORD));
+    @RegisterExtension
+    static final RedisServerExtension TLS = RedisServerExtension.create(
+            b -> b.tls(certificates.certificate(), certificates.key()));
 
     /** {@code redis} or {@code redisson}. */
     abstract String backendName();
@@ -41,22 +45,6 @@ abstract class ConnectionTestBase {
     /** The ACL rules the test user gets: what this backend needs. */
     abstract String aclRules();
 
-    @BeforeAll
-    static void startServers() {
-        secured = RedisProcess.start("--requirepass", PASSWORD);
-        certificates = TlsFixture.create(Path.of("target", "redis-tests", "tls"));
-        tls = RedisProcess.startTls(certificates.certificate(), certificates.key());
-    }
-
-    @AfterAll
-    static void stopServers() {
-        if (secured != null) {
-            secured.close();
-        }
-        if (tls != null) {
-            tls.close();
-        }
-    }
 
     private Map<String, String> config(String uri) {
         Map<String, String> config = new HashMap<>();
@@ -73,10 +61,10 @@ abstract class ConnectionTestBase {
 
     @Test
     void passwordInTheUriOrInTheKeysOpensTheServer() throws Exception {
-        try (LockClient client = openFast(config("redis://:" + PASSWORD + "@127.0.0.1:" + secured.port()))) {
+        try (LockClient client = openFast(config("redis://:" + PASSWORD + "@127.0.0.1:" + SECURED.port()))) {
             client.lock("a").acquire().release();
         }
-        Map<String, String> config = config("redis://127.0.0.1:" + secured.port());
+        Map<String, String> config = config("redis://127.0.0.1:" + SECURED.port());
         config.put("baton.redis.password", PASSWORD);
         try (LockClient client = openFast(config)) {
             client.lock("a").acquire().release();
@@ -85,7 +73,7 @@ abstract class ConnectionTestBase {
 
     @Test
     void wrongPasswordIsAFastLockExceptionThatNamesAuthentication() {
-        Map<String, String> config = config("redis://127.0.0.1:" + secured.port());
+        Map<String, String> config = config("redis://127.0.0.1:" + SECURED.port());
         config.put("baton.redis.password", "wrong-pw");
         assertThatThrownBy(() -> openFast(config)).isInstanceOf(LockException.class)
                 .hasMessageContaining("authentication").hasMessageNotContaining("wrong-pw");
@@ -93,7 +81,7 @@ abstract class ConnectionTestBase {
 
     @Test
     void missingPasswordIsAFastLockExceptionThatNamesAuthentication() {
-        assertThatThrownBy(() -> openFast(config("redis://127.0.0.1:" + secured.port())))
+        assertThatThrownBy(() -> openFast(config("redis://127.0.0.1:" + SECURED.port())))
                 .isInstanceOf(LockException.class).hasMessageContaining("authentication");
     }
 
@@ -101,13 +89,13 @@ abstract class ConnectionTestBase {
     @SuppressWarnings("deprecation") // UnifiedJedis has no typed ACL SETUSER; sendCommand is the way
     void aclUserWithItsPasswordCanLockAndWithAWrongOneCannot() throws Exception {
         String user = "baton-" + backendName();
-        try (RedisClient admin = RedisClient.builder().hostAndPort("127.0.0.1", secured.port())
+        try (RedisClient admin = RedisClient.builder().hostAndPort("127.0.0.1", SECURED.port())
                 .clientConfig(redis.clients.jedis.DefaultJedisClientConfig.builder().password(PASSWORD).build())
                 .build()) {
             String[] rules = ("SETUSER " + user + " reset on >user-pw resetchannels " + aclRules()).split(" ");
             admin.sendCommand(Protocol.Command.ACL, rules);
         }
-        Map<String, String> config = config("redis://127.0.0.1:" + secured.port());
+        Map<String, String> config = config("redis://127.0.0.1:" + SECURED.port());
         config.put("baton.redis.user", user);
         config.put("baton.redis.password", "user-pw");
         try (LockClient holder = openFast(config); LockClient waiter = openFast(config)) {
@@ -123,7 +111,7 @@ abstract class ConnectionTestBase {
 
     @Test
     void serverThatIsNotThereIsAFastLockExceptionNamingTheAddress() {
-        int port = RedisProcess.freePort(false);
+        int port = EmbeddedRedis.freePort(false);
         assertThatThrownBy(() -> openFast(config("redis://127.0.0.1:" + port)))
                 .isInstanceOf(LockException.class).hasMessageContaining(Integer.toString(port));
     }
@@ -141,7 +129,7 @@ abstract class ConnectionTestBase {
 
     @Test
     void tlsWithTheServersCertificateTrustedWorks() throws Exception {
-        Map<String, String> config = config("rediss://127.0.0.1:" + tls.port());
+        Map<String, String> config = config("rediss://127.0.0.1:" + TLS.port());
         config.put("baton.redis.tls.truststore", certificates.truststore().toString());
         config.put("baton.redis.tls.truststore-password", certificates.truststorePassword());
         try (LockClient holder = openFast(config); LockClient waiter = openFast(config)) {
@@ -156,13 +144,13 @@ abstract class ConnectionTestBase {
 
     @Test
     void tlsWithAnUntrustedCertificateIsAFastLockException() {
-        assertThatThrownBy(() -> openFast(config("rediss://127.0.0.1:" + tls.port())))
+        assertThatThrownBy(() -> openFast(config("rediss://127.0.0.1:" + TLS.port())))
                 .isInstanceOf(LockException.class);
     }
 
     @Test
     void plainTextToATlsPortIsAFastLockException() {
-        assertThatThrownBy(() -> openFast(config("redis://127.0.0.1:" + tls.port())))
+        assertThatThrownBy(() -> openFast(config("redis://127.0.0.1:" + TLS.port())))
                 .isInstanceOf(LockException.class);
     }
 }

@@ -9,8 +9,10 @@ import dev.baton.lock.LockClient;
 import dev.baton.lock.LockClients;
 import dev.baton.lock.LockException;
 import dev.baton.lock.LossReason;
+import dev.baton.embedded.EmbeddedRedis;
 import dev.baton.lock.testkit.FencedResource;
 import dev.baton.lock.testkit.Timing;
+import dev.baton.lock.testkit.redis.RedisServerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,17 +23,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Faults done to real processes: the server killed, restarted empty, or stopped with SIGSTOP; and
  * a holder whose watchdog stalls, as in a long GC pause. Every test has a server of its own.
  */
+@Tag("slow")
 abstract class FaultTestBase {
 
     static final Duration LEASE = Duration.ofSeconds(1);
 
-    private RedisProcess redis;
+    @RegisterExtension
+    final RedisServerExtension server = RedisServerExtension.create();
+
+    private EmbeddedRedis redis;
     private final List<LockClient> clients = new ArrayList<>();
 
     /** {@code redis} or {@code redisson}. */
@@ -42,13 +50,12 @@ abstract class FaultTestBase {
 
     @BeforeEach
     void startRedis() {
-        redis = RedisProcess.start();
+        redis = server.server();
     }
 
     @AfterEach
     void stopEverything() {
         clients.forEach(LockClient::close);
-        redis.close();
     }
 
     private LockClient open() {
@@ -114,7 +121,7 @@ abstract class FaultTestBase {
             }
         }
         redis.restart();
-        assertThat(redis.keys()).as("nothing survived the restart").isEmpty();
+        assertThat(RedisAdmin.keys(redis)).as("nothing survived the restart").isEmpty();
 
         long before = highest;
         Timing.await("the client works again").atMost(Timing.scaled(Duration.ofSeconds(10)))

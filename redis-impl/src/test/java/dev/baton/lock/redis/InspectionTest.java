@@ -13,31 +13,32 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import dev.baton.lock.testkit.redis.RedisServerExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@link LockInspection} on both backends, on a standalone server and a cluster. */
 @Timeout(value = 1, unit = TimeUnit.MINUTES)
+@Tag("slow")
 class InspectionTest {
 
-    private static RedisProcess redis;
+    @RegisterExtension
+    static final RedisServerExtension redis = RedisServerExtension.create();
     private static RedisClusterFixture cluster;
 
     @BeforeAll
     static void startServers() {
-        redis = RedisProcess.start();
         cluster = RedisClusterFixture.start(3);
     }
 
     @AfterAll
     static void stopServers() {
-        if (redis != null) {
-            redis.close();
-        }
         if (cluster != null) {
             cluster.close();
         }

@@ -8,7 +8,9 @@ import dev.baton.lock.Lease;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockClients;
 import dev.baton.lock.LockException;
+import dev.baton.embedded.EmbeddedRedis;
 import dev.baton.lock.testkit.Timing;
+import dev.baton.lock.testkit.redis.RedisServerExtension;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The Jedis backend's blocking calls run their scripts on the calling thread, and keep their
@@ -29,12 +32,15 @@ class JedisCallerThreadTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(3);
 
-    private RedisProcess redis;
+    @RegisterExtension
+    final RedisServerExtension server = RedisServerExtension.create();
+
+    private EmbeddedRedis redis;
     private LockClient client;
 
     @BeforeEach
     void start() {
-        redis = RedisProcess.start();
+        redis = server.server();
     }
 
     @AfterEach
@@ -42,7 +48,6 @@ class JedisCallerThreadTest {
         if (client != null) {
             client.close();
         }
-        redis.close();
     }
 
     private LockClient open() {

@@ -6,7 +6,9 @@ import dev.baton.lock.DistributedLock;
 import dev.baton.lock.Lease;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockClients;
+import dev.baton.embedded.EmbeddedRedis;
 import dev.baton.lock.testkit.Timing;
+import dev.baton.lock.testkit.redis.RedisServerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.Jedis;
@@ -29,13 +32,16 @@ import redis.clients.jedis.Jedis;
 @Timeout(value = 1, unit = TimeUnit.MINUTES)
 class LocalHandOffTest {
 
-    private RedisProcess redis;
+    @RegisterExtension
+    final RedisServerExtension server = RedisServerExtension.create();
+
+    private EmbeddedRedis redis;
     private Jedis admin;
     private final List<LockClient> clients = new ArrayList<>();
 
     @BeforeEach
     void startRedis() {
-        redis = RedisProcess.start();
+        redis = server.server();
         admin = new Jedis("127.0.0.1", redis.port());
     }
 
@@ -43,7 +49,6 @@ class LocalHandOffTest {
     void stopEverything() {
         clients.forEach(LockClient::close);
         admin.close();
-        redis.close();
     }
 
     private LockClient open(String backend) {

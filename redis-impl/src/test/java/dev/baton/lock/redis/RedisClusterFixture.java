@@ -1,6 +1,8 @@
 package dev.baton.lock.redis;
 
+import dev.baton.embedded.EmbeddedRedis;
 import dev.baton.lock.testkit.Timing;
+import dev.baton.lock.testkit.redis.RedisServerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +19,7 @@ final class RedisClusterFixture implements AutoCloseable {
 
     private static final int SLOTS = 16384;
 
-    private final List<RedisProcess> nodes = new ArrayList<>();
+    private final List<EmbeddedRedis> nodes = new ArrayList<>();
 
     private RedisClusterFixture() {
     }
@@ -26,7 +28,7 @@ final class RedisClusterFixture implements AutoCloseable {
         RedisClusterFixture cluster = new RedisClusterFixture();
         try {
             for (int i = 0; i < masters; i++) {
-                cluster.nodes.add(RedisProcess.startClusterNode());
+                cluster.nodes.add(RedisServerExtension.builder().clusterNode().start());
             }
             cluster.form();
             return cluster;
@@ -36,7 +38,7 @@ final class RedisClusterFixture implements AutoCloseable {
         }
     }
 
-    List<RedisProcess> nodes() {
+    List<EmbeddedRedis> nodes() {
         return nodes;
     }
 
@@ -47,15 +49,15 @@ final class RedisClusterFixture implements AutoCloseable {
 
     @SuppressWarnings("deprecation") // UnifiedJedis has no typed CLUSTER admin commands; sendCommand is the way
     private void form() {
-        try (RedisClient first = nodes.get(0).admin()) {
-            for (RedisProcess node : nodes.subList(1, nodes.size())) {
+        try (RedisClient first = RedisAdmin.admin(nodes.get(0))) {
+            for (EmbeddedRedis node : nodes.subList(1, nodes.size())) {
                 first.sendCommand(Protocol.Command.CLUSTER, "MEET", "127.0.0.1", Integer.toString(node.port()));
             }
         }
         for (int i = 0; i < nodes.size(); i++) {
             int from = i * SLOTS / nodes.size();
             int to = (i + 1) * SLOTS / nodes.size();
-            try (RedisClient admin = nodes.get(i).admin()) {
+            try (RedisClient admin = RedisAdmin.admin(nodes.get(i))) {
                 List<String> args = new ArrayList<>(List.of("ADDSLOTS"));
                 for (int slot = from; slot < to; slot++) {
                     args.add(Integer.toString(slot));
@@ -74,8 +76,8 @@ final class RedisClusterFixture implements AutoCloseable {
     }
 
     @SuppressWarnings("deprecation") // see form()
-    private static String info(RedisProcess node) {
-        try (RedisClient admin = node.admin()) {
+    private static String info(EmbeddedRedis node) {
+        try (RedisClient admin = RedisAdmin.admin(node)) {
             Object reply = admin.sendCommand(Protocol.Command.CLUSTER, "INFO");
             return new String((byte[]) reply, java.nio.charset.StandardCharsets.UTF_8);
         }
@@ -83,6 +85,6 @@ final class RedisClusterFixture implements AutoCloseable {
 
     @Override
     public void close() {
-        nodes.forEach(RedisProcess::close);
+        nodes.forEach(EmbeddedRedis::close);
     }
 }

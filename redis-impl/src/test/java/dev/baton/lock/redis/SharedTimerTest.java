@@ -15,14 +15,18 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 1, unit = TimeUnit.MINUTES)
 class SharedTimerTest {
 
-    private final ClientRuntime runtime = new ClientRuntime("test", RedisLockOptions.defaults(), Duration.ofSeconds(1));
+    private final ClientRuntime runtime = started(new ClientRuntime("test", RedisLockOptions.defaults(), Duration.ofSeconds(1)));
     private final SharedTimer timer = new SharedTimer(runtime);
+
+    private static ClientRuntime started(ClientRuntime runtime) {
+        runtime.start(ClientRuntime.Parts.NONE);
+        return runtime;
+    }
     private final List<String> fired = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void stopRuntime() {
-        runtime.beginClose();
-        runtime.shutdown();
+        runtime.stop();
     }
 
     @Test

@@ -2,20 +2,20 @@ package dev.baton.lock.redis;
 
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockClients;
+import dev.baton.embedded.EmbeddedRedis;
 import dev.baton.lock.testkit.LockContractTest;
+import dev.baton.lock.testkit.ProxiedClients;
 import dev.baton.lock.testkit.TcpProxy;
 import dev.baton.lock.testkit.Timing;
+import dev.baton.lock.testkit.redis.RedisServerExtension;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The contract suite against one standalone {@code redis-server}; each client reaches it through a
@@ -26,56 +26,25 @@ abstract class StandaloneContractTestBase extends LockContractTest {
 
     static final Duration LEASE_TIME = Duration.ofSeconds(2);
 
-    private static RedisProcess redis;
-    private static final Map<LockClient, TcpProxy> PROXIES = new ConcurrentHashMap<>();
+    @RegisterExtension
+    static final RedisServerExtension REDIS = RedisServerExtension.create();
+    @RegisterExtension
+    static final ProxiedClients PROXIED = new ProxiedClients();
 
     /** {@code redis} or {@code redisson}. */
     abstract String backendName();
 
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisProcess.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        closeProxies();
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
-    /** The contract closed the previous test's clients; their proxies can go. */
-    @BeforeEach
-    void closeProxiesOfClosedClients() {
-        closeProxies();
-    }
-
-    private static void closeProxies() {
-        PROXIES.values().forEach(TcpProxy::close);
-        PROXIES.clear();
+    StandaloneContractTestBase() {
+        super(PROXIED);
     }
 
     @Override
     protected LockClient newClient() {
-        TcpProxy proxy = TcpProxy.start(redis.address());
-        LockClient client = LockClients.open(Map.of(
+        return PROXIED.open(REDIS.server().address(), port -> LockClients.open(Map.of(
                 "baton.backend", backendName(),
-                "baton.redis.uri", "redis://127.0.0.1:" + proxy.port(),
+                "baton.redis.uri", "redis://127.0.0.1:" + port,
                 "baton.lock.lease-time", LEASE_TIME.toMillis() + "ms",
-                "baton.redis.timeout", "2s"));
-        PROXIES.put(client, proxy);
-        return client;
-    }
-
-    @Override
-    protected void cutConnection(LockClient client) {
-        PROXIES.get(client).cut();
-    }
-
-    @Override
-    protected void restoreConnection(LockClient client) {
-        PROXIES.get(client).restore();
+                "baton.redis.timeout", "2s")));
     }
 
     @Override
@@ -85,15 +54,15 @@ abstract class StandaloneContractTestBase extends LockContractTest {
 
     @Override
     protected Collection<String> entriesOutsideNamespace() {
-        return outsideNamespace(List.of(redis));
+        return outsideNamespace(List.of(REDIS.server()));
     }
 
     /**
      * Keys outside {@code baton:} on the given servers. Keys that vanish within a moment are not
      * counted: Redisson's unlock writes a short-lived latch key and deletes it right after.
      */
-    static Collection<String> outsideNamespace(List<RedisProcess> servers) {
-        Supplier<List<String>> outside = () -> servers.stream().flatMap(s -> s.keys().stream())
+    static Collection<String> outsideNamespace(List<EmbeddedRedis> servers) {
+        Supplier<List<String>> outside = () -> servers.stream().flatMap(s -> RedisAdmin.keys(s).stream())
                 .filter(key -> !key.startsWith("baton:")).collect(Collectors.toList());
         try {
             Timing.await("keys outside the namespace vanish").atMost(Duration.ofSeconds(2))

@@ -7,42 +7,32 @@ import dev.baton.lock.Lease;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
+import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.KeeperException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** With {@code baton.zookeeper.auth}, only clients holding the same digest credentials can touch lock nodes. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class ZooKeeperAclTest {
 
-    private TestingServer server;
-    private final List<LockClient> clients = new ArrayList<>();
+    /** A server per test: the ACLs a test leaves on the root must not meet the next test. */
+    @RegisterExtension
+    final ZooKeeperServerExtension zk = ZooKeeperServerExtension.create();
+
     private CuratorFramework anonymous;
 
     @BeforeEach
     void setUp() {
-        server = ZooKeeperTesting.startServer();
-        anonymous = ZooKeeperTesting.inspector(server.getConnectString());
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        clients.forEach(LockClient::close);
-        anonymous.close();
-        server.close();
+        anonymous = zk.curator();
     }
 
     private LockClient client(String auth) {
-        LockClient client = ZooKeeperTesting.open(server.getConnectString(), "baton.zookeeper.auth", auth);
-        clients.add(client);
-        return client;
+        return zk.lockClient(java.util.Map.of("baton.zookeeper.auth", auth));
     }
 
     @Test

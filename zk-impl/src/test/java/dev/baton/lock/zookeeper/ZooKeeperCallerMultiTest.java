@@ -9,77 +9,50 @@ import dev.baton.lock.LockException;
 import dev.baton.lock.LossReason;
 import dev.baton.lock.testkit.Timing;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
+import dev.baton.lock.zookeeper.ext.CallerQueues;
+import dev.baton.lock.zookeeper.ext.LeaseRequest;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.transaction.CuratorOp;
-import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.KillSession;
-import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Leases taken and given up inside the caller's own multi ({@link LeaseRequest},
- * {@link ZooKeeperLockClient#releaseOp}), and locks on queues the caller owns
- * ({@link ZooKeeperLockClient#lockAt}), on a real server.
+ * {@link CallerQueues#releaseOp}), and locks on queues the caller owns
+ * ({@link CallerQueues#lockAt}), on a real server.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ZooKeeperCallerMultiTest {
 
-    private static TestingServer server;
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    @RegisterExtension
+    static final ZooKeeperServerExtension ZK = ZooKeeperServerExtension.create();
+
     private CuratorFramework inspector;
     private static final java.util.concurrent.atomic.AtomicInteger JOBS = new java.util.concurrent.atomic.AtomicInteger();
 
-    @BeforeAll
-    static void startServer() {
-        server = ZooKeeperTesting.startServer();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
-
     @BeforeEach
     void setUp() throws Exception {
-        inspector = ZooKeeperTesting.inspector(server.getConnectString());
+        inspector = ZK.curator();
         inspector.blockUntilConnected();
         if (inspector.checkExists().forPath("/app/jobs") == null) {
             inspector.create().creatingParentsIfNeeded().forPath("/app/jobs");
         }
     }
 
-    @AfterEach
-    void tearDown() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
-        inspector.close();
-    }
-
-    /** A started Curator client of our own, with a short session, and a lock client wrapping it. */
-    private ZooKeeperLockClient client() throws InterruptedException {
-        CuratorFramework curator = CuratorFrameworkFactory.builder().connectString(server.getConnectString())
-                .sessionTimeoutMs((int) ZooKeeperTesting.sessionTimeout().toMillis())
-                .connectionTimeoutMs((int) Timing.scaledMillis(5000)).retryPolicy(new RetryOneTime(100)).build();
-        curator.start();
-        closeables.add(curator);
-        assertThat(curator.blockUntilConnected((int) Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS)).isTrue();
-        ZooKeeperLockClient client = ZooKeeperLockClient.wrap(curator, ZooKeeperLockOptions.defaults());
-        closeables.add(client);
-        return client;
+    /** A started Curator client of our own, with a short session, and caller queues wrapping it. */
+    private CallerQueues client() throws InterruptedException {
+        CuratorFramework curator = ZK.connectedCurator(ZooKeeperServerExtension.sessionTimeout());
+        return ZK.closeAfter(CallerQueues.wrap(curator, ZooKeeperLockOptions.defaults()));
     }
 
     /** A fresh job path: the caller's own node, whose child {@code owner} is the lock's queue. */
@@ -88,7 +61,7 @@ class ZooKeeperCallerMultiTest {
     }
 
     /** Creates the job and its owner queue, and the request's queue node, in one multi. */
-    private static void beginJob(ZooKeeperLockClient client, String job, LeaseRequest request) throws Exception {
+    private static void beginJob(CallerQueues client, String job, LeaseRequest request) throws Exception {
         CuratorFramework curator = client.curator();
         curator.transaction().forOperations(List.of(
                 curator.transactionOp().create().withMode(CreateMode.PERSISTENT).forPath(job),
@@ -104,7 +77,7 @@ class ZooKeeperCallerMultiTest {
 
     @Test
     void aNodeCreatedInTheCallersMultiBecomesALeaseWhoseTokenIsItsCzxid() throws Exception {
-        ZooKeeperLockClient client = client();
+        CallerQueues client = client();
         String job = newJob();
         LeaseRequest request = client.leaseRequest(job + "/owner");
 
@@ -112,7 +85,7 @@ class ZooKeeperCallerMultiTest {
         Lease lease = request.adopt().orElseThrow();
 
         List<String> queue = inspector.getChildren().forPath(job + "/owner");
-        assertThat(queue).singleElement().satisfies(node -> assertThat(ZooKeeperLockClient.isQueueNode(node)).isTrue());
+        assertThat(queue).singleElement().satisfies(node -> assertThat(CallerQueues.isQueueNode(node)).isTrue());
         long czxid = inspector.checkExists().forPath(job + "/owner/" + queue.get(0)).getCzxid();
         assertThat(lease.fencingToken()).isEqualTo(czxid);
         assertThat(inspector.checkExists().forPath(job).getCzxid()).as("created by the same write").isEqualTo(czxid);
@@ -125,7 +98,7 @@ class ZooKeeperCallerMultiTest {
 
     @Test
     void releaseOpDeletesTheNodeInTheCallersMultiAndTheLeaseEndsReleasedWithoutAnotherWrite() throws Exception {
-        ZooKeeperLockClient client = client();
+        CallerQueues client = client();
         String job = newJob();
         LeaseRequest request = client.leaseRequest(job + "/owner");
         beginJob(client, job, request);
@@ -139,7 +112,7 @@ class ZooKeeperCallerMultiTest {
                 curator.transactionOp().delete().forPath(job)));
         client.markReleased(lease);
         client.markReleased(lease);
-        Timing.await("the janitor has nothing to do").until(() -> client.janitor().isIdle());
+        Timing.await("the janitor has nothing to do").until(() -> engineOf(client).isJanitorIdle());
         long after = zxidOfNewNode();
 
         assertThat(after - before).as("one write between the markers: the caller's multi").isEqualTo(2);
@@ -152,8 +125,8 @@ class ZooKeeperCallerMultiTest {
 
     @Test
     void lockAtWaitsWithoutWritingWhileTheLeaseIsHeldAndTakesOverWhenItsHolderIsGone() throws Exception {
-        ZooKeeperLockClient holder = client();
-        ZooKeeperLockClient successor = client();
+        CallerQueues holder = client();
+        CallerQueues successor = client();
         String job = newJob();
         LeaseRequest request = holder.leaseRequest(job + "/owner");
         beginJob(holder, job, request);
@@ -179,8 +152,8 @@ class ZooKeeperCallerMultiTest {
 
     @Test
     void anExpiredSessionMakesAnAdoptedLeaseLostAndFreesTheQueue() throws Exception {
-        ZooKeeperLockClient holder = client();
-        ZooKeeperLockClient successor = client();
+        CallerQueues holder = client();
+        CallerQueues successor = client();
         String job = newJob();
         LeaseRequest request = holder.leaseRequest(job + "/owner");
         beginJob(holder, job, request);
@@ -201,7 +174,7 @@ class ZooKeeperCallerMultiTest {
 
     @Test
     void adoptIsEmptyWhenTheMultiDidNotApply() throws Exception {
-        ZooKeeperLockClient client = client();
+        CallerQueues client = client();
         String job = newJob();
         inspector.create().creatingParentsIfNeeded().forPath(job);
         LeaseRequest request = client.leaseRequest(job + "/owner");
@@ -214,8 +187,8 @@ class ZooKeeperCallerMultiTest {
 
     @Test
     void aNodeThatIsNotAtTheHeadOfItsQueueIsGivenUpNotAdopted() throws Exception {
-        ZooKeeperLockClient holder = client();
-        ZooKeeperLockClient late = client();
+        CallerQueues holder = client();
+        CallerQueues late = client();
         String queue = newJob() + "/owner";
         inspector.create().creatingParentsIfNeeded().forPath(queue);
         Lease held = holder.lockAt(queue).acquire();
@@ -231,7 +204,7 @@ class ZooKeeperCallerMultiTest {
 
     @Test
     void lockAtNeverCreatesAMissingQueue() throws Exception {
-        ZooKeeperLockClient client = client();
+        CallerQueues client = client();
         String queue = newJob() + "/owner";
         DistributedLock lock = client.lockAt(queue);
 
@@ -246,9 +219,9 @@ class ZooKeeperCallerMultiTest {
 
     @Test
     void misuseIsRejectedWithAMessageThatSaysWhatWasWrong() throws Exception {
-        ZooKeeperLockClient client = client();
-        ZooKeeperLockClient other = client();
-        Lease foreign = other.lock("misuse").acquire();
+        CallerQueues client = client();
+        CallerQueues other = client();
+        Lease foreign = other.lockAt("/app/jobs").acquire();
 
         assertThatThrownBy(() -> client.releaseOp(foreign)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not a lease granted by this lock client");
@@ -257,12 +230,40 @@ class ZooKeeperCallerMultiTest {
         assertThatThrownBy(() -> client.leaseRequest("/")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> client.leaseRequest("/zookeeper/quota")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> client.lockAt(null)).isInstanceOf(NullPointerException.class);
-        assertThat(ZooKeeperLockClient.isQueueNode("lease-0123456789abcdef-0000000007")).isTrue();
-        assertThat(ZooKeeperLockClient.isQueueNode("not-a-lease")).isFalse();
+        assertThat(CallerQueues.isQueueNode("lease-0123456789abcdef-0000000007")).isTrue();
+        assertThat(CallerQueues.isQueueNode("not-a-lease")).isFalse();
         foreign.release();
         client.close();
         assertThatThrownBy(() -> client.leaseRequest("/app/closed")).isInstanceOf(IllegalStateException.class);
         CuratorOp unused = other.leaseRequest("/app/unused").createOp();
         assertThat(unused.getTypeAndPath().getForPath()).startsWith("/app/unused/lease-");
+    }
+
+    /** The engine under {@code queues}, for the janitor's state. */
+    private static dev.baton.lock.zookeeper.internal.LockEngine engineOf(CallerQueues queues) throws Exception {
+        java.lang.reflect.Field engine = CallerQueues.class.getDeclaredField("engine");
+        engine.setAccessible(true);
+        return (dev.baton.lock.zookeeper.internal.LockEngine) engine.get(queues);
+    }
+
+    @Test
+    @SuppressWarnings("removal")
+    void theDeprecatedMethodsOfTheLockClientStillWorkUntilTheCoordinatorMovesToCallerQueues() throws Exception {
+        CuratorFramework curator = ZK.connectedCurator(ZooKeeperServerExtension.sessionTimeout());
+        ZooKeeperLockClient client = ZK.closeAfter(ZooKeeperLockClient.wrap(curator, ZooKeeperLockOptions.defaults()));
+        String job = newJob();
+        dev.baton.lock.zookeeper.LeaseRequest request = client.leaseRequest(job + "/owner");
+        client.curator().transaction().forOperations(List.of(
+                curator.transactionOp().create().withMode(CreateMode.PERSISTENT).forPath(job),
+                curator.transactionOp().create().withMode(CreateMode.PERSISTENT).forPath(job + "/owner"),
+                request.createOp()));
+        Lease lease = request.adopt().orElseThrow();
+        assertThat(client.lockAt(job + "/owner").tryAcquire(Duration.ZERO)).isEmpty();
+        curator.transaction().forOperations(List.of(client.releaseOp(lease),
+                curator.transactionOp().delete().forPath(job + "/owner"),
+                curator.transactionOp().delete().forPath(job)));
+        client.markReleased(lease);
+        assertThat(lease.isValid()).isFalse();
+        assertThat(ZooKeeperLockClient.isQueueNode("lease-0123456789abcdef-0000000007")).isTrue();
     }
 }

@@ -4,82 +4,47 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.lock.Lease;
 import dev.baton.lock.LockClient;
-import dev.baton.lock.LockClients;
 import dev.baton.lock.LossReason;
 import dev.baton.lock.testkit.Timing;
+import dev.baton.lock.testkit.zookeeper.ZooKeeperEnsembleExtension;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
 import org.apache.curator.test.TestingZooKeeperServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A real three-node ensemble: leader failure keeps locks working; loss of quorum tells holders. */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
+@Tag("slow")
 class ZooKeeperClusterTest {
 
-    private static final int TICK_MILLIS = 500;
+    // Let sessions outlive an election on a loaded machine: the servers' default cap is 20 ticks.
+    @RegisterExtension
+    final ZooKeeperEnsembleExtension ensemble = ZooKeeperEnsembleExtension.of(3).tickMillis(500)
+            .property("maxSessionTimeout", "120000");
 
     private TestingCluster cluster;
-    private final List<LockClient> clients = new ArrayList<>();
 
     @BeforeEach
-    void startCluster() throws Exception {
-        List<InstanceSpec> specs = new ArrayList<>();
-        for (int id = 1; id <= 3; id++) {
-            // Let sessions outlive an election on a loaded machine: the servers' default cap is 20 ticks.
-            Map<String, Object> properties = new java.util.HashMap<>(Map.of("maxSessionTimeout", "120000"));
-            specs.add(new InstanceSpec(null, -1, -1, -1, true, id, TICK_MILLIS, 0, properties, "127.0.0.1"));
-        }
-        cluster = new TestingCluster(specs);
-        cluster.start();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        clients.forEach(LockClient::close);
-        cluster.close();
+    void startCluster() {
+        cluster = ensemble.cluster();
     }
 
     private LockClient client(String lostOn) {
-        Map<String, String> config = ZooKeeperTesting.config(cluster.getConnectString());
-        config.put("baton.zookeeper.session-timeout", Timing.scaled(Duration.ofSeconds(30)).toMillis() + "ms");
-        config.put("baton.zookeeper.connection-timeout", Timing.scaled(Duration.ofSeconds(15)).toMillis() + "ms");
-        config.put("baton.zookeeper.lost-on", lostOn);
-        LockClient client = LockClients.open(config);
-        clients.add(client);
-        return client;
+        return ensemble.lockClient(Map.of(
+                "baton.zookeeper.session-timeout", Timing.scaled(Duration.ofSeconds(30)).toMillis() + "ms",
+                "baton.zookeeper.connection-timeout", Timing.scaled(Duration.ofSeconds(15)).toMillis() + "ms",
+                "baton.zookeeper.lost-on", lostOn));
     }
 
     private TestingZooKeeperServer leader() {
-        return Timing.await("a leader is elected").atMost(Timing.scaled(Duration.ofSeconds(30)))
-                .until(() -> cluster.getServers().stream()
-                        .filter(s -> "leader".equals(mode(s.getInstanceSpec().getPort())))
-                        .findFirst().orElse(null), s -> s != null);
-    }
-
-    /** The server's mode from the {@code srvr} four-letter command (the one enabled by default). */
-    private static String mode(int port) {
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(2_000);
-            socket.getOutputStream().write("srvr".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            String reply = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
-            for (String line : reply.split("\n")) {
-                if (line.startsWith("Mode: ")) {
-                    return line.substring(6).trim();
-                }
-            }
-        } catch (java.io.IOException e) {
-            return "down";
-        }
-        return "unknown";
+        return ensemble.leader();
     }
 
     @Test

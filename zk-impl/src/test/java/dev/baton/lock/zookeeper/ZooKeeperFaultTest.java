@@ -7,52 +7,43 @@ import dev.baton.lock.LockClient;
 import dev.baton.lock.LossReason;
 import dev.baton.lock.testkit.Timing;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
 import org.apache.curator.test.KillSession;
 import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Session expiry and server restarts, within and beyond the session timeout. Each test gets its
  * own server, because the tests stop it.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
+@Tag("slow")
 class ZooKeeperFaultTest {
 
-    /** Ticks of 500 ms allow sessions up to 10 s: long enough to restart a server inside one. */
-    private static final int TICK_MILLIS = 500;
     private static final Duration LONG_SESSION = Duration.ofSeconds(10);
     private static final Duration SHORT_SESSION = Duration.ofMillis(1500);
 
+    /** Ticks of 500 ms allow sessions up to 10 s: long enough to restart a server inside one. */
+    @RegisterExtension
+    final ZooKeeperServerExtension zk = ZooKeeperServerExtension.create().tickMillis(500);
+
     private TestingServer server;
-    private final List<LockClient> clients = new ArrayList<>();
 
     @BeforeEach
-    void startServer() throws Exception {
-        server = new TestingServer(new org.apache.curator.test.InstanceSpec(null, -1, -1, -1, true, -1,
-                TICK_MILLIS, 0, new java.util.HashMap<>(), "127.0.0.1"), true);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        clients.forEach(LockClient::close);
-        server.close();
+    void startServer() {
+        server = zk.server();
     }
 
     private LockClient client(Duration session, String lostOn) {
-        Map<String, String> config = ZooKeeperTesting.config(server.getConnectString());
-        config.put("baton.zookeeper.session-timeout", Timing.scaled(session).toMillis() + "ms");
-        config.put("baton.zookeeper.lost-on", lostOn);
-        LockClient client = dev.baton.lock.LockClients.open(config);
-        clients.add(client);
-        return client;
+        return zk.lockClient(Map.of("baton.zookeeper.session-timeout", Timing.scaled(session).toMillis() + "ms",
+                "baton.zookeeper.lost-on", lostOn));
     }
 
     private static LossReason lossOf(Lease lease) throws Exception {
@@ -70,7 +61,7 @@ class ZooKeeperFaultTest {
         CompletableFuture<Lease> victimWaiter = victim.lock("expiry/waited").acquireAsync();
         CompletableFuture<Lease> otherWaiter = other.lock("expiry/held").acquireAsync();
 
-        KillSession.kill(((ZooKeeperLockClient) victim).curator().getZookeeperClient().getZooKeeper());
+        KillSession.kill(((ZooKeeperLockClient) victim).engine().curator().getZookeeperClient().getZooKeeper());
 
         assertThat(lossOf(held)).isIn(LossReason.SESSION_EXPIRED, LossReason.CONNECTION_SUSPENDED);
         Lease taken = otherWaiter.get(Timing.scaledMillis(20_000), TimeUnit.MILLISECONDS);
@@ -109,7 +100,7 @@ class ZooKeeperFaultTest {
 
         server.restart();
 
-        Timing.await().until(() -> ((ZooKeeperLockClient) holder).isConnected());
+        Timing.await().until(() -> ((ZooKeeperLockClient) holder).engine().isConnected());
         assertThat(waiter.lock("restart-kept").tryAcquire(Duration.ofMillis(300))).isEmpty();
         assertThat(lease.isValid()).isTrue();
         assertThat(lease.lost()).isNotDone();
@@ -148,7 +139,7 @@ class ZooKeeperFaultTest {
         CompletableFuture<Lease> next = waiter.lock("keep-place").acquireAsync();
 
         server.restart();
-        Timing.await().until(() -> ((ZooKeeperLockClient) waiter).isConnected());
+        Timing.await().until(() -> ((ZooKeeperLockClient) waiter).engine().isConnected());
         assertThat(next).isNotDone();
         lease.release();
         Lease taken = next.get(Timing.scaledMillis(20_000), TimeUnit.MILLISECONDS);

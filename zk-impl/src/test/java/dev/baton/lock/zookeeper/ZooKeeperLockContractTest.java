@@ -2,18 +2,16 @@ package dev.baton.lock.zookeeper;
 
 import dev.baton.lock.LockClient;
 import dev.baton.lock.testkit.LockContractTest;
+import dev.baton.lock.testkit.ProxiedClients;
 import dev.baton.lock.testkit.TcpProxy;
+import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The backend contract on a real ZooKeeper server. Every client connects through its own
@@ -21,51 +19,30 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class ZooKeeperLockContractTest extends LockContractTest {
 
-    private static TestingServer server;
-    private static CuratorFramework inspector;
-    private static final Map<LockClient, TcpProxy> PROXIES = new ConcurrentHashMap<>();
+    @RegisterExtension
+    static final ZooKeeperServerExtension ZK = ZooKeeperServerExtension.create();
+    @RegisterExtension
+    static final ProxiedClients PROXIED = new ProxiedClients();
 
-    @BeforeAll
-    static void startServer() {
-        server = ZooKeeperTesting.startServer();
-        inspector = ZooKeeperTesting.inspector(server.getConnectString());
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        PROXIES.values().forEach(TcpProxy::close);
-        PROXIES.clear();
-        inspector.close();
-        server.close();
+    ZooKeeperLockContractTest() {
+        super(PROXIED);
     }
 
     @Override
     protected LockClient newClient() {
-        TcpProxy proxy = TcpProxy.start(new InetSocketAddress("127.0.0.1", server.getPort()));
-        LockClient client = ZooKeeperTesting.open("127.0.0.1:" + proxy.port());
-        PROXIES.put(client, proxy);
-        return client;
-    }
-
-    @Override
-    protected void cutConnection(LockClient client) {
-        PROXIES.get(client).cut();
-    }
-
-    @Override
-    protected void restoreConnection(LockClient client) {
-        PROXIES.get(client).restore();
+        return PROXIED.open(new InetSocketAddress("127.0.0.1", ZK.port()),
+                port -> ZK.lockClient("127.0.0.1:" + port, Map.of()));
     }
 
     @Override
     protected Duration lossHorizon() {
-        return ZooKeeperTesting.sessionTimeout();
+        return ZooKeeperServerExtension.sessionTimeout();
     }
 
     @Override
     protected Collection<String> entriesOutsideNamespace() {
         List<String> outside = new ArrayList<>();
-        for (String path : ZooKeeperTesting.tree(inspector, "/")) {
+        for (String path : ZooKeeperServerExtension.tree(ZK.curator(), "/")) {
             boolean ours = path.equals("/") || path.equals("/baton") || path.equals("/baton/locks")
                     || path.startsWith("/baton/locks/");
             boolean servers = path.equals("/zookeeper") || path.startsWith("/zookeeper/");

@@ -18,54 +18,52 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** ZooKeeper-specific behaviour on one real server: the queue, its clean-up, and node-level faults. */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ZooKeeperLockTest {
 
-    private static TestingServer server;
-    private final List<LockClient> clients = new ArrayList<>();
+    @RegisterExtension
+    static final ZooKeeperServerExtension ZK = ZooKeeperServerExtension.create();
+
     private CuratorFramework inspector;
     private ExecutorService threads;
 
-    @BeforeAll
-    static void startServer() {
-        server = ZooKeeperTesting.startServer();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
-
     @BeforeEach
     void setUp() {
-        inspector = ZooKeeperTesting.inspector(server.getConnectString());
+        inspector = ZK.curator();
         threads = Executors.newCachedThreadPool();
     }
 
     @AfterEach
     void tearDown() {
         threads.shutdownNow();
-        clients.forEach(LockClient::close);
-        inspector.close();
     }
 
     private LockClient client() {
-        LockClient client = ZooKeeperTesting.open(server.getConnectString());
-        clients.add(client);
-        return client;
+        return ZK.lockClient();
+    }
+
+    /** The children of a lock's queue node, or empty if it is gone. */
+    private static List<String> queue(CuratorFramework curator, String lockName) {
+        String path = ZooKeeperLockOptions.DEFAULT_ROOT + "/locks/" + dev.baton.lock.LockNames.encode(lockName);
+        try {
+            return curator.checkExists().forPath(path) == null ? List.of() : curator.getChildren().forPath(path);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
+    @Tag("slow")
     void tenThousandCyclesLeaveNoZnodeBehind() throws Exception {
         LockClient a = client();
         LockClient b = client();
@@ -81,7 +79,7 @@ class ZooKeeperLockTest {
         Timing.await("empty lock containers are removed by the server")
                 .atMost(Timing.scaled(Duration.ofSeconds(20)))
                 .ignoreExceptions()
-                .untilAsserted(() -> assertThat(ZooKeeperTesting.tree(inspector, "/baton/locks"))
+                .untilAsserted(() -> assertThat(ZooKeeperServerExtension.tree(inspector, "/baton/locks"))
                         .noneMatch(path -> path.startsWith("/baton/locks/cycle")));
     }
 
@@ -95,7 +93,7 @@ class ZooKeeperLockTest {
         for (int i = 0; i < 5; i++) {
             waiters.add(waiterClient.lock(name).acquireAsync());
             int queued = i + 2;
-            Timing.await().until(() -> ZooKeeperTesting.queue(inspector, name).size() == queued);
+            Timing.await().until(() -> queue(inspector, name).size() == queued);
         }
         holder.release();
         long previous = 0;
@@ -114,11 +112,11 @@ class ZooKeeperLockTest {
         LockClient b = client();
         Lease held = a.lock("interrupt").acquire();
         Future<Lease> waiting = threads.submit(() -> b.lock("interrupt").acquire());
-        Timing.await().until(() -> ZooKeeperTesting.queue(inspector, "interrupt").size() == 2);
+        Timing.await().until(() -> queue(inspector, "interrupt").size() == 2);
         waiting.cancel(true);
-        Timing.await().until(() -> ZooKeeperTesting.queue(inspector, "interrupt").size() == 1);
+        Timing.await().until(() -> queue(inspector, "interrupt").size() == 1);
         held.release();
-        assertThat(ZooKeeperTesting.queue(inspector, "interrupt")).isEmpty();
+        assertThat(queue(inspector, "interrupt")).isEmpty();
     }
 
     @Test
@@ -127,19 +125,19 @@ class ZooKeeperLockTest {
         LockClient b = client();
         Lease held = a.lock("cancel").acquire();
         CompletableFuture<Lease> pending = b.lock("cancel").acquireAsync();
-        Timing.await().until(() -> ZooKeeperTesting.queue(inspector, "cancel").size() == 2);
+        Timing.await().until(() -> queue(inspector, "cancel").size() == 2);
         assertThat(pending.cancel(true)).isTrue();
         assertThat(b.lock("cancel").tryAcquire(Duration.ofMillis(100))).isEmpty();
         assertThat(b.lock("cancel").tryAcquire(Duration.ZERO)).isEmpty();
-        Timing.await().until(() -> ZooKeeperTesting.queue(inspector, "cancel").size() == 1);
+        Timing.await().until(() -> queue(inspector, "cancel").size() == 1);
         held.release();
-        assertThat(ZooKeeperTesting.queue(inspector, "cancel")).isEmpty();
+        assertThat(queue(inspector, "cancel")).isEmpty();
     }
 
     @Test
     void tokenIsTheHolderNodesCreationZxid() throws Exception {
         try (Lease lease = client().lock("czxid").acquire()) {
-            String node = ZooKeeperTesting.queue(inspector, "czxid").get(0);
+            String node = queue(inspector, "czxid").get(0);
             long czxid = inspector.checkExists().forPath("/baton/locks/czxid/" + node).getCzxid();
             assertThat(lease.fencingToken()).isEqualTo(czxid);
         }
@@ -149,7 +147,7 @@ class ZooKeeperLockTest {
     void deletingTheHoldersNodeTellsAHolderThatListens() throws Exception {
         Lease lease = client().lock("revoked").acquire();
         CompletableFuture<LossReason> lost = lease.lost();
-        String node = ZooKeeperTesting.queue(inspector, "revoked").get(0);
+        String node = queue(inspector, "revoked").get(0);
         inspector.delete().forPath("/baton/locks/revoked/" + node);
         assertThat(lost.get(Timing.scaledMillis(5_000), TimeUnit.MILLISECONDS)).isEqualTo(LossReason.TAKEN_OVER);
         assertThat(lease.isValid()).isFalse();
@@ -159,7 +157,7 @@ class ZooKeeperLockTest {
     @Test
     void askingForLostAfterTheNodeWasDeletedStillTellsTheHolder() throws Exception {
         Lease lease = client().lock("revoked-before").acquire();
-        String node = ZooKeeperTesting.queue(inspector, "revoked-before").get(0);
+        String node = queue(inspector, "revoked-before").get(0);
         inspector.delete().forPath("/baton/locks/revoked-before/" + node);
         assertThat(lease.lost().get(Timing.scaledMillis(5_000), TimeUnit.MILLISECONDS)).isEqualTo(LossReason.TAKEN_OVER);
         assertThat(lease.isValid()).isFalse();
@@ -184,14 +182,14 @@ class ZooKeeperLockTest {
         Lease lease = lock.acquire();
         locks.close();
         assertThat(lease.lost().get(Timing.scaledMillis(5_000), TimeUnit.MILLISECONDS)).isEqualTo(LossReason.CLIENT_CLOSED);
-        assertThat(ZooKeeperTesting.queue(inspector, "wrapped")).isEmpty();
+        assertThat(queue(inspector, "wrapped")).isEmpty();
         assertThatThrownBy(() -> locks.lock("wrapped")).isInstanceOf(IllegalStateException.class);
         assertThat(inspector.getZookeeperClient().isConnected()).isTrue();
     }
 
     @Test
     void unreachableServerFailsFastNamingTheAddress() {
-        java.util.Map<String, String> config = ZooKeeperTesting.config("127.0.0.1:1");
+        java.util.Map<String, String> config = ZooKeeperServerExtension.config("127.0.0.1:1");
         config.put("baton.zookeeper.connection-timeout", "500ms");
         long start = System.nanoTime();
         assertThatThrownBy(() -> dev.baton.lock.LockClients.open(config))
@@ -208,7 +206,7 @@ class ZooKeeperLockTest {
         Lease first = a.lock("inspect/one").acquire();
         Lease other = a.lock("elsewhere").acquire();
         CompletableFuture<Lease> waiter = b.lock("inspect/one").acquireAsync();
-        Timing.await().until(() -> ZooKeeperTesting.queue(inspector, "inspect/one").size() == 2);
+        Timing.await().until(() -> queue(inspector, "inspect/one").size() == 2);
 
         List<dev.baton.lock.LockInfo> held = ((dev.baton.lock.LockInspection) b).heldLocks("inspect/");
         assertThat(held).singleElement().satisfies(info -> {

@@ -5,14 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.baton.lock.Lease;
 import dev.baton.lock.LockClient;
-import dev.baton.lock.LockClients;
 import dev.baton.lock.LockNames;
 import dev.baton.lock.testkit.TcpProxy;
 import dev.baton.lock.testkit.Timing;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,14 +17,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import dev.baton.lock.testkit.ProxiedClients;
+import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.InstanceSpec;
-import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.data.Stat;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * How a waiter reads the queue: the holder's successor takes the lock without reading the queue
@@ -37,36 +34,26 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ZooKeeperQueueTest {
 
-    /** Ticks of 500 ms allow a 10 s session, which outlives the cut connections here. */
-    private static final int TICK_MILLIS = 500;
-
-    private TestingServer server;
-    private CuratorFramework admin;
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @BeforeEach
-    void start() throws Exception {
+    static {
+        // The counts below come from four-letter commands beyond srvr; set before any server starts.
         System.setProperty("zookeeper.4lw.commands.whitelist", "*");
-        server = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, TICK_MILLIS, 0,
-                new java.util.HashMap<>(), "127.0.0.1"), true);
-        admin = ZooKeeperTesting.inspector(server.getConnectString());
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-        admin.close();
-        server.close();
+    /** Ticks of 500 ms allow a 10 s session, which outlives the cut connections here. */
+    @RegisterExtension
+    final ZooKeeperServerExtension zk = ZooKeeperServerExtension.create().tickMillis(500);
+    @RegisterExtension
+    final ProxiedClients proxied = new ProxiedClients();
+
+    private CuratorFramework admin;
+
+    @BeforeEach
+    void start() {
+        admin = zk.curator();
     }
 
     private LockClient client(String connect) {
-        Map<String, String> config = ZooKeeperTesting.config(connect);
-        config.put("baton.zookeeper.session-timeout", "10s");
-        LockClient client = LockClients.open(config);
-        resources.add(client);
-        return client;
+        return zk.lockClient(connect, Map.of("baton.zookeeper.session-timeout", "10s"));
     }
 
     private static String path(String lockName) {
@@ -81,7 +68,7 @@ class ZooKeeperQueueTest {
         } catch (org.apache.zookeeper.KeeperException.NoNodeException e) {
             return List.of(); // a container node, removed by the server once empty
         }
-        children.sort(Comparator.comparingLong(QueueNode::sequence));
+        children.sort(Comparator.comparingLong(dev.baton.lock.zookeeper.internal.QueueNode::sequence));
         return children;
     }
 
@@ -101,10 +88,10 @@ class ZooKeeperQueueTest {
     @Test
     void aWaiterWhoseNodeWasDeletedQueuesAgainInsteadOfTakingTheLock() throws Exception {
         String name = "queue/deleted-waiter";
-        Lease held = client(server.getConnectString()).lock(name).acquire();
-        CompletableFuture<Lease> second = client(server.getConnectString()).lock(name).acquireAsync();
+        Lease held = client(zk.connectString()).lock(name).acquire();
+        CompletableFuture<Lease> second = client(zk.connectString()).lock(name).acquireAsync();
         awaitQueueLength(name, 2);
-        CompletableFuture<Lease> third = client(server.getConnectString()).lock(name).acquireAsync();
+        CompletableFuture<Lease> third = client(zk.connectString()).lock(name).acquireAsync();
         awaitQueueLength(name, 3);
 
         // An operator removes the second waiter's node: it must queue again, behind the third.
@@ -126,10 +113,10 @@ class ZooKeeperQueueTest {
     @Test
     void aWaiterCutOffWhileItsNodeAndTheHoldersGoQueuesAgainOnReconnection() throws Exception {
         String name = "queue/cut-waiter";
-        TcpProxy proxy = TcpProxy.start(new InetSocketAddress("127.0.0.1", server.getPort()));
-        resources.add(proxy);
-        LockClient holder = client(server.getConnectString());
-        LockClient cutOff = client("127.0.0.1:" + proxy.port());
+        LockClient holder = client(zk.connectString());
+        LockClient cutOff = proxied.open(new InetSocketAddress("127.0.0.1", zk.port()),
+                port -> client("127.0.0.1:" + port));
+        TcpProxy proxy = proxied.of(cutOff).get(0);
         Lease held = holder.lock(name).acquire();
         CompletableFuture<Lease> waiter = cutOff.lock(name).acquireAsync();
         awaitQueueLength(name, 2);
@@ -155,8 +142,8 @@ class ZooKeeperQueueTest {
     @Test
     void theHoldersSuccessorTakesTheLockWithoutReadingTheQueueAgain() throws Exception {
         String name = "queue/successor";
-        LockClient holder = client(server.getConnectString());
-        LockClient successor = client(server.getConnectString());
+        LockClient holder = client(zk.connectString());
+        LockClient successor = client(zk.connectString());
         Lease held = holder.lock(name).acquire();
         CompletableFuture<Lease> waiter = successor.lock(name).acquireAsync();
         awaitQueueLength(name, 2);
@@ -175,7 +162,7 @@ class ZooKeeperQueueTest {
     void waitersBehindLeasesOfTheirOwnClientAreHandedTheLockWithoutReads() throws Exception {
         String name = "queue/local-chain";
         int waiters = 5;
-        LockClient client = client(server.getConnectString());
+        LockClient client = client(zk.connectString());
         Lease held = client.lock(name).acquire();
         List<CompletableFuture<Long>> served = new ArrayList<>();
         for (int i = 0; i < waiters; i++) {
@@ -189,7 +176,7 @@ class ZooKeeperQueueTest {
         awaitWatchedNodes(waiters + 1);
 
         long before = requestsFrom(client);
-        long readsBefore = ((ZooKeeperLockClient) client).queueReads().sent();
+        long readsBefore = ((ZooKeeperLockClient) client).engine().queueReadsSent();
         held.release();
         long previous = 0;
         for (CompletableFuture<Long> future : served) {
@@ -199,7 +186,7 @@ class ZooKeeperQueueTest {
         }
         // No reads of the queue: each waiter learns from the lease before it. What is sent is one
         // delete per lease and, before each delete, a watch on the successor's own node.
-        assertThat(((ZooKeeperLockClient) client).queueReads().sent()).isEqualTo(readsBefore);
+        assertThat(((ZooKeeperLockClient) client).engine().queueReadsSent()).isEqualTo(readsBefore);
         assertThat(requestsFrom(client) - before).isEqualTo(2L * waiters);
         awaitQueueLength(name, 0);
     }
@@ -208,8 +195,8 @@ class ZooKeeperQueueTest {
     void aBurstOfWaitersOnOneClientSharesItsQueueReads() throws Exception {
         String name = "queue/burst";
         int waiters = 1_000;
-        Lease held = client(server.getConnectString()).lock(name).acquire();
-        LockClient client = client(server.getConnectString());
+        Lease held = client(zk.connectString()).lock(name).acquire();
+        LockClient client = client(zk.connectString());
         long before = requestsFrom(client);
         List<CompletableFuture<Lease>> pending = new ArrayList<>();
         for (int i = 0; i < waiters; i++) {
@@ -230,13 +217,13 @@ class ZooKeeperQueueTest {
         await().atMost(Timing.scaled(Duration.ofSeconds(30))).until(() -> mntr("zk_watch_count") >= nodes);
     }
 
-    private long watchesOn(String child) throws IOException {
+    private long watchesOn(String child) {
         return fourLetter("wchp").lines().filter(line -> line.endsWith("/" + child)).count();
     }
 
     /** Requests the server has received on {@code client}'s session (from {@code cons}). */
     private long requestsFrom(LockClient client) throws Exception {
-        long session = ((ZooKeeperLockClient) client).curator().getZookeeperClient().getZooKeeper().getSessionId();
+        long session = ((ZooKeeperLockClient) client).engine().sessionId();
         String sid = "sid=0x" + Long.toHexString(session) + ",";
         for (String line : fourLetter("cons").split("\n")) {
             if (line.contains(sid)) {
@@ -255,10 +242,7 @@ class ZooKeeperQueueTest {
         throw new IOException("mntr gave no " + key);
     }
 
-    private String fourLetter(String command) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", server.getPort())) {
-            socket.getOutputStream().write(command.getBytes(StandardCharsets.US_ASCII));
-            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-        }
+    private String fourLetter(String command) {
+        return ZooKeeperServerExtension.fourLetters(zk.port(), command);
     }
 }

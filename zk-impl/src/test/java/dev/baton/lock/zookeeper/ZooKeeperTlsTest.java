@@ -7,9 +7,12 @@ import dev.baton.lock.Lease;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockClients;
 import dev.baton.lock.LockException;
+import dev.baton.lock.testkit.Timing;
+import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +62,7 @@ class ZooKeeperTlsTest {
         System.setProperty("zookeeper.ssl.trustStore.location", certificates.resolve("trust.p12").toString());
         System.setProperty("zookeeper.ssl.trustStore.password", PASSWORD);
         System.setProperty("zookeeper.ssl.clientAuth", "none");
-        server = ZooKeeperTesting.startServer();
+        server = ZooKeeperServerExtension.startServer(ZooKeeperServerExtension.DEFAULT_TICK_MILLIS, Map.of());
     }
 
     @AfterAll
@@ -74,7 +77,10 @@ class ZooKeeperTlsTest {
     }
 
     private static Map<String, String> tlsConfig(String trustStore) {
-        Map<String, String> config = ZooKeeperTesting.config(server.getConnectString());
+        Map<String, String> config = ZooKeeperServerExtension.config(server.getConnectString());
+        // The first TLS connection of the JVM loads Netty and builds the SSL context: on a loaded
+        // two-core machine that alone took more than the default 5 s.
+        config.put("baton.zookeeper.connection-timeout", Timing.scaled(Duration.ofSeconds(15)).toMillis() + "ms");
         config.put("baton.zookeeper.tls.enabled", "true");
         config.put("baton.zookeeper.tls.truststore", certificates.resolve(trustStore).toString());
         config.put("baton.zookeeper.tls.truststore-password", PASSWORD);

@@ -1,4 +1,4 @@
-package dev.baton.lock.zookeeper;
+package dev.baton.lock.zookeeper.internal;
 
 import java.util.ArrayList;
 import java.util.HashMap;

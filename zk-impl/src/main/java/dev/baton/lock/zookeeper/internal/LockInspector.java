@@ -1,4 +1,4 @@
-package dev.baton.lock.zookeeper;
+package dev.baton.lock.zookeeper.internal;
 
 import dev.baton.lock.LockException;
 import dev.baton.lock.LockInfo;

@@ -1,4 +1,4 @@
-package dev.baton.lock.zookeeper;
+package dev.baton.lock.zookeeper.internal;
 
 import dev.baton.lock.DistributedLock;
 import dev.baton.lock.Lease;
@@ -14,24 +14,29 @@ import java.util.concurrent.TimeoutException;
 /**
  * A handle on one lock; every call starts an independent {@link AcquireAttempt}. A named lock's
  * queue is a container node Baton creates on demand; a queue the caller owns
- * ({@link ZooKeeperLockClient#lockAt}) is never created here: if it is missing, requests fail.
+ * ({@link LockEngine#lockAt}) is never created here: if it is missing, requests fail. The
+ * lock's {@link QueueRule} says who holds it; its node tag marks its nodes for that rule.
  */
 final class ZkLock implements DistributedLock {
 
-    private final ZooKeeperLockClient client;
+    private final LockEngine engine;
     private final String name;
     private final String path;
-    private final boolean callerOwnsQueue;
+    private final QueueKind kind;
 
-    ZkLock(ZooKeeperLockClient client, String name, String path) {
-        this(client, name, path, false);
-    }
-
-    ZkLock(ZooKeeperLockClient client, String name, String path, boolean callerOwnsQueue) {
-        this.client = client;
+    ZkLock(LockEngine engine, String name, String path, QueueKind kind) {
+        this.engine = engine;
         this.name = name;
         this.path = path;
-        this.callerOwnsQueue = callerOwnsQueue;
+        this.kind = kind;
+    }
+
+    QueueRule rule() {
+        return kind.rule();
+    }
+
+    String nodeTag() {
+        return kind.nodeTag();
     }
 
     @Override
@@ -45,7 +50,7 @@ final class ZkLock implements DistributedLock {
 
     /** Whether the queue node belongs to the caller, so a missing one is an error, not something to create. */
     boolean callerOwnsQueue() {
-        return callerOwnsQueue;
+        return kind.callerOwnsQueue();
     }
 
     @Override
@@ -87,7 +92,7 @@ final class ZkLock implements DistributedLock {
     public CompletableFuture<Lease> acquireAsync() {
         AcquireAttempt attempt = start(false);
         AcquireFuture future = new AcquireFuture(attempt);
-        attempt.result.whenComplete((lease, error) -> client.deliver(() -> {
+        attempt.result.whenComplete((lease, error) -> engine.deliver(() -> {
             if (error != null) {
                 future.completeExceptionally(error);
             } else if (!future.complete(lease)) {
@@ -104,10 +109,10 @@ final class ZkLock implements DistributedLock {
     }
 
     private AcquireAttempt create(boolean oneShot) {
-        if (client.isClosed()) {
+        if (engine.isShutDown()) {
             throw new LockException("the lock client of '" + name + "' is closed");
         }
-        return new AcquireAttempt(client, this, oneShot);
+        return new AcquireAttempt(engine, this, oneShot);
     }
 
     /** Withdraws; if the grant won the race, returns the lease so the caller decides its fate. */

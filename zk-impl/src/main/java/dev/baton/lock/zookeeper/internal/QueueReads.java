@@ -1,13 +1,13 @@
-package dev.baton.lock.zookeeper;
+package dev.baton.lock.zookeeper.internal;
 
 import dev.baton.lock.LockException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.zookeeper.AsyncCallback.ChildrenCallback;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.zookeeper.KeeperException.Code;
-import org.apache.zookeeper.ZooKeeper;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads of lock queues, shared between the attempts of one client. An attempt needs a read that
@@ -22,15 +22,17 @@ final class QueueReads {
 
     /** What an attempt is told: the read's result code and, when it is OK, the queue. */
     interface Reader {
-        void listed(Code code, QueueListing listing);
+        void listed(Code code, @Nullable QueueListing listing);
     }
 
-    private final ZooKeeperLockClient client;
+    private final Session session;
+    private final LockEngine engine;
     private final Map<String, Pending> byPath = new HashMap<>(); // guarded by this
-    private final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong sent = new AtomicLong();
 
-    QueueReads(ZooKeeperLockClient client) {
-        this.client = client;
+    QueueReads(Session session, LockEngine engine) {
+        this.session = session;
+        this.engine = engine;
     }
 
     /** Reads the queue at {@code lockPath} for {@code reader}, with a read sent after this call. */
@@ -49,20 +51,17 @@ final class QueueReads {
     }
 
     private void send(String lockPath, List<Reader> cohort) {
-        ZooKeeper zk;
         try {
-            zk = client.zookeeper();
+            session.children(lockPath, (code, children) -> answered(lockPath, cohort, code, children));
         } catch (LockException e) {
             // Not inline: the caller may hold its attempt's monitor, and the cohort holds others.
-            client.deliver(() -> answered(lockPath, cohort, Code.CONNECTIONLOSS, null));
+            engine.deliver(() -> answered(lockPath, cohort, Code.CONNECTIONLOSS, null));
             return;
         }
         sent.incrementAndGet();
-        zk.getChildren(lockPath, false, (ChildrenCallback) (rc, path, ctx, children) ->
-                answered(lockPath, cohort, Code.get(rc), children), null);
     }
 
-    private void answered(String lockPath, List<Reader> cohort, Code code, List<String> children) {
+    private void answered(String lockPath, List<Reader> cohort, Code code, @Nullable List<String> children) {
         List<Reader> next = null;
         synchronized (this) {
             Pending pending = byPath.get(lockPath);
@@ -75,7 +74,7 @@ final class QueueReads {
         if (next != null) {
             send(lockPath, next);
         }
-        QueueListing listing = code == Code.OK ? new QueueListing(children) : null;
+        QueueListing listing = code == Code.OK && children != null ? new QueueListing(children) : null;
         for (Reader reader : cohort) {
             reader.listed(code, listing);
         }

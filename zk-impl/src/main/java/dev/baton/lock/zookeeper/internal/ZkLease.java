@@ -1,4 +1,4 @@
-package dev.baton.lock.zookeeper;
+package dev.baton.lock.zookeeper.internal;
 
 import dev.baton.lock.Lease;
 import dev.baton.lock.LossReason;
@@ -8,8 +8,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.Watcher;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A held ZooKeeper lock: our queue node at the head of its queue.
@@ -29,19 +30,19 @@ final class ZkLease implements Lease {
 
     private static final long RELEASE_WAIT_MILLIS = 10_000;
 
-    private final ZooKeeperLockClient client;
+    private final LockEngine engine;
     private final String lockName;
     private final String path;
     private final long token;
     private final AtomicReference<State> state = new AtomicReference<>(State.HELD);
     private final CompletableFuture<LossReason> lost = new CompletableFuture<>();
     private final AtomicBoolean watchingNode = new AtomicBoolean();
-    private volatile LossReason lossReason;
+    private volatile @Nullable LossReason lossReason;
     /** Set when the holder put the delete of our node into its own multi: a deletion is then our release. */
     private volatile boolean releasingInCallersMulti;
 
-    ZkLease(ZooKeeperLockClient client, String lockName, String path, long token) {
-        this.client = client;
+    ZkLease(LockEngine engine, String lockName, String path, long token) {
+        this.engine = engine;
         this.lockName = lockName;
         this.path = path;
         this.token = token;
@@ -91,11 +92,11 @@ final class ZkLease implements Lease {
         if (!state.compareAndSet(State.HELD, State.RELEASED)) {
             return;
         }
-        client.unregister(this);
-        client.releasing(path);
-        if (!client.janitor().deleteNow(path)) {
+        engine.unregister(this);
+        engine.successors().releasing(path);
+        if (!engine.janitor().deleteNow(path)) {
             // the janitor keeps trying; release() promises not to throw for backend faults
-            CompletableFuture<Void> deleted = client.janitor().delete(path);
+            CompletableFuture<Void> deleted = engine.janitor().delete(path);
             try {
                 deleted.get(RELEASE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
@@ -114,9 +115,9 @@ final class ZkLease implements Lease {
     /** Releases without waiting: for use on ZooKeeper's event thread. */
     void releaseInBackground() {
         if (state.compareAndSet(State.HELD, State.RELEASED)) {
-            client.unregister(this);
-            client.releasing(path);
-            client.janitor().delete(path);
+            engine.unregister(this);
+            engine.successors().releasing(path);
+            engine.janitor().delete(path);
         }
     }
 
@@ -131,16 +132,16 @@ final class ZkLease implements Lease {
             return CompletableFuture.completedFuture(null);
         }
         lossReason = reason;
-        client.unregister(this);
+        engine.unregister(this);
         CompletableFuture<Void> deleted = reason == LossReason.TAKEN_OVER
                 ? CompletableFuture.completedFuture(null)
-                : client.janitor().delete(path);
-        client.deliver(() -> lost.complete(reason));
+                : engine.janitor().delete(path);
+        engine.deliver(() -> lost.complete(reason));
         return deleted;
     }
 
     /**
-     * The holder is about to delete our node in its own multi ({@link ZooKeeperLockClient#releaseOp}):
+     * The holder is about to delete our node in its own multi ({@link LockEngine#releaseOp}):
      * from now on the node's deletion is that release, not a loss to report.
      */
     void expectReleaseByCaller() {
@@ -156,23 +157,23 @@ final class ZkLease implements Lease {
         if (!state.compareAndSet(State.HELD, State.RELEASED)) {
             return false;
         }
-        client.unregister(this);
+        engine.unregister(this);
         return true;
     }
 
     /** Tells us if someone else deletes our node (an operator, a misbehaving client). */
     private void watchOwnNode() {
-        org.apache.zookeeper.ZooKeeper zk;
+        Session session = engine.session();
+        long id;
         try {
-            zk = client.zookeeper();
+            id = session.sessionId();
         } catch (RuntimeException e) {
             return; // disconnected: the connection listener decides what happens to this lease
         }
         // A node that vanished because our session ended is the connection listener's to report
         // (SESSION_EXPIRED); only a deletion seen from the session that owns it is TAKEN_OVER.
-        long session = zk.getSessionId();
         Runnable gone = () -> {
-            if (client.isConnected() && client.zookeeper().getSessionId() == session) {
+            if (session.isConnected() && session.sessionId() == id) {
                 nodeGone();
             }
         };
@@ -182,11 +183,11 @@ final class ZkLease implements Lease {
             }
         };
         try {
-            zk.exists(path, watcher, (rc, p, ctx, stat) -> {
-                if (KeeperException.Code.get(rc) == KeeperException.Code.NONODE) {
+            session.exists(path, watcher, (code, stat) -> {
+                if (code == Code.NONODE) {
                     gone.run();
                 }
-            }, null);
+            });
         } catch (RuntimeException e) {
             // disconnected: the connection listener decides what happens to this lease
         }
@@ -205,8 +206,8 @@ final class ZkLease implements Lease {
         return path;
     }
 
-    ZooKeeperLockClient client() {
-        return client;
+    LockEngine engine() {
+        return engine;
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.baton.lock.zookeeper;
+package dev.baton.lock.zookeeper.internal;
 
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -24,12 +24,14 @@ final class NodeJanitor {
     private record Purge(String lockPath, String attemptId) {
     }
 
-    private final ZooKeeperLockClient client;
+    private final LockEngine engine;
+    private final Session session;
     private final Set<String> pendingDeletes = ConcurrentHashMap.newKeySet();
     private final Set<Purge> pendingPurges = ConcurrentHashMap.newKeySet();
 
-    NodeJanitor(ZooKeeperLockClient client) {
-        this.client = client;
+    NodeJanitor(LockEngine engine, Session session) {
+        this.engine = engine;
+        this.session = session;
     }
 
     /**
@@ -39,13 +41,12 @@ final class NodeJanitor {
     CompletableFuture<Void> delete(String path) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
-            client.zookeeper().delete(path, -1, (rc, p, ctx) -> {
-                Code code = Code.get(rc);
+            session.delete(path, code -> {
                 if (code != Code.OK && code != Code.NONODE) {
                     retryLater(() -> pendingDeletes.add(path), code, path);
                 }
                 done.complete(null);
-            }, null);
+            });
         } catch (RuntimeException e) {
             retryLater(() -> pendingDeletes.add(path), Code.CONNECTIONLOSS, path);
             done.complete(null);
@@ -60,11 +61,11 @@ final class NodeJanitor {
      * @return true if the node is gone; false if the caller should fall back to {@link #delete}
      */
     boolean deleteNow(String path) {
-        if (!client.isConnected()) {
+        if (!session.isConnected()) {
             return false;
         }
         try {
-            client.zookeeper().delete(path, -1);
+            session.deleteNow(path);
             return true;
         } catch (KeeperException.NoNodeException e) {
             return true;
@@ -80,9 +81,8 @@ final class NodeJanitor {
     void purge(String lockPath, String attemptId) {
         Purge purge = new Purge(lockPath, attemptId);
         try {
-            client.zookeeper().getChildren(lockPath, false, (rc, p, ctx, children) -> {
-                Code code = Code.get(rc);
-                if (code == Code.OK) {
+            session.children(lockPath, (code, children) -> {
+                if (code == Code.OK && children != null) {
                     for (String child : children) {
                         if (QueueNode.belongsTo(child, attemptId)) {
                             delete(lockPath + "/" + child);
@@ -91,7 +91,7 @@ final class NodeJanitor {
                 } else if (code != Code.NONODE) {
                     retryLater(() -> pendingPurges.add(purge), code, lockPath);
                 }
-            }, null);
+            });
         } catch (RuntimeException e) {
             retryLater(() -> pendingPurges.add(purge), Code.CONNECTIONLOSS, lockPath);
         }
@@ -111,20 +111,21 @@ final class NodeJanitor {
         }
     }
 
+    /** Whether nothing waits for a retry (for tests). */
     boolean isIdle() {
         return pendingDeletes.isEmpty() && pendingPurges.isEmpty();
     }
 
     private void retryLater(Runnable enqueue, Code code, String path) {
-        if (client.isClosed()) {
+        if (engine.isShutDown()) {
             return;
         }
         LOG.debug("will retry cleanup of {} after {}", path, code);
         enqueue.run();
         // The reconnection event may already have passed; retry on a timer as well so that
         // nothing waits for a reconnection that already happened.
-        client.schedule(() -> {
-            if (client.isConnected()) {
+        engine.schedule(() -> {
+            if (session.isConnected()) {
                 drain();
             }
         }, RETRY_MILLIS);

@@ -1,4 +1,4 @@
-package dev.baton.lock.redis;
+package dev.baton.lock.redis.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -17,11 +17,14 @@ import java.util.HexFormat;
  * the newest token. Microseconds since 1970 stay below 2^53, so Lua's doubles hold them exactly.
  * {@code redis.replicate_commands()} lets a script write after reading TIME on Redis 3.2 to 4; from 5
  * on it is the default, the call does nothing, and the scripts skip it where it no longer exists.
+ *
+ * <p>Not part of Baton's API (its package is not exported): public only so that the benchmark's
+ * floor runs exactly the scripts the backend runs.
  */
-final class Scripts {
+public final class Scripts {
 
     /** How long a lock's fencing state outlives its last acquisition or renewal. */
-    static final Duration FENCE_TTL = Duration.ofDays(7);
+    public static final Duration FENCE_TTL = Duration.ofDays(7);
 
     /** Sets {@code token} and KEYS[2] to the next fencing token; ARGV[3] is the fence key's TTL. */
     private static final String NEXT_TOKEN = ""
@@ -34,7 +37,7 @@ final class Scripts {
      * KEYS: lock, fence. ARGV: lease id, lease ms, fence TTL ms. Returns {1, token} when the lease is
      * ours (also when a retry finds it already ours), else {0, PTTL of the holder's key}.
      */
-    static final Script ACQUIRE = new Script(""
+    public static final Script ACQUIRE = new Script(""
             + "local holder = redis.call('get', KEYS[1]) "
             + "if holder and holder ~= ARGV[1] then return {0, redis.call('pttl', KEYS[1])} end "
             + NEXT_TOKEN
@@ -42,14 +45,14 @@ final class Scripts {
             + "return {1, token}");
 
     /** KEYS: lock, fence. ARGV: lease id, lease ms, fence TTL ms. Returns 1 if extended, 0 if not ours. */
-    static final Script RENEW = new Script(""
+    public static final Script RENEW = new Script(""
             + "if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end "
             + "redis.call('pexpire', KEYS[1], ARGV[2]) "
             + "redis.call('pexpire', KEYS[2], ARGV[3]) "
             + "return 1");
 
     /** KEYS: lock. ARGV: lease id, release channel. Deletes the key only if it is ours, and tells waiters. */
-    static final Script RELEASE = new Script(""
+    public static final Script RELEASE = new Script(""
             + "if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end "
             + "redis.call('del', KEYS[1]) "
             + "redis.call('publish', ARGV[2], 'released') "
@@ -60,7 +63,7 @@ final class Scripts {
      * If the lock is free, takes it for the owner as Redisson's own lock script would (a hash from
      * owner field to hold count, with a TTL) and returns a new token; else returns 0.
      */
-    static final Script REDISSON_ACQUIRE = new Script(""
+    public static final Script REDISSON_ACQUIRE = new Script(""
             + "if redis.call('exists', KEYS[1]) == 1 then return 0 end "
             + "redis.call('hset', KEYS[1], ARGV[1], 1) "
             + "redis.call('pexpire', KEYS[1], ARGV[2]) "
@@ -71,27 +74,27 @@ final class Scripts {
      * Redisson adapter. KEYS: Redisson lock hash, fence. ARGV: owner field, lease ms, fence TTL ms.
      * If the owner still holds the lock, restarts its TTL and returns a new token; else returns 0.
      */
-    static final Script REDISSON_FENCE = new Script(""
+    public static final Script REDISSON_FENCE = new Script(""
             + "if redis.call('hexists', KEYS[1], ARGV[1]) == 0 then return 0 end "
             + "redis.call('pexpire', KEYS[1], ARGV[2]) "
             + NEXT_TOKEN
             + "return token");
 
     /** Redisson adapter. KEYS: Redisson lock hash, fence. ARGV: owner field, lease ms, fence TTL ms. */
-    static final Script REDISSON_RENEW = new Script(""
+    public static final Script REDISSON_RENEW = new Script(""
             + "if redis.call('hexists', KEYS[1], ARGV[1]) == 0 then return 0 end "
             + "redis.call('pexpire', KEYS[1], ARGV[2]) "
             + "redis.call('pexpire', KEYS[2], ARGV[3]) "
             + "return 1");
 
     /** KEYS: lock, fence. Returns {lease id, last token}, or nil if the lock is free. Reads only. */
-    static final Script INSPECT = new Script(""
+    public static final Script INSPECT = new Script(""
             + "local holder = redis.call('get', KEYS[1]) "
             + "if not holder then return false end "
             + "return {holder, redis.call('get', KEYS[2]) or '0'}");
 
     /** Redisson adapter. KEYS: Redisson lock hash, fence. Returns {owner field, last token}, or nil. */
-    static final Script REDISSON_INSPECT = new Script(""
+    public static final Script REDISSON_INSPECT = new Script(""
             + "local owners = redis.call('hkeys', KEYS[1]) "
             + "if #owners == 0 then return false end "
             + "return {owners[1], redis.call('get', KEYS[2]) or '0'}");
@@ -100,9 +103,10 @@ final class Scripts {
     }
 
     /** A script's text and its SHA-1, for EVALSHA. */
-    record Script(String text, String sha) {
+    public record Script(String text, String sha) {
 
-        Script(String text) {
+        /** A script whose SHA-1 is computed from {@code text}. */
+        public Script(String text) {
             this(text, sha1(text));
         }
 

@@ -1,19 +1,38 @@
-package dev.baton.lock.zookeeper;
+package dev.baton.lock.zookeeper.internal;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * Names of queue nodes: {@code lease-<attemptId>-<10-digit sequence>}. The attempt id lets a client
- * find its own node after a create whose reply was lost; the sequence orders the queue.
+ * find its own node after a create whose reply was lost; the sequence orders the queue. An attempt
+ * id is 16 hex digits, optionally followed by {@code .<tag>}: a recipe whose rule must tell its
+ * nodes apart (readers from writers) marks them so ({@link #tagOf}).
  */
-final class QueueNode {
+public final class QueueNode {
 
     static final String PREFIX = "lease-";
     private static final int SEQUENCE_DIGITS = 10;
+    private static final Pattern TAG = Pattern.compile("[a-z]+");
 
     private QueueNode() {
+    }
+
+    /**
+     * A new attempt id, carrying {@code tag} if it is not empty.
+     *
+     * @throws IllegalArgumentException if {@code tag} is not made of {@code [a-z]}
+     */
+    static String newAttemptId(String tag) {
+        // Checked only for tagged ids: a plain acquire should not pay for a match.
+        if (!tag.isEmpty() && !TAG.matcher(tag).matches()) {
+            throw new IllegalArgumentException("a node tag is lower-case letters only: '" + tag + "'");
+        }
+        String id = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        return tag.isEmpty() ? id : id + "." + tag;
     }
 
     /** The path to pass to an EPHEMERAL_SEQUENTIAL create. */
@@ -30,7 +49,15 @@ final class QueueNode {
         return child.substring(PREFIX.length(), child.length() - SEQUENCE_DIGITS - 1);
     }
 
-    static boolean isQueueNode(String child) {
+    /** The tag a queue node's attempt id carries; empty for plain nodes ({@link #isQueueNode} must hold). */
+    public static String tagOf(String child) {
+        String attempt = attemptOf(child);
+        int dot = attempt.indexOf('.');
+        return dot < 0 ? "" : attempt.substring(dot + 1);
+    }
+
+    /** Whether {@code child} is a queue node (of any client, held or waiting) rather than a foreign child. */
+    public static boolean isQueueNode(String child) {
         int length = child.length();
         if (!child.startsWith(PREFIX) || length <= PREFIX.length() + SEQUENCE_DIGITS
                 || child.charAt(length - SEQUENCE_DIGITS - 1) != '-') {
@@ -44,7 +71,8 @@ final class QueueNode {
         return true;
     }
 
-    static long sequence(String child) {
+    /** The sequence number ZooKeeper gave the node ({@link #isQueueNode} must hold). */
+    public static long sequence(String child) {
         return Long.parseLong(child.substring(child.length() - SEQUENCE_DIGITS));
     }
 

@@ -1,0 +1,91 @@
+package dev.baton.lock.redis;
+
+import dev.baton.lock.DistributedLock;
+import dev.baton.lock.LockClient;
+import dev.baton.lock.LockException;
+import dev.baton.lock.LockInfo;
+import dev.baton.lock.LockInspection;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the Jedis backend and the Redisson adapter share as lock clients: the {@link ClientRuntime}
+ * (and with it the lifecycle and the one close sequence), lock handles, inspection and options.
+ * Each backend adds its lock type and its scan of held locks.
+ *
+ * <p>Thread-safe.
+ */
+abstract class RedisClientBase implements LockClient, LockInspection {
+
+    final ClientRuntime runtime;
+
+    RedisClientBase(ClientRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    /** A handle on the lock with these keys. */
+    abstract DistributedLock newLock(LockKeys keys);
+
+    /** The backend's scan of held locks whose names start with {@code namePrefix}. */
+    abstract List<LockInfo> scanHeldLocks(String namePrefix);
+
+    /** The {@link LockException} for a scan that failed with {@code error}. */
+    abstract LockException scanFailed(RuntimeException error);
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if this client is closed
+     */
+    @Override
+    public final DistributedLock lock(String name) {
+        runtime.checkOpen();
+        return newLock(LockKeys.of(runtime.options().namespace(), name));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Scans the lock keys in this namespace (on every node of a cluster), so it costs a pass
+     * over the keyspace: for operators, not for hot paths. The holder is the lease id (Jedis) or
+     * Redisson's owner field ({@code <Redisson client id>:<owner id>}); the backends record no time
+     * of acquisition ({@code since} is empty) and keep no queue ({@code waiters} is -1).
+     *
+     * @throws IllegalStateException if this client is closed
+     */
+    @Override
+    public final List<LockInfo> heldLocks(String namePrefix) {
+        Objects.requireNonNull(namePrefix, "namePrefix");
+        runtime.checkOpen();
+        try {
+            return scanHeldLocks(namePrefix);
+        } catch (RuntimeException e) {
+            throw scanFailed(e);
+        }
+    }
+
+    /**
+     * The key namespace and lease time of this client.
+     *
+     * @return the options
+     */
+    public final RedisLockOptions options() {
+        return runtime.options();
+    }
+
+    /**
+     * Fails pending requests, releases held leases (their {@code lost()} completes with
+     * {@link dev.baton.lock.LossReason#CLIENT_CLOSED}), waits briefly for the releases, then stops
+     * the client's threads and, if this client opened it, the connection (the Jedis client, or the
+     * Redisson client). Idempotent; never throws.
+     */
+    @Override
+    public final void close() {
+        runtime.stop();
+    }
+
+    /** Test hook: stalls (or resumes) the watchdog's renewals, as a paused process would. */
+    final void pauseRenewals(boolean paused) {
+        runtime.pauseRenewals(paused);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.baton.lock.zookeeper.internal;
+
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link QueueRule}'s answer for one node: it holds the lock, or it waits for {@code watch} to go.
+ *
+ * @param holds whether the node holds the lock now
+ * @param watch the node (a name in the queue) whose deletion may change that; null when it holds
+ * @param holdsOnceWatchedGone whether, with the queue as read, the deletion of {@code watch} alone
+ *     makes us hold: then the waiter takes the lock on the deletion event without reading the
+ *     queue again (later nodes only join behind ours, and the rule is monotonic)
+ * @param holdsOnceWatchedReleased whether learning that {@code watch} held the lock and then let it
+ *     go (a lease of our own client tells its successor so) makes us hold once it is gone: true for
+ *     exclusive rules, where holding means heading the queue
+ */
+public record QueuePosition(boolean holds, @Nullable String watch, boolean holdsOnceWatchedGone,
+        boolean holdsOnceWatchedReleased) {
+
+    private static final QueuePosition HOLDS = new QueuePosition(true, null, false, false);
+
+    /**
+     * Checks the combination.
+     *
+     * @throws IllegalArgumentException if a holder has a node to watch or a waiter has none
+     */
+    public QueuePosition {
+        if (holds != (watch == null)) {
+            throw new IllegalArgumentException("a holder watches nothing and a waiter watches a node: holds="
+                    + holds + ", watch=" + watch);
+        }
+        if (holds && (holdsOnceWatchedGone || holdsOnceWatchedReleased)) {
+            throw new IllegalArgumentException("a holder has no watched node to wait for");
+        }
+    }
+
+    /** The node holds the lock. */
+    public static QueuePosition holding() {
+        return HOLDS;
+    }
+
+    /** The node waits for {@code watch}; see the record's components for the two flags. */
+    public static QueuePosition waitingFor(String watch, boolean holdsOnceGone, boolean holdsOnceReleased) {
+        return new QueuePosition(false, Objects.requireNonNull(watch, "watch"), holdsOnceGone, holdsOnceReleased);
+    }
+}
