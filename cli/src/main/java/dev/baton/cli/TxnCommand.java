@@ -2,7 +2,7 @@ package dev.baton.cli;
 
 import dev.baton.txn.Outcome;
 import dev.baton.txn.admin.TransactionAdmin;
-import dev.baton.txn.TransactionCoordinator;
+import dev.baton.txn.NoSuchTransactionException;
 import dev.baton.txn.TransactionState;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -19,8 +19,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code baton txn list|show|abort|forget}: look at transactions in ZooKeeper and act on one. */
 @Command(name = "txn", mixinStandardHelpOptions = true,
-        description = {"Inspect and resolve 2PC transactions in ZooKeeper. These commands join as a coordinator",
-                "while they run, so an orphaned transaction may also be finished meanwhile (that is safe)."},
+        description = {"Inspect and resolve 2PC transactions in ZooKeeper. These commands only read, and write",
+                "nothing but an operator's ABORT: run 'baton coordinator' to finish orphaned transactions."},
         subcommands = {TxnCommand.ListTxns.class, TxnCommand.Show.class, TxnCommand.Abort.class, TxnCommand.Forget.class},
         footer = {"", "Examples:", "  baton txn list --zookeeper zk1:2181", "  baton txn show tx-0192a1b2c3d4-5f6e7d8c9b0a1f2e",
                 "  baton txn abort tx-0192a1b2c3d4-5f6e7d8c9b0a1f2e --reason 'stuck since the outage'",
@@ -28,18 +28,17 @@ import picocli.CommandLine.Model.CommandSpec;
                 "69 ZooKeeper unreachable; 78 configuration error."})
 final class TxnCommand {
 
-    /** Runs {@code action} with a coordinator and an admin on the configured ZooKeeper. */
+    /** Runs {@code action} with an admin on the configured ZooKeeper (no coordinator: it only reads and aborts). */
     static int with(ConnectionOptions connection, TxnAction action) throws Exception {
         Map<String, String> config = connection.resolve(System.getenv(), Path.of(""));
         config.remove("baton.backend");
-        try (TransactionCoordinator coordinator = TransactionCoordinator.open(config)) {
-            String root = config.getOrDefault("baton.zookeeper.root", "/baton");
-            return action.run(coordinator, TransactionAdmin.on(coordinator.curator(), root));
+        try (TransactionAdmin admin = TransactionAdmin.open(config)) {
+            return action.run(admin);
         }
     }
 
     interface TxnAction {
-        int run(TransactionCoordinator coordinator, TransactionAdmin admin) throws Exception;
+        int run(TransactionAdmin admin) throws Exception;
     }
 
     static String describe(Outcome outcome) {
@@ -63,13 +62,13 @@ final class TxnCommand {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            return with(connection, (coordinator, admin) -> {
+            return with(connection, admin -> {
                 List<String> open = admin.openTransactions();
                 out.printf("open transactions: %d%n", open.size());
                 for (String id : open) {
-                    out.printf("  %s  %s%n", id, coordinator.state(id).map(TxnCommand::stateWord).orElse("ENDED"));
+                    out.printf("  %s  %s%n", id, admin.state(id).map(TxnCommand::stateWord).orElse("ENDED"));
                 }
-                List<Outcome> outcomes = coordinator.recentOutcomes(recent);
+                List<Outcome> outcomes = admin.recentOutcomes(recent);
                 out.printf("recent outcomes: %d%n", outcomes.size());
                 for (Outcome outcome : outcomes) {
                     out.printf("  %s  %s  %s%n", outcome.txnId(), outcome.state(), outcome.reason());
@@ -96,12 +95,12 @@ final class TxnCommand {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            return with(connection, (coordinator, admin) -> {
-                Optional<Outcome> outcome = coordinator.outcome(id);
+            return with(connection, admin -> {
+                Optional<Outcome> outcome = admin.outcome(id);
                 if (outcome.isPresent()) {
                     out.println(describe(outcome.get()));
-                } else if (coordinator.state(id).isPresent()) {
-                    out.println(id + "  " + stateWord(coordinator.state(id).get()));
+                } else if (admin.state(id).isPresent()) {
+                    out.println(id + "  " + stateWord(admin.state(id).get()));
                 } else {
                     throw new CliException(ExitCodes.FAILED, "no transaction " + id + " in ZooKeeper or its recent history");
                 }
@@ -126,16 +125,16 @@ final class TxnCommand {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            return with(connection, (coordinator, admin) -> {
+            return with(connection, admin -> {
                 boolean decided;
                 try {
                     decided = admin.abort(id, reason);
-                } catch (IllegalArgumentException e) {
+                } catch (IllegalArgumentException | NoSuchTransactionException e) {
                     throw new CliException(ExitCodes.FAILED, e.getMessage());
                 }
                 if (!decided) {
                     throw new CliException(ExitCodes.REFUSED, "refused: transaction " + id + " is already decided "
-                            + coordinator.state(id).map(Object::toString).orElse("") + "; that decision stands");
+                            + admin.state(id).map(Object::toString).orElse("") + "; that decision stands");
                 }
                 out.println(id + "  ABORT decided; participants roll back their branches");
                 out.flush();
@@ -157,12 +156,12 @@ final class TxnCommand {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            return with(connection, (coordinator, admin) -> {
+            return with(connection, admin -> {
                 if (admin.openTransactions().contains(id)) {
                     throw new CliException(ExitCodes.REFUSED, "refused: transaction " + id
                             + " has not ended (it is still in ZooKeeper); only ended transactions can be forgotten");
                 }
-                if (!coordinator.forget(id)) {
+                if (!admin.forget(id)) {
                     throw new CliException(ExitCodes.FAILED, "no transaction " + id + " in the history");
                 }
                 out.println(id + "  forgotten");

@@ -1,23 +1,22 @@
 package dev.baton.txn;
 
-import dev.baton.txn.internal.protocol.Connections;
+import dev.baton.txn.admin.TransactionAdmin;
 import dev.baton.txn.internal.protocol.CoordinatorCore;
 import dev.baton.txn.internal.protocol.LiveParticipants;
 import dev.baton.txn.internal.protocol.StepListener;
 import dev.baton.txn.internal.protocol.TxnBegin;
 import dev.baton.txn.internal.protocol.TxnLookup;
 import dev.baton.txn.internal.store.TxnHistory;
-import dev.baton.txn.internal.store.TxnLayout;
 import dev.baton.txn.internal.store.TxnNames;
-import dev.baton.txn.internal.store.Zk;
+import dev.baton.txn.internal.store.TxnStore;
 
+import dev.baton.lock.LockException;
 import dev.baton.lock.spi.BatonConfig;
-import dev.baton.lock.zookeeper.ZooKeeperLockClient;
 import dev.baton.lock.zookeeper.ZooKeeperLockOptions;
+import dev.baton.lock.zookeeper.ext.CallerQueues;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -42,7 +41,8 @@ import org.apache.curator.framework.imps.CuratorFrameworkState;
  *
  * <p>Guarantee: every transaction that was begun ends atomically (all participants commit, or
  * none does) as long as ZooKeeper keeps a quorum, whatever coordinators or participants crash.
- * A transaction costs at most 2N+3 ZooKeeper writes for N participants.
+ * A transaction costs at most 2N+3 ZooKeeper writes for N participants. No thread waits on
+ * ZooKeeper for a transaction in flight: the coordinator's few threads only run its steps.
  *
  * <p>Thread safety: safe for use by any number of threads.
  */
@@ -50,14 +50,18 @@ public final class TransactionCoordinator implements AutoCloseable {
 
     private final CoordinatorCore core;
     private final TxnBegin begin;
+    private final TxnLookup lookup;
     private final Duration defaultTimeout;
     private final ZooKeeperLockOptions options;
+    private final long readTimeoutMillis;
 
     private TransactionCoordinator(CoordinatorCore core, Duration defaultTimeout, ZooKeeperLockOptions options) {
         this.core = core;
         this.options = options;
-        this.begin = new TxnBegin(core, new LiveParticipants(core.zk, core.layout));
+        this.begin = new TxnBegin(core, new LiveParticipants(core.store.participants()));
+        this.lookup = new TxnLookup(core.store);
         this.defaultTimeout = defaultTimeout;
+        this.readTimeoutMillis = core.store.curator().getZookeeperClient().getConnectionTimeoutMs() + 10_000L;
     }
 
     /**
@@ -88,13 +92,18 @@ public final class TransactionCoordinator implements AutoCloseable {
      */
     public static TransactionCoordinator open(Map<String, String> config) {
         BatonConfig parsed = TxnConfig.parse(Objects.requireNonNull(config, "config"));
-        ZooKeeperLockClient client = Connections.open(parsed);
+        CallerQueues queues;
         try {
-            return new Builder(client.curator()).options(client.options())
+            queues = CallerQueues.open(parsed);
+        } catch (LockException e) {
+            throw new TransactionException(null, "cannot connect to ZooKeeper: " + e.getMessage(), e);
+        }
+        try {
+            return new Builder(queues.curator()).options(queues.options())
                     .defaultTimeout(parsed.get(TxnConfig.TIMEOUT)).historySize(parsed.get(TxnConfig.HISTORY_SIZE))
-                    .start(client);
+                    .start(queues);
         } catch (RuntimeException e) {
-            client.close();
+            queues.close();
             throw e;
         }
     }
@@ -126,7 +135,8 @@ public final class TransactionCoordinator implements AutoCloseable {
      * @throws TransactionException if ZooKeeper cannot be read, or the transaction's nodes are damaged
      */
     public TransactionStatus status(String txnId) {
-        return new TxnLookup(core, txnId).status();
+        Objects.requireNonNull(txnId, "txnId");
+        return TxnLookup.await(lookup.status(txnId), txnId, "read its status from", readTimeoutMillis);
     }
 
     /**
@@ -140,7 +150,8 @@ public final class TransactionCoordinator implements AutoCloseable {
      * @throws TransactionException if ZooKeeper cannot be read, or the transaction's nodes are damaged
      */
     public Optional<TransactionState> state(String txnId) {
-        return new TxnLookup(core, txnId).state();
+        Objects.requireNonNull(txnId, "txnId");
+        return TxnNames.isTxnId(txnId) ? status(txnId).state() : Optional.empty();
     }
 
     /**
@@ -153,53 +164,16 @@ public final class TransactionCoordinator implements AutoCloseable {
      * @throws TransactionException if ZooKeeper cannot be read, or the transaction's nodes are damaged
      */
     public Optional<Outcome> outcome(String txnId) {
-        return new TxnLookup(core, txnId).outcome();
-    }
-
-    /**
-     * The history: the outcomes of the most recently finished transactions, newest first
-     * (by when they finished), shared by all coordinator instances of the namespace. It holds
-     * {@link Builder#historySize} entries, a few more for a moment while other instances collect
-     * faster than the one that trims it. Entries that cannot be read are skipped (and logged once).
-     *
-     * @throws TransactionException if ZooKeeper cannot be read
-     */
-    public List<Outcome> recentOutcomes() {
-        return recentOutcomes(TxnHistory.MAX_SIZE);
-    }
-
-    /**
-     * Like {@link #recentOutcomes()}, the newest {@code max} only.
-     *
-     * @throws IllegalArgumentException if {@code max} is negative
-     * @throws TransactionException if ZooKeeper cannot be read
-     */
-    public List<Outcome> recentOutcomes(int max) {
-        if (max < 0) {
-            throw new IllegalArgumentException("max must not be negative: " + max);
-        }
-        try {
-            return core.history.recent(max);
-        } catch (Exception e) {
-            throw new TransactionException(null, "cannot read the transaction history from ZooKeeper: " + e, e);
-        }
-    }
-
-    /**
-     * Deletes finished transaction {@code txnId}'s outcome from the history (one write). A
-     * transaction still in progress is not affected.
-     *
-     * @return true if the history held it
-     * @throws NullPointerException if {@code txnId} is null
-     * @throws TransactionException if ZooKeeper cannot be reached
-     */
-    public boolean forget(String txnId) {
         Objects.requireNonNull(txnId, "txnId");
-        try {
-            return TxnNames.isTxnId(txnId) && core.history.forget(txnId, core.keeper::forgotten);
-        } catch (Exception e) {
-            throw new TransactionException(txnId, "cannot delete its history entry: " + e, e);
-        }
+        return TxnNames.isTxnId(txnId) ? status(txnId).outcome() : Optional.empty();
+    }
+
+    /**
+     * Operator actions and the history (listing open transactions, aborting one by hand, recent
+     * outcomes, forgetting one), on this coordinator's session, root and history size.
+     */
+    public TransactionAdmin admin() {
+        return TransactionAdmin.on(core.store);
     }
 
     /**
@@ -211,12 +185,12 @@ public final class TransactionCoordinator implements AutoCloseable {
     }
 
     /**
-     * The Curator client underneath, for a {@link ParticipantHost} that shares the session: prefer
-     * {@link ParticipantHost#builder(TransactionCoordinator)}, which also takes the coordinator's
-     * root path and ACL.
+     * The Curator client underneath, for a {@link dev.baton.txn.participant.ParticipantHost} that
+     * shares the session: prefer {@code ParticipantHost.builder(coordinator)}, which also takes
+     * the coordinator's root path and ACL.
      */
     public CuratorFramework curator() {
-        return core.zk.curator();
+        return core.store.curator();
     }
 
     /** The root path, ACL and loss policy this coordinator runs with. */
@@ -225,9 +199,10 @@ public final class TransactionCoordinator implements AutoCloseable {
     }
 
     /**
-     * Stops. Callers waiting for a decision get a {@link TransactionException}; the transactions
-     * themselves go on and are finished by another instance (this one releases its driver leases so
-     * that happens at once). Closes the ZooKeeper connection if the coordinator opened it. Idempotent.
+     * Stops. Callers waiting for a decision get an {@link OutcomeUnknownException}; the
+     * transactions themselves go on and are finished by another instance (this one releases its
+     * driver leases so that happens at once). Closes the ZooKeeper connection if the coordinator
+     * opened it. Idempotent.
      */
     @Override
     public void close() {
@@ -246,13 +221,13 @@ public final class TransactionCoordinator implements AutoCloseable {
     CompletableFuture<Outcome> submit(Map<String, byte[]> branches, Duration timeout) {
         checkOpen();
         CompletableFuture<Outcome> future = new CompletableFuture<>();
-        core.execute(() -> begin.begin(branches, timeout, future));
+        begin.begin(branches, timeout, future);
         return future;
     }
 
     /**
-     * Begins on the calling thread, which then waits for the returned future: its completion is
-     * the caller's wake-up, without the thread hops {@link #submit} needs.
+     * Begins for a caller that then waits on the returned future on its own thread: its
+     * completion only wakes that caller, so it may complete in place, without a thread hop.
      */
     CompletableFuture<Outcome> commitHere(Map<String, byte[]> branches, Duration timeout) {
         checkOpen();
@@ -279,9 +254,10 @@ public final class TransactionCoordinator implements AutoCloseable {
         private Duration defaultTimeout = TxnConfig.TIMEOUT.defaultValue();
         private Clock clock = Clock.systemUTC();
         private int historySize = TxnHistory.DEFAULT_SIZE;
+        private int threads = 4;
         private Duration historyIdleTrim = Duration.ofSeconds(10);
         private StepListener steps = StepListener.NONE;
-        private Zk.Resend resend;
+        private TxnStore.Resend resend;
 
         private Builder(CuratorFramework curator) {
             this.curator = curator;
@@ -289,10 +265,10 @@ public final class TransactionCoordinator implements AutoCloseable {
 
         /**
          * How many outcomes of finished transactions the history keeps ({@link #outcome},
-         * {@link #recentOutcomes()}): an entry is added by the write that collects a transaction,
-         * and one instance at a time (the history keeper) deletes the oldest beyond this size in
-         * its own collects. 0 keeps none. Default 1,000; every coordinator of a namespace should
-         * use the same value.
+         * {@link TransactionAdmin#recentOutcomes()}): an entry is added by the write that collects
+         * a transaction, and one instance at a time (the history keeper) deletes the oldest beyond
+         * this size in its own collects. 0 keeps none. Default 1,000; every coordinator of a
+         * namespace should use the same value.
          *
          * @throws IllegalArgumentException if negative or over 10,000
          */
@@ -334,6 +310,20 @@ public final class TransactionCoordinator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How many threads run the coordinator's steps. They never wait on ZooKeeper, so a few serve
+         * any number of transactions in flight. Default 4.
+         *
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder threads(int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("threads must be at least 1: " + value);
+            }
+            threads = value;
+            return this;
+        }
+
         /** How long the history keeper may collect nothing before it trims the history with a write of its own. */
         Builder historyIdleTrim(Duration value) {
             historyIdleTrim = value;
@@ -345,8 +335,8 @@ public final class TransactionCoordinator implements AutoCloseable {
             return this;
         }
 
-        /** Test hook: writes this coordinator sends through Curator may be sent again (see {@link Zk.Resend}). */
-        Builder resend(Zk.Resend value) {
+        /** Test hook: writes this coordinator sends may be sent again (see {@link TxnStore.Resend}). */
+        Builder resend(TxnStore.Resend value) {
             resend = value;
             return this;
         }
@@ -363,8 +353,8 @@ public final class TransactionCoordinator implements AutoCloseable {
             return start(null);
         }
 
-        /** @param owned a lock client on {@code curator} that the coordinator takes over, or null to wrap one */
-        private TransactionCoordinator start(ZooKeeperLockClient owned) {
+        /** @param owned queues on {@code curator} that the coordinator takes over, or null to wrap some */
+        private TransactionCoordinator start(CallerQueues owned) {
             if (curator.getState() != CuratorFrameworkState.STARTED) {
                 throw new IllegalStateException("the Curator client must be started before the coordinator uses it");
             }
@@ -373,22 +363,22 @@ public final class TransactionCoordinator implements AutoCloseable {
                 throw new IllegalArgumentException("the Curator client has namespace '" + curator.getNamespace()
                         + "'; Baton needs one without, and keeps its nodes under options().rootPath() instead");
             }
-            ZooKeeperLockClient locks;
+            CallerQueues queues;
             try {
-                locks = owned != null ? owned : ZooKeeperLockClient.wrap(curator, options);
-            } catch (dev.baton.lock.LockException e) {
+                queues = owned != null ? owned : CallerQueues.wrap(curator, options);
+            } catch (LockException e) {
                 throw new TransactionException(null, "cannot set up " + options.rootPath() + " in ZooKeeper: "
                         + e.getMessage(), e);
             }
-            Zk zk = new Zk(curator, options.acl());
-            zk.resend = resend;
-            CoordinatorCore core = new CoordinatorCore(zk, locks, new TxnLayout(options.rootPath()), historySize,
-                    historyIdleTrim, clock, steps);
+            TxnStore store = new TxnStore(curator, options.acl(), options.rootPath(), historySize);
+            store.resend(resend);
+            CoordinatorCore core = new CoordinatorCore(store, queues, historyIdleTrim, clock, steps, threads);
             try {
                 core.start();
-            } catch (Exception e) {
+            } catch (RuntimeException e) {
                 core.close();
-                throw new TransactionException(null, "cannot set up " + options.rootPath() + "/txn in ZooKeeper: " + e, e);
+                throw new TransactionException(null, "cannot set up " + options.rootPath() + "/txn in ZooKeeper: "
+                        + e.getMessage(), e);
             }
             return new TransactionCoordinator(core, defaultTimeout, options);
         }

@@ -83,13 +83,13 @@ class HistoryTest {
         assertThat(coordinator.core().keeper.listings()).as("the keeper lists the history once, not per collect")
                 .isLessThanOrEqualTo(2);
         assertThat(curator.getChildren().forPath(HISTORY)).hasSize(size);
-        List<Outcome> recent = coordinator.recentOutcomes();
+        List<Outcome> recent = coordinator.admin().recentOutcomes();
         List<String> expected = new ArrayList<>();
         for (int i = outcomes.size() - 1; i >= outcomes.size() - size; i--) {
             expected.add(outcomes.get(i).txnId());
         }
         assertThat(recent).extracting(Outcome::txnId).as("the newest first").containsExactlyElementsOf(expected);
-        assertThat(coordinator.recentOutcomes(2)).extracting(Outcome::txnId).containsExactlyElementsOf(expected.subList(0, 2));
+        assertThat(coordinator.admin().recentOutcomes(2)).extracting(Outcome::txnId).containsExactlyElementsOf(expected.subList(0, 2));
         for (Outcome dropped : outcomes.subList(0, outcomes.size() - size)) {
             assertThat(coordinator.outcome(dropped.txnId())).as("dropped %s", dropped.txnId()).isEmpty();
             assertThat(coordinator.state(dropped.txnId())).isEmpty();
@@ -130,7 +130,7 @@ class HistoryTest {
         assertThat(failed).as("failed writes while two instances collect").isEmpty();
         Timing.await("the keeper trims what the other instance added last").until(
                 () -> curator.getChildren().forPath(HISTORY).size() == size);
-        for (Outcome outcome : other.recentOutcomes()) {
+        for (Outcome outcome : other.admin().recentOutcomes()) {
             assertThat(a.committed(outcome.txnId())).isEqualTo(outcome.isCommitted());
         }
         System.out.println("HISTORY-CONTENTION transactions=40 failed-writes=" + failed.size()
@@ -144,11 +144,11 @@ class HistoryTest {
         HistoryKeeper keeper = coordinator.core().keeper;
         assertThat(keeper.holds()).isTrue();
         addEntries(8, 0);
-        HistoryTrim first = keeper.victims(0);
+        HistoryTrim first = keeper.victims(0).join();
         addEntries(4, 8); // other instances collect while the first write is in flight: the keeper lists again
-        HistoryTrim whileInFlight = keeper.victims(0);
+        HistoryTrim whileInFlight = keeper.victims(0).join();
         keeper.failed(first); // the first write failed: its entries are still there
-        HistoryTrim second = keeper.victims(0);
+        HistoryTrim second = keeper.victims(0).join();
 
         assertThat(first.victims()).hasSize(6);
         assertThat(whileInFlight.victims()).as("one trim at a time: each raises the history's mark").isEmpty();
@@ -194,8 +194,8 @@ class HistoryTest {
         TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
 
         assertThat(coordinator.outcome(outcome.txnId()).orElseThrow().finishedAt()).isPresent();
-        assertThat(coordinator.forget(outcome.txnId())).isTrue();
-        assertThat(coordinator.forget(outcome.txnId())).isFalse();
+        assertThat(coordinator.admin().forget(outcome.txnId())).isTrue();
+        assertThat(coordinator.admin().forget(outcome.txnId())).isFalse();
         assertThat(coordinator.outcome(outcome.txnId())).isEmpty();
         assertThat(coordinator.outcome("not-a-txn-id")).isEmpty();
     }
@@ -226,7 +226,7 @@ class HistoryTest {
 
         assertThatThrownBy(() -> coordinator.outcome(damaged)).isInstanceOf(TransactionException.class)
                 .hasMessageContaining(damaged).hasMessageContaining("history entry");
-        assertThat(coordinator.recentOutcomes()).extracting(Outcome::txnId).containsExactly(good.txnId());
+        assertThat(coordinator.admin().recentOutcomes()).extracting(Outcome::txnId).containsExactly(good.txnId());
         assertThat(run(coordinator, 2).isCommitted()).as("collects go on").isTrue();
         TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
         assertThat(coordinator.problems()).isEmpty();
@@ -241,7 +241,7 @@ class HistoryTest {
             Outcome outcome = run(coordinator, 0);
             TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
             assertThat(coordinator.outcome(outcome.txnId())).isEmpty();
-            assertThat(coordinator.recentOutcomes()).isEmpty();
+            assertThat(coordinator.admin().recentOutcomes()).isEmpty();
         }
         config.put("baton.txn.history-size", "10001");
         assertThatThrownBy(() -> TransactionCoordinator.open(config)).isInstanceOf(IllegalArgumentException.class)

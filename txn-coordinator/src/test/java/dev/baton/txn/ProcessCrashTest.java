@@ -120,7 +120,7 @@ class ProcessCrashTest {
         try (CuratorFramework inspector = TxnTesting.client(server.getConnectString())) {
             assertThat(TxnTesting.transactions(inspector)).as("every transaction ended and was collected").isEmpty();
             try (TransactionCoordinator reader = TransactionCoordinator.start(inspector)) {
-                reader.recentOutcomes().forEach(outcome -> history.put(outcome.txnId(), outcome));
+                reader.admin().recentOutcomes().forEach(outcome -> history.put(outcome.txnId(), outcome));
             }
         }
         Set<String> inA = Bank.transfers(port, "bank_a");

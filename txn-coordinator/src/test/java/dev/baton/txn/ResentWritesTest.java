@@ -1,7 +1,7 @@
 package dev.baton.txn;
 
 import dev.baton.txn.internal.protocol.StepListener;
-import dev.baton.txn.internal.store.Zk;
+import dev.baton.txn.internal.store.TxnStore;
 import dev.baton.txn.participant.HostHooks;
 import dev.baton.txn.participant.ParticipantHost;
 
@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Every write the coordinator and the hosts send through Curator may reach ZooKeeper twice:
  * Curator's retry loop sends it again when its reply was lost, on the same session after a
  * connection loss, or on a new session after the old one expired, by which time other parties may
- * have finished the transaction. The {@link Zk.Resend} hook sends a write that took effect once
+ * have finished the transaction. The {@link TxnStore.Resend} hook sends a write that took effect once
  * more, as that loop would, after letting the test move the world on. Each test names a write of
  * the audit in docs/ARCHITECTURE.md and shows its second arrival changes nothing.
  */
@@ -70,12 +70,12 @@ class ResentWritesTest {
         return closing(TxnTesting.client(server.getConnectString()));
     }
 
-    private ParticipantHost host(String name, MemoryParticipant participant, Zk.Resend resend) {
+    private ParticipantHost host(String name, MemoryParticipant participant, TxnStore.Resend resend) {
         return closing(HostHooks.resend(ParticipantHost.builder(client()).participant(name, participant), resend)
                 .abortGrace(Duration.ofMillis(500)).start());
     }
 
-    private TransactionCoordinator coordinator(Zk.Resend resend) {
+    private TransactionCoordinator coordinator(TxnStore.Resend resend) {
         return closing(TransactionCoordinator.builder(client()).resend(resend).historySize(5).start());
     }
 
@@ -83,7 +83,7 @@ class ResentWritesTest {
      * Resends the first write whose path {@code matches}, once, after {@code meanwhile} ran with
      * the id of the transaction the path is under.
      */
-    private static Zk.Resend once(Predicate<String> matches, java.util.function.Consumer<String> meanwhile) {
+    private static TxnStore.Resend once(Predicate<String> matches, java.util.function.Consumer<String> meanwhile) {
         AtomicBoolean done = new AtomicBoolean();
         return path -> {
             if (matches.test(path) && done.compareAndSet(false, true)) {
@@ -131,7 +131,7 @@ class ResentWritesTest {
      */
     @Test
     void everyWriteSentTwiceInARowChangesNothing() throws Exception {
-        Zk.Resend always = path -> true;
+        TxnStore.Resend always = path -> true;
         host("a", a, always);
         host("b", b, always);
         TransactionCoordinator coordinator = coordinator(always);
@@ -152,8 +152,8 @@ class ResentWritesTest {
             assertThat(TxnLogReader.createsAfter(server.getTempDirectory(), before))
                     .filteredOn(path -> path.equals(TxnTesting.TXNS + "/" + outcome.getKey())).hasSize(1);
         }
-        String newest = coordinator.recentOutcomes(1).get(0).txnId();
-        assertThat(coordinator.forget(newest)).as("forgotten, though the resend found it gone").isTrue();
+        String newest = coordinator.admin().recentOutcomes(1).get(0).txnId();
+        assertThat(coordinator.admin().forget(newest)).as("forgotten, though the resend found it gone").isTrue();
         assertThat(coordinator.status(newest).kind()).as("forgotten, not 'never begun'")
                 .isEqualTo(TransactionStatus.Kind.UNKNOWN);
         assertThat(coordinator.problems()).isEmpty();

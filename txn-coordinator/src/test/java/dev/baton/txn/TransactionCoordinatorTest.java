@@ -296,9 +296,13 @@ class TransactionCoordinatorTest {
         long before = TxnTesting.zxid(server.getPort());
 
         assertThatThrownBy(() -> coordinator.begin().branch("a", new byte[1]).branch("nobody", new byte[1]).commit())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown participant 'nobody'");
+                .isInstanceOfSatisfying(ParticipantUnavailableException.class, e -> assertThat(e.reason())
+                        .isEqualTo(ParticipantUnavailableException.Reason.NEVER_REGISTERED))
+                .hasMessageContaining("unknown participant 'nobody'");
         assertThatThrownBy(() -> coordinator.begin().branch("a", new byte[1]).branch("offline", new byte[1]).commit())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("'offline' has no live instance");
+                .isInstanceOfSatisfying(ParticipantUnavailableException.class, e -> assertThat(e.reason())
+                        .isEqualTo(ParticipantUnavailableException.Reason.NO_LIVE_INSTANCE))
+                .hasMessageContaining("'offline' has no live instance");
         assertThatThrownBy(() -> coordinator.begin().branch("a", new byte[1]).branch("a", new byte[1]))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already has a branch");
         assertThatThrownBy(() -> coordinator.begin().branch("a", new byte[TransactionBuilder.MAX_PAYLOAD_BYTES + 1]))
@@ -429,7 +433,7 @@ class TransactionCoordinatorTest {
         }
         assertThatThrownBy(() -> coordinator.begin().branch("a", new byte[1]).commit())
                 .as("closing the host closed its session, so its live node is gone")
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("no live instance");
+                .isInstanceOf(ParticipantUnavailableException.class).hasMessageContaining("no live instance");
 
         config.put("baton.txn.abort-grase", "2s");
         assertThatThrownBy(() -> ParticipantHost.builder(config)).isInstanceOf(IllegalArgumentException.class)

@@ -172,8 +172,13 @@ final class TxnTesting {
 
     /** Waits until every transaction has been collected and every inbox is empty. */
     static void awaitAllCollected(CuratorFramework curator, Duration atMost) {
-        Timing.await("every transaction collected").atMost(Timing.scaled(atMost))
-                .until(() -> transactions(curator).isEmpty() && inboxEntries(curator).isEmpty());
+        try {
+            Timing.await("every transaction collected").atMost(Timing.scaled(atMost))
+                    .until(() -> transactions(curator).isEmpty() && inboxEntries(curator).isEmpty());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("not every transaction was collected; left: " + tree(curator, TXNS) + ", inboxes "
+                    + inboxEntries(curator), e);
+        }
     }
 
     static List<String> inboxEntries(CuratorFramework curator) {

@@ -377,7 +377,7 @@ class XaParticipantTest {
         Outcome finished = coordinator.status(told.txnId()).outcome().orElseThrow();
         assertThat(finished.heuristics()).containsOnlyKeys("bank-a");
         assertThat(finished.heuristics().get("bank-a")).startsWith("ROLLED_BACK");
-        assertThat(coordinator.recentOutcomes(1).get(0).heuristics()).isEqualTo(finished.heuristics());
+        assertThat(coordinator.admin().recentOutcomes(1).get(0).heuristics()).isEqualTo(finished.heuristics());
         assertThat(host.problems()).containsKey("bank-a/" + told.txnId());
         assertThat(Bank.transfers(pg.getPort(), "bank_a")).isEmpty();
         assertThat(Bank.transfers(pg.getPort(), "bank_b")).containsExactly(told.txnId());

@@ -1,42 +1,110 @@
 package dev.baton.txn.admin;
 
+import dev.baton.txn.NoSuchTransactionException;
+import dev.baton.txn.Outcome;
 import dev.baton.txn.TransactionException;
+import dev.baton.txn.TransactionState;
+import dev.baton.txn.TransactionStatus;
+import dev.baton.txn.TxnConfig;
+import dev.baton.txn.internal.protocol.TxnLookup;
 import dev.baton.txn.internal.store.Decision;
-import dev.baton.txn.internal.store.TxnCodec;
-import dev.baton.txn.internal.store.TxnLayout;
+import dev.baton.txn.internal.store.TxnHistory;
 import dev.baton.txn.internal.store.TxnNames;
+import dev.baton.txn.internal.store.TxnStore;
 
-import java.util.ArrayList;
+import dev.baton.lock.zookeeper.ZooKeeperLockOptions;
+import dev.baton.lock.LockException;
+import dev.baton.lock.spi.BatonConfig;
+import dev.baton.lock.zookeeper.ext.CallerQueues;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.zookeeper.KeeperException;
 
 /**
- * Operator actions on transactions that a coordinator should not take by itself: listing the
- * transactions still in ZooKeeper, and aborting one by hand. For outcomes and history use
- * {@link TransactionCoordinator#outcome}, {@link TransactionCoordinator#recentOutcomes} and
- * {@link TransactionCoordinator#forget}.
+ * What an operator (or a tool such as {@code baton txn}) does with transactions, without running
+ * a coordinator: list the transactions still in ZooKeeper, look one up, abort one by hand, and
+ * read or trim the history of finished ones. Every coordinator instance of the namespace sees
+ * the same.
  *
  * <p>Stateless apart from the client it reads through; safe for concurrent use.
  */
-public final class TransactionAdmin {
+public final class TransactionAdmin implements AutoCloseable {
 
-    private final CuratorFramework curator;
-    private final TxnLayout layout;
+    private final TxnStore store;
+    private final TxnLookup lookup;
+    private final long timeoutMillis;
+    private final AutoCloseable owned;
 
-    private TransactionAdmin(CuratorFramework curator, String rootPath) {
-        this.curator = curator;
-        this.layout = new TxnLayout(rootPath);
+    private TransactionAdmin(TxnStore store) {
+        this(store, null);
+    }
+
+    private TransactionAdmin(TxnStore store, AutoCloseable owned) {
+        this.store = store;
+        this.owned = owned;
+        this.lookup = new TxnLookup(store);
+        this.timeoutMillis = store.curator().getZookeeperClient().getConnectionTimeoutMs() + 10_000L;
     }
 
     /**
-     * An admin on a started Curator client without a namespace.
+     * An admin on a started Curator client without a namespace, for the namespace under
+     * {@code rootPath}, whose coordinators keep the default history size.
      *
      * @param rootPath Baton's root node, {@code /baton} unless {@code baton.zookeeper.root} says otherwise
      */
     public static TransactionAdmin on(CuratorFramework curator, String rootPath) {
-        return new TransactionAdmin(Objects.requireNonNull(curator, "curator"), Objects.requireNonNull(rootPath, "rootPath"));
+        return on(curator, rootPath, TxnHistory.DEFAULT_SIZE);
+    }
+
+    /**
+     * An admin as {@link #on(CuratorFramework, String)}, for coordinators that keep
+     * {@code historySize} outcomes: with 0 (no history), {@link #status} answers UNKNOWN rather than
+     * NOT_BEGUN for a transaction it cannot find.
+     */
+    public static TransactionAdmin on(CuratorFramework curator, String rootPath, int historySize) {
+        Objects.requireNonNull(curator, "curator");
+        Objects.requireNonNull(rootPath, "rootPath");
+        return new TransactionAdmin(new TxnStore(curator, ZooKeeperLockOptions.defaults().acl(), rootPath,
+                historySize));
+    }
+
+    /**
+     * An admin with its own ZooKeeper connection, configured by {@code baton.*} keys as a
+     * coordinator is ({@code baton.zookeeper.connect} required; root, auth, TLS;
+     * {@code baton.txn.history-size}). Closing it closes the connection.
+     *
+     * @throws IllegalArgumentException for an unknown key or malformed value, named in the message
+     * @throws TransactionException if ZooKeeper cannot be reached within the connection timeout
+     */
+    public static TransactionAdmin open(Map<String, String> config) {
+        BatonConfig parsed = TxnConfig.parse(Objects.requireNonNull(config, "config"));
+        CallerQueues connection;
+        try {
+            connection = CallerQueues.open(parsed);
+        } catch (LockException e) {
+            throw new TransactionException(null, "cannot connect to ZooKeeper: " + e.getMessage(), e);
+        }
+        return new TransactionAdmin(new TxnStore(connection.curator(), connection.options().acl(),
+                connection.options().rootPath(), parsed.get(TxnConfig.HISTORY_SIZE)), connection);
+    }
+
+    /** Closes the ZooKeeper connection if this admin opened it. Idempotent. */
+    @Override
+    public void close() {
+        if (owned != null) {
+            try {
+                owned.close();
+            } catch (Exception e) {
+                // our own connection: nothing the caller could do about it
+            }
+        }
+    }
+
+    /** An admin on a coordinator's store. Not API: see {@code TransactionCoordinator.admin()}. */
+    public static TransactionAdmin on(TxnStore store) {
+        return new TransactionAdmin(Objects.requireNonNull(store, "store"));
     }
 
     /**
@@ -46,20 +114,31 @@ public final class TransactionAdmin {
      * @throws TransactionException if ZooKeeper cannot be read
      */
     public List<String> openTransactions() {
-        try {
-            List<String> ids = new ArrayList<>();
-            for (String child : curator.getChildren().forPath(layout.txns())) {
-                if (TxnNames.isTxnId(child)) {
-                    ids.add(child);
-                }
-            }
-            ids.sort(null);
-            return ids;
-        } catch (KeeperException.NoNodeException e) {
-            return List.of();
-        } catch (Exception e) {
-            throw new TransactionException("-", "cannot list transactions under " + layout.txns() + ": " + e, e);
-        }
+        return TxnLookup.await(store.openTransactions(), null, "list the transactions in", timeoutMillis);
+    }
+
+    /**
+     * Where transaction {@code txnId} stands: preparing, decided, finished (from the history),
+     * never begun, or unknown (it may have finished and left the history).
+     *
+     * @throws IllegalArgumentException if {@code txnId} is not a transaction id
+     * @throws TransactionException if ZooKeeper cannot be read, or the transaction's nodes are damaged
+     */
+    public TransactionStatus status(String txnId) {
+        Objects.requireNonNull(txnId, "txnId");
+        return TxnLookup.await(lookup.status(txnId), txnId, "read its status from", timeoutMillis);
+    }
+
+    /** {@link #status}'s state, empty if not begun or unknown (or {@code txnId} is not an id). */
+    public Optional<TransactionState> state(String txnId) {
+        Objects.requireNonNull(txnId, "txnId");
+        return TxnNames.isTxnId(txnId) ? status(txnId).state() : Optional.empty();
+    }
+
+    /** {@link #status}'s outcome, empty unless decided (or {@code txnId} is not an id). */
+    public Optional<Outcome> outcome(String txnId) {
+        Objects.requireNonNull(txnId, "txnId");
+        return TxnNames.isTxnId(txnId) ? status(txnId).outcome() : Optional.empty();
     }
 
     /**
@@ -67,40 +146,62 @@ public final class TransactionAdmin {
      * every coordinator and participant uses, so it can never contradict a decision already made.
      * Participants then roll back their branches and the transaction is collected as usual.
      *
-     * @return true if this call decided ABORT; false if the transaction already had a decision
-     *     (which stands)
-     * @throws IllegalArgumentException if {@code txnId} is not an open transaction (malformed, never
-     *     existed, or already collected)
+     * @return true if the decision is this ABORT; false if the transaction already had another
+     *     decision (which stands)
+     * @throws IllegalArgumentException if {@code txnId} is not a transaction id
+     * @throws NoSuchTransactionException if there is no open transaction {@code txnId} (never
+     *     begun, or already finished and collected)
      * @throws TransactionException if ZooKeeper cannot be written
      */
     public boolean abort(String txnId, String reason) {
         Objects.requireNonNull(txnId, "txnId");
         Objects.requireNonNull(reason, "reason");
         if (!TxnNames.isTxnId(txnId)) {
-            throw new IllegalArgumentException("'" + txnId + "' is not a transaction id (tx-<hex>-<hex>)");
+            throw new IllegalArgumentException("'" + txnId + "' is not a transaction id (tx-<12 hex>-<16 hex>)");
         }
-        byte[] decision = TxnCodec.decision(Decision.abort("aborted by an operator: " + reason));
-        try {
-            curator.transaction().forOperations(
-                    curator.transactionOp().check().forPath(layout.record(txnId)),
-                    curator.transactionOp().create().forPath(layout.decision(txnId), decision));
-            return true;
-        } catch (KeeperException.NodeExistsException e) {
-            // Curator resends the multi when its reply is lost: the decision found may be ours.
-            return isOurs(txnId, decision);
-        } catch (KeeperException.NoNodeException e) {
-            throw new IllegalArgumentException("no open transaction " + txnId + " (never begun, or already finished"
-                    + " and collected)", e);
-        } catch (Exception e) {
-            throw new TransactionException(txnId, "cannot write its decision: " + e, e);
+        Boolean decided = TxnLookup.await(store.abortByOperator(txnId,
+                Decision.abort("aborted by an operator: " + reason)), txnId, "write its decision to", timeoutMillis);
+        if (decided == null) {
+            throw new NoSuchTransactionException(txnId, "no open transaction " + txnId + " (never begun, or already"
+                    + " finished and collected)");
         }
+        return decided;
     }
 
-    private boolean isOurs(String txnId, byte[] decision) {
-        try {
-            return java.util.Arrays.equals(curator.getData().forPath(layout.decision(txnId)), decision);
-        } catch (Exception e) {
-            return false;
+    /**
+     * The history: the outcomes of the most recently finished transactions, newest first (by when
+     * they finished). Entries that cannot be read are skipped (and logged once).
+     *
+     * @throws TransactionException if ZooKeeper cannot be read
+     */
+    public List<Outcome> recentOutcomes() {
+        return recentOutcomes(TxnHistory.MAX_SIZE);
+    }
+
+    /**
+     * Like {@link #recentOutcomes()}, the newest {@code max} only.
+     *
+     * @throws IllegalArgumentException if {@code max} is negative
+     * @throws TransactionException if ZooKeeper cannot be read
+     */
+    public List<Outcome> recentOutcomes(int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("max must not be negative: " + max);
         }
+        return TxnLookup.await(store.history().recent(max), null, "read the transaction history from", timeoutMillis);
+    }
+
+    /**
+     * Deletes finished transaction {@code txnId}'s outcome from the history (one write, which also
+     * raises the history's trim mark: {@link #status} then answers UNKNOWN for it, not NOT_BEGUN).
+     * A transaction still in progress is not affected.
+     *
+     * @return true if the history held it
+     * @throws TransactionException if ZooKeeper cannot be reached
+     */
+    public boolean forget(String txnId) {
+        Objects.requireNonNull(txnId, "txnId");
+        return TxnNames.isTxnId(txnId) && TxnLookup.await(store.history().forget(txnId, name -> { }), txnId,
+                "delete its history entry in", timeoutMillis);
     }
 }

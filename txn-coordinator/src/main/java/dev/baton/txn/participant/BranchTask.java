@@ -1,38 +1,34 @@
 package dev.baton.txn.participant;
 
 import dev.baton.txn.Vote;
+import dev.baton.txn.internal.protocol.ReevaluatingTask;
 import dev.baton.txn.internal.protocol.StepListener;
 import dev.baton.txn.internal.store.CastVote;
 import dev.baton.txn.internal.store.CorruptNodeException;
 import dev.baton.txn.internal.store.Decision;
-import dev.baton.txn.internal.store.ReadBatch;
-import dev.baton.txn.internal.store.TxnCodec;
-import dev.baton.txn.internal.store.TxnLayout;
+import dev.baton.txn.internal.store.ParticipantStore;
 import dev.baton.txn.internal.store.TxnNames;
 import dev.baton.txn.internal.store.TxnRecord;
-import dev.baton.txn.internal.store.Zk;
+import dev.baton.txn.internal.store.TxnStore;
 
 import dev.baton.txn.internal.protocol.StepListener.Step;
-
 import java.time.Instant;
 import java.util.HashSet;
-import java.util.List;
+import java.util.Iterator;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.curator.framework.api.transaction.CuratorOp;
-import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException;
+import java.util.concurrent.CompletionException;
 import org.apache.zookeeper.Watcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One participant's branch of one transaction, from its inbox entry to its acknowledgement. Like
- * the coordinator's driver, every event re-runs {@link #evaluate()}, which acts on what the znodes
- * show: prepare and vote if nobody voted for this participant; apply the decision once there is
- * one; decide ABORT itself if it voted YES and no decision came by the deadline plus the grace period.
+ * One participant's branch of one transaction, from its inbox entry to its acknowledgement. Every
+ * event evaluates it again: {@link BranchRule} names the next step from what this host instance
+ * knows, the task carries it out (ZooKeeper through the store, the participant's prepare, commit
+ * and abort on the host's threads) and comes back, until the rule says to wait: prepare and vote if
+ * nobody voted for this participant; apply the decision once there is one; decide ABORT itself if
+ * it voted YES and no decision came by the deadline plus the grace period.
  *
  * <p>The vote names the prepare attempt it vouches for: the decision is applied to that attempt,
  * and every other attempt this task knows of (its own, if another instance's vote got in first;
@@ -40,36 +36,42 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An "orphan" holds attempts found prepared at start with no inbox entry: it never votes or
  * acknowledges, it only follows the decision (or rolls back if the transaction is gone).
+ *
+ * <p>Thread safety: evaluations never overlap ({@link ReevaluatingTask}); events may come from any thread.
  */
-final class BranchTask {
+final class BranchTask extends ReevaluatingTask {
 
     private static final Logger LOG = LoggerFactory.getLogger(BranchTask.class);
 
     final String txnId;
+    /** The order in which its host made it: a listing taken before a task was made cannot speak for it. */
+    final long serial;
     private final HostedParticipant host;
     private final HostCore core;
-    private final TxnLayout layout;
+    private final ParticipantStore store;
     private final boolean orphan;
+    /** Attempts prepared (a YES from this participant, or found prepared in the resource): a vote may name one. */
     private final Set<String> attempts = new HashSet<>();
+    /**
+     * Attempts whose prepare said NO or failed: never to be voted for, but rolled back with the
+     * branch, since a prepare that failed may have left something prepared.
+     */
+    private final Set<String> refused = new HashSet<>();
     private final Watcher watcher = event -> {
         if (event.getType() == Watcher.Event.EventType.NodeCreated) {
             decisionCreated = true;
         }
         schedule();
     };
-    /** Started by an event, which may be stale: the first evaluation checks the inbox entry exists. */
-    private boolean checkEntry;
+    /** Started by an event, which may be stale: the first read checks the inbox entry exists. */
+    private volatile boolean checkEntry;
     private volatile boolean entryGone;
     /** Told by the watch: the decision exists, so the next evaluation reads it without watching. */
     private volatile boolean decisionCreated;
-    private final AtomicBoolean queued = new AtomicBoolean();
-    private volatile boolean done;
     private boolean started;
     private TxnRecord record;
     private byte[] payload;
     private CastVote mine;
-    private ScheduledFuture<?> timer;
-    private int failures;
     /**
      * This task stood by for another instance at some point: that instance may have left an
      * attempt prepared (it died after preparing, before voting), so applying the decision here
@@ -81,16 +83,23 @@ final class BranchTask {
     /** What a participant reported when the branch had already ended otherwise than decided. */
     private String heuristic;
 
-    /** The order in which its host made it: a listing taken before a task was made cannot speak for it. */
-    final long serial;
+    /** What one evaluation has done so far. */
+    private static final class Evaluation {
+        boolean read;
+        boolean entryChecked;
+        boolean entryExists;
+        boolean recordRead;
+        Decision decision;
+    }
 
     /** @param orphanAttempts the prepared attempts of an orphan; null for an inbox entry */
     BranchTask(HostedParticipant host, String txnId, Set<String> orphanAttempts, boolean checkEntry, long serial) {
+        super(host.core.executor(), 5000);
         this.serial = serial;
         this.host = host;
         this.checkEntry = checkEntry;
         this.core = host.core;
-        this.layout = core.layout;
+        this.store = core.store.participants();
         this.txnId = txnId;
         this.orphan = orphanAttempts != null;
         if (orphanAttempts != null) {
@@ -99,7 +108,7 @@ final class BranchTask {
     }
 
     boolean isDone() {
-        return done;
+        return isFinished();
     }
 
     boolean isOrphan() {
@@ -119,203 +128,139 @@ final class BranchTask {
         return entryGone;
     }
 
-    void schedule() {
-        if (!done && queued.compareAndSet(false, true)) {
-            core.execute(this::run);
+    @Override
+    protected CompletableFuture<Void> evaluate() {
+        if (core.isClosed() || !core.store.usable()) {
+            return done();
         }
-    }
-
-    /** Like {@link #schedule()}, on the calling thread (a host thread, never ZooKeeper's). */
-    void runHere() {
-        if (!done && queued.compareAndSet(false, true)) {
-            run();
-        }
-    }
-
-    private synchronized void run() {
-        queued.set(false);
-        if (done || core.isClosed() || !core.zk.usable()) {
-            return;
-        }
-        try {
-            evaluate();
-            failures = 0;
-        } catch (CorruptNodeException e) {
-            core.report(host.name + "/" + txnId, e.getMessage());
-            finish();
-        } catch (Exception e) {
-            if (core.isClosed() || !core.zk.usable()) {
-                return;
-            }
-            failures++;
-            LOG.warn("participant '{}', transaction {}: {} (attempt {}); retrying", host.name, txnId, e, failures);
-            core.schedule(this::schedule, Math.min(5000, 25L << Math.min(failures, 8)));
-        }
-    }
-
-    private void evaluate() throws Exception {
         if (!started) {
             started = true;
             attempts.addAll(host.takePreparedAtStart(txnId));
         }
-        if (!orphan && attempts.isEmpty() && mine == null && !tookOver && !host.owns(txnId) && standBy()) {
-            return;
-        }
-        // One round trip: the record, this participant's vote (before the decision: a NO vote
-        // carries its ABORT), the branch's payload and the decision, watching for its creation.
-        ReadBatch batch = core.zk.batch();
-        CompletableFuture<org.apache.zookeeper.data.Stat> entryRead = checkEntry
-                ? batch.exists(layout.inboxEntry(host.name, txnId), null) : null;
-        CompletableFuture<ReadBatch.Node> recordRead = record == null ? batch.data(layout.record(txnId), null) : null;
-        CompletableFuture<ReadBatch.Node> voteRead = mine == null ? batch.data(layout.vote(txnId, host.name), null) : null;
-        CompletableFuture<ReadBatch.Node> payloadRead = payload == null ? batch.data(layout.branch(txnId, host.name), null)
-                : null;
-        CompletableFuture<ReadBatch.Node> decisionRead = batch.settledData(layout.decision(txnId), watcher,
-                decisionCreated);
-        batch.await();
-        if (entryRead != null) {
-            checkEntry = false;
-            if (entryRead.getNow(null) == null) {
+        return next(new Evaluation());
+    }
+
+    private static CompletableFuture<Void> done() {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private CompletableFuture<Void> next(Evaluation now) {
+        BranchRule.View view = new BranchRule.View(orphan, attempts, host.owns(txnId), tookOver, entryGone, now.read,
+                now.entryChecked, now.entryExists, record, now.recordRead, mine, now.decision, core.clock.millis(),
+                core.abortGrace.toMillis());
+        BranchRule.Next next = BranchRule.next(view);
+        switch (next.step()) {
+            case READ_RECORD_FOR_STANDBY:
+                standingBy = true;
+                return core.store.record(txnId).thenComposeAsync(read -> {
+                    now.recordRead = true;
+                    record = read;
+                    return next(now);
+                }, executor());
+            case STAND_BY:
+                standingBy = true;
+                if (!timerPending()) {
+                    wakeIn(next.wakeAt() - core.clock.millis());
+                }
+                return done();
+            case TAKE_OVER:
+                LOG.info("participant '{}', transaction {}: the branch is still open past its deadline and grace"
+                        + " period; this instance takes it over from the instance it was assigned to", host.name, txnId);
+                tookOver = true;
+                return next(now);
+            case ENTRY_GONE:
                 // A stale event, or another instance finished the branch: nothing to do here.
                 entryGone = true;
                 finish();
-                return;
+                return done();
+            case READ:
+                return read(now);
+            case VANISHED:
+                return vanished();
+            case ROLL_BACK_LOSERS:
+                return CompletableFuture.runAsync(this::abortLosingAttempts, executor()).thenCompose(x -> next(now));
+            case APPLY:
+                return apply(now.decision);
+            case ORPHAN_WAIT:
+                return done();
+            case VOTE_RECOVERED:
+                core.step(Step.PREPARED, txnId);
+                return vote(now, Vote.yes(), attempts.iterator().next());
+            case VOTE_LATE:
+                core.step(Step.PREPARED, txnId);
+                return vote(now, Vote.no("the prepare request reached participant '" + host.name
+                        + "' after the deadline"), null);
+            case PREPARE: {
+                String attempt = TxnNames.newAttempt();
+                return CompletableFuture.supplyAsync(() -> prepare(attempt), executor()).thenCompose(vote -> {
+                    // Only a YES makes the attempt one a vote may name: should this vote's write
+                    // fail, the next evaluation must not vote YES for an attempt that said NO.
+                    (vote.isYes() ? attempts : refused).add(attempt);
+                    core.step(Step.PREPARED, txnId);
+                    return vote(now, vote, vote.isYes() ? attempt : null);
+                });
             }
+            case AWAIT_DECISION:
+                if (!timerPending()) {
+                    wakeIn(next.wakeAt() - core.clock.millis());
+                }
+                return done();
+            case ABORT_ITSELF:
+                return abortItself(now);
+            default:
+                throw new IllegalStateException("no step " + next.step());
         }
-        if (recordRead != null) {
-            ReadBatch.Node node = recordRead.getNow(null);
-            if (node == null) {
-                vanished();
-                return;
+    }
+
+    /**
+     * One round trip: the entry (for a task started by an event), the record, this participant's
+     * vote (before the decision: a NO vote carries its ABORT), the branch's payload and the
+     * decision, watching for its creation.
+     */
+    private CompletableFuture<Void> read(Evaluation now) {
+        boolean entry = checkEntry;
+        ParticipantStore.BranchQuery query = new ParticipantStore.BranchQuery(entry, record == null, mine == null,
+                payload == null);
+        return store.read(txnId, host.name, query, watcher, decisionCreated).thenComposeAsync(found -> {
+            now.read = true;
+            if (entry) {
+                checkEntry = false;
+                now.entryChecked = true;
+                now.entryExists = found.entryExists();
             }
-            record = TxnCodec.record(txnId, node.data());
-        }
-        if (voteRead != null && voteRead.getNow(null) != null) {
-            mine = TxnCodec.vote(txnId, host.name, voteRead.getNow(null).data());
-        }
-        if (payloadRead != null) {
-            payload = payloadRead.getNow(null) == null ? new byte[0] : payloadRead.getNow(null).data();
-        }
-        ReadBatch.Node decided = decisionRead.getNow(null);
-        if (decided == null && mine != null && !orphan) {
-            abortLosingAttempts();
-        }
-        if (decided != null) {
-            apply(TxnCodec.decision(txnId, decided.data()));
-        } else if (orphan) {
-            return;
-        } else if (mine == null) {
-            vote();
-            if (mine == null) {
-                schedule();
+            if (query.record()) {
+                record = found.record();
+            }
+            if (found.vote() != null) {
+                mine = found.vote();
+            }
+            if (query.payload() && found.payload() != null) {
+                payload = found.payload();
+            }
+            now.decision = found.decision() == null ? null : found.decision().decision();
+            return next(now);
+        }, executor());
+    }
+
+    /**
+     * Writes the vote. A YES that it created is this participant's vote: the decision, read with
+     * its watch in this evaluation, was not there, so the task now waits. Otherwise (a vote was
+     * there, the transaction is gone, or a NO that carried its ABORT) it reads again.
+     */
+    private CompletableFuture<Void> vote(Evaluation now, Vote vote, String attempt) {
+        CastVote cast = new CastVote(vote, attempt);
+        CompletableFuture<TxnStore.Created> written = vote.isYes() ? store.voteYes(txnId, host.name, cast)
+                : store.voteNo(txnId, host.name, cast, Decision.abort("participant '" + host.name + "' voted NO: "
+                        + vote.reason()));
+        return written.thenComposeAsync(created -> {
+            core.step(Step.VOTED, txnId);
+            if (created == TxnStore.Created.CREATED && vote.isYes()) {
+                mine = cast;
             } else {
-                awaitDecision();
+                now.read = false;
             }
-        } else {
-            awaitDecision();
-        }
-    }
-
-    /**
-     * Another live instance of this participant handles the branch (rendezvous hashing over the
-     * live instances, {@link HostedParticipant#owns}): preparing it here too would only race with
-     * it. This task stands by until that instance is gone (the live set changes and every task is
-     * evaluated again), the branch is done (its inbox entry is deleted), or the deadline plus the
-     * grace period passed with the branch still open: a live but stuck instance must not keep
-     * the transaction from finishing, so this one then takes it over from whatever the znodes
-     * show. Standing by costs one read (the record, for the deadline).
-     *
-     * @return true to stand by (nothing more to do now)
-     */
-    private boolean standBy() throws Exception {
-        standingBy = true;
-        if (entryGone) {
-            finish();
-            return true;
-        }
-        if (record == null) {
-            byte[] data = core.zk.data(layout.record(txnId), null);
-            if (data == null) {
-                return false;
-            }
-            record = TxnCodec.record(txnId, data);
-        }
-        long takeOverAt = record.deadlineMillis() + core.abortGrace.toMillis();
-        if (core.clock.millis() < takeOverAt) {
-            if (timer == null || timer.isDone()) {
-                timer = core.schedule(this::schedule, takeOverAt - core.clock.millis() + 1);
-            }
-            return true;
-        }
-        LOG.info("participant '{}', transaction {}: the branch is still open past its deadline and grace period;"
-                + " this instance takes it over from the instance it was assigned to", host.name, txnId);
-        tookOver = true;
-        return false;
-    }
-
-    /**
-     * Rolls back at once the attempts of ours that the vote does not name: whatever is decided,
-     * they can only be aborted, and they may hold locks in the resource. (Another instance of
-     * this participant voted first; without this they waited for the decision, or, if the
-     * transaction was collected before this instance saw it, for the deadline.)
-     */
-    private void abortLosingAttempts() throws Exception {
-        String voted = mine.vote().isYes() ? mine.attempt() : null;
-        for (java.util.Iterator<String> it = attempts.iterator(); it.hasNext(); ) {
-            String attempt = it.next();
-            if (!attempt.equals(voted)) {
-                finish(attempt, false);
-                it.remove();
-            }
-        }
-    }
-
-    /** Voted, no decision yet: wait for it, or decide ABORT once the deadline and the grace period passed. */
-    private void awaitDecision() throws Exception {
-        long abortAt = record.deadlineMillis() + core.abortGrace.toMillis();
-        if (!mine.vote().isYes() || core.clock.millis() >= abortAt) {
-            abortItself();
-            schedule();
-        } else if (timer == null || timer.isDone()) {
-            timer = core.schedule(this::schedule, abortAt - core.clock.millis() + 1);
-        }
-    }
-
-    private void vote() throws Exception {
-        String attempt;
-        Vote vote;
-        if (!attempts.isEmpty()) {
-            attempt = attempts.iterator().next();
-            vote = Vote.yes();
-        } else if (core.clock.millis() >= record.deadlineMillis()) {
-            attempt = null;
-            vote = Vote.no("the prepare request reached participant '" + host.name + "' after the deadline");
-        } else {
-            attempt = TxnNames.newAttempt();
-            attempts.add(attempt);
-            vote = prepare(attempt);
-        }
-        core.step(Step.PREPARED, txnId);
-        String path = layout.vote(txnId, host.name);
-        byte[] data = TxnCodec.vote(new CastVote(vote, attempt));
-        if (vote.isYes()) {
-            Zk.Created created = core.zk.create(path, data, CreateMode.PERSISTENT);
-            if (created == Zk.Created.CREATED) {
-                mine = new CastVote(vote, attempt);
-            } else if (created == Zk.Created.NO_PARENT) {
-                record = null;
-            }
-        } else {
-            // A NO vote carries the ABORT with it: one write, and nobody has to wait for a coordinator.
-            Decision abort = Decision.abort("participant '" + host.name + "' voted NO: " + vote.reason());
-            try {
-                core.zk.multi(List.of(core.zk.createOp(path, data, CreateMode.PERSISTENT),
-                        core.zk.createOp(layout.decision(txnId), TxnCodec.decision(abort), CreateMode.PERSISTENT)));
-            } catch (KeeperException e) {
-                core.zk.create(path, data, CreateMode.PERSISTENT);
-            }
-        }
-        core.step(Step.VOTED, txnId);
+            return next(now);
+        }, executor());
     }
 
     private Vote prepare(String attempt) {
@@ -330,52 +275,67 @@ final class BranchTask {
         }
     }
 
-    private void abortItself() throws Exception {
+    private CompletableFuture<Void> abortItself(Evaluation now) {
         String reason = mine.vote().isYes()
                 ? "participant '" + host.name + "' voted YES but saw no decision by the deadline plus its grace period ("
                         + core.abortGrace + "), so it decided ABORT itself"
                 : "participant '" + host.name + "' voted NO: " + mine.vote().reason();
-        if (core.zk.create(layout.decision(txnId), TxnCodec.decision(Decision.abort(reason)), CreateMode.PERSISTENT)
-                == Zk.Created.NO_PARENT) {
-            record = null;
+        return core.store.decide(txnId, Decision.abort(reason)).thenComposeAsync(write -> {
+            now.read = false; // whatever was created, read the decision (or find the transaction gone)
+            return next(now);
+        }, executor());
+    }
+
+    /**
+     * Rolls back at once the attempts of ours that the vote does not name: whatever is decided,
+     * they can only be aborted, and they may hold locks in the resource. Blocking: on the executor.
+     */
+    private void abortLosingAttempts() {
+        String voted = mine.vote().isYes() ? mine.attempt() : null;
+        for (Iterator<String> it = attempts.iterator(); it.hasNext(); ) {
+            String attempt = it.next();
+            if (!attempt.equals(voted)) {
+                finishAttempt(attempt, false);
+                it.remove();
+            }
         }
     }
 
-    /** Commits the attempt the vote named (on COMMIT) and aborts every other attempt known. */
-    private void apply(Decision decision) throws Exception {
+    /** Commits the attempt the vote named (on COMMIT), aborts every other attempt known, and acknowledges. */
+    private CompletableFuture<Void> apply(Decision decision) {
         String voted = mine != null && mine.vote().isYes() ? mine.attempt() : null;
         if (decision.commit() && voted == null) {
-            throw new CorruptNodeException("transaction " + txnId + " is decided COMMIT but participant '"
-                    + host.name + "' has no YES vote; its branch is left as it is");
+            return CompletableFuture.failedFuture(new CorruptNodeException("transaction " + txnId + " is decided"
+                    + " COMMIT but participant '" + host.name + "' has no YES vote; its branch is left as it is"));
         }
-        Set<String> discard = new HashSet<>(attempts);
-        if ((discard.isEmpty() || standingBy) && !orphan) {
-            discard.addAll(host.attemptsInDoubt(txnId));
-        }
-        if (decision.commit()) {
-            if (!orphan || attempts.contains(voted)) {
-                finish(voted, true);
+        return CompletableFuture.runAsync(() -> {
+            Set<String> discard = new HashSet<>(attempts);
+            discard.addAll(refused);
+            if ((discard.isEmpty() || standingBy) && !orphan) {
+                discard.addAll(host.attemptsInDoubt(txnId));
             }
-            discard.remove(voted);
-        } else if (voted != null && !orphan) {
-            discard.add(voted);
-        }
-        for (String attempt : discard) {
-            finish(attempt, false);
-        }
-        core.step(Step.APPLIED, txnId);
-        if (!orphan) {
-            acknowledge();
-        }
-        finish();
+            if (decision.commit()) {
+                if (!orphan || attempts.contains(voted)) {
+                    finishAttempt(voted, true);
+                }
+                discard.remove(voted);
+            } else if (voted != null && !orphan) {
+                discard.add(voted);
+            }
+            for (String attempt : discard) {
+                finishAttempt(attempt, false);
+            }
+            core.step(Step.APPLIED, txnId);
+        }, executor()).thenCompose(applied -> orphan ? done() : store.acknowledge(txnId, host.name, heuristic))
+                .thenRun(this::finish);
     }
 
     /**
      * Commits or rolls back one attempt. A {@link HeuristicOutcomeException} (the attempt already
      * ended otherwise than decided) cannot be mended by calling again: it is reported and kept
-     * for the acknowledgement, and the branch goes on to be acknowledged.
+     * for the acknowledgement, and the branch goes on to be acknowledged. Blocking.
      */
-    private void finish(String attempt, boolean commit) throws Exception {
+    private void finishAttempt(String attempt, boolean commit) {
         try {
             if (commit) {
                 host.participant.commit(branch(attempt));
@@ -388,38 +348,8 @@ final class BranchTask {
             LOG.error("participant '{}', transaction {}: HEURISTIC outcome, the {} of attempt {} found the branch"
                     + " already ended: {}", host.name, txnId, commit ? "commit" : "rollback", attempt, found);
             core.report(host.name + "/" + txnId, "heuristic outcome: " + found);
-        }
-    }
-
-    /**
-     * The ack and the removal of the inbox entry, in one write; done one by one if the pair fails.
-     * A heuristic outcome rides in the ack's data, and bumps the version of the ack parent so that
-     * the collecting driver, which lists the acks with their parent's stat, knows to read them:
-     * normal acks cost no read.
-     */
-    private void acknowledge() throws Exception {
-        String ack = layout.ack(txnId, host.name);
-        String entry = layout.inboxEntry(host.name, txnId);
-        byte[] data = heuristic == null ? new byte[0] : TxnCodec.ack(heuristic);
-        List<CuratorOp> ops = new java.util.ArrayList<>();
-        ops.add(core.zk.createOp(ack, data, CreateMode.PERSISTENT));
-        ops.add(core.zk.deleteOp(entry));
-        if (heuristic != null) {
-            ops.add(core.zk.setDataOp(layout.acks(txnId), new byte[0], -1));
-        }
-        try {
-            core.zk.multi(ops);
-        } catch (KeeperException e) {
-            if (heuristic != null) {
-                // Before the ack: a driver that lists the ack must see the parent's version bumped.
-                try {
-                    core.zk.setData(layout.acks(txnId), new byte[0]);
-                } catch (KeeperException.NoNodeException gone) {
-                    // collected meanwhile: nothing left to tell
-                }
-            }
-            core.zk.create(ack, data, CreateMode.PERSISTENT);
-            core.zk.delete(entry);
+        } catch (Exception e) {
+            throw new CompletionException(e);
         }
     }
 
@@ -430,23 +360,24 @@ final class BranchTask {
      * orphan, or a record deleted by hand) nothing legitimate could have committed the branch
      * without this participant, so every attempt is rolled back (presumed abort) and the entry dropped.
      */
-    private void vanished() throws Exception {
-        String entry = layout.inboxEntry(host.name, txnId);
-        boolean presumeAbort = orphan || core.zk.exists(entry, null) != null;
-        Set<String> discard = host.attemptsInDoubt(txnId);
-        if (presumeAbort) {
-            discard.addAll(attempts);
-        }
-        if (!discard.isEmpty()) {
-            LOG.info("participant '{}': transaction {} is gone; rolling back {}", host.name, txnId, discard);
-        }
-        for (String attempt : discard) {
-            finish(attempt, false);
-        }
-        if (presumeAbort && !orphan) {
-            core.zk.delete(entry);
-        }
-        finish();
+    private CompletableFuture<Void> vanished() {
+        CompletableFuture<Boolean> entry = orphan ? CompletableFuture.completedFuture(true)
+                : store.hasEntry(host.name, txnId);
+        return entry.thenComposeAsync(presumeAbort -> {
+            Set<String> discard = host.attemptsInDoubt(txnId);
+            if (presumeAbort) {
+                discard.addAll(attempts);
+                discard.addAll(refused);
+            }
+            if (!discard.isEmpty()) {
+                LOG.info("participant '{}': transaction {} is gone; rolling back {}", host.name, txnId, discard);
+            }
+            for (String attempt : discard) {
+                finishAttempt(attempt, false);
+            }
+            return presumeAbort && !orphan ? store.dropEntry(host.name, txnId).thenApply(dropped -> (Void) null)
+                    : done();
+        }, executor()).thenRun(this::finish);
     }
 
     private Branch branch(String attempt) {
@@ -456,11 +387,23 @@ final class BranchTask {
         return new Branch(txnId, host.name, attempt, payload == null ? new byte[0] : payload, record.deadline());
     }
 
-    private void finish() {
-        done = true;
-        if (timer != null) {
-            timer.cancel(false);
+    @Override
+    protected boolean failed(Throwable failure, int inARow) {
+        Throwable cause = TxnStore.unwrap(failure);
+        if (cause instanceof CorruptNodeException) {
+            core.report(host.name + "/" + txnId, cause.getMessage());
+            finish();
+            return false;
         }
+        if (core.isClosed() || !core.store.usable()) {
+            return false;
+        }
+        LOG.warn("participant '{}', transaction {}: {} (attempt {}); retrying", host.name, txnId, cause, inARow);
+        return true;
+    }
+
+    @Override
+    protected void finished() {
         host.finished(this);
     }
 }

@@ -1,74 +1,109 @@
 package dev.baton.txn.participant;
 
-import dev.baton.txn.internal.protocol.CoordinatorCore;
 import dev.baton.txn.internal.protocol.StepListener;
-import dev.baton.txn.internal.store.TxnLayout;
-import dev.baton.txn.internal.store.Zk;
+import dev.baton.txn.internal.store.TxnStore;
 
+import dev.baton.lock.spi.lifecycle.AbstractService;
+import dev.baton.lock.spi.lifecycle.ServiceExecutor;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** What the participants of one {@link ParticipantHost} share: ZooKeeper, threads, clock, problems. */
-final class HostCore {
+/**
+ * One participant host as a service ({@link AbstractService}: started once, stopped once): the
+ * store, the threads that call the participants, the clock, the problems found, and its hosted
+ * participants, registered on start and unregistered on stop.
+ */
+final class HostCore extends AbstractService {
 
     private static final Logger LOG = LoggerFactory.getLogger(HostCore.class);
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
-    final Zk zk;
-    final TxnLayout layout;
+    final TxnStore store;
     final Clock clock;
     final Duration abortGrace;
     final StepListener steps;
     final String instanceId;
-    private final ScheduledThreadPoolExecutor executor;
+    private final ServiceExecutor executor;
     private final ConcurrentMap<String, String> problems = new ConcurrentHashMap<>();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final ConnectionStateListener connectionListener = this::connectionChanged;
+    private volatile List<HostedParticipant> participants = List.of();
     /** Test hook: false makes hosts list their inbox as on a server without persistent watches. */
     volatile boolean persistentWatches = true;
 
-    HostCore(Zk zk, TxnLayout layout, Clock clock, Duration abortGrace, int threads, StepListener steps) {
-        this.zk = zk;
-        this.layout = layout;
+    HostCore(TxnStore store, Clock clock, Duration abortGrace, int threads, StepListener steps) {
+        super("participant host");
+        this.store = store;
         this.clock = clock;
         this.abortGrace = abortGrace;
         this.steps = steps;
         int number = INSTANCES.incrementAndGet();
         this.instanceId = java.lang.management.ManagementFactory.getRuntimeMXBean().getName().replaceAll("[^A-Za-z0-9_.-]", "_")
                 + "-" + number;
-        this.executor = new ScheduledThreadPoolExecutor(threads, CoordinatorCore.daemon("baton-txn-participant-" + number));
-        this.executor.setRemoveOnCancelPolicy(true);
+        this.executor = ServiceExecutor.scheduled("baton-txn-participant-" + number, threads);
+    }
+
+    /** Hosts these participants once started. */
+    void host(List<HostedParticipant> hosted) {
+        participants = List.copyOf(hosted);
+    }
+
+    /** Registers every participant as live and starts reconciling and reading the inboxes. */
+    @Override
+    protected void doStart() throws Exception {
+        try {
+            CompletableFuture.allOf(participants.stream().map(HostedParticipant::start)
+                    .toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = TxnStore.unwrap(e);
+            throw cause instanceof Exception ? (Exception) cause : e;
+        }
+        store.curator().getConnectionStateListenable().addListener(connectionListener);
+    }
+
+    /** Stops working and removes the live nodes, so coordinators stop sending work here. */
+    @Override
+    protected void doStop() {
+        store.curator().getConnectionStateListenable().removeListener(connectionListener);
+        executor.shutdownNow();
+        participants.forEach(HostedParticipant::unregister);
+    }
+
+    private void connectionChanged(CuratorFramework client, ConnectionState state) {
+        if (state == ConnectionState.RECONNECTED) {
+            participants.forEach(HostedParticipant::resync);
+        }
     }
 
     boolean isClosed() {
-        return closed.get();
+        return isShutDown();
+    }
+
+    ServiceExecutor executor() {
+        return executor;
     }
 
     void execute(Runnable task) {
-        try {
-            executor.execute(task);
-        } catch (RejectedExecutionException e) {
+        if (!executor.execute(task)) {
             LOG.debug("participant host closed; dropping a task");
         }
     }
 
     ScheduledFuture<?> schedule(Runnable task, long delayMillis) {
-        try {
-            return executor.schedule(task, Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            return null;
-        }
+        return executor.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
     }
 
     void step(StepListener.Step step, String txnId) {
@@ -87,11 +122,5 @@ final class HostCore {
 
     Map<String, String> problems() {
         return new TreeMap<>(problems);
-    }
-
-    void close() {
-        if (closed.compareAndSet(false, true)) {
-            executor.shutdownNow();
-        }
     }
 }

@@ -1,6 +1,9 @@
 package dev.baton.txn.participant;
 
+import dev.baton.txn.internal.protocol.ReevaluatingTask;
+import dev.baton.txn.internal.store.ParticipantStore;
 import dev.baton.txn.internal.store.TxnNames;
+import dev.baton.txn.internal.store.TxnStore;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -8,20 +11,21 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One participant in a {@link ParticipantHost}: its live registration, its reconciliation on
- * start, and the watch on its inbox that turns every entry into a {@link BranchTask}.
+ * start, the watch on its inbox that turns every entry into a {@link BranchTask}, and the watched
+ * set of its live instances that decides which instance prepares which branch.
  */
 final class HostedParticipant {
 
@@ -30,16 +34,16 @@ final class HostedParticipant {
     final String name;
     final Participant participant;
     final HostCore core;
+    private final ParticipantStore store;
     private final ConcurrentMap<String, BranchTask> tasks = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Set<String>> preparedAtStart = new ConcurrentHashMap<>();
-    private final AtomicBoolean scanQueued = new AtomicBoolean();
-    private final Watcher inboxWatcher = event -> scheduleScan();
+    private final AtomicLong serials = new AtomicLong();
+    private final InboxScan scan;
+    private final LiveRead live;
+    private final Watcher inboxWatcher;
     private final Watcher entryWatcher = this::entryEvent;
     /** The live instances of this participant as last listed (watched), sorted. */
     private volatile List<String> liveInstances = List.of();
-    private final AtomicBoolean liveQueued = new AtomicBoolean();
-    private final java.util.concurrent.atomic.AtomicLong serials = new java.util.concurrent.atomic.AtomicLong();
-    private final Watcher liveWatcher = event -> scheduleLiveRead();
     /** The inbox is watched by a persistent recursive watch (ZooKeeper 3.6+), not by listings. */
     private volatile boolean persistentWatch;
     private volatile boolean reconciled;
@@ -49,16 +53,17 @@ final class HostedParticipant {
         this.core = core;
         this.name = name;
         this.participant = participant;
+        this.store = core.store.participants();
+        this.scan = new InboxScan();
+        this.live = new LiveRead();
+        this.inboxWatcher = event -> scan.schedule();
     }
 
-    /** Registers a live instance now; reconciles and starts on the inbox in the background. */
-    void start() throws Exception {
-        core.zk.ensure(core.layout.inbox(name));
-        core.zk.ensure(core.layout.live(name));
-        register();
-        readLive();
-        watchInbox();
-        core.execute(this::reconcile);
+    /** Registers a live instance; reconciles and starts on the inbox in the background. */
+    CompletableFuture<Void> start() {
+        return store.ensure(name).thenCompose(x -> store.register(name, core.instanceId))
+                .thenCompose(x -> readLive()).thenCompose(x -> watchInbox())
+                .thenRun(() -> core.execute(this::reconcile));
     }
 
     /**
@@ -93,29 +98,32 @@ final class HostedParticipant {
         return hash ^ (hash >>> 31);
     }
 
-    private void scheduleLiveRead() {
-        if (!core.isClosed() && liveQueued.compareAndSet(false, true)) {
-            core.execute(() -> {
-                try {
-                    readLive();
-                } catch (Exception e) {
-                    if (!core.isClosed() && core.zk.usable()) {
-                        LOG.debug("participant '{}': cannot list its live instances; retrying", name, e);
-                        core.schedule(this::scheduleLiveRead, 500);
-                    }
-                }
-            });
-        }
+    /** Lists the live instances, watching them; when the set changed, every branch task looks again. */
+    private CompletableFuture<Void> readLive() {
+        return store.liveInstances(name, event -> live.schedule()).thenAccept(listed -> {
+            List<String> sorted = listed == null ? List.of() : listed.stream().sorted().toList();
+            if (!sorted.equals(liveInstances)) {
+                liveInstances = sorted;
+                tasks.values().forEach(BranchTask::schedule);
+            }
+        });
     }
 
-    /** Lists the live instances, watching them; when the set changed, every branch task looks again. */
-    private void readLive() throws Exception {
-        liveQueued.set(false);
-        List<String> listed = core.zk.children(core.layout.live(name), liveWatcher);
-        List<String> sorted = listed == null ? List.of() : listed.stream().sorted().toList();
-        if (!sorted.equals(liveInstances)) {
-            liveInstances = sorted;
-            tasks.values().forEach(BranchTask::schedule);
+    /** The live set, read again whenever its watch fires: one read at a time. */
+    private final class LiveRead extends ReevaluatingTask {
+        LiveRead() {
+            super(core.executor(), 1000);
+        }
+
+        @Override
+        protected CompletableFuture<Void> evaluate() {
+            return core.isClosed() ? CompletableFuture.completedFuture(null) : readLive();
+        }
+
+        @Override
+        protected boolean failed(Throwable cause, int inARow) {
+            LOG.debug("participant '{}': cannot list its live instances; retrying", name, cause);
+            return !core.isClosed() && core.store.usable();
         }
     }
 
@@ -124,28 +132,21 @@ final class HostedParticipant {
      * name and its task starts without listing the inbox first: a round trip less before every
      * prepare. The inbox is still listed on start and after a reconnection (events missed while
      * disconnected are not replayed). Older servers answer UNIMPLEMENTED; the host then lists the
-     * inbox on every change, watched once at a time, as before.
+     * inbox on every change, watched once at a time.
      */
-    private void watchInbox() throws Exception {
+    private CompletableFuture<Void> watchInbox() {
         if (!core.persistentWatches) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        try {
-            core.zk.addPersistentRecursiveWatch(core.layout.inbox(name), entryWatcher);
-            persistentWatch = true;
-        } catch (KeeperException.UnimplementedException e) {
-            persistentWatch = false;
-        }
+        return store.watchInbox(name, entryWatcher).thenAccept(supported -> persistentWatch = supported);
     }
 
     /** On ZooKeeper's event thread: an inbox entry was created or deleted. */
     private void entryEvent(WatchedEvent event) {
-        String prefix = core.layout.inbox(name) + "/";
-        String path = event.getPath();
-        if (path == null || !path.startsWith(prefix) || core.isClosed()) {
+        String txnId = store.inboxEntryOf(name, event.getPath());
+        if (txnId == null || core.isClosed()) {
             return;
         }
-        String txnId = path.substring(prefix.length());
         if (event.getType() == Watcher.Event.EventType.NodeCreated && reconciled && TxnNames.isTxnId(txnId)) {
             BranchTask task = newTask(txnId, null, true);
             if (task != null) {
@@ -162,21 +163,11 @@ final class HostedParticipant {
         }
     }
 
-    /** (Re)creates this instance's ephemeral live node, replacing one left by an earlier session. */
-    void register() throws Exception {
-        String path = core.layout.live(name) + "/" + core.instanceId;
-        Stat stat = core.zk.exists(path, null);
-        if (stat != null && stat.getEphemeralOwner() != core.zk.sessionId()) {
-            core.zk.delete(path);
-        }
-        core.zk.create(path, core.instanceId.getBytes(StandardCharsets.UTF_8), CreateMode.EPHEMERAL);
-    }
-
     /**
      * Asks the participant which attempts it holds prepared, before reading the inbox: those of a
      * transaction still in the inbox are handed to its task (a crash came between prepare and
      * vote, or after the vote); the others are orphans that follow their decision, or are rolled
-     * back if their transaction is gone.
+     * back if their transaction is gone. Blocking (the participant's {@code inDoubt}): on a host thread.
      */
     private void reconcile() {
         if (core.isClosed()) {
@@ -185,92 +176,86 @@ final class HostedParticipant {
         Map<String, Set<String>> orphans = new HashMap<>();
         try {
             Set<BranchId> inDoubt = participant.inDoubt(name);
-            List<String> inbox = core.zk.children(core.layout.inbox(name), null);
+            List<String> inbox = store.inbox(name, null).get(core.store.curator().getZookeeperClient()
+                    .getConnectionTimeoutMs() + 10_000L, TimeUnit.MILLISECONDS);
             for (BranchId id : inDoubt) {
                 boolean queued = inbox != null && inbox.contains(id.txnId());
                 (queued ? preparedAtStart : orphans).computeIfAbsent(id.txnId(), t -> ConcurrentHashMap.newKeySet())
                         .add(id.attempt());
             }
         } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+                return;
+            }
             preparedAtStart.clear();
             reconcileFailures++;
-            LOG.warn("participant '{}' cannot list its prepared branches yet ({}); retrying", name, e.toString());
+            LOG.warn("participant '{}' cannot list its prepared branches yet ({}); retrying", name,
+                    TxnStore.unwrap(e).toString());
             core.schedule(this::reconcile, Math.min(5000, 100L << Math.min(reconcileFailures, 6)));
             return;
         }
         orphans.forEach((txnId, attempts) -> {
             if (TxnNames.isTxnId(txnId)) {
-                startTask(txnId, attempts);
+                BranchTask task = newTask(txnId, attempts, false);
+                if (task != null) {
+                    task.schedule();
+                }
             }
         });
         reconciled = true;
-        scheduleScan();
-    }
-
-    void scheduleScan() {
-        if (reconciled && scanQueued.compareAndSet(false, true)) {
-            core.execute(() -> {
-                // The newest entry's first evaluation runs on this thread: one thread hop less for it.
-                BranchTask newest = scan();
-                if (newest != null) {
-                    newest.runHere();
-                }
-            });
-        }
+        scan.schedule();
     }
 
     /**
-     * Lists the inbox and starts a task for each new entry. Synchronized, so that listings are
-     * handled in the order ZooKeeper gave them; a finished task is forgotten only once a listing
+     * Lists the inbox and starts a task for each new entry, one listing at a time, so that listings
+     * are handled in the order ZooKeeper gave them; a finished task is forgotten only once a listing
      * no longer has its entry, so a listing taken just before an acknowledgement cannot start the
      * branch a second time.
-     *
-     * @return the task of the last new entry, not started yet (the others are); or null
      */
-    private synchronized BranchTask scan() {
-        scanQueued.set(false);
-        if (core.isClosed()) {
-            return null;
+    private final class InboxScan extends ReevaluatingTask {
+        InboxScan() {
+            super(core.executor(), 500);
         }
-        BranchTask newest = null;
-        try {
+
+        @Override
+        protected CompletableFuture<Void> evaluate() {
+            if (!reconciled || core.isClosed()) {
+                return CompletableFuture.completedFuture(null);
+            }
             long listedAfter = serials.get();
-            List<String> entries = core.zk.children(core.layout.inbox(name), persistentWatch ? null : inboxWatcher);
-            if (entries == null) {
-                core.zk.ensure(core.layout.inbox(name));
-                scheduleScan();
-                return null;
-            }
-            tasks.entrySet().removeIf(task -> task.getValue().isDone() && !entries.contains(task.getKey()));
-            tasks.forEach((txnId, task) -> {
-                if (!task.isOrphan() && task.serial <= listedAfter && !entries.contains(txnId)) {
-                    task.entryGone();
+            return store.inbox(name, persistentWatch ? null : inboxWatcher).thenCompose(entries -> {
+                if (entries == null) {
+                    return store.ensure(name).thenRun(this::schedule);
                 }
+                started(entries, listedAfter);
+                return CompletableFuture.completedFuture(null);
             });
-            for (String txnId : entries) {
-                if (!TxnNames.isTxnId(txnId)) {
-                    core.report(core.layout.inboxEntry(name, txnId), "not a transaction id (foreign node)");
-                } else if (!tasks.containsKey(txnId)) {
-                    if (newest != null) {
-                        newest.schedule();
-                    }
-                    newest = newTask(txnId, null, false);
-                }
-            }
-        } catch (Exception e) {
-            if (!core.isClosed() && core.zk.usable()) {
-                LOG.debug("participant '{}': inbox scan failed; retrying", name, e);
-                core.schedule(this::scheduleScan, 500);
-            }
         }
-        return newest;
+
+        @Override
+        protected boolean failed(Throwable cause, int inARow) {
+            LOG.debug("participant '{}': inbox scan failed; retrying", name, cause);
+            return !core.isClosed() && core.store.usable();
+        }
     }
 
-    /** @param orphanAttempts for an orphan, its prepared attempts; null for an inbox entry */
-    private void startTask(String txnId, Set<String> orphanAttempts) {
-        BranchTask task = newTask(txnId, orphanAttempts, false);
-        if (task != null) {
-            task.schedule();
+    private void started(List<String> entries, long listedAfter) {
+        tasks.entrySet().removeIf(task -> task.getValue().isDone() && !entries.contains(task.getKey()));
+        tasks.forEach((txnId, task) -> {
+            if (!task.isOrphan() && task.serial <= listedAfter && !entries.contains(txnId)) {
+                task.entryGone();
+            }
+        });
+        for (String txnId : entries) {
+            if (!TxnNames.isTxnId(txnId)) {
+                core.report(store.describeEntry(name, txnId), "not a transaction id (foreign node)");
+            } else {
+                BranchTask task = newTask(txnId, null, false);
+                if (task != null) {
+                    task.schedule();
+                }
+            }
         }
     }
 
@@ -295,13 +280,17 @@ final class HostedParticipant {
         return attempts == null ? Set.of() : attempts;
     }
 
-    /** The attempts of this branch prepared in the resource now, by any instance. */
-    Set<String> attemptsInDoubt(String txnId) throws Exception {
+    /** The attempts of this branch prepared in the resource now, by any instance. Blocking. */
+    Set<String> attemptsInDoubt(String txnId) {
         Set<String> attempts = new HashSet<>();
-        for (BranchId id : participant.inDoubt(name)) {
-            if (id.txnId().equals(txnId)) {
-                attempts.add(id.attempt());
+        try {
+            for (BranchId id : participant.inDoubt(name)) {
+                if (id.txnId().equals(txnId)) {
+                    attempts.add(id.attempt());
+                }
             }
+        } catch (Exception e) {
+            throw new CompletionException(e);
         }
         return attempts;
     }
@@ -314,38 +303,39 @@ final class HostedParticipant {
 
     /** After a reconnection: the live node may be gone with the old session, and events may have been missed. */
     void resync() {
-        core.execute(() -> {
-            try {
-                register();
-                readLive();
-                // A new session has no watches; on the same session this is a no-op. Before the
-                // listing, so that nothing created in between is missed.
-                watchInbox();
-            } catch (Exception e) {
-                LOG.debug("participant '{}': could not re-register", name, e);
-                core.schedule(this::resync, 500);
-                return;
-            }
-            scheduleScan();
-        });
+        // A new session has no watches; on the same session this is a no-op. Before the listing,
+        // so that nothing created in between is missed.
+        store.register(name, core.instanceId).thenCompose(x -> readLive()).thenCompose(x -> watchInbox())
+                .whenComplete((done, failure) -> {
+                    if (failure != null) {
+                        LOG.debug("participant '{}': could not re-register", name, failure);
+                        if (!core.isClosed()) {
+                            core.schedule(this::resync, 500);
+                        }
+                        return;
+                    }
+                    scan.schedule();
+                });
         tasks.values().forEach(BranchTask::schedule);
     }
 
-    /** Removes the live node, so coordinators stop sending work to this instance. */
+    /** Removes the live node, so coordinators stop sending work to this instance; waits a little for it. */
     void unregister() {
         if (persistentWatch) {
-            try {
-                core.zk.removeWatch(core.layout.inbox(name), entryWatcher);
-            } catch (Exception e) {
-                LOG.debug("participant '{}': could not remove its inbox watch", name, e);
-            }
+            store.unwatchInbox(name, entryWatcher);
         }
-        try {
-            if (core.zk.usable()) {
-                core.zk.delete(core.layout.live(name) + "/" + core.instanceId);
+        scan.finish();
+        live.finish();
+        if (core.store.usable()) {
+            try {
+                store.unregister(name, core.instanceId).get(core.store.curator().getZookeeperClient()
+                        .getConnectionTimeoutMs(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                LOG.debug("participant '{}': could not remove its live node", name, e);
             }
-        } catch (Exception e) {
-            LOG.debug("participant '{}': could not remove its live node", name, e);
         }
     }
 }

@@ -3,11 +3,13 @@ package dev.baton.txn.participant;
 import dev.baton.txn.TransactionCoordinator;
 import dev.baton.txn.TransactionException;
 import dev.baton.txn.TxnConfig;
-import dev.baton.txn.internal.protocol.Connections;
 import dev.baton.txn.internal.protocol.StepListener;
-import dev.baton.txn.internal.store.TxnLayout;
+import dev.baton.txn.internal.store.TxnHistory;
 import dev.baton.txn.internal.store.TxnNames;
-import dev.baton.txn.internal.store.Zk;
+import dev.baton.txn.internal.store.TxnStore;
+
+import dev.baton.lock.LockException;
+import dev.baton.lock.zookeeper.ext.CallerQueues;
 
 import dev.baton.lock.spi.BatonConfig;
 import dev.baton.lock.zookeeper.ZooKeeperLockClient;
@@ -66,7 +68,6 @@ public final class ParticipantHost implements AutoCloseable {
     private final List<HostedParticipant> participants;
     private final AutoCloseable owned;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final ConnectionStateListener connectionListener = this::connectionChanged;
 
     private ParticipantHost(HostCore core, List<HostedParticipant> participants, AutoCloseable owned) {
         this.core = core;
@@ -150,21 +151,13 @@ public final class ParticipantHost implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        core.zk.curator().getConnectionStateListenable().removeListener(connectionListener);
-        core.close();
-        participants.forEach(HostedParticipant::unregister);
+        core.stop();
         if (owned != null) {
             try {
                 owned.close();
             } catch (Exception e) {
                 // our own connection: nothing the caller could do about it
             }
-        }
-    }
-
-    private void connectionChanged(CuratorFramework client, ConnectionState state) {
-        if (state == ConnectionState.RECONNECTED) {
-            participants.forEach(HostedParticipant::resync);
         }
     }
 
@@ -183,7 +176,7 @@ public final class ParticipantHost implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private int threads;
         private StepListener steps = StepListener.NONE;
-        private Zk.Resend resend;
+        private TxnStore.Resend resend;
         private boolean persistentWatches = true;
 
         private Builder(CuratorFramework curator, BatonConfig config) {
@@ -260,8 +253,8 @@ public final class ParticipantHost implements AutoCloseable {
             return this;
         }
 
-        /** Test hook: writes this host sends through Curator may be sent again (see {@link Zk.Resend}). */
-        Builder resend(Zk.Resend value) {
+        /** Test hook: writes this host sends may be sent again (see {@link TxnStore.Resend}). */
+        Builder resend(TxnStore.Resend value) {
             resend = value;
             return this;
         }
@@ -287,7 +280,7 @@ public final class ParticipantHost implements AutoCloseable {
             if (config == null) {
                 return start(curator, options, null);
             }
-            ZooKeeperLockClient connection = Connections.open(config);
+            CallerQueues connection = openConnection(config);
             try {
                 return start(connection.curator(), options != null ? options : connection.options(), connection);
             } catch (RuntimeException e) {
@@ -296,27 +289,32 @@ public final class ParticipantHost implements AutoCloseable {
             }
         }
 
+        private static CallerQueues openConnection(BatonConfig config) {
+            try {
+                return CallerQueues.open(config);
+            } catch (LockException e) {
+                throw new TransactionException(null, "cannot connect to ZooKeeper: " + e.getMessage(), e);
+            }
+        }
+
         private ParticipantHost start(CuratorFramework client, ZooKeeperLockOptions layout, AutoCloseable owned) {
             if (client.getState() != CuratorFrameworkState.STARTED) {
                 throw new IllegalStateException("the Curator client must be started before the host uses it");
             }
-            Zk zk = new Zk(client, layout.acl());
-            zk.resend = resend;
-            HostCore core = new HostCore(zk, new TxnLayout(layout.rootPath()), clock,
-                    abortGrace, threads, steps);
+            TxnStore store = new TxnStore(client, layout.acl(), layout.rootPath(), TxnHistory.DEFAULT_SIZE);
+            store.resend(resend);
+            HostCore core = new HostCore(store, clock, abortGrace, threads, steps);
             core.persistentWatches = persistentWatches;
             List<HostedParticipant> hosted = new ArrayList<>();
             participants.forEach((name, participant) -> hosted.add(new HostedParticipant(core, name, participant)));
+            core.host(hosted);
             ParticipantHost host = new ParticipantHost(core, List.copyOf(hosted), owned);
             try {
-                for (HostedParticipant participant : hosted) {
-                    participant.start();
-                }
-            } catch (Exception e) {
+                core.start();
+            } catch (RuntimeException e) {
                 host.close();
-                throw new TransactionException(null, "cannot register participants in ZooKeeper: " + e, e);
+                throw new TransactionException(null, "cannot register participants in ZooKeeper: " + e.getMessage(), e);
             }
-            client.getConnectionStateListenable().addListener(host.connectionListener);
             return host;
         }
     }

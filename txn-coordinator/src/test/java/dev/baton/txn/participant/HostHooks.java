@@ -1,7 +1,7 @@
 package dev.baton.txn.participant;
 
 import dev.baton.txn.internal.protocol.StepListener;
-import dev.baton.txn.internal.store.Zk;
+import dev.baton.txn.internal.store.TxnStore;
 
 import java.time.Duration;
 
@@ -18,7 +18,7 @@ public final class HostHooks {
         return builder.steps(steps);
     }
 
-    public static ParticipantHost.Builder resend(ParticipantHost.Builder builder, Zk.Resend resend) {
+    public static ParticipantHost.Builder resend(ParticipantHost.Builder builder, TxnStore.Resend resend) {
         return builder.resend(resend);
     }
 

@@ -1,11 +1,11 @@
 package dev.baton.txn.internal.protocol;
 
-import dev.baton.txn.internal.store.TxnHistory;
-import dev.baton.txn.internal.store.TxnLayout;
 import dev.baton.txn.internal.store.TxnNames;
-import dev.baton.txn.internal.store.Zk;
+import dev.baton.txn.internal.store.TxnStore;
 
-import dev.baton.lock.zookeeper.ZooKeeperLockClient;
+import dev.baton.lock.spi.lifecycle.AbstractService;
+import dev.baton.lock.spi.lifecycle.ServiceExecutor;
+import dev.baton.lock.zookeeper.ext.CallerQueues;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -14,11 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,95 +26,110 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What one coordinator instance shares among the transactions it drives: ZooKeeper, the lock
- * client its driver leases come from, its threads, the history, the map of known transactions,
- * and the scan of {@code txn/} that finds transactions begun elsewhere. Every transaction under
- * {@code txn/} has one {@link TxnDriver} here; only one that holds its driver lease acts on it,
- * the others only watch.
+ * One coordinator instance, as a service ({@link AbstractService}: started once, stopped once):
+ * the store, the queues its driver leases live in, its threads, the history keeper, the map of known
+ * transactions, and the scan of {@code txn/} that finds transactions begun elsewhere. Every
+ * transaction under {@code txn/} has one {@link TxnDriver} here; only one that holds its driver
+ * lease acts on it, the others only watch.
  */
-public final class CoordinatorCore {
+public final class CoordinatorCore extends AbstractService {
 
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorCore.class);
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
-    public final Zk zk;
-    public final ZooKeeperLockClient locks;
-    public final TxnLayout layout;
-    public final TxnHistory history;
+    public final TxnStore store;
+    public final CallerQueues locks;
     public final HistoryKeeper keeper;
     public final Clock clock;
     public final String instanceId;
     public final StepListener steps;
-    private final ScheduledThreadPoolExecutor executor;
-    private final ExecutorService callbacks;
+    private final ServiceExecutor executor;
+    private final ServiceExecutor callbacks;
     private final ConcurrentMap<String, TxnDriver> drivers = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, String> problems = new ConcurrentHashMap<>();
-    private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean scanQueued = new AtomicBoolean();
     private final Watcher scanWatcher = event -> scheduleScan();
     private final ConnectionStateListener connectionListener = this::connectionChanged;
 
-    /** @param locks the lock client for driver leases; closed with this core */
-    public CoordinatorCore(Zk zk, ZooKeeperLockClient locks, TxnLayout layout, int historySize, Duration idleTrim,
-            Clock clock, StepListener steps) {
-        this.zk = zk;
+    /**
+     * @param locks the queues for driver leases; closed with this core
+     * @param threads the threads evaluating transactions (their I/O waits on no thread)
+     */
+    public CoordinatorCore(TxnStore store, CallerQueues locks, Duration idleTrim, Clock clock, StepListener steps,
+            int threads) {
+        super("transaction coordinator");
+        this.store = store;
         this.locks = locks;
-        this.layout = layout;
-        this.keeper = new HistoryKeeper(this, historySize, idleTrim);
-        this.history = new TxnHistory(zk, layout, historySize);
         this.clock = clock;
         this.steps = steps;
         int number = INSTANCES.incrementAndGet();
         this.instanceId = java.lang.management.ManagementFactory.getRuntimeMXBean().getName() + "#" + number;
-        this.executor = new ScheduledThreadPoolExecutor(2, daemon("baton-txn-coordinator-" + number));
-        this.executor.setRemoveOnCancelPolicy(true);
-        this.callbacks = Executors.newSingleThreadExecutor(daemon("baton-txn-callbacks-" + number));
-    }
-
-    public static java.util.concurrent.ThreadFactory daemon(String name) {
-        AtomicInteger count = new AtomicInteger();
-        return task -> {
-            Thread thread = new Thread(task, name + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
+        this.executor = ServiceExecutor.scheduled("baton-txn-coordinator-" + number, threads);
+        this.callbacks = ServiceExecutor.single("baton-txn-callbacks-" + number);
+        this.keeper = new HistoryKeeper(this, idleTrim);
     }
 
     /** Creates the namespace, starts watching {@code txn/} and picks up every transaction already there. */
-    public void start() throws Exception {
-        zk.ensure(layout.txns());
-        zk.ensure(layout.participants());
-        zk.ensure(layout.history());
-        zk.curator().getConnectionStateListenable().addListener(connectionListener);
-        keeper.start();
-        scan();
+    @Override
+    protected void doStart() throws Exception {
+        join(store.ensureNamespace());
+        store.curator().getConnectionStateListenable().addListener(connectionListener);
+        join(keeper.start());
+        join(scan());
+    }
+
+    /**
+     * Callers still waiting get an {@code OutcomeUnknownException}; the driver leases this
+     * instance holds are released so that another instance takes the transactions over at once.
+     * Closes the queues (and with them the ZooKeeper connection, if they own it).
+     */
+    @Override
+    protected void doStop() {
+        store.curator().getConnectionStateListenable().removeListener(connectionListener);
+        executor.shutdownNow();
+        for (TxnDriver driver : drivers.values()) {
+            driver.close();
+        }
+        drivers.clear();
+        keeper.close();
+        locks.close();
+        callbacks.shutdown();
+    }
+
+    /** Waits for a start-up step; the service's start is the one blocking call of a coordinator. */
+    private static <T> T join(CompletableFuture<T> step) throws Exception {
+        try {
+            return step.get(2, TimeUnit.MINUTES);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = TxnStore.unwrap(e);
+            throw cause instanceof Exception ? (Exception) cause : e;
+        }
     }
 
     public boolean isClosed() {
-        return closed.get();
+        return isShutDown();
+    }
+
+    /** The executor of this instance's tasks. */
+    public ServiceExecutor executor() {
+        return executor;
     }
 
     public void execute(Runnable task) {
-        try {
-            executor.execute(task);
-        } catch (RejectedExecutionException e) {
+        if (!executor.execute(task)) {
             LOG.debug("coordinator closed; dropping a task");
         }
     }
 
     public ScheduledFuture<?> schedule(Runnable task, long delayMillis) {
-        try {
-            return executor.schedule(task, Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            return null;
-        }
+        return executor.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
     }
 
     /**
      * Completes a caller's future off the protocol threads, so a slow dependent stage cannot stall
      * them; an {@link Awaited} one in place, which only wakes its caller.
      */
-    <T> void deliver(CompletableFuture<T> future, T value, Throwable error) {
+    public <T> void deliver(CompletableFuture<T> future, T value, Throwable error) {
         Runnable completion = () -> {
             if (error != null) {
                 future.completeExceptionally(error);
@@ -128,12 +139,8 @@ public final class CoordinatorCore {
         };
         if (future instanceof Awaited) {
             completion.run();
-            return;
-        }
-        try {
-            callbacks.execute(completion);
-        } catch (RejectedExecutionException e) {
-            completion.run();
+        } else {
+            callbacks.executeOrRun(completion);
         }
     }
 
@@ -182,36 +189,39 @@ public final class CoordinatorCore {
         if (scanQueued.compareAndSet(false, true)) {
             execute(() -> {
                 scanQueued.set(false);
-                try {
-                    scan();
-                } catch (Exception e) {
-                    if (!closed.get() && zk.usable()) {
-                        LOG.debug("scan of {} failed; retrying", layout.txns(), e);
+                scan().exceptionally(failure -> {
+                    if (!isClosed() && store.usable()) {
+                        LOG.debug("scan of the transactions failed; retrying", failure);
                         schedule(this::scheduleScan, 500);
                     }
-                }
+                    return null;
+                });
             });
         }
     }
 
     /** Lists {@code txn/} (watching it) and starts following every transaction not yet known. */
-    private void scan() throws Exception {
-        if (closed.get()) {
-            return;
+    private CompletableFuture<Void> scan() {
+        if (isClosed()) {
+            return CompletableFuture.completedFuture(null);
         }
-        List<String> ids = zk.children(layout.txns(), scanWatcher);
-        if (ids == null) {
-            zk.ensure(layout.txns());
-            scheduleScan();
-            return;
-        }
+        return store.transactions(scanWatcher).thenCompose(ids -> {
+            if (ids == null) {
+                return store.ensureTransactions().thenRun(this::scheduleScan);
+            }
+            follow(ids);
+            return CompletableFuture.completedFuture(null);
+        });
+    }
+
+    private void follow(List<String> ids) {
         problems.keySet().retainAll(ids);
         for (String id : ids) {
             if (drivers.containsKey(id) || problems.containsKey(id)) {
                 continue;
             }
             if (!TxnNames.isTxnId(id)) {
-                report(id, "'" + layout.record(id) + "' is not a transaction created by Baton (foreign node)");
+                report(id, "'" + id + "' under the transactions is not a transaction created by Baton (foreign node)");
                 continue;
             }
             TxnDriver driver = new TxnDriver(this, id, null, null);
@@ -229,23 +239,8 @@ public final class CoordinatorCore {
         }
     }
 
-    /**
-     * Stops: callers still waiting get a {@link TransactionException}; the driver leases this
-     * instance holds are released so that another instance takes the transactions over at once.
-     * Closes the lock client (and with it the ZooKeeper connection, if the lock client owns it).
-     */
+    /** Stops (see {@link #doStop()}). Idempotent. */
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        zk.curator().getConnectionStateListenable().removeListener(connectionListener);
-        executor.shutdownNow();
-        for (TxnDriver driver : drivers.values()) {
-            driver.close();
-        }
-        drivers.clear();
-        keeper.close();
-        locks.close();
-        callbacks.shutdown();
+        stop();
     }
 }

@@ -1,17 +1,19 @@
 package dev.baton.txn.internal.protocol;
 
 import dev.baton.txn.internal.store.CorruptNodeException;
-import dev.baton.txn.internal.store.Zk;
+import dev.baton.txn.internal.store.TxnStore;
 import dev.baton.txn.internal.store.ZkErrors;
 
 import dev.baton.lock.Lease;
 import dev.baton.lock.LockException;
-import dev.baton.lock.zookeeper.LeaseRequest;
-import dev.baton.lock.zookeeper.ZooKeeperLockClient;
+import dev.baton.lock.zookeeper.ext.LeaseRequest;
+import dev.baton.lock.zookeeper.ext.CallerQueues;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
-import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.zookeeper.Op;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.slf4j.Logger;
@@ -37,7 +39,7 @@ public final class DriverLease {
 
     private static final Logger LOG = LoggerFactory.getLogger(DriverLease.class);
 
-    private final ZooKeeperLockClient locks;
+    private final CallerQueues locks;
     private final String txnId;
     private final String queue;
     private final Runnable onLost;
@@ -45,9 +47,8 @@ public final class DriverLease {
     private final java.util.concurrent.atomic.AtomicReference<LeaseRequest> request =
             new java.util.concurrent.atomic.AtomicReference<>();
     private volatile Lease lease;
-    private boolean missing;
 
-    public DriverLease(ZooKeeperLockClient locks, String txnId, String queue, Runnable onLost) {
+    public DriverLease(CallerQueues locks, String txnId, String queue, Runnable onLost) {
         this.locks = locks;
         this.txnId = txnId;
         this.queue = queue;
@@ -55,10 +56,10 @@ public final class DriverLease {
     }
 
     /** The operation that queues this instance's lease node, for the begin {@code multi}. */
-    public CuratorOp beginOp() {
+    public Op beginOp() {
         LeaseRequest queued = locks.leaseRequest(queue);
         request.set(queued);
-        return queued.createOp();
+        return queued.createOp().get();
     }
 
     /** Whether this instance holds the role now. */
@@ -77,51 +78,62 @@ public final class DriverLease {
         }
     }
 
+    /** What a claim found. */
+    public enum Claim {
+        /** This instance holds the role. */
+        DRIVING,
+        /** Another instance holds it (the queue is watched, to take over when it empties). */
+        FOLLOWING,
+        /** The queue is gone: the transaction was collected, or is not of this protocol. */
+        MISSING
+    }
+
     /**
      * Whether this instance drives the transaction, taking the role if it began the transaction or
-     * if nobody holds it. Watches the queue (with {@code watcher}) while someone else does.
+     * if nobody holds it; watches the queue (with {@code watcher}) while someone else does. The lock
+     * API's calls block, so they run on {@code executor}; they happen once per transaction (the
+     * adoption of the begin's lease) or on a takeover.
      *
-     * @return true if it holds the role; false if another instance does, or the queue is gone
-     *     ({@link #queueMissing()} then tells)
-     * @throws CorruptNodeException if the queue is not a queue
+     * @throws CorruptNodeException (in the future) if the queue cannot hold a lease
      */
-    public boolean claim(Zk zk, Watcher watcher) throws Exception {
-        missing = false;
+    public CompletableFuture<Claim> claim(TxnStore store, Watcher watcher, Executor executor) {
         if (holds()) {
-            return true;
+            return CompletableFuture.completedFuture(Claim.DRIVING);
         }
-        if (request.get() != null) {
-            adoptBegun();
-            if (holds()) {
-                return true;
-            }
-        }
-        List<String> children = zk.children(queue, watcher);
-        missing = children == null;
-        if (missing || children.stream().anyMatch(ZooKeeperLockClient::isQueueNode)) {
-            return false;
-        }
+        CompletableFuture<Void> adopted = request.get() == null ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.runAsync(this::adoptBegun, executor);
+        return adopted.thenCompose(done -> holds() ? CompletableFuture.completedFuture(Claim.DRIVING)
+                : store.queue(txnId, watcher).thenComposeAsync(children -> {
+                    if (children == null) {
+                        return CompletableFuture.completedFuture(Claim.MISSING);
+                    }
+                    if (children.stream().anyMatch(CallerQueues::isQueueNode)) {
+                        return CompletableFuture.completedFuture(Claim.FOLLOWING);
+                    }
+                    return CompletableFuture.completedFuture(takeOver());
+                }, executor));
+    }
+
+    /** The queue is empty: race the other instances for it with a one-shot attempt. Blocking. */
+    private Claim takeOver() {
         Optional<Lease> won;
         try {
             won = locks.lockAt(queue).tryAcquire(Duration.ZERO);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompletionException(e);
         } catch (LockException e) {
             if (e.getCause() instanceof KeeperException.NoNodeException) {
-                missing = true;
-                return false;
+                return Claim.MISSING;
             }
             if (e.getCause() instanceof KeeperException && !ZkErrors.isAmbiguous((KeeperException) e.getCause())) {
-                throw new CorruptNodeException("transaction " + txnId + ": its driver node " + queue
-                        + " cannot hold a lease: " + e.getCause());
+                throw new CompletionException(new CorruptNodeException("transaction " + txnId + ": its driver node "
+                        + queue + " cannot hold a lease: " + e.getCause()));
             }
             throw e;
         }
         won.ifPresent(l -> take(l, "took over"));
-        return holds();
-    }
-
-    /** Whether the last {@link #claim} found no queue node at all. */
-    public boolean queueMissing() {
-        return missing;
+        return holds() ? Claim.DRIVING : Claim.FOLLOWING;
     }
 
     private void adoptBegun() {
@@ -147,13 +159,13 @@ public final class DriverLease {
      * held. From then on the node's deletion counts as the release, not as a loss. The operation's
      * path is the lease node's.
      */
-    public CuratorOp releaseOp() {
+    public Op releaseOp() {
         Lease current = lease;
         if (current == null || !current.isValid()) {
             return null;
         }
         try {
-            return locks.releaseOp(current);
+            return locks.releaseOp(current).get();
         } catch (IllegalStateException e) {
             return null;
         }

@@ -1,22 +1,19 @@
 package dev.baton.txn.internal.protocol;
 
-import dev.baton.txn.internal.store.CorruptNodeException;
 import dev.baton.txn.internal.store.HistoryMark;
 import dev.baton.txn.internal.store.HistoryNames;
 import dev.baton.txn.internal.store.HistoryTrim;
-import dev.baton.txn.internal.store.TxnCodec;
+import dev.baton.txn.internal.store.TxnHistory;
 
 import dev.baton.lock.Lease;
-import dev.baton.lock.zookeeper.ZooKeeperLockClient;
+import dev.baton.lock.zookeeper.ext.CallerQueues;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,15 +21,18 @@ import org.slf4j.LoggerFactory;
  * Keeps the history at its size. Only one coordinator instance deletes history entries: the
  * holder of a lease on the lock whose queue is {@code txn-history-keeper}. Every instance adds
  * entries; if several deleted, two collecting at the same moment would pick the same oldest entry
- * and one collect would fail, costing a write. The keeper puts its deletes into its own collect
- * {@code multi}s (no write of its own). Other instances only watch the keeper's queue, like the
- * driver lease's, and take the role when it empties. A keeper that has collected nothing for a
- * while but finds the history over its size (other instances collect) trims it with one write.
+ * and one collect would fail, costing a write. The keeper puts its deletes, and the history's trim
+ * mark, into its own collect {@code multi}s (no write of its own), one trim at a time: each raises
+ * the mark with a write conditional on the version the previous one left, so collects that start
+ * while a trim is in flight add their entry without trimming, and the next trim takes the excess.
+ * Other instances only watch the keeper's queue, like a driver lease's, and take the role when it
+ * empties. A keeper that collects nothing for a while but finds the history over its size (others
+ * collect) trims it with one write.
  *
  * <p>To find the oldest entries without listing the history at every collect, the keeper reads the
- * history node's child count and remembers the oldest names from its last listing: others only
- * add newer entries. A stale name (an entry deleted by {@code forget} elsewhere) fails that collect
- * once; it is retried after a fresh listing.
+ * history node's child count and remembers the oldest names from its last listing: others only add
+ * newer entries. A stale name (an entry forgotten elsewhere) fails that collect once; the next
+ * trim lists again.
  *
  * <p>Thread safety: safe for use by any number of threads.
  */
@@ -44,44 +44,36 @@ public final class HistoryKeeper {
     private static final Logger LOG = LoggerFactory.getLogger(HistoryKeeper.class);
 
     private final CoordinatorCore core;
+    private final TxnHistory history;
     private final int size;
     private final long idleMillis;
-    private final String queue;
     private final Watcher watcher;
+    // Guarded by this:
     private final TreeSet<String> oldest = new TreeSet<>();
-    /** Victims handed to writes not finished yet: still listed by the server, but not to be handed out again. */
-    private final Set<String> reserved = new HashSet<>();
-    /** The history's mark as last read or written, and the version of the history node it had. */
-    private HistoryMark mark = HistoryMark.NONE;
-    private int markVersion = -1;
-    /**
-     * One trim at a time: each raises the mark with a write conditional on the version the
-     * previous one left, so two in flight would fail one collect. Collects that start while a
-     * trim is in flight add their entry without trimming; the next trim takes the excess.
-     */
     private boolean trimInFlight;
-    private volatile Lease lease;
     private boolean listed;
     private int foreign;
     private int listings;
+    private HistoryMark mark = HistoryMark.NONE;
+    private int markVersion = -1;
+    private volatile Lease lease;
     private volatile long lastCollect;
 
-    public HistoryKeeper(CoordinatorCore core, int size, Duration idle) {
+    public HistoryKeeper(CoordinatorCore core, Duration idle) {
         this.core = core;
-        this.size = size;
+        this.history = core.store.history();
+        this.size = history.size();
         this.idleMillis = idle.toMillis();
-        this.queue = core.layout.historyKeeper();
         this.watcher = event -> core.execute(this::reclaim);
     }
 
-    /** Takes the role if nobody has it, else watches for it; starts the idle check. Blocking. */
-    public void start() throws Exception {
+    /** Takes the role if nobody has it, else watches for it; starts the idle check. */
+    public CompletableFuture<Void> start() {
         if (size == 0) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        core.zk.ensure(queue);
-        claim();
-        core.schedule(this::idleCheck, idleMillis);
+        return core.store.ensureHistoryKeeperQueue().thenCompose(x -> claim()).thenRun(() ->
+                core.schedule(this::idleCheck, idleMillis));
     }
 
     /** Whether this instance keeps the history now. */
@@ -90,93 +82,101 @@ public final class HistoryKeeper {
         return current != null && current.isValid();
     }
 
-    private synchronized void claim() throws Exception {
-        if (holds() || core.isClosed()) {
-            return;
-        }
-        List<String> children = core.zk.children(queue, watcher);
-        if (children == null || children.stream().anyMatch(ZooKeeperLockClient::isQueueNode)) {
-            return;
-        }
-        Optional<Lease> won = core.locks.lockAt(queue).tryAcquire(Duration.ZERO);
-        if (won.isPresent()) {
-            lease = won.get();
-            listed = false;
-            LOG.debug("this coordinator instance keeps the transaction history now");
-            won.get().lost().thenRun(() -> core.execute(this::reclaim));
-        }
-    }
-
     /** Takes the role if it is free, or watches again: after a loss, a watch event or a reconnection. */
     public void reclaim() {
-        if (size == 0) {
+        if (size == 0 || holds() || core.isClosed()) {
             return;
         }
-        try {
-            claim();
-        } catch (Exception e) {
-            if (!core.isClosed() && core.zk.usable()) {
-                LOG.debug("could not claim the history keeper role; retrying", e);
+        claim().exceptionally(failure -> {
+            if (!core.isClosed() && core.store.usable()) {
+                LOG.debug("could not claim the history keeper role; retrying", failure);
                 core.schedule(this::reclaim, 1000);
             }
-        }
+            return null;
+        });
+    }
+
+    /** Watches the queue and, if it is empty, races for the role with a one-shot attempt. */
+    private CompletableFuture<Void> claim() {
+        return core.store.historyKeeperQueueChildren(watcher).thenAcceptAsync(children -> {
+            if (children == null || holds() || children.stream().anyMatch(CallerQueues::isQueueNode)) {
+                return;
+            }
+            // Blocking, but rare: the first instance, and a takeover.
+            Optional<Lease> won;
+            try {
+                won = core.locks.lockAt(core.store.historyKeeperQueue()).tryAcquire(Duration.ZERO);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (won.isPresent()) {
+                synchronized (this) {
+                    lease = won.get();
+                    listed = false;
+                }
+                LOG.debug("this coordinator instance keeps the transaction history now");
+                won.get().lost().thenRun(() -> core.execute(this::reclaim));
+            }
+        }, core.executor()::executeOrRun);
+    }
+
+    /** This instance is collecting a transaction, so it is not idle. */
+    public void collecting() {
+        lastCollect = System.nanoTime();
     }
 
     /**
      * The oldest entries to delete so the history stays at its size once {@code adding} entries are
-     * added; none unless this instance is the keeper. They are reserved: a concurrent collect of
-     * this instance picks others.
+     * added, with the mark raised past them; none unless this instance is the keeper and no other
+     * trim of it is in flight. The caller reports the write's fate: {@link #deleted} or {@link #failed}.
      */
-    public synchronized HistoryTrim victims(int adding) throws Exception {
-        if (!holds() || trimInFlight) {
-            return HistoryTrim.NONE;
+    public CompletableFuture<HistoryTrim> victims(int adding) {
+        collecting();
+        synchronized (this) {
+            if (!holds() || trimInFlight) {
+                return CompletableFuture.completedFuture(HistoryTrim.NONE);
+            }
+            trimInFlight = true;
         }
-        Stat stat = core.zk.exists(core.layout.history(), null);
-        int excess = stat == null ? 0
-                : Math.min(MAX_TRIM, stat.getNumChildren() - foreign - reserved.size() + adding - size);
-        if (excess <= 0) {
-            return HistoryTrim.NONE;
-        }
-        if (stat.getVersion() != markVersion) {
-            readMark();
-        }
-        if (!listed || oldest.size() < excess) {
-            relist();
-        }
-        List<String> victims = new ArrayList<>();
-        HistoryMark raised = mark;
-        while (victims.size() < excess && !oldest.isEmpty()) {
-            String victim = oldest.pollFirst();
-            victims.add(victim);
-            raised = raised.including(HistoryNames.txnId(victim));
-        }
-        reserved.addAll(victims);
-        trimInFlight = !victims.isEmpty();
-        return victims.isEmpty() ? HistoryTrim.NONE : new HistoryTrim(victims, raised, markVersion);
+        return history.stat().thenCompose(stat -> {
+            int excess;
+            boolean readMark;
+            boolean relist;
+            synchronized (this) {
+                excess = stat == null ? 0 : Math.min(MAX_TRIM, stat.getNumChildren() - foreign + adding - size);
+                readMark = stat != null && stat.getVersion() != markVersion;
+                relist = !listed || oldest.size() < excess;
+            }
+            if (excess <= 0) {
+                return CompletableFuture.completedFuture(HistoryTrim.NONE);
+            }
+            CompletableFuture<Void> markRead = !readMark ? CompletableFuture.completedFuture(null)
+                    : history.markWithVersion().thenAccept(read -> {
+                        synchronized (this) {
+                            mark = read.mark();
+                            markVersion = read.version();
+                        }
+                    });
+            CompletableFuture<Void> names = !relist ? CompletableFuture.completedFuture(null)
+                    : history.names().thenAccept(this::relisted);
+            return CompletableFuture.allOf(markRead, names).thenApply(done -> pick(excess));
+        }).whenComplete((trim, failure) -> {
+            if (failure != null || trim.victims().isEmpty()) {
+                synchronized (this) {
+                    trimInFlight = false;
+                }
+            }
+        });
     }
 
-    private void readMark() throws Exception {
-        Stat stat = new Stat();
-        byte[] data = core.zk.data(core.layout.history(), stat, null);
-        try {
-            mark = TxnCodec.mark(core.layout.history(), data);
-        } catch (CorruptNodeException e) {
-            LOG.warn("{}; it is overwritten with a mark that takes every transaction as possibly dropped",
-                    e.getMessage());
-            mark = new HistoryMark(Long.MAX_VALUE);
-        }
-        markVersion = stat.getVersion();
-    }
-
-    private void relist() throws Exception {
+    private synchronized void relisted(List<String> names) {
         listings++;
         oldest.clear();
         foreign = 0;
-        for (String name : Optional.ofNullable(core.zk.children(core.layout.history(), null)).orElse(List.of())) {
+        for (String name : names) {
             if (HistoryNames.isEntry(name)) {
-                if (!reserved.contains(name)) {
-                    oldest.add(name);
-                }
+                oldest.add(name);
             } else {
                 foreign++;
             }
@@ -184,9 +184,15 @@ public final class HistoryKeeper {
         listed = true;
     }
 
-    /** This instance is collecting a transaction, so it is not idle. */
-    public void collecting() {
-        lastCollect = System.nanoTime();
+    private synchronized HistoryTrim pick(int excess) {
+        List<String> victims = new ArrayList<>();
+        HistoryMark raised = mark;
+        while (victims.size() < excess && !oldest.isEmpty()) {
+            String victim = oldest.pollFirst();
+            victims.add(victim);
+            raised = raised.including(HistoryNames.txnId(victim));
+        }
+        return victims.isEmpty() ? HistoryTrim.NONE : new HistoryTrim(victims, raised, markVersion);
     }
 
     /** The write of {@code trim} succeeded: its victims are gone and its mark is the history's. */
@@ -195,7 +201,6 @@ public final class HistoryKeeper {
             return;
         }
         trimInFlight = false;
-        reserved.removeAll(trim.victims());
         if (markVersion == trim.markVersion()) {
             mark = trim.mark();
             markVersion++;
@@ -208,7 +213,6 @@ public final class HistoryKeeper {
             return;
         }
         trimInFlight = false;
-        reserved.removeAll(trim.victims());
         listed = false;
         markVersion = -1;
     }
@@ -228,28 +232,22 @@ public final class HistoryKeeper {
         if (core.isClosed()) {
             return;
         }
-        try {
-            if (holds() && System.nanoTime() - lastCollect > idleMillis * 1_000_000) {
-                trim();
-            }
-        } catch (Exception e) {
-            LOG.debug("idle trim of the transaction history failed; trying again later", e);
-        }
-        core.schedule(this::idleCheck, idleMillis);
-    }
-
-    private void trim() throws Exception {
-        HistoryTrim trim = victims(0);
-        if (trim.victims().isEmpty()) {
+        if (holds() && System.nanoTime() - lastCollect > idleMillis * 1_000_000) {
+            victims(0).thenCompose(trim -> history.trim(trim).whenComplete((done, failure) -> {
+                if (failure == null) {
+                    deleted(trim);
+                } else {
+                    failed(trim);
+                }
+            })).whenComplete((done, failure) -> {
+                if (failure != null) {
+                    LOG.debug("idle trim of the transaction history failed; trying again later", failure);
+                }
+                core.schedule(this::idleCheck, idleMillis);
+            });
             return;
         }
-        try {
-            core.zk.multi(core.history.trimOps(trim));
-        } catch (Exception e) {
-            failed(trim);
-            throw e;
-        }
-        deleted(trim);
+        core.schedule(this::idleCheck, idleMillis);
     }
 
     /** Gives the role up, so another instance takes it. */

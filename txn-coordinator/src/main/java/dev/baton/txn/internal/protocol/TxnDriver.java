@@ -4,54 +4,50 @@ import dev.baton.txn.Outcome;
 import dev.baton.txn.OutcomeUnknownException;
 import dev.baton.txn.TransactionException;
 import dev.baton.txn.TransactionState;
-import dev.baton.txn.Vote;
 import dev.baton.txn.internal.store.CorruptNodeException;
 import dev.baton.txn.internal.store.Decision;
-import dev.baton.txn.internal.store.ReadBatch;
-import dev.baton.txn.internal.store.TxnCodec;
+import dev.baton.txn.internal.store.HistoryTrim;
 import dev.baton.txn.internal.store.TxnHistory;
-import dev.baton.txn.internal.store.TxnLayout;
 import dev.baton.txn.internal.store.TxnRecord;
-import dev.baton.txn.internal.store.Zk;
+import dev.baton.txn.internal.store.TxnStore;
 
+import dev.baton.txn.internal.protocol.DriverRule.Next;
 import dev.baton.txn.internal.protocol.StepListener.Step;
-
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.curator.framework.api.transaction.CuratorOp;
-import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.Op;
 import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One transaction as one coordinator instance sees it. Every event (a vote, a decision, the driver
- * lease changing hands or being lost, the deadline, a reconnection) re-runs {@link #evaluate()},
- * which reads the znodes and does the next step from whatever state they show: the same code
- * begins-to-ends a transaction this instance started and finishes one whose coordinator died.
+ * One transaction as one coordinator instance sees it. Every event (a vote, the decision, an
+ * acknowledgement, the driver lease changing hands or being lost, the deadline, a reconnection)
+ * evaluates it again: {@link DriverRule} names the next step from what this instance knows, the
+ * driver carries it out through the {@link TxnStore} and comes back with what it found, until the
+ * rule says to wait. The same code begins-to-ends a transaction this instance started and finishes
+ * one whose coordinator died.
  *
- * <p>Only the instance holding the transaction's {@link DriverLease} collects votes, decides and
+ * <p>Only the instance holding the transaction's {@link DriverLease} reads votes, decides and
  * collects; the others watch only the lease's queue (and the decision, while a caller of theirs
- * waits for it), and take the lease over when its holder is gone. A lost lease stops this instance
- * before its next write. Safety never depends on that exclusivity: the decision is one atomic
- * {@code create}, so two drivers can only agree.
+ * waits), and take the lease over when its holder is gone. Safety never depends on that
+ * exclusivity: the decision is one atomic {@code create}, so two drivers can only agree.
  *
- * <p>Thread safety: {@link #evaluate()} runs under the object's lock on the coordinator's threads.
+ * <p>The transaction's state here moves {@code PREPARING → COMMITTED | ABORTED}
+ * ({@link TransactionState#canMoveTo}); the driver ends ({@link #finish()}) once the transaction is
+ * collected, found gone, or cannot be processed, or when the coordinator closes.
+ *
+ * <p>Thread safety: evaluations never overlap ({@link ReevaluatingTask}); events may come from any thread.
  */
-public final class TxnDriver {
+public final class TxnDriver extends ReevaluatingTask {
 
     private static final Logger LOG = LoggerFactory.getLogger(TxnDriver.class);
 
     public final String txnId;
     private final CoordinatorCore core;
-    private final TxnLayout layout;
+    private final TxnStore store;
     private final CompletableFuture<Outcome> outcome;
     private final Watcher watcher = event -> {
         String path = event.getPath() == null ? "" : event.getPath();
@@ -62,45 +58,49 @@ public final class TxnDriver {
         }
         schedule();
     };
-    /** Told by the watch: an acknowledgement came since the last listing (true until the first). */
-    private volatile boolean acksChanged = true;
+    /** Told by the watch: an acknowledgement came since the last listing. */
+    private volatile boolean acksChanged;
     /** Told by the watch: the decision exists, so the next read of it needs no watch. */
     private volatile boolean decisionCreated;
-    /** The acknowledgements as last listed, and the session that listing's watch belongs to. */
-    private List<String> acked;
-    private long ackedSession;
-    private boolean heuristicAcks;
-    /**
-     * The begin's reply was lost: until ZooKeeper shows whether it took effect, this instance
-     * writes nothing for the transaction (see {@link #resolveBegin}).
-     */
+    /** The begin's reply was lost: until ZooKeeper shows whether it took effect, nothing is written. */
     private volatile Exception beginUncertain;
-    private final AtomicBoolean queued = new AtomicBoolean();
     private final DriverLease lease;
-    private final Ballot ballot;
-    private volatile boolean finished;
+    private final Ballot ballot = new Ballot();
+    private boolean someVotesReported;
     private TransactionState state = TransactionState.PREPARING;
     private TxnRecord record;
     private Decision decision;
-    private ScheduledFuture<?> timer;
-    private int failures;
+    /** The acknowledgements as last listed, and the session that listing's watch belongs to. */
+    private List<String> acks;
+    private long acksSession;
+    private boolean heuristicAcks;
+
+    /** What one evaluation has done so far. */
+    private static final class Evaluation {
+        boolean claimed;
+        boolean driving;
+        boolean queueMissing;
+        boolean recordRead;
+        boolean decisionRead;
+        boolean acksListed;
+    }
 
     /**
      * @param outcome the caller's future when this instance began the transaction, else null
      * @param record the record when this instance writes it, else null (it is read)
      */
     public TxnDriver(CoordinatorCore core, String txnId, CompletableFuture<Outcome> outcome, TxnRecord record) {
+        super(core.executor(), 2000);
         this.core = core;
+        this.store = core.store;
         this.record = record;
-        this.layout = core.layout;
         this.txnId = txnId;
         this.outcome = outcome;
-        this.lease = new DriverLease(core.locks, txnId, layout.driver(txnId), this::leaseLost);
-        this.ballot = new Ballot(core, txnId);
+        this.lease = new DriverLease(core.locks, txnId, store.driverQueue(txnId), this::leaseLost);
     }
 
     /** The operation queueing this instance's driver lease, for the begin {@code multi}. */
-    public CuratorOp beginOp() {
+    public Op beginOp() {
         return lease.beginOp();
     }
 
@@ -114,47 +114,150 @@ public final class TxnDriver {
         beginUncertain = cause;
     }
 
-    /** Queues an evaluation unless one is queued already. */
-    public void schedule() {
-        if (!finished && queued.compareAndSet(false, true)) {
-            core.execute(this::run);
-        }
-    }
-
     private void leaseLost() {
-        if (!finished) {
+        if (!isFinished()) {
             LOG.debug("transaction {}: the driver lease was lost; this instance stops driving it", txnId);
             schedule();
         }
     }
 
-    private synchronized void run() {
-        queued.set(false);
-        if (finished) {
-            return;
-        }
-        if (!core.zk.usable()) {
+    private boolean callerWaiting() {
+        return outcome != null && !outcome.isDone();
+    }
+
+    @Override
+    protected CompletableFuture<Void> evaluate() {
+        if (!store.usable()) {
             fail(new OutcomeUnknownException(txnId, "the coordinator's ZooKeeper client was closed before it learnt"
                     + " the decision; another coordinator instance finishes the transaction"));
-            return;
+            return done();
         }
-        try {
-            if (beginUncertain == null || resolveBegin()) {
-                evaluate();
-            }
-            failures = 0;
-        } catch (CorruptNodeException e) {
-            core.report(txnId, e.getMessage());
-            fail(new OutcomeUnknownException(txnId, e.getMessage()));
-        } catch (Exception e) {
-            if (finished || core.isClosed() || !core.zk.usable()) {
-                fail(new OutcomeUnknownException(txnId, "the coordinator stopped before it learnt the decision: " + e, e));
-                return;
-            }
-            failures++;
-            LOG.debug("transaction {}: step failed ({} in a row); retrying", txnId, failures, e);
-            core.schedule(this::schedule, Math.min(2000, 25L << Math.min(failures, 7)));
+        return next(new Evaluation());
+    }
+
+    private DriverRule.View view(Evaluation now) {
+        // A listing made in this evaluation counts even if an ack came meanwhile: the watch's
+        // event then makes one more evaluation after this one, which lists again.
+        boolean acksGood = acks != null && (now.acksListed || (!acksChanged && acksSession == store.sessionId()));
+        return new DriverRule.View(beginUncertain != null, now.claimed, now.queueMissing, now.driving, callerWaiting(),
+                record, now.recordRead, decision, now.decisionRead, ballot.votes(), acksGood ? acks : null,
+                now.acksListed, core.clock.millis());
+    }
+
+    /** Asks the rule for the next step and carries it out; every stage after I/O runs on the executor. */
+    private CompletableFuture<Void> next(Evaluation now) {
+        Next next = DriverRule.next(view(now));
+        switch (next.step()) {
+            case RESOLVE_BEGIN:
+                return resolveBegin().thenComposeAsync(begun -> begun ? next(now) : done(), executor());
+            case CLAIM:
+                return lease.claim(store, watcher, executor()).thenComposeAsync(claim -> {
+                    now.claimed = true;
+                    now.driving = claim == DriverLease.Claim.DRIVING;
+                    now.queueMissing = claim == DriverLease.Claim.MISSING;
+                    return next(now);
+                }, executor());
+            case QUEUE_MISSING:
+                return queueMissing();
+            case FOLLOW:
+            case WAIT_FOR_ACKS:
+                if (next.step() == DriverRule.Step.WAIT_FOR_ACKS) {
+                    core.step(Step.AWAITING_ACKS, txnId);
+                }
+                return done();
+            case READ_RECORD:
+                return store.record(txnId).thenComposeAsync(read -> {
+                    now.recordRead = true;
+                    record = read;
+                    return next(now);
+                }, executor());
+            case RECORD_GONE:
+                return gone();
+            case READ_VOTES_AND_DECISION:
+            case READ_DECISION:
+                return readVotesAndDecision(now, next.step() == DriverRule.Step.READ_VOTES_AND_DECISION);
+            case DECIDE:
+                return decide(now, next.decision());
+            case WAIT_FOR_VOTES:
+                if (!timerPending()) {
+                    wakeIn(next.wakeAt() - core.clock.millis());
+                }
+                return done();
+            case DELIVER:
+                moveTo(decision.state());
+                return outcomeNow(null).thenComposeAsync(told -> {
+                    core.deliver(outcome, told, null);
+                    return next(now);
+                }, executor());
+            case LIST_ACKS:
+                acksChanged = false;
+                long session = store.sessionId();
+                return store.acks(txnId, watcher).thenComposeAsync(listed -> {
+                    now.acksListed = true;
+                    acks = listed == null ? null : listed.names();
+                    acksSession = session;
+                    heuristicAcks = listed != null && listed.heuristics();
+                    return next(now);
+                }, executor()).whenComplete((done, failure) -> {
+                    if (failure != null) {
+                        acksChanged = true;
+                    }
+                });
+            case COLLECT:
+                return collect();
+            default:
+                throw new IllegalStateException("no step " + next.step());
         }
+    }
+
+    private static CompletableFuture<Void> done() {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Reads the votes not read yet (if driving) and the decision in one round trip, watching both.
+     * The votes are read first: a NO vote carries its ABORT, so it is then seen as decided.
+     */
+    private CompletableFuture<Void> readVotesAndDecision(Evaluation now, boolean withVotes) {
+        return store.votesAndDecision(txnId, record, ballot.voteNodesRead(), withVotes, watcher, watcher,
+                decisionCreated).thenComposeAsync(read -> {
+                    now.decisionRead = true;
+                    if (withVotes) {
+                        ballot.take(record, read.voteNames(), read.votes(), problem -> core.report(txnId, problem));
+                        if (!someVotesReported && !ballot.votes().isEmpty() && !ballot.complete(record)) {
+                            someVotesReported = true;
+                            core.step(Step.SOME_VOTES, txnId);
+                        }
+                    }
+                    if (read.decision() != null) {
+                        decision = read.decision().decision();
+                        ballot.decidedAt(read.decision().decidedAt());
+                    }
+                    return next(now);
+                }, executor());
+    }
+
+    private CompletableFuture<Void> decide(Evaluation now, Decision next) {
+        core.step(Step.DECIDING, txnId);
+        if (!lease.holds()) {
+            return done();
+        }
+        return store.decide(txnId, next).thenComposeAsync(write -> {
+            switch (write.created()) {
+                case CREATED:
+                    decision = next;
+                    ballot.decidedAt(write.decidedAt());
+                    core.step(Step.DECIDED, txnId);
+                    return next(now);
+                case EXISTS:
+                    // Someone decided first (a NO voter, a participant at its deadline): read it.
+                    decisionCreated = true;
+                    now.decisionRead = false;
+                    return next(now);
+                default:
+                    return gone();
+            }
+        }, executor());
     }
 
     /**
@@ -168,187 +271,67 @@ public final class TxnDriver {
      *
      * @return true if the transaction was begun and is to be driven as usual
      */
-    private boolean resolveBegin() throws Exception {
-        core.zk.syncWithLeader(layout.record(txnId));
-        byte[] data = core.zk.data(layout.record(txnId), null);
-        if (data != null) {
-            if (!java.util.Arrays.equals(data, TxnCodec.record(record))) {
-                fail(new TransactionException(txnId, "id already taken by another transaction; nothing was written"));
+    private CompletableFuture<Boolean> resolveBegin() {
+        return store.syncWithLeader(txnId).thenCompose(synced -> store.record(txnId)).thenComposeAsync(read -> {
+            if (read != null) {
+                if (!read.equals(record)) {
+                    fail(new TransactionException(txnId, "id already taken by another transaction; nothing was"
+                            + " written"));
+                    return CompletableFuture.completedFuture(false);
+                }
+                LOG.info("transaction {}: the reply to its begin was lost ({}); ZooKeeper shows the begin took"
+                        + " effect", txnId, beginUncertain.toString());
+                beginUncertain = null;
+                return CompletableFuture.completedFuture(true);
+            }
+            return store.history().lookup(txnId).thenApply(found -> {
+                Exception cause = beginUncertain;
+                switch (found.verdict()) {
+                    case FINISHED:
+                        LOG.info("transaction {}: the reply to its begin was lost; it was begun and finished"
+                                + " meanwhile: {}", txnId, found.outcome());
+                        finish();
+                        core.deliver(outcome, found.outcome(), null);
+                        break;
+                    case NOT_FINISHED:
+                        LOG.info("transaction {}: the reply to its begin was lost; ZooKeeper shows it never took"
+                                + " effect", txnId);
+                        fail(new TransactionException(txnId, "the begin did not take effect: its reply was lost ("
+                                + cause + "), and ZooKeeper, read once that request could no longer be applied,"
+                                + " holds neither the transaction nor its outcome; nothing was written, and it is"
+                                + " safe to try again", cause));
+                        break;
+                    default:
+                        LOG.warn("transaction {}: the reply to its begin was lost and ZooKeeper cannot tell whether"
+                                + " it was begun: it is not there and its outcome is not in the history, which has"
+                                + " dropped transactions this young", txnId);
+                        fail(new OutcomeUnknownException(txnId, "the reply to its begin was lost (" + cause
+                                + ") and the transaction is neither in ZooKeeper nor in the history, which has"
+                                + " dropped transactions this young (or keeps none): it may have been begun and"
+                                + " finished either way; ask its participants", cause));
+                        break;
+                }
                 return false;
-            }
-            LOG.info("transaction {}: the reply to its begin was lost ({}); ZooKeeper shows the begin took effect",
-                    txnId, beginUncertain.toString());
-            beginUncertain = null;
-            return true;
-        }
-        TxnHistory.Lookup found = core.history.lookup(txnId);
-        switch (found.verdict()) {
-            case FINISHED:
-                LOG.info("transaction {}: the reply to its begin was lost; it was begun and finished meanwhile: {}",
-                        txnId, found.outcome());
-                finish();
-                core.deliver(outcome, found.outcome(), null);
-                break;
-            case NOT_FINISHED:
-                LOG.info("transaction {}: the reply to its begin was lost; ZooKeeper shows it never took effect", txnId);
-                fail(new TransactionException(txnId, "the begin did not take effect: its reply was lost ("
-                        + beginUncertain + "), and ZooKeeper, read once that request could no longer be applied,"
-                        + " holds neither the transaction nor its outcome; nothing was written, and it is safe to"
-                        + " try again", beginUncertain));
-                break;
-            default:
-                LOG.warn("transaction {}: the reply to its begin was lost and ZooKeeper cannot tell whether it was"
-                        + " begun: it is not there and its outcome is not in the history, which has dropped"
-                        + " transactions this young", txnId);
-                fail(new OutcomeUnknownException(txnId, "the reply to its begin was lost (" + beginUncertain
-                        + ") and the transaction is neither in ZooKeeper nor in the history, which has dropped"
-                        + " transactions this young (or keeps none): it may have been begun and finished either"
-                        + " way; ask its participants", beginUncertain));
-                break;
-        }
-        return false;
-    }
-
-    private void evaluate() throws Exception {
-        boolean driving = lease.claim(core.zk, watcher);
-        if (lease.queueMissing()) {
-            queueMissing();
-            return;
-        }
-        if (!driving && (outcome == null || outcome.isDone())) {
-            // A follower only watches the driver queue, to take over when it empties: every
-            // instance follows every transaction, so each read here would be paid by all of them.
-            return;
-        }
-        if (record == null) {
-            byte[] data = core.zk.data(layout.record(txnId), null);
-            if (data == null) {
-                gone();
-                return;
-            }
-            record = TxnCodec.record(txnId, data);
-        }
-        if (decision == null) {
-            readVotesAndDecision(driving);
-        }
-        if (decision == null) {
-            if (!driving) {
-                return;
-            }
-            Decision next = decide();
-            if (next == null) {
-                armDeadline();
-                return;
-            }
-            core.step(Step.DECIDING, txnId);
-            if (!lease.holds() || (decision = createDecision(next)) == null) {
-                return;
-            }
-            core.step(Step.DECIDED, txnId);
-        }
-        moveTo(decision.state());
-        completeOutcome();
-        if (driving) {
-            if (allAcked()) {
-                collect();
-            } else {
-                core.step(Step.AWAITING_ACKS, txnId);
-            }
-        }
+            });
+        }, executor());
     }
 
     /**
      * The driver queue is gone: normal once the transaction was collected (then it is finished
      * here); otherwise the transaction was not written by this protocol.
      */
-    private void queueMissing() throws Exception {
-        byte[] data = core.zk.data(layout.record(txnId), null);
-        if (data == null) {
-            gone();
-            return;
-        }
-        // A damaged record or decision is reported as what it is, not as the missing queue.
-        TxnCodec.record(txnId, data);
-        readDecision();
-        throw new CorruptNodeException("transaction " + txnId + " has no driver queue " + layout.driver(txnId)
-                + ", so no coordinator can drive it (not written by this version of Baton?)");
-    }
-
-    /**
-     * Reads the votes (if driving) and the decision in one round trip, watching both. The votes
-     * are read first: a NO vote carries its ABORT, so it is then seen as decided.
-     */
-    private void readVotesAndDecision(boolean driving) throws Exception {
-        ReadBatch batch = core.zk.batch();
-        Ballot.Pending votes = driving ? ballot.ask(batch, record, watcher) : null;
-        CompletableFuture<ReadBatch.Node> decided = askDecision(batch);
-        batch.await();
-        if (votes != null) {
-            ballot.take(votes, record);
-        }
-        decision = takeDecision(decided);
-    }
-
-    private Decision readDecision() throws Exception {
-        ReadBatch batch = core.zk.batch();
-        CompletableFuture<ReadBatch.Node> decided = askDecision(batch);
-        batch.await();
-        return takeDecision(decided);
-    }
-
-    /** The decision node's data, or null with a watch for its creation (which a getData watch would not tell). */
-    private CompletableFuture<ReadBatch.Node> askDecision(ReadBatch batch) {
-        return batch.settledData(layout.decision(txnId), watcher, decisionCreated);
-    }
-
-    private Decision takeDecision(CompletableFuture<ReadBatch.Node> reply) throws CorruptNodeException {
-        ReadBatch.Node node = reply.getNow(null);
-        if (node == null) {
-            return null;
-        }
-        Decision read = TxnCodec.decision(txnId, node.data());
-        ballot.decidedAt(node.stat().getCzxid());
-        return read;
-    }
-
-    /** The decision the votes and the clock call for, or null to keep waiting. */
-    private Decision decide() {
-        Map<String, Vote> votes = ballot.votes();
-        for (Map.Entry<String, Vote> vote : votes.entrySet()) {
-            if (!vote.getValue().isYes()) {
-                return Decision.abort("participant '" + vote.getKey() + "' voted NO: " + vote.getValue().reason());
+    private CompletableFuture<Void> queueMissing() {
+        return store.record(txnId).thenComposeAsync(read -> {
+            if (read == null) {
+                return gone();
             }
-        }
-        if (votes.keySet().containsAll(record.participants())) {
-            return Decision.commit("all " + record.participants().size() + " participants voted YES");
-        }
-        if (core.clock.millis() >= record.deadlineMillis()) {
-            List<String> missing = new ArrayList<>(record.participants());
-            missing.removeAll(votes.keySet());
-            return Decision.abort("the deadline passed without a vote from " + missing);
-        }
-        return null;
-    }
-
-    private Decision createDecision(Decision next) throws Exception {
-        Stat stat = new Stat();
-        Zk.Created created = core.zk.create(layout.decision(txnId), TxnCodec.decision(next), CreateMode.PERSISTENT, stat);
-        if (created == Zk.Created.CREATED) {
-            ballot.decidedAt(stat.getCzxid());
-            return next;
-        }
-        if (created == Zk.Created.NO_PARENT) {
-            gone();
-            return null;
-        }
-        return readDecision();
-    }
-
-    private void armDeadline() {
-        if (timer == null || timer.isDone()) {
-            long delay = record.deadlineMillis() - core.clock.millis() + 1;
-            timer = core.schedule(this::schedule, delay);
-        }
+            // A damaged decision is reported as what it is, not as the missing queue.
+            return store.decision(txnId, null, false).thenApply(decided -> {
+                throw new java.util.concurrent.CompletionException(new CorruptNodeException("transaction " + txnId
+                        + " has no driver queue " + store.driverQueue(txnId) + ", so no coordinator can drive it"
+                        + " (not written by this version of Baton?)"));
+            });
+        }, executor());
     }
 
     private void moveTo(TransactionState next) {
@@ -360,59 +343,54 @@ public final class TxnDriver {
         }
     }
 
-    private Outcome outcomeNow(Instant finishedAt) throws Exception {
-        ballot.readAll(record);
-        return new Outcome(txnId, state, decision.reason(), record.participants(), ballot.castBeforeDecision(record),
-                finishedAt);
+    /** The outcome as it stands, reading any vote not read yet (an outcome lists every vote cast before it). */
+    private CompletableFuture<Outcome> outcomeNow(Instant finishedAt) {
+        CompletableFuture<Void> votes = ballot.complete(record) ? CompletableFuture.completedFuture(null)
+                : store.votes(txnId, record, ballot.voteNodesRead()).thenAccept(read ->
+                        ballot.take(record, List.of(), read, problem -> core.report(txnId, problem)));
+        return votes.thenApply(read -> new Outcome(txnId, state, decision.reason(), record.participants(),
+                ballot.castBeforeDecision(record), finishedAt));
     }
 
-    private void completeOutcome() throws Exception {
-        if (outcome != null && !outcome.isDone()) {
-            core.deliver(outcome, outcomeNow(null), null);
+    /**
+     * Deletes every node of the transaction, the driver's lease node included, and creates its
+     * history entry (with the keeper's trim, if this instance keeps the history), in one write.
+     */
+    private CompletableFuture<Void> collect() {
+        moveTo(decision.state());
+        Op release = lease.releaseOp();
+        if (release == null) {
+            return done(); // no longer the driver
         }
-    }
-
-    /** Lists the acknowledgements (watching for more) unless none came since the last listing. */
-    private boolean allAcked() throws Exception {
-        // The watch that would tell of new acknowledgements dies with its session, and its death
-        // (an event of type None) says nothing about the acks: a listing from another session
-        // is stale, whatever the flag says. Without this a driver that re-took its lease after
-        // its session expired waited for acks it already had, for ever (issue 10, part B).
-        long session = core.zk.sessionId();
-        if (acked != null && !acksChanged && ackedSession == session) {
-            return acked.containsAll(record.participants());
-        }
-        acksChanged = false;
-        List<String> acks;
-        Stat parent = new Stat();
-        try {
-            acks = core.zk.childrenWithStat(layout.acks(txnId), parent, watcher);
-            ackedSession = session;
-            // A host that acknowledges a heuristic outcome bumps the parent's version.
-            heuristicAcks = acks != null && parent.getVersion() > 0;
-        } catch (Exception e) {
-            acksChanged = true;
-            throw e;
-        }
-        if (acks == null) {
-            acksChanged = true;
-        }
-        acked = acks;
-        return acks != null && acks.containsAll(record.participants());
-    }
-
-    private void collect() throws Exception {
-        Outcome finished = outcomeNow(core.history.finishedNow(core.clock));
+        List<String> acked = acks;
+        CompletableFuture<Outcome> finished = outcomeNow(store.history().finishedNow(core.clock));
         if (heuristicAcks) {
-            Outcome plain = finished;
-            finished = new Outcome(plain.txnId(), plain.state(), plain.reason(), plain.participants(), plain.votes(),
-                    plain.finishedAt().orElse(null), readHeuristics());
+            finished = finished.thenCombine(store.heuristics(txnId, acked), (plain, heuristics) -> {
+                if (!heuristics.isEmpty()) {
+                    LOG.error("transaction {} ({}) finished with HEURISTIC outcomes: {}", txnId, state, heuristics);
+                }
+                return new Outcome(plain.txnId(), plain.state(), plain.reason(), plain.participants(), plain.votes(),
+                        plain.finishedAt().orElse(null), heuristics);
+            });
         }
-        TxnCleanup.Known known = new TxnCleanup.Known(acked, List.copyOf(ballot.voteNodesRead()), record.participants());
-        if (TxnCleanup.collect(core, txnId, lease, finished, known)) {
-            core.step(Step.COLLECTED, txnId);
-            finish();
-        }
+        TxnStore.Known known = new TxnStore.Known(acked, List.copyOf(ballot.voteNodesRead()), record.participants());
+        return finished.thenCombine(core.keeper.victims(1), (told, trim) -> new Object[] {told, trim})
+                .thenComposeAsync(pair -> {
+                    Outcome told = (Outcome) pair[0];
+                    HistoryTrim trim = (HistoryTrim) pair[1];
+                    return store.collect(txnId, known, release, release.getPath(), told, trim).whenComplete(
+                            (result, failure) -> {
+                                if (failure == null) {
+                                    core.keeper.deleted(trim);
+                                } else {
+                                    core.keeper.failed(trim);
+                                }
+                            });
+                }, executor()).thenAcceptAsync(result -> {
+                    lease.released();
+                    core.step(Step.COLLECTED, txnId);
+                    finish();
+                }, executor());
     }
 
     /**
@@ -420,67 +398,62 @@ public final class TxnDriver {
      * A caller still waiting gets the outcome from the history; "unknown" only if the history no
      * longer holds it.
      */
-    /** The heuristic outcomes the acknowledgements report, by participant. */
-    private Map<String, String> readHeuristics() throws Exception {
-        List<String> paths = new ArrayList<>();
-        acked.forEach(participant -> paths.add(layout.ack(txnId, participant)));
-        List<byte[]> contents = core.zk.dataOf(paths);
-        Map<String, String> heuristics = new LinkedHashMap<>();
-        for (int i = 0; i < acked.size(); i++) {
-            String found = TxnCodec.ackHeuristic(txnId, acked.get(i), contents.get(i));
-            if (found != null) {
-                heuristics.put(acked.get(i), found);
+    private CompletableFuture<Void> gone() {
+        if (!callerWaiting()) {
+            finish();
+            return done();
+        }
+        return store.history().lookup(txnId).thenAccept(found -> {
+            finish();
+            if (found.verdict() == TxnHistory.Verdict.FINISHED) {
+                core.deliver(outcome, found.outcome(), null);
+            } else {
+                core.deliver(outcome, null, new OutcomeUnknownException(txnId, "the transaction finished while this"
+                        + " coordinator was cut off, and its outcome is no longer in the history"
+                        + (found.verdict() == TxnHistory.Verdict.NOT_FINISHED ? " (its nodes were deleted without"
+                        + " being collected: by hand?)" : " (it keeps only the last transactions, or none)")
+                        + "; ask its participants"));
             }
-        }
-        if (!heuristics.isEmpty()) {
-            LOG.error("transaction {} ({}) finished with HEURISTIC outcomes: {}", txnId, state, heuristics);
-        }
-        return heuristics;
+        });
     }
 
-    private void gone() throws Exception {
-        if (outcome == null || outcome.isDone()) {
-            finish();
-            return;
+    @Override
+    protected boolean failed(Throwable failure, int inARow) {
+        Throwable cause = TxnStore.unwrap(failure);
+        if (cause instanceof CorruptNodeException) {
+            core.report(txnId, cause.getMessage());
+            fail(new OutcomeUnknownException(txnId, cause.getMessage()));
+            return false;
         }
-        TxnHistory.Lookup found = core.history.lookup(txnId);
-        finish();
-        if (found.verdict() == TxnHistory.Verdict.FINISHED) {
-            core.deliver(outcome, found.outcome(), null);
-        } else {
-            core.deliver(outcome, null, new OutcomeUnknownException(txnId, "the transaction finished while this"
-                    + " coordinator was cut off, and its outcome is no longer in the history"
-                    + (found.verdict() == TxnHistory.Verdict.NOT_FINISHED ? " (its nodes were deleted without being"
-                    + " collected: by hand?)" : " (it keeps only the last transactions, or none)")
-                    + "; ask its participants"));
+        if (core.isClosed() || !store.usable()) {
+            fail(new OutcomeUnknownException(txnId, "the coordinator stopped before it learnt the decision: " + cause,
+                    cause));
+            return false;
         }
+        LOG.debug("transaction {}: step failed ({} in a row); retrying", txnId, inARow, cause);
+        return true;
     }
 
     private void fail(TransactionException error) {
         finish();
-        if (outcome != null && !outcome.isDone()) {
+        if (callerWaiting()) {
             core.deliver(outcome, null, error);
         }
     }
 
-    private void finish() {
-        finished = true;
-        if (timer != null) {
-            timer.cancel(false);
-        }
+    @Override
+    protected void finished() {
         core.forget(this);
     }
 
     /** Fails a waiting caller and gives up the driver lease so another instance takes over at once. */
     public void close() {
-        finished = true;
-        if (timer != null) {
-            timer.cancel(false);
-        }
-        if (outcome != null && !outcome.isDone()) {
+        finish();
+        if (callerWaiting()) {
             outcome.completeExceptionally(new OutcomeUnknownException(txnId, "the coordinator was closed before"
                     + " the decision; another coordinator instance finishes the transaction"));
         }
         lease.close();
     }
+
 }

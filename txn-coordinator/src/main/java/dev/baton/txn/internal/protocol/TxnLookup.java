@@ -2,91 +2,70 @@ package dev.baton.txn.internal.protocol;
 
 import dev.baton.txn.Outcome;
 import dev.baton.txn.TransactionException;
-import dev.baton.txn.TransactionState;
 import dev.baton.txn.TransactionStatus;
 import dev.baton.txn.internal.store.CorruptNodeException;
-import dev.baton.txn.internal.store.Decision;
-import dev.baton.txn.internal.store.TxnCodec;
 import dev.baton.txn.internal.store.TxnHistory;
 import dev.baton.txn.internal.store.TxnNames;
-import dev.baton.txn.internal.store.TxnRecord;
+import dev.baton.txn.internal.store.TxnStore;
 
-import java.util.Objects;
-import java.util.Optional;
-import org.apache.zookeeper.data.Stat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * Reads one transaction's state or outcome for a caller: from its znodes while it exists, else
- * from the history. The collect that deletes the znodes creates the history entry in the same
- * write, so a transaction is always found in one place or the other until it leaves the history.
+ * Reads where one transaction stands, for a caller: from its znodes while it exists, else from the
+ * history, else what the history's trim mark allows to conclude. The record is read before the
+ * history: the collect that deletes the znodes creates the history entry in the same write, so a
+ * transaction is found in one place or the other until it leaves the history. Needs nothing but
+ * the store, so coordinators and operators' tools read alike.
+ *
+ * <p>Stateless and thread-safe.
  */
 public final class TxnLookup {
 
-    private final CoordinatorCore core;
-    private final String txnId;
+    private final TxnStore store;
 
-    public TxnLookup(CoordinatorCore core, String txnId) {
-        this.core = core;
-        this.txnId = Objects.requireNonNull(txnId, "txnId");
-    }
-
-    public Optional<TransactionState> state() {
-        if (!TxnNames.isTxnId(txnId)) {
-            return Optional.empty();
-        }
-        try {
-            if (core.zk.exists(core.layout.record(txnId), null) != null) {
-                byte[] decision = core.zk.data(core.layout.decision(txnId), null);
-                if (decision == null && core.zk.exists(core.layout.record(txnId), null) != null) {
-                    return Optional.of(TransactionState.PREPARING);
-                }
-                if (decision != null) {
-                    return Optional.of(TxnCodec.decision(txnId, decision).state());
-                }
-            }
-            return core.history.find(txnId).map(Outcome::state);
-        } catch (CorruptNodeException e) {
-            throw new TransactionException(txnId, e.getMessage(), e);
-        } catch (Exception e) {
-            throw new TransactionException(txnId, "cannot read its state from ZooKeeper: " + e, e);
-        }
-    }
-
-    public Optional<Outcome> outcome() {
-        if (!TxnNames.isTxnId(txnId)) {
-            return Optional.empty();
-        }
-        try {
-            Optional<Outcome> live = fromZnodes();
-            return live != null ? live : core.history.find(txnId);
-        } catch (CorruptNodeException e) {
-            throw new TransactionException(txnId, e.getMessage(), e);
-        } catch (Exception e) {
-            throw new TransactionException(txnId, "cannot read its outcome from ZooKeeper: " + e, e);
-        }
+    public TxnLookup(TxnStore store) {
+        this.store = store;
     }
 
     /**
-     * Where the transaction stands: its znodes, else the history, else what the history's mark
-     * allows to conclude. The record is read before the history: the collect that deletes it
-     * creates the history entry in the same write.
+     * Where {@code txnId} stands.
+     *
+     * @throws IllegalArgumentException if {@code txnId} is not a transaction id
      */
-    public TransactionStatus status() {
+    public CompletableFuture<TransactionStatus> status(String txnId) {
         if (!TxnNames.isTxnId(txnId)) {
             throw new IllegalArgumentException("'" + txnId + "' is not a transaction id (tx-<12 hex>-<16 hex>)");
         }
-        try {
-            Optional<Outcome> live = fromZnodes();
-            if (live != null) {
-                return live.map(o -> new TransactionStatus(txnId, TransactionStatus.Kind.DECIDED, o))
-                        .orElseGet(() -> new TransactionStatus(txnId, TransactionStatus.Kind.PREPARING, null));
+        return store.record(txnId).thenCompose(record -> {
+            if (record == null) {
+                return fromHistory(txnId);
             }
-            return fromHistory(core.history.lookup(txnId));
-        } catch (CorruptNodeException e) {
-            throw new TransactionException(txnId, e.getMessage(), e);
-        } catch (Exception e) {
-            throw new TransactionException(txnId, "cannot read its status from ZooKeeper: " + e, e);
-        }
+            return store.decision(txnId, null, false).thenCompose(decided -> {
+                if (decided == null) {
+                    // Collected between the two reads? Then the history has it.
+                    return store.exists(txnId).thenCompose(present -> present
+                            ? CompletableFuture.completedFuture(new TransactionStatus(txnId,
+                                    TransactionStatus.Kind.PREPARING, null))
+                            : fromHistory(txnId));
+                }
+                return store.votes(txnId, record, java.util.Set.of()).thenApply(read -> {
+                    Ballot ballot = new Ballot();
+                    ballot.take(record, List.of(), read, problem -> { });
+                    ballot.decidedAt(decided.decidedAt());
+                    return new TransactionStatus(txnId, TransactionStatus.Kind.DECIDED, new Outcome(txnId,
+                            decided.decision().state(), decided.decision().reason(), record.participants(),
+                            ballot.castBeforeDecision(record)));
+                });
+            });
+        });
+    }
+
+    private CompletableFuture<TransactionStatus> fromHistory(String txnId) {
+        return store.history().lookup(txnId).thenApply(found -> fromHistory(txnId, found));
     }
 
     /** The status a history lookup gives, for a transaction whose record was found absent before it. */
@@ -101,27 +80,31 @@ public final class TxnLookup {
         }
     }
 
-    private TransactionStatus fromHistory(TxnHistory.Lookup found) {
-        return fromHistory(txnId, found);
-    }
-
-    /** The outcome from the transaction's znodes: empty if undecided; null if they are gone (collected). */
-    private Optional<Outcome> fromZnodes() throws Exception {
-        byte[] recordData = core.zk.data(core.layout.record(txnId), null);
-        if (recordData == null) {
-            return null;
+    /**
+     * Waits for an answer for a blocking API call, at most {@code timeoutMillis}: a damaged node
+     * or a ZooKeeper failure becomes a {@link TransactionException} saying what could not be read.
+     */
+    public static <T> T await(CompletableFuture<T> answer, String txnId, String what, long timeoutMillis) {
+        try {
+            return answer.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = TxnStore.unwrap(e);
+            if (cause instanceof TransactionException) {
+                throw (TransactionException) cause;
+            }
+            if (cause instanceof IllegalArgumentException) {
+                throw (IllegalArgumentException) cause;
+            }
+            if (cause instanceof CorruptNodeException) {
+                throw new TransactionException(txnId, cause.getMessage(), cause);
+            }
+            throw new TransactionException(txnId, "cannot " + what + " ZooKeeper: " + cause, cause);
+        } catch (TimeoutException e) {
+            throw new TransactionException(txnId, "cannot " + what + " ZooKeeper: no answer within "
+                    + timeoutMillis + " ms", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransactionException(txnId, "interrupted while waiting to " + what + " ZooKeeper", e);
         }
-        TxnRecord record = TxnCodec.record(txnId, recordData);
-        Stat stat = new Stat();
-        byte[] decisionData = core.zk.data(core.layout.decision(txnId), stat, null);
-        if (decisionData == null) {
-            return core.zk.exists(core.layout.record(txnId), null) == null ? null : Optional.empty();
-        }
-        Decision decision = TxnCodec.decision(txnId, decisionData);
-        Ballot ballot = Ballot.forLookup(core, txnId);
-        ballot.readAll(record);
-        ballot.decidedAt(stat.getCzxid());
-        return Optional.of(new Outcome(txnId, decision.state(), decision.reason(), record.participants(),
-                ballot.castBeforeDecision(record)));
     }
 }

@@ -6,22 +6,28 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.curator.framework.api.transaction.CuratorOp;
+import java.util.function.Consumer;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bounded history of finished transactions, {@code txn-history/} (see {@link HistoryNames}).
- * An entry is created by the {@code multi} that collects its transaction; the oldest entries
- * beyond the configured size are deleted by the collects of the {@link HistoryKeeper} instance.
- * The history thus costs no write of its own, and no collect fails because of it.
+ * The bounded history of finished transactions, {@code txn-history/<finished>-<txnId>}
+ * ({@link HistoryNames}), each entry an outcome in {@link TxnCodec}'s format, and the history
+ * node's trim mark ({@link HistoryMark}). An entry is created by the {@code multi} that collects its
+ * transaction; the oldest entries beyond the size are deleted, with the mark raised, by the
+ * collects of the one instance that keeps the history. The history thus costs no write of its own.
  *
  * <p>Thread safety: safe for use by any number of threads.
  */
@@ -33,10 +39,6 @@ public final class TxnHistory {
     public static final int MAX_SIZE = 10_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(TxnHistory.class);
-
-    /** What one collect adds to the history and deletes from it. */
-    public record Plan(List<CuratorOp> ops, HistoryTrim trim) {
-    }
 
     /** What the history says of one transaction id. */
     public enum Verdict {
@@ -52,16 +54,25 @@ public final class TxnHistory {
     public record Lookup(Verdict verdict, Outcome outcome) {
     }
 
-    private final Zk zk;
+    /** The history node's mark and the version of the node it was read at. */
+    public record MarkRead(HistoryMark mark, int version) {
+    }
+
+    private final ZkAsync zk;
     private final TxnLayout layout;
     private final int size;
     private final Set<String> damaged = ConcurrentHashMap.newKeySet();
     private long lastFinished;
 
-    public TxnHistory(Zk zk, TxnLayout layout, int size) {
+    TxnHistory(ZkAsync zk, TxnLayout layout, int size) {
         this.zk = zk;
         this.layout = layout;
         this.size = size;
+    }
+
+    /** How many outcomes it keeps; 0 keeps none. */
+    public int size() {
+        return size;
     }
 
     /**
@@ -73,32 +84,62 @@ public final class TxnHistory {
         return Instant.ofEpochMilli(lastFinished);
     }
 
-    /**
-     * The operations that record {@code outcome} (which must have its finished time) and, on the
-     * keeper, delete the oldest entries beyond the size. Reads at most the history's child count.
-     */
-    public Plan plan(Outcome outcome, HistoryTrim trim) throws Exception {
+    /** The operations that record {@code outcome} (with its finished time) and carry out {@code trim}. */
+    List<Op> entryOps(Outcome outcome, HistoryTrim trim) {
         if (size == 0) {
-            return new Plan(List.of(), HistoryTrim.NONE);
+            return List.of();
         }
+        List<Op> ops = new ArrayList<>();
         String name = HistoryNames.name(outcome.txnId(), outcome.finishedAt().orElseThrow());
-        List<CuratorOp> ops = new ArrayList<>();
-        ops.add(zk.createOp(layout.historyEntry(name), TxnCodec.outcome(outcome), CreateMode.PERSISTENT));
+        ops.add(Op.create(layout.historyEntry(name), TxnCodec.outcome(outcome), zk.acl(), CreateMode.PERSISTENT));
         ops.addAll(trimOps(trim));
-        return new Plan(ops, trim);
+        return ops;
     }
 
     /** The deletes of a trim and, in the same write, the raised mark (checked against the version read). */
-    public List<CuratorOp> trimOps(HistoryTrim trim) throws Exception {
-        List<CuratorOp> ops = new ArrayList<>();
+    private List<Op> trimOps(HistoryTrim trim) {
+        List<Op> ops = new ArrayList<>();
         if (trim.victims().isEmpty()) {
             return ops;
         }
         for (String victim : trim.victims()) {
-            ops.add(zk.deleteOp(layout.historyEntry(victim)));
+            ops.add(Op.delete(layout.historyEntry(victim), -1));
         }
-        ops.add(zk.setDataOp(layout.history(), TxnCodec.mark(trim.mark()), trim.markVersion()));
+        ops.add(Op.setData(layout.history(), TxnCodec.mark(trim.mark()), trim.markVersion()));
         return ops;
+    }
+
+    /** Carries out a trim in a write of its own (a keeper that collects nothing while others fill the history). */
+    public CompletableFuture<Void> trim(HistoryTrim trim) {
+        return trim.victims().isEmpty() ? CompletableFuture.completedFuture(null)
+                : zk.multi(trimOps(trim)).thenApply(results -> null);
+    }
+
+    /** The history node's stat: its child count and version. */
+    public CompletableFuture<Stat> stat() {
+        return zk.exists(layout.history(), null);
+    }
+
+    /** The names of its children (entries and foreign nodes alike). */
+    public CompletableFuture<List<String>> names() {
+        return zk.children(layout.history(), null).thenApply(names -> names == null ? List.of() : names);
+    }
+
+    /** The mark and the node's version; a damaged mark reads as "everything may have been dropped". */
+    public CompletableFuture<MarkRead> markWithVersion() {
+        return zk.data(layout.history(), null).thenApply(node -> {
+            if (node == null) {
+                return new MarkRead(HistoryMark.NONE, -1);
+            }
+            try {
+                return new MarkRead(TxnCodec.mark(layout.history(), node.data()), node.stat().getVersion());
+            } catch (CorruptNodeException e) {
+                if (damaged.add(layout.history())) {
+                    LOG.warn("{}; taking every transaction as possibly dropped from the history", e.getMessage());
+                }
+                return new MarkRead(new HistoryMark(Long.MAX_VALUE), node.stat().getVersion());
+            }
+        });
     }
 
     /**
@@ -106,113 +147,110 @@ public final class TxnHistory {
      * a record that was absent then, and a transaction this reports {@link Verdict#NOT_FINISHED},
      * means it was never begun (or its begin had not reached ZooKeeper by the record's read).
      *
-     * @throws CorruptNodeException if its entry is damaged
+     * @throws CorruptNodeException (in the future) if its entry is damaged
      */
-    public Lookup lookup(String txnId) throws Exception {
+    public CompletableFuture<Lookup> lookup(String txnId) {
         // Listing, then the mark: the mark only grows, so an entry missing from the listing
         // because it was trimmed has raised the mark before the mark is read.
-        Optional<Outcome> found = find(txnId);
-        if (found.isPresent()) {
-            return new Lookup(Verdict.FINISHED, found.get());
-        }
-        if (size == 0) {
-            return new Lookup(Verdict.MAYBE_DROPPED, null);
-        }
-        return new Lookup(readMark().holdsAllFrom(txnId) ? Verdict.NOT_FINISHED : Verdict.MAYBE_DROPPED, null);
-    }
-
-    /** The history node's mark; a damaged one reads as "everything may have been dropped". */
-    public HistoryMark readMark() throws Exception {
-        try {
-            return TxnCodec.mark(layout.history(), zk.data(layout.history(), null));
-        } catch (CorruptNodeException e) {
-            if (damaged.add(layout.history())) {
-                LOG.warn("{}; taking every transaction as possibly dropped from the history", e.getMessage());
+        return find(txnId).thenCompose(found -> {
+            if (found.isPresent()) {
+                return CompletableFuture.completedFuture(new Lookup(Verdict.FINISHED, found.get()));
             }
-            return new HistoryMark(Long.MAX_VALUE);
-        }
+            if (size == 0) {
+                return CompletableFuture.completedFuture(new Lookup(Verdict.MAYBE_DROPPED, null));
+            }
+            return markWithVersion().thenApply(read -> new Lookup(read.mark().holdsAllFrom(txnId)
+                    ? Verdict.NOT_FINISHED : Verdict.MAYBE_DROPPED, null));
+        });
     }
 
     /**
      * The outcome of finished transaction {@code txnId}, if the history still holds it.
      *
-     * @throws CorruptNodeException if its entry is damaged
+     * @throws CorruptNodeException (in the future) if its entry is damaged
      */
-    public Optional<Outcome> find(String txnId) throws Exception {
-        String name = nameOf(txnId);
-        byte[] data = name == null ? null : zk.data(layout.historyEntry(name), null);
-        return data == null ? Optional.empty() : Optional.of(TxnCodec.outcome(txnId, data));
+    public CompletableFuture<Optional<Outcome>> find(String txnId) {
+        return nameOf(txnId).thenCompose(name -> name == null ? CompletableFuture.completedFuture(Optional.empty())
+                : zk.data(layout.historyEntry(name), null).thenApply(node -> node == null ? Optional.<Outcome>empty()
+                        : Optional.of(TxnStore.decoded(() -> TxnCodec.outcome(txnId, node.data())))));
     }
 
     /** Up to {@code max} outcomes, the most recently finished first; damaged entries are logged once and skipped. */
-    public List<Outcome> recent(int max) throws Exception {
-        List<String> names = new ArrayList<>();
-        for (String name : Optional.ofNullable(zk.children(layout.history(), null)).orElse(List.of())) {
-            if (HistoryNames.isEntry(name)) {
-                names.add(name);
-            }
-        }
-        names.sort(Collections.reverseOrder());
-        names = names.subList(0, Math.min(max, names.size()));
-        List<String> paths = new ArrayList<>();
-        names.forEach(name -> paths.add(layout.historyEntry(name)));
-        List<byte[]> contents = zk.dataOf(paths);
-        List<Outcome> outcomes = new ArrayList<>();
-        for (int i = 0; i < names.size(); i++) {
-            String txnId = HistoryNames.txnId(names.get(i));
-            try {
-                if (contents.get(i) != null) {
-                    outcomes.add(TxnCodec.outcome(txnId, contents.get(i)));
-                }
-            } catch (CorruptNodeException e) {
-                if (damaged.add(names.get(i))) {
-                    LOG.warn("history entry {} is skipped: {}", names.get(i), e.getMessage());
+    public CompletableFuture<List<Outcome>> recent(int max) {
+        return names().thenCompose(all -> {
+            List<String> names = new ArrayList<>();
+            for (String name : all) {
+                if (HistoryNames.isEntry(name)) {
+                    names.add(name);
                 }
             }
-        }
-        return outcomes;
+            names.sort(Collections.reverseOrder());
+            Map<String, CompletableFuture<ZkAsync.Node>> reads = new LinkedHashMap<>();
+            for (String name : names.subList(0, Math.min(max, names.size()))) {
+                reads.put(name, zk.data(layout.historyEntry(name), null));
+            }
+            return CompletableFuture.allOf(reads.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
+                List<Outcome> outcomes = new ArrayList<>();
+                reads.forEach((name, reply) -> {
+                    ZkAsync.Node node = reply.join();
+                    if (node == null) {
+                        return; // trimmed meanwhile
+                    }
+                    try {
+                        outcomes.add(TxnCodec.outcome(HistoryNames.txnId(name), node.data()));
+                    } catch (CorruptNodeException e) {
+                        if (damaged.add(name)) {
+                            LOG.warn("history entry {} is skipped: {}", name, e.getMessage());
+                        }
+                    }
+                });
+                return outcomes;
+            });
+        });
     }
 
     /**
      * Deletes the entry of {@code txnId}, raising the history's mark in the same write; false if
-     * the history does not hold it. A resend of the write (after a lost reply) fails on the
-     * missing entry and changes nothing more; the entry is gone either way, so the answer is true.
+     * the history does not hold it. {@code forgetting} hears the entry's name first. A resend of
+     * the write (after a lost reply) fails on the missing entry and changes nothing more; the
+     * entry is gone either way, so the answer is true.
      */
-    public boolean forget(String txnId, java.util.function.Consumer<String> forgetting) throws Exception {
-        String name = nameOf(txnId);
-        if (name == null) {
-            return false;
-        }
-        forgetting.accept(name);
-        for (int attempt = 0; ; attempt++) {
-            Stat stat = new Stat();
-            HistoryMark mark;
-            try {
-                mark = TxnCodec.mark(layout.history(), zk.data(layout.history(), stat, null));
-            } catch (CorruptNodeException e) {
-                mark = new HistoryMark(Long.MAX_VALUE);
+    public CompletableFuture<Boolean> forget(String txnId, Consumer<String> forgetting) {
+        return nameOf(txnId).thenCompose(name -> {
+            if (name == null) {
+                return CompletableFuture.completedFuture(false);
             }
-            try {
-                zk.multi(List.of(zk.deleteOp(layout.historyEntry(name)),
-                        zk.setDataOp(layout.history(), TxnCodec.mark(mark.including(txnId)), stat.getVersion())));
-                return true;
-            } catch (KeeperException.NoNodeException e) {
-                return true;
-            } catch (KeeperException.BadVersionException e) {
-                if (attempt >= 10) {
-                    throw e;
-                }
-                // the keeper trimmed meanwhile: read the mark again
-            }
-        }
+            forgetting.accept(name);
+            return forget(txnId, name, 0);
+        });
     }
 
-    private String nameOf(String txnId) throws Exception {
-        for (String name : Optional.ofNullable(zk.children(layout.history(), null)).orElse(List.of())) {
-            if (txnId.equals(HistoryNames.txnId(name))) {
-                return name;
+    private CompletableFuture<Boolean> forget(String txnId, String name, int attempt) {
+        return markWithVersion().thenCompose(read -> zk.multi(List.of(Op.delete(layout.historyEntry(name), -1),
+                Op.setData(layout.history(), TxnCodec.mark(read.mark().including(txnId)), read.version())))
+                .handle((results, failure) -> {
+                    if (failure == null) {
+                        return CompletableFuture.completedFuture(true);
+                    }
+                    Throwable cause = TxnStore.unwrap(failure);
+                    if (cause instanceof KeeperException.NoNodeException) {
+                        return CompletableFuture.completedFuture(true);
+                    }
+                    if (cause instanceof KeeperException.BadVersionException && attempt < 10) {
+                        return forget(txnId, name, attempt + 1); // the keeper trimmed meanwhile
+                    }
+                    throw new CompletionException(cause);
+                }).thenCompose(next -> next));
+    }
+
+    private CompletableFuture<String> nameOf(String txnId) {
+        return names().thenApply(names -> {
+            for (String name : names) {
+                if (txnId.equals(HistoryNames.txnId(name))) {
+                    return name;
+                }
             }
-        }
-        return null;
+            return null;
+        });
     }
 }

@@ -1,0 +1,186 @@
+package dev.baton.txn.internal.protocol;
+
+import dev.baton.lock.spi.lifecycle.ServiceExecutor;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A task that looks at ZooKeeper again on every event and takes the next step from what it finds:
+ * the shape of both the coordinator's {@code TxnDriver} and a host's branch task. It owns the loop
+ * they used to repeat: at most one evaluation at a time (an event during one makes one more run
+ * after it), a back-off after a failed one, a timer for a deadline, and an end.
+ *
+ * <pre>
+ *  IDLE --schedule()--> QUEUED --runs--> RUNNING --done--> IDLE
+ *                                           |  schedule() meanwhile: RUNNING_AGAIN --done--> QUEUED
+ *                                           +--failed--> IDLE, then schedule() after a back-off
+ *  any --finish()--> finished: schedule() does nothing more
+ * </pre>
+ *
+ * <p>{@link #evaluate()} returns a future: it may wait for ZooKeeper replies without holding a
+ * thread. Its stages run on the task's executor when they say so (use {@link #executor()} for
+ * anything that may block, such as a participant's prepare).
+ *
+ * <p>Thread safety: {@link #schedule()}, {@link #wakeIn}, {@link #finish()} may be called from any
+ * thread; evaluations never overlap, and each sees what the previous one wrote.
+ */
+public abstract class ReevaluatingTask {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReevaluatingTask.class);
+    private static final int IDLE = 0;
+    private static final int QUEUED = 1;
+    private static final int RUNNING = 2;
+    private static final int RUNNING_AGAIN = 3;
+
+    private final ServiceExecutor executor;
+    /** Stages of evaluations run here; once the service is shut down, on the completing thread. */
+    private final Executor stages;
+    private final long maxBackoffMillis;
+    private final AtomicInteger state = new AtomicInteger(IDLE);
+    private volatile boolean finished;
+    private volatile ScheduledFuture<?> timer;
+    private int failures;
+
+    /**
+     * @param executor where evaluations and their stages run, and timers fire
+     * @param maxBackoffMillis the longest pause after failed evaluations in a row
+     */
+    protected ReevaluatingTask(ServiceExecutor executor, long maxBackoffMillis) {
+        this.executor = executor;
+        this.stages = executor::executeOrRun;
+        this.maxBackoffMillis = maxBackoffMillis;
+    }
+
+    /** Looks at ZooKeeper and takes the next steps; the future completes when this evaluation is over. */
+    protected abstract CompletableFuture<Void> evaluate();
+
+    /**
+     * An evaluation failed: decide whether to try again (the default, after a back-off).
+     *
+     * @return true to try again after a back-off; false if the task ended (it called {@link #finish()})
+     */
+    protected boolean failed(Throwable cause, int failuresInARow) {
+        return true;
+    }
+
+    /** Called once, when the task ends. */
+    protected void finished() {
+    }
+
+    /** The executor of this task's evaluations, for stages that may block. */
+    protected final Executor executor() {
+        return stages;
+    }
+
+    /** Whether the task has ended. */
+    public final boolean isFinished() {
+        return finished;
+    }
+
+    /** Queues an evaluation, unless one is queued already; during one, makes one more run after it. */
+    public final void schedule() {
+        while (!finished) {
+            int current = state.get();
+            if (current == IDLE) {
+                if (state.compareAndSet(IDLE, QUEUED)) {
+                    submit();
+                    return;
+                }
+            } else if (current == RUNNING) {
+                if (state.compareAndSet(RUNNING, RUNNING_AGAIN)) {
+                    return;
+                }
+            } else {
+                return;
+            }
+        }
+    }
+
+    /** Like {@link #schedule()}, but on the calling thread when nothing runs (one thread hop less). */
+    public final void runHere() {
+        if (!finished && state.compareAndSet(IDLE, QUEUED)) {
+            run();
+        }
+    }
+
+    /** Evaluates again in {@code delayMillis} (a deadline), replacing a timer set before. */
+    protected final void wakeIn(long delayMillis) {
+        ScheduledFuture<?> previous = timer;
+        if (previous != null) {
+            previous.cancel(false);
+        }
+        timer = executor.schedule(this::schedule, Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether a timer set by {@link #wakeIn} is still pending. */
+    protected final boolean timerPending() {
+        ScheduledFuture<?> current = timer;
+        return current != null && !current.isDone();
+    }
+
+    /** Ends the task: nothing more is evaluated; {@link #finished()} runs once. */
+    public final void finish() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        ScheduledFuture<?> current = timer;
+        if (current != null) {
+            current.cancel(false);
+        }
+        finished();
+    }
+
+    private void submit() {
+        if (!executor.execute(this::run)) {
+            state.set(IDLE); // shutting down
+        }
+    }
+
+    private void run() {
+        state.set(RUNNING);
+        if (finished) {
+            state.set(IDLE);
+            return;
+        }
+        CompletableFuture<Void> evaluation;
+        try {
+            evaluation = evaluate();
+        } catch (RuntimeException | Error e) {
+            evaluation = CompletableFuture.failedFuture(e);
+        }
+        evaluation.whenComplete((done, failure) -> after(failure));
+    }
+
+    private void after(Throwable failure) {
+        boolean retry = false;
+        if (failure != null) {
+            failures++;
+            try {
+                retry = !finished && failed(failure, failures);
+            } catch (RuntimeException e) {
+                LOG.warn("a task's failure handler failed", e);
+            }
+        } else {
+            failures = 0;
+        }
+        if (state.compareAndSet(RUNNING, IDLE)) {
+            if (retry) {
+                wakeIn(Math.min(maxBackoffMillis, 25L << Math.min(failures, 7)));
+            }
+            return;
+        }
+        // Scheduled while running: one more evaluation now (even after a failure: something changed).
+        state.set(QUEUED);
+        if (finished) {
+            state.set(IDLE);
+            return;
+        }
+        submit();
+    }
+}

@@ -1,0 +1,189 @@
+package dev.baton.txn.internal.store;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.Watcher;
+
+/**
+ * The participants' side of the store: each participant's live instances and inbox, and the
+ * reads and writes of a branch (its vote, its acknowledgement). Part of {@link TxnStore}; the same
+ * rules hold: asynchronous, typed, never retried here.
+ *
+ * <p>Thread safety: safe for use by any number of threads.
+ */
+public final class ParticipantStore {
+
+    /** What a branch task asks for in one round trip. */
+    public record BranchQuery(boolean entry, boolean record, boolean vote, boolean payload) {
+    }
+
+    /**
+     * What one round trip found: each field is null if it was not asked for or is absent; an entry
+     * asked for is {@code entryExists}.
+     */
+    public record BranchRead(boolean entryExists, TxnRecord record, CastVote vote, byte[] payload,
+            TxnStore.DecisionRead decision) {
+    }
+
+    private final ZkAsync zk;
+    private final TxnLayout layout;
+
+    ParticipantStore(ZkAsync zk, TxnLayout layout) {
+        this.zk = zk;
+        this.layout = layout;
+    }
+
+    /** Creates the participant's inbox and live nodes if missing. */
+    public CompletableFuture<Void> ensure(String participant) {
+        return CompletableFuture.allOf(zk.ensure(layout.inbox(participant)), zk.ensure(layout.live(participant)));
+    }
+
+    /** (Re)creates this instance's ephemeral live node, replacing one left by an earlier session. */
+    public CompletableFuture<Void> register(String participant, String instance) {
+        String path = layout.live(participant) + "/" + instance;
+        long session = zk.sessionId();
+        return zk.exists(path, null).thenCompose(stat -> stat != null && stat.getEphemeralOwner() != session
+                ? zk.delete(path).thenApply(deleted -> null) : CompletableFuture.completedFuture(null))
+                .thenCompose(cleared -> zk.create(path, instance.getBytes(StandardCharsets.UTF_8), CreateMode.EPHEMERAL))
+                .thenApply(created -> null);
+    }
+
+    /** Removes this instance's live node. */
+    public CompletableFuture<Boolean> unregister(String participant, String instance) {
+        return zk.delete(layout.live(participant) + "/" + instance);
+    }
+
+    /** The participant's live instances, watched; null if no host ever registered it. */
+    public CompletableFuture<List<String>> liveInstances(String participant, Watcher watcher) {
+        return zk.children(layout.live(participant), watcher);
+    }
+
+    /** The transactions in the participant's inbox (and foreign names), watched unless null; null if missing. */
+    public CompletableFuture<List<String>> inbox(String participant, Watcher watcher) {
+        return zk.children(layout.inbox(participant), watcher);
+    }
+
+    /**
+     * Watches the inbox with a persistent recursive watch: every entry created or deleted below it
+     * reaches {@code watcher} with its path. False on a server older than ZooKeeper 3.6.
+     */
+    public CompletableFuture<Boolean> watchInbox(String participant, Watcher watcher) {
+        return zk.addPersistentRecursiveWatch(layout.inbox(participant), watcher);
+    }
+
+    /** Removes a watch added by {@link #watchInbox}, locally even if the server is unreachable. */
+    public void unwatchInbox(String participant, Watcher watcher) {
+        zk.removeWatch(layout.inbox(participant), watcher);
+    }
+
+    /** The transaction id an inbox watch event's path names, or null if it is not an entry of this inbox. */
+    public String inboxEntryOf(String participant, String path) {
+        String prefix = layout.inbox(participant) + "/";
+        return path == null || !path.startsWith(prefix) ? null : path.substring(prefix.length());
+    }
+
+    /** The path of an inbox entry, for messages about foreign entries. */
+    public String describeEntry(String participant, String name) {
+        return layout.inboxEntry(participant, name);
+    }
+
+    /**
+     * Reads what {@code query} asks for and the decision (watching for its creation unless
+     * {@code decisionLikely}) in one round trip, sent back to back on the session: its entry,
+     * the record, this participant's vote (before the decision: a NO vote carries its ABORT), the
+     * payload.
+     */
+    public CompletableFuture<BranchRead> read(String txnId, String participant, BranchQuery query,
+            Watcher decisionWatcher, boolean decisionLikely) {
+        CompletableFuture<org.apache.zookeeper.data.Stat> entry = query.entry()
+                ? zk.exists(layout.inboxEntry(participant, txnId), null) : CompletableFuture.completedFuture(null);
+        CompletableFuture<ZkAsync.Node> record = query.record() ? zk.data(layout.record(txnId), null) : none();
+        CompletableFuture<ZkAsync.Node> vote = query.vote() ? zk.data(layout.vote(txnId, participant), null) : none();
+        CompletableFuture<ZkAsync.Node> payload = query.payload() ? zk.data(layout.branch(txnId, participant), null)
+                : none();
+        CompletableFuture<ZkAsync.Node> decision = zk.settledData(layout.decision(txnId), decisionWatcher,
+                decisionLikely);
+        return CompletableFuture.allOf(entry, record, vote, payload, decision).thenApply(done -> new BranchRead(
+                entry.join() != null,
+                record.join() == null ? null : TxnStore.decoded(() -> TxnCodec.record(txnId, record.join().data())),
+                vote.join() == null ? null : TxnStore.decoded(() -> TxnCodec.vote(txnId, participant, vote.join().data())),
+                payload.join() == null ? null : payload.join().data(),
+                decision.join() == null ? null : new TxnStore.DecisionRead(TxnStore.decoded(() ->
+                        TxnCodec.decision(txnId, decision.join().data())), decision.join().stat().getCzxid())));
+    }
+
+    private static CompletableFuture<ZkAsync.Node> none() {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Writes this participant's YES vote: the first vote written for the participant counts. */
+    public CompletableFuture<TxnStore.Created> voteYes(String txnId, String participant, CastVote vote) {
+        return zk.create(layout.vote(txnId, participant), TxnCodec.vote(vote), CreateMode.PERSISTENT)
+                .thenApply(TxnStore::created);
+    }
+
+    /**
+     * Writes a NO vote and the ABORT it carries, in one write, so nobody has to wait for a
+     * coordinator; if the pair fails (a decision or a vote is there already), the vote alone.
+     */
+    public CompletableFuture<TxnStore.Created> voteNo(String txnId, String participant, CastVote vote, Decision abort) {
+        byte[] data = TxnCodec.vote(vote);
+        List<Op> ops = List.of(Op.create(layout.vote(txnId, participant), data, zk.acl(), CreateMode.PERSISTENT),
+                Op.create(layout.decision(txnId), TxnCodec.decision(abort), zk.acl(), CreateMode.PERSISTENT));
+        return zk.multi(ops).handle((results, failure) -> {
+            if (failure == null) {
+                return CompletableFuture.completedFuture(TxnStore.Created.CREATED);
+            }
+            if (!(TxnStore.unwrap(failure) instanceof KeeperException) || ZkErrors.isAmbiguous(TxnStore.unwrap(failure))) {
+                throw new CompletionException(TxnStore.unwrap(failure));
+            }
+            return zk.create(layout.vote(txnId, participant), data, CreateMode.PERSISTENT).thenApply(TxnStore::created);
+        }).thenCompose(next -> next);
+    }
+
+    /**
+     * The acknowledgement and the removal of the inbox entry, in one write; one by one if the pair
+     * fails. A heuristic outcome rides in the ack's data and bumps the ack parent's version in the
+     * same write (in the fallback, before the ack: a driver that lists the ack must see the bump).
+     */
+    public CompletableFuture<Void> acknowledge(String txnId, String participant, String heuristic) {
+        String ack = layout.ack(txnId, participant);
+        String entry = layout.inboxEntry(participant, txnId);
+        byte[] data = TxnCodec.ack(heuristic);
+        List<Op> ops = new ArrayList<>();
+        ops.add(Op.create(ack, data, zk.acl(), CreateMode.PERSISTENT));
+        ops.add(Op.delete(entry, -1));
+        if (heuristic != null) {
+            ops.add(Op.setData(layout.acks(txnId), new byte[0], -1));
+        }
+        return zk.multi(ops).handle((results, failure) -> {
+            if (failure == null) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            Throwable cause = TxnStore.unwrap(failure);
+            if (!(cause instanceof KeeperException) || ZkErrors.isAmbiguous(cause)) {
+                throw new CompletionException(cause);
+            }
+            CompletableFuture<Boolean> bumped = heuristic == null ? CompletableFuture.completedFuture(true)
+                    : zk.setData(layout.acks(txnId), new byte[0]);
+            return bumped.thenCompose(done -> zk.create(ack, data, CreateMode.PERSISTENT))
+                    .thenCompose(created -> zk.delete(entry)).thenApply(deleted -> (Void) null);
+        }).thenCompose(next -> next);
+    }
+
+    /** Drops an inbox entry whose transaction is gone; false if it was already gone. */
+    public CompletableFuture<Boolean> dropEntry(String participant, String txnId) {
+        return zk.delete(layout.inboxEntry(participant, txnId));
+    }
+
+    /** Whether the inbox entry exists. */
+    public CompletableFuture<Boolean> hasEntry(String participant, String txnId) {
+        return zk.exists(layout.inboxEntry(participant, txnId), null).thenApply(stat -> stat != null);
+    }
+}

@@ -1,0 +1,502 @@
+package dev.baton.txn.internal.store;
+
+import dev.baton.txn.Outcome;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.data.ACL;
+
+/**
+ * Everything the 2PC protocol keeps in ZooKeeper, behind typed reads and writes: the coordinator's
+ * side here, the participants' in {@link #participants()}, the history of finished transactions in
+ * {@link #history()}. It alone knows the layout ({@link TxnLayout}) and the format
+ * ({@link TxnCodec}); the protocol asks it for records, never for paths (the only paths handed out
+ * are the queues of the driver and history-keeper leases, which belong to the lock API).
+ *
+ * <p>Every call is asynchronous (the session's own async API): no thread waits for a reply. A
+ * future completes on ZooKeeper's event thread, exceptionally with the {@link KeeperException} of
+ * a failed call or with a {@link CorruptNodeException} for a node that is not what it should be.
+ * Nothing is retried here: a task whose call failed evaluates again from fresh reads.
+ *
+ * <p>Thread safety: safe for use by any number of threads.
+ */
+public final class TxnStore {
+
+    /**
+     * A test hook standing for a write that reaches ZooKeeper twice (its reply was lost, and a
+     * read after reconnecting to another server did not show it yet): told after a write took
+     * effect, it says whether to send it once more, and may first let other parties move on.
+     */
+    @FunctionalInterface
+    public interface Resend {
+        /** @param path the path of the write (of a multi's first operation) that took effect */
+        boolean again(String path) throws Exception;
+    }
+
+    /** What a create of a node that is created once (a vote, a decision) did. */
+    public enum Created { CREATED, EXISTS, NO_PARENT }
+
+    /** A vote as read: the vote, or why it could not be read; and the zxid it was cast at. */
+    public record VoteRead(CastVote vote, String unreadable, long castAt) {
+    }
+
+    /** The decision as read, with the zxid of its creation. */
+    public record DecisionRead(Decision decision, long decidedAt) {
+    }
+
+    /** The votes and the decision, read in one round trip. */
+    public record VotesAndDecision(List<String> voteNames, Map<String, VoteRead> votes, DecisionRead decision) {
+    }
+
+    /** What a create of the decision did; {@code decidedAt} is set when this call created it. */
+    public record DecisionWrite(Created created, long decidedAt) {
+    }
+
+    /** The acknowledgements listed, and whether one of them reports a heuristic outcome. */
+    public record Acks(List<String> names, boolean heuristics) {
+    }
+
+    /**
+     * The children of a finished transaction the driver already knows (the acknowledgements it
+     * listed, the votes it read, the record's participants): a collect deletes these without
+     * listing anything.
+     */
+    public record Known(List<String> acks, List<String> votes, List<String> branches) {
+    }
+
+    /** What a collect did. */
+    public enum Collected {
+        /** Deleted, and the history entry created: by this call. */
+        COLLECTED,
+        /** The record was already gone: collected before (a resend, or another instance). */
+        ALREADY
+    }
+
+    private final ZkAsync zk;
+    private final TxnLayout layout;
+    private final TxnHistory history;
+    private final ParticipantStore participants;
+
+    /**
+     * @param root Baton's root path ({@code /baton} by default)
+     * @param historySize how many finished transactions the history keeps
+     */
+    public TxnStore(CuratorFramework curator, List<ACL> acl, String root, int historySize) {
+        this.zk = new ZkAsync(curator, acl);
+        this.layout = new TxnLayout(root);
+        this.history = new TxnHistory(zk, layout, historySize);
+        this.participants = new ParticipantStore(zk, layout);
+    }
+
+    public TxnHistory history() {
+        return history;
+    }
+
+    public ParticipantStore participants() {
+        return participants;
+    }
+
+    public CuratorFramework curator() {
+        return zk.curator();
+    }
+
+    /** False once the Curator client has been closed. */
+    public boolean usable() {
+        return zk.usable();
+    }
+
+    /** The current session's id, 0 if there is none. */
+    public long sessionId() {
+        return zk.sessionId();
+    }
+
+    /** Installs the test hook on every write but the begin. */
+    public void resend(Resend hook) {
+        zk.resend = hook;
+    }
+
+    /** Creates the namespace's fixed nodes, with empty data, if missing. */
+    public CompletableFuture<Void> ensureNamespace() {
+        return CompletableFuture.allOf(zk.ensure(layout.txns()), zk.ensure(layout.participants()),
+                zk.ensure(layout.history()));
+    }
+
+    /** The ids (and foreign names) under {@code txn/}, watched; null if the node is missing. */
+    public CompletableFuture<List<String>> transactions(Watcher watcher) {
+        return zk.children(layout.txns(), watcher);
+    }
+
+    /** Creates {@code txn/} again after someone deleted it. */
+    public CompletableFuture<Void> ensureTransactions() {
+        return zk.ensure(layout.txns());
+    }
+
+    /** The queue of the transaction's driver lease: a lock the protocol owns. */
+    public String driverQueue(String txnId) {
+        return layout.driver(txnId);
+    }
+
+    /** The children of the transaction's driver queue, watched; null if the queue is gone. */
+    public CompletableFuture<List<String>> queue(String txnId, Watcher watcher) {
+        return zk.children(layout.driver(txnId), watcher);
+    }
+
+    /** The children of the history keeper's queue, watched; null if it is gone. */
+    public CompletableFuture<List<String>> historyKeeperQueueChildren(Watcher watcher) {
+        return zk.children(layout.historyKeeper(), watcher);
+    }
+
+    /** The queue of the history keeper's lease. */
+    public String historyKeeperQueue() {
+        return layout.historyKeeper();
+    }
+
+    /** Creates the history keeper's queue if missing. */
+    public CompletableFuture<Void> ensureHistoryKeeperQueue() {
+        return zk.ensure(layout.historyKeeper());
+    }
+
+    /**
+     * The begin: record, branches, vote and ack parents, inbox entries, the driver queue and,
+     * last, {@code leaseOp} (the beginning instance's lease node in that queue).
+     */
+    public List<Op> beginOps(TxnRecord record, Map<String, byte[]> branches, Op leaseOp) {
+        String id = record.txnId();
+        List<ACL> acl = zk.acl();
+        byte[] none = new byte[0];
+        List<Op> ops = new ArrayList<>();
+        ops.add(Op.create(layout.record(id), TxnCodec.record(record), acl, CreateMode.PERSISTENT));
+        ops.add(Op.create(layout.branches(id), none, acl, CreateMode.PERSISTENT));
+        branches.forEach((participant, payload) ->
+                ops.add(Op.create(layout.branch(id, participant), payload, acl, CreateMode.PERSISTENT)));
+        ops.add(Op.create(layout.votes(id), none, acl, CreateMode.PERSISTENT));
+        ops.add(Op.create(layout.acks(id), none, acl, CreateMode.PERSISTENT));
+        for (String participant : branches.keySet()) {
+            ops.add(Op.create(layout.inboxEntry(participant, id), none, acl, CreateMode.PERSISTENT));
+        }
+        ops.add(Op.create(layout.driver(id), none, acl, CreateMode.PERSISTENT));
+        ops.add(leaseOp);
+        return ops;
+    }
+
+    /**
+     * Sends the begin, once: never a second time, by anyone. It waits up to the connection timeout
+     * for a connection first, so that a begin that cannot be sent fails as not sent.
+     *
+     * @return a future that fails with {@link NotSentException} if there was no connection to send
+     *     it on (nothing was written), with the {@link KeeperException} ZooKeeper answered (for an
+     *     {@linkplain ZkErrors#isAmbiguous ambiguous} code the begin may or may not have taken
+     *     effect), or with another exception if the client failed after sending (ambiguous too)
+     */
+    public CompletableFuture<Void> begin(List<Op> ops) {
+        long timeout = zk.connectionTimeoutMillis();
+        return zk.connected(timeout).thenCompose(connected -> {
+            if (!connected) {
+                throw new CompletionException(new NotSentException("no connection to ZooKeeper within " + timeout
+                        + " ms"));
+            }
+            return zk.multiOnce(ops).thenApply(results -> (Void) null);
+        });
+    }
+
+    /** A write that was never sent: there was no connection. Nothing was written. */
+    public static final class NotSentException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        NotSentException(String message) {
+            super(message);
+        }
+    }
+
+    /** Has the server the session talks to catch up with the leader (see {@link ZkAsync#sync}). */
+    public CompletableFuture<Void> syncWithLeader(String txnId) {
+        return zk.sync(layout.record(txnId));
+    }
+
+    /** The record, or null if the transaction is not (or no longer) there. */
+    public CompletableFuture<TxnRecord> record(String txnId) {
+        return zk.data(layout.record(txnId), null).thenApply(node -> node == null ? null
+                : decoded(() -> TxnCodec.record(txnId, node.data())));
+    }
+
+    /** Whether the record exists. */
+    public CompletableFuture<Boolean> exists(String txnId) {
+        return zk.exists(layout.record(txnId), null).thenApply(stat -> stat != null);
+    }
+
+    /**
+     * Reads, in one round trip, the votes not read yet (the listing of {@code vote/}, watched
+     * with {@code voteWatcher} unless null, and every missing participant's vote node) when
+     * {@code withVotes}, and the decision ({@link #decision}).
+     */
+    public CompletableFuture<VotesAndDecision> votesAndDecision(String txnId, TxnRecord record, Set<String> known,
+            boolean withVotes, Watcher voteWatcher, Watcher decisionWatcher, boolean decisionLikely) {
+        CompletableFuture<List<String>> names = withVotes ? zk.children(layout.votes(txnId), voteWatcher)
+                : CompletableFuture.completedFuture(List.of());
+        Map<String, CompletableFuture<ZkAsync.Node>> nodes = new LinkedHashMap<>();
+        if (withVotes) {
+            for (String participant : record.participants()) {
+                if (!known.contains(participant)) {
+                    nodes.put(participant, zk.data(layout.vote(txnId, participant), null));
+                }
+            }
+        }
+        CompletableFuture<DecisionRead> decided = decision(txnId, decisionWatcher, decisionLikely);
+        List<CompletableFuture<?>> all = new ArrayList<>(nodes.values());
+        all.add(names);
+        all.add(decided);
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            Map<String, VoteRead> votes = new LinkedHashMap<>();
+            nodes.forEach((participant, reply) -> {
+                ZkAsync.Node node = reply.join();
+                if (node != null) {
+                    votes.put(participant, readVote(txnId, participant, node));
+                }
+            });
+            List<String> listed = names.join();
+            return new VotesAndDecision(listed == null ? List.of() : listed, votes, decided.join());
+        });
+    }
+
+    /** The votes of participants not in {@code known}, without a watch: for an outcome's full list of votes. */
+    public CompletableFuture<Map<String, VoteRead>> votes(String txnId, TxnRecord record, Set<String> known) {
+        Map<String, CompletableFuture<ZkAsync.Node>> nodes = new LinkedHashMap<>();
+        for (String participant : record.participants()) {
+            if (!known.contains(participant)) {
+                nodes.put(participant, zk.data(layout.vote(txnId, participant), null));
+            }
+        }
+        return CompletableFuture.allOf(nodes.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
+            Map<String, VoteRead> votes = new LinkedHashMap<>();
+            nodes.forEach((participant, reply) -> {
+                ZkAsync.Node node = reply.join();
+                if (node != null) {
+                    votes.put(participant, readVote(txnId, participant, node));
+                }
+            });
+            return votes;
+        });
+    }
+
+    private static VoteRead readVote(String txnId, String participant, ZkAsync.Node node) {
+        try {
+            return new VoteRead(TxnCodec.vote(txnId, participant, node.data()), null, node.stat().getCzxid());
+        } catch (CorruptNodeException e) {
+            return new VoteRead(null, e.getMessage(), node.stat().getCzxid());
+        }
+    }
+
+    /**
+     * The decision, or null with a watch for its creation. {@code likelyPresent} (a watch said it
+     * was created) reads it with one request; otherwise an {@code exists} sets the watch.
+     */
+    public CompletableFuture<DecisionRead> decision(String txnId, Watcher watcher, boolean likelyPresent) {
+        return zk.settledData(layout.decision(txnId), watcher, likelyPresent).thenApply(node -> node == null ? null
+                : new DecisionRead(decoded(() -> TxnCodec.decision(txnId, node.data())), node.stat().getCzxid()));
+    }
+
+    /** Creates the decision: whoever creates it first decides. */
+    public CompletableFuture<DecisionWrite> decide(String txnId, Decision decision) {
+        return zk.createWithStat(layout.decision(txnId), TxnCodec.decision(decision), CreateMode.PERSISTENT)
+                .thenApply(result -> new DecisionWrite(created(result.created()),
+                        result.stat() == null ? -1 : result.stat().getCzxid()));
+    }
+
+    /** The acknowledgements, watched; null if the transaction is gone. */
+    public CompletableFuture<Acks> acks(String txnId, Watcher watcher) {
+        // A host that acknowledges a heuristic outcome bumps the parent's version in the same
+        // write, so the listing's stat tells whether the acks must be read: normal acks cost no read.
+        return zk.childrenWithStat(layout.acks(txnId), watcher).thenApply(children -> children == null ? null
+                : new Acks(children.names(), children.stat().getVersion() > 0));
+    }
+
+    /** The heuristic outcomes the acknowledgements report, by participant. */
+    public CompletableFuture<Map<String, String>> heuristics(String txnId, List<String> acks) {
+        Map<String, CompletableFuture<ZkAsync.Node>> reads = new LinkedHashMap<>();
+        acks.forEach(participant -> reads.put(participant, zk.data(layout.ack(txnId, participant), null)));
+        return CompletableFuture.allOf(reads.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
+            Map<String, String> found = new LinkedHashMap<>();
+            reads.forEach((participant, reply) -> {
+                ZkAsync.Node node = reply.join();
+                String heuristic = node == null ? null
+                        : decoded(() -> TxnCodec.ackHeuristic(txnId, participant, node.data()));
+                if (heuristic != null) {
+                    found.put(participant, heuristic);
+                }
+            });
+            return found;
+        });
+    }
+
+    /**
+     * Deletes every node of a finished transaction, the driver lease node included
+     * ({@code leaseRelease}, whose path is {@code leasePath}), and records {@code outcome} in the
+     * history (with {@code trim}'s deletes and mark), in one write. With {@code known}, it
+     * deletes those children without listing; only if the write meets a node it did not know (a
+     * vote cast after the outcome was read, a competitor's queue node) does it list everything
+     * and try again.
+     *
+     * @throws CorruptNodeException (in the future) if the transaction has nodes the protocol did
+     *     not create: it is then left in place
+     */
+    public CompletableFuture<Collected> collect(String txnId, Known known, Op leaseRelease, String leasePath,
+            Outcome outcome, HistoryTrim trim) {
+        CompletableFuture<List<Op>> ops = known == null ? listedOps(txnId, leaseRelease, leasePath)
+                : CompletableFuture.completedFuture(knownOps(txnId, known, leaseRelease));
+        return ops.thenCompose(deletes -> {
+            List<Op> all = new ArrayList<>(deletes);
+            all.addAll(history.entryOps(outcome, trim));
+            return zk.multi(all);
+        }).handle((results, failure) -> {
+            if (failure == null) {
+                return CompletableFuture.completedFuture(Collected.COLLECTED);
+            }
+            Throwable cause = unwrap(failure);
+            if (cause instanceof KeeperException.NotEmptyException) {
+                if (known != null) {
+                    return collect(txnId, null, leaseRelease, leasePath, outcome, trim);
+                }
+                throw new CompletionException(new CorruptNodeException("transaction " + txnId + " has nodes the"
+                        + " protocol did not create (under " + ((KeeperException) cause).getPath()
+                        + "); it is complete but left in place"));
+            }
+            if (cause instanceof KeeperException.NoNodeException) {
+                // Collected already (a resend after a lost reply), unless only some node was missing.
+                return exists(txnId).thenApply(present -> {
+                    if (present) {
+                        throw new CompletionException(cause);
+                    }
+                    return Collected.ALREADY;
+                });
+            }
+            throw new CompletionException(cause);
+        }).thenCompose(next -> next);
+    }
+
+    private List<Op> knownOps(String txnId, Known known, Op leaseRelease) {
+        List<Op> ops = new ArrayList<>();
+        childDeletes(ops, layout.acks(txnId), known.acks());
+        childDeletes(ops, layout.votes(txnId), known.votes());
+        childDeletes(ops, layout.branches(txnId), known.branches());
+        ops.add(Op.delete(layout.decision(txnId), -1));
+        ops.add(leaseRelease);
+        ops.add(Op.delete(layout.driver(txnId), -1));
+        ops.add(Op.delete(layout.record(txnId), -1));
+        return ops;
+    }
+
+    private CompletableFuture<List<Op>> listedOps(String txnId, Op leaseRelease, String leasePath) {
+        CompletableFuture<List<String>> acks = zk.children(layout.acks(txnId), null);
+        CompletableFuture<List<String>> votes = zk.children(layout.votes(txnId), null);
+        CompletableFuture<List<String>> branches = zk.children(layout.branches(txnId), null);
+        CompletableFuture<List<String>> queue = zk.children(layout.driver(txnId), null);
+        return CompletableFuture.allOf(acks, votes, branches, queue).thenApply(done -> {
+            List<Op> ops = new ArrayList<>();
+            childDeletesIfPresent(ops, layout.acks(txnId), acks.join());
+            childDeletesIfPresent(ops, layout.votes(txnId), votes.join());
+            childDeletesIfPresent(ops, layout.branches(txnId), branches.join());
+            ops.add(Op.delete(layout.decision(txnId), -1));
+            ops.add(leaseRelease);
+            for (String child : queue.join() == null ? List.<String>of() : queue.join()) {
+                String path = layout.driver(txnId) + "/" + child;
+                if (!path.equals(leasePath)) {
+                    ops.add(Op.delete(path, -1)); // a competitor about to withdraw its one-shot attempt
+                }
+            }
+            ops.add(Op.delete(layout.driver(txnId), -1));
+            ops.add(Op.delete(layout.record(txnId), -1));
+            return ops;
+        });
+    }
+
+    private static void childDeletes(List<Op> ops, String parent, List<String> children) {
+        for (String child : children) {
+            ops.add(Op.delete(parent + "/" + child, -1));
+        }
+        ops.add(Op.delete(parent, -1));
+    }
+
+    private static void childDeletesIfPresent(List<Op> ops, String parent, List<String> children) {
+        if (children != null) {
+            childDeletes(ops, parent, children);
+        }
+    }
+
+    /** The ids under {@code txn/} that are transactions, sorted. */
+    public CompletableFuture<List<String>> openTransactions() {
+        return zk.children(layout.txns(), null).thenApply(children -> {
+            List<String> ids = new ArrayList<>();
+            for (String child : children == null ? List.<String>of() : children) {
+                if (TxnNames.isTxnId(child)) {
+                    ids.add(child);
+                }
+            }
+            ids.sort(null);
+            return ids;
+        });
+    }
+
+    /**
+     * Decides ABORT for an open transaction without a decision, as an operator: the record must
+     * still exist (so a collected transaction is never brought back).
+     *
+     * @return true if the decision now is this ABORT (also when a resend of this very write made
+     *     it); false if another decision stands; null if there is no such open transaction
+     */
+    public CompletableFuture<Boolean> abortByOperator(String txnId, Decision abort) {
+        byte[] data = TxnCodec.decision(abort);
+        List<Op> ops = List.of(Op.check(layout.record(txnId), -1),
+                Op.create(layout.decision(txnId), data, zk.acl(), CreateMode.PERSISTENT));
+        return zk.multi(ops).handle((results, failure) -> {
+            if (failure == null) {
+                return CompletableFuture.completedFuture(Boolean.TRUE);
+            }
+            Throwable cause = unwrap(failure);
+            if (cause instanceof KeeperException.NoNodeException) {
+                return CompletableFuture.<Boolean>completedFuture(null);
+            }
+            if (cause instanceof KeeperException.NodeExistsException) {
+                return zk.data(layout.decision(txnId), null).thenApply(node ->
+                        node != null && java.util.Arrays.equals(node.data(), data));
+            }
+            throw new CompletionException(cause);
+        }).thenCompose(next -> next);
+    }
+
+    static Created created(ZkAsync.Created created) {
+        return Created.valueOf(created.name());
+    }
+
+    /** The cause a future failed with, without the wrappers of its stages. */
+    public static Throwable unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof java.util.concurrent.ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    /** A decoding that may find a damaged node, inside a future's stage. */
+    interface Decoding<T> {
+        T decode() throws CorruptNodeException;
+    }
+
+    static <T> T decoded(Decoding<T> decoding) {
+        try {
+            return decoding.decode();
+        } catch (CorruptNodeException e) {
+            throw new CompletionException(e);
+        }
+    }
+}
