@@ -184,4 +184,39 @@ class ParticipantCrashTest {
         assertThat(a.violations).isEmpty();
         assertThat(b.violations).isEmpty();
     }
+    /**
+     * A participant votes NO and the write of that vote is lost with the connection. The next
+     * evaluation must not take the attempt that said NO for a prepared one and vote YES for it
+     * (the decision would then be COMMIT, applied to an attempt that was never prepared).
+     */
+    @Test
+    void aNoVoteWhoseWriteWasLostIsNeverTurnedIntoAYes() throws Exception {
+        dev.baton.lock.testkit.TcpProxy proxy = closing(dev.baton.lock.testkit.TcpProxy.start(
+                new java.net.InetSocketAddress("127.0.0.1", server.getPort())));
+        CuratorFramework cutOff = newClient();
+        CuratorFramework throughProxy = closing(TxnTesting.client("127.0.0.1:" + proxy.port()));
+        a.voter = branch -> Vote.no("refused on purpose");
+        java.util.concurrent.atomic.AtomicBoolean cut = new java.util.concurrent.atomic.AtomicBoolean();
+        hostA(throughProxy, (step, txnId) -> {
+            if (step == Step.PREPARED && cut.compareAndSet(false, true)) {
+                proxy.cut(); // the NO vote that comes next cannot be sent
+                java.util.concurrent.CompletableFuture.delayedExecutor(Timing.scaledMillis(300),
+                        TimeUnit.MILLISECONDS).execute(proxy::restore);
+            }
+        });
+        hostB();
+        cutOff.close();
+        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+
+        Outcome outcome = coordinator.begin().branch("a", new byte[1]).branch("b", new byte[1])
+                .timeout(Duration.ofSeconds(20)).commit();
+        TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(20));
+
+        assertThat(cut).isTrue();
+        assertThat(outcome.state()).isEqualTo(TransactionState.ABORTED);
+        assertThat(outcome.reason()).contains("'a' voted NO");
+        assertThat(a.committed(outcome.txnId())).isFalse();
+        assertThat(b.committed(outcome.txnId())).isFalse();
+        assertThat(a.violations).isEmpty();
+    }
 }
