@@ -1,18 +1,14 @@
 package dev.baton.lock.zookeeper;
 
 import dev.baton.lock.DistributedLock;
-import dev.baton.lock.Lease;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockException;
 import dev.baton.lock.LockInfo;
 import dev.baton.lock.LockInspection;
 import dev.baton.lock.zookeeper.ext.CallerQueues;
-import dev.baton.lock.zookeeper.internal.CuratorOps;
 import dev.baton.lock.zookeeper.internal.LockEngine;
 import java.util.List;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.api.transaction.CuratorOp;
-import org.apache.curator.framework.api.transaction.OperationType;
 
 /**
  * The ZooKeeper {@link LockClient}: one Curator client, hence one ZooKeeper session, shared by all
@@ -103,70 +99,6 @@ public final class ZooKeeperLockClient implements LockClient, LockInspection {
     /** The engine underneath, for this package's tests. */
     LockEngine engine() {
         return engine;
-    }
-
-    // ------------------------------------------------------------------ deprecated: see CallerQueues
-
-    /**
-     * A lock on a queue node the caller owns.
-     *
-     * @deprecated use {@link CallerQueues#lockAt(String)}, which behaves the same
-     */
-    @Deprecated(forRemoval = true)
-    public DistributedLock lockAt(String queuePath) {
-        return engine.lockAt(queuePath);
-    }
-
-    /**
-     * Starts a lease whose queue node the caller creates inside its own multi.
-     *
-     * @deprecated use {@link CallerQueues#leaseRequest(String)}, which behaves the same
-     */
-    @Deprecated(forRemoval = true)
-    @SuppressWarnings("removal") // the deprecated delegate returns the deprecated type, until both go
-    public LeaseRequest leaseRequest(String queuePath) {
-        return new LeaseRequest(engine.callerLease(queuePath));
-    }
-
-    /**
-     * The delete of {@code lease}'s node for the caller's multi.
-     *
-     * @deprecated use {@link CallerQueues#releaseOp(Lease)}, which behaves the same
-     */
-    @Deprecated(forRemoval = true)
-    public CuratorOp releaseOp(Lease lease) {
-        return CuratorOps.of(engine.releaseOp(lease), OperationType.DELETE);
-    }
-
-    /**
-     * Ends {@code lease} as released after the caller's multi deleted its node.
-     *
-     * @deprecated use {@link CallerQueues#markReleased(Lease)}, which behaves the same
-     */
-    @Deprecated(forRemoval = true)
-    public void markReleased(Lease lease) {
-        engine.markReleased(lease);
-    }
-
-    /**
-     * Whether {@code childName} is one of Baton's queue nodes.
-     *
-     * @deprecated use {@link CallerQueues#isQueueNode(String)}, which behaves the same
-     */
-    @Deprecated(forRemoval = true)
-    public static boolean isQueueNode(String childName) {
-        return LockEngine.isQueueNode(childName);
-    }
-
-    /**
-     * The Curator client underneath.
-     *
-     * @deprecated the client no longer hands out Curator objects; callers that share the session
-     *     use {@link CallerQueues#curator()}
-     */
-    @Deprecated(forRemoval = true)
-    public CuratorFramework curator() {
-        return engine.curator();
     }
 
     @Override

@@ -245,25 +245,4 @@ class ZooKeeperCallerMultiTest {
         engine.setAccessible(true);
         return (dev.baton.lock.zookeeper.internal.LockEngine) engine.get(queues);
     }
-
-    @Test
-    @SuppressWarnings("removal")
-    void theDeprecatedMethodsOfTheLockClientStillWorkUntilTheCoordinatorMovesToCallerQueues() throws Exception {
-        CuratorFramework curator = ZK.connectedCurator(ZooKeeperServerExtension.sessionTimeout());
-        ZooKeeperLockClient client = ZK.closeAfter(ZooKeeperLockClient.wrap(curator, ZooKeeperLockOptions.defaults()));
-        String job = newJob();
-        dev.baton.lock.zookeeper.LeaseRequest request = client.leaseRequest(job + "/owner");
-        client.curator().transaction().forOperations(List.of(
-                curator.transactionOp().create().withMode(CreateMode.PERSISTENT).forPath(job),
-                curator.transactionOp().create().withMode(CreateMode.PERSISTENT).forPath(job + "/owner"),
-                request.createOp()));
-        Lease lease = request.adopt().orElseThrow();
-        assertThat(client.lockAt(job + "/owner").tryAcquire(Duration.ZERO)).isEmpty();
-        curator.transaction().forOperations(List.of(client.releaseOp(lease),
-                curator.transactionOp().delete().forPath(job + "/owner"),
-                curator.transactionOp().delete().forPath(job)));
-        client.markReleased(lease);
-        assertThat(lease.isValid()).isFalse();
-        assertThat(ZooKeeperLockClient.isQueueNode("lease-0123456789abcdef-0000000007")).isTrue();
-    }
 }
