@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.lock.testkit.TcpProxy;
 import dev.baton.lock.testkit.Timing;
-import dev.baton.lock.zookeeper.ZooKeeperLockClient;
+import dev.baton.lock.zookeeper.ext.CallerQueues;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -86,7 +86,7 @@ class DriverLeaseTest {
         Timing.await("the second instance follows the transaction").until(() -> second.core().knownTransactions() == 1);
 
         List<String> queue = driverQueue(txnId);
-        assertThat(queue).singleElement().matches(ZooKeeperLockClient::isQueueNode);
+        assertThat(queue).singleElement().matches(CallerQueues::isQueueNode);
         long czxid = inspector.checkExists().forPath(TxnTesting.TXNS + "/" + txnId + "/driver/" + queue.get(0)).getCzxid();
         assertThat(first.driverToken(txnId)).isEqualTo(czxid);
         assertThat(inspector.checkExists().forPath(TxnTesting.TXNS + "/" + txnId).getCzxid())

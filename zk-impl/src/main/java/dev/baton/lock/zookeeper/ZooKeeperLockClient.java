@@ -25,8 +25,7 @@ import org.apache.curator.framework.CuratorFramework;
  * that orders the queue back to back (one session is FIFO) and costs one write's latency.
  *
  * <p>Callers that keep their own nodes in ZooKeeper and want to take or give up a lock inside
- * their own {@code multi()} use {@link CallerQueues} instead; the methods here that did so are
- * deprecated and delegate to the same engine.
+ * their own {@code multi()} use {@link CallerQueues} instead, on the same engine.
  *
  * <p>Thread safety: safe for use by any number of threads.
  */
