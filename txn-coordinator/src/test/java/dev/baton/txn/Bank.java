@@ -1,7 +1,6 @@
 package dev.baton.txn;
 
 import dev.baton.txn.participant.Branch;
-
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;

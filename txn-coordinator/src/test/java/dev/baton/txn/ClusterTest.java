@@ -1,10 +1,10 @@
 package dev.baton.txn;
 
-import dev.baton.txn.participant.ParticipantHost;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.lock.testkit.Timing;
+import dev.baton.lock.testkit.zookeeper.ZooKeeperEnsembleExtension;
+import dev.baton.txn.participant.ParticipantHost;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -13,15 +13,13 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.InstanceSpec;
-import org.apache.curator.test.TestingCluster;
-import org.apache.curator.test.TestingZooKeeperServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A real three-node ensemble whose leader is killed while transactions are in flight. */
+@Tag("slow")
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class ClusterTest {
 
@@ -29,38 +27,11 @@ class ClusterTest {
     private static final int BATCHES = 12;
     private static final int BATCH_SIZE = 5;
 
-    private TestingCluster cluster;
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-
-    @BeforeEach
-    void startCluster() throws Exception {
-        List<InstanceSpec> specs = new ArrayList<>();
-        for (int id = 1; id <= 3; id++) {
-            specs.add(new InstanceSpec(null, -1, -1, -1, true, id, TICK_MILLIS, 0, null, "127.0.0.1"));
-        }
-        cluster = new TestingCluster(specs);
-        cluster.start();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
-        cluster.close();
-    }
+    @RegisterExtension
+    final ZooKeeperEnsembleExtension ensemble = ZooKeeperEnsembleExtension.of(3).tickMillis(TICK_MILLIS);
 
     private CuratorFramework client() {
-        CuratorFramework client = TxnTesting.client(cluster.getConnectString(), Timing.scaled(Duration.ofSeconds(5)));
-        closeables.add(client);
-        return client;
-    }
-
-    private TestingZooKeeperServer leader() {
-        return Timing.await("a leader is elected").atMost(Timing.scaled(Duration.ofSeconds(30)))
-                .until(() -> cluster.getServers().stream()
-                        .filter(s -> "leader".equals(TxnTesting.mode(s.getInstanceSpec().getPort())))
-                        .findFirst().orElse(null), s -> s != null);
+        return ensemble.closeAfter(TxnTesting.client(ensemble.connectString(), Timing.scaled(Duration.ofSeconds(5))));
     }
 
     @Test
@@ -69,11 +40,9 @@ class ClusterTest {
         MemoryParticipant b = new MemoryParticipant();
         b.voter = branch -> branch.payload()[0] % 4 == 0 ? Vote.no("every fourth") : Vote.yes();
         CuratorFramework inspector = client();
-        ParticipantHost host = ParticipantHost.builder(client()).participant("a", a).participant("b", b)
-                .abortGrace(Duration.ofSeconds(2)).start();
-        closeables.add(host);
-        TransactionCoordinator coordinator = TransactionCoordinator.start(client());
-        closeables.add(coordinator);
+        ensemble.closeAfter(ParticipantHost.builder(client()).participant("a", a).participant("b", b)
+                .abortGrace(Duration.ofSeconds(2)).start());
+        TransactionCoordinator coordinator = ensemble.closeAfter(TransactionCoordinator.start(client()));
 
         List<CompletableFuture<Outcome>> futures = new ArrayList<>();
         int failed = 0;
@@ -85,7 +54,7 @@ class ClusterTest {
                         .timeout(Duration.ofSeconds(15)).commitAsync());
             }
             if (batch == BATCHES / 3) {
-                assertThat(cluster.killServer(leader().getInstanceSpec())).isTrue();
+                assertThat(ensemble.cluster().killServer(ensemble.leader().getInstanceSpec())).isTrue();
             }
             for (CompletableFuture<Outcome> future : inFlight) {
                 try {

@@ -1,13 +1,12 @@
 package dev.baton.txn;
 
-import dev.baton.txn.internal.protocol.StepListener;
-import dev.baton.txn.participant.ParticipantHost;
-
-import dev.baton.txn.internal.protocol.StepListener.Step;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.lock.testkit.Timing;
+import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
+import dev.baton.txn.internal.protocol.StepListener.Step;
+import dev.baton.txn.internal.protocol.StepListener;
+import dev.baton.txn.participant.ParticipantHost;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -17,11 +16,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.KillSession;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,6 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * its session expired under it); another instance, already running, finishes the transaction and
  * every participant ends the same way.
  */
+@Tag("slow")
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class CoordinatorCrashTest {
 
@@ -39,7 +40,8 @@ class CoordinatorCrashTest {
 
     enum Crash { CLOSE_CLIENT, EXPIRE_SESSION }
 
-    private TestingServer server;
+    @RegisterExtension
+    final ZooKeeperServerExtension zk = ZooKeeperServerExtension.create();
     private CuratorFramework hostCurator;
     private CuratorFramework survivorCurator;
     private ParticipantHost host;
@@ -54,9 +56,8 @@ class CoordinatorCrashTest {
 
     @BeforeEach
     void start() {
-        server = TxnTesting.startServer();
-        hostCurator = TxnTesting.client(server.getConnectString());
-        survivorCurator = TxnTesting.client(server.getConnectString());
+        hostCurator = TxnTesting.client(zk.connectString());
+        survivorCurator = TxnTesting.client(zk.connectString());
         host = ParticipantHost.builder(hostCurator).participant("a", a).participant("b", b)
                 .abortGrace(Duration.ofSeconds(5)).start();
         survivor = TransactionCoordinator.start(survivorCurator);
@@ -68,7 +69,6 @@ class CoordinatorCrashTest {
         host.close();
         survivorCurator.close();
         hostCurator.close();
-        server.close();
     }
 
     @AfterAll
@@ -90,7 +90,7 @@ class CoordinatorCrashTest {
     }
 
     private void crashOnce(Step step, Crash crash) throws Exception {
-        CuratorFramework victimCurator = TxnTesting.client(server.getConnectString());
+        CuratorFramework victimCurator = TxnTesting.client(zk.connectString());
         AtomicReference<String> crashed = new AtomicReference<>();
         StepListener listener = (reached, txnId) -> {
             if (reached == step && crashed.compareAndSet(null, txnId)) {

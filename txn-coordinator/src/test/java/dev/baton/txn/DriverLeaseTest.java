@@ -1,18 +1,16 @@
 package dev.baton.txn;
 
-import dev.baton.txn.internal.protocol.StepListener;
-import dev.baton.txn.participant.ParticipantHost;
-
-import dev.baton.txn.internal.protocol.StepListener.Step;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.lock.testkit.TcpProxy;
 import dev.baton.lock.testkit.Timing;
+import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
 import dev.baton.lock.zookeeper.ext.CallerQueues;
+import dev.baton.txn.internal.protocol.StepListener.Step;
+import dev.baton.txn.internal.protocol.StepListener;
+import dev.baton.txn.participant.ParticipantHost;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -20,11 +18,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The driver role is a lease through Baton's lock API: the instance that begins a transaction holds
@@ -34,34 +32,28 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class DriverLeaseTest {
 
-    private TestingServer server;
+    @RegisterExtension
+    final ZooKeeperServerExtension zk = ZooKeeperServerExtension.create();
     private CuratorFramework inspector;
-    private final List<AutoCloseable> closeables = new ArrayList<>();
     private final MemoryParticipant a = new MemoryParticipant();
     private final MemoryParticipant b = new MemoryParticipant();
 
     @BeforeEach
     void start() {
-        server = TxnTesting.startServer();
-        inspector = TxnTesting.client(server.getConnectString());
+        inspector = TxnTesting.client(zk.connectString());
         a.gate = new CountDownLatch(1);
-        closing(ParticipantHost.builder(closing(TxnTesting.client(server.getConnectString())))
+        closing(ParticipantHost.builder(closing(TxnTesting.client(zk.connectString())))
                 .participant("a", a).participant("b", b).abortGrace(Duration.ofSeconds(5)).start());
     }
 
     @AfterEach
     void stop() throws Exception {
         a.gate.countDown();
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
         inspector.close();
-        server.close();
     }
 
     private <T extends AutoCloseable> T closing(T closeable) {
-        closeables.add(closeable);
-        return closeable;
+        return zk.closeAfter(closeable);
     }
 
     private static StepListener recordInto(Set<String> steps) {
@@ -75,9 +67,9 @@ class DriverLeaseTest {
     @Test
     void theBeginningInstanceHoldsTheLeaseWithItsNodesCzxidAndAnotherOnlyWatches() throws Exception {
         TransactionCoordinator first = closing(TransactionCoordinator.start(closing(TxnTesting.client(
-                server.getConnectString()))));
+                zk.connectString()))));
         TransactionCoordinator second = closing(TransactionCoordinator.start(closing(TxnTesting.client(
-                server.getConnectString()))));
+                zk.connectString()))));
 
         CompletableFuture<Outcome> future = first.begin().branch("a", new byte[1]).branch("b", new byte[1])
                 .timeout(Duration.ofSeconds(20)).commitAsync();
@@ -101,13 +93,13 @@ class DriverLeaseTest {
 
     @Test
     void aDriverCutOffFromZooKeeperStopsAtOnceAndAnotherInstanceFinishesFromTheZnodes() throws Exception {
-        TcpProxy proxy = closing(TcpProxy.start(new InetSocketAddress("127.0.0.1", server.getPort())));
+        TcpProxy proxy = closing(TcpProxy.start(new InetSocketAddress("127.0.0.1", zk.port())));
         Set<String> firstSteps = ConcurrentHashMap.newKeySet();
         Set<String> secondSteps = ConcurrentHashMap.newKeySet();
         CuratorFramework cutOff = closing(TxnTesting.client("127.0.0.1:" + proxy.port()));
         TransactionCoordinator first = closing(TransactionCoordinator.builder(cutOff).steps(recordInto(firstSteps)).start());
         TransactionCoordinator second = closing(TransactionCoordinator.builder(closing(TxnTesting.client(
-                server.getConnectString()))).steps(recordInto(secondSteps)).start());
+                zk.connectString()))).steps(recordInto(secondSteps)).start());
 
         CompletableFuture<Outcome> future = first.begin().branch("a", new byte[1]).branch("b", new byte[1])
                 .timeout(Duration.ofSeconds(20)).commitAsync();
@@ -138,9 +130,9 @@ class DriverLeaseTest {
     @Test
     void aDeletedLeaseNodeIsALossAndTheTransactionGoesOnUnderANewLeaseWithAGreaterToken() throws Exception {
         TransactionCoordinator first = closing(TransactionCoordinator.start(closing(TxnTesting.client(
-                server.getConnectString()))));
+                zk.connectString()))));
         TransactionCoordinator second = closing(TransactionCoordinator.start(closing(TxnTesting.client(
-                server.getConnectString()))));
+                zk.connectString()))));
         CompletableFuture<Outcome> future = first.begin().branch("a", new byte[1]).branch("b", new byte[1])
                 .timeout(Duration.ofSeconds(20)).commitAsync();
         Timing.await("a is preparing").until(() -> a.prepares.get() == 1);
@@ -164,9 +156,9 @@ class DriverLeaseTest {
 
     @Test
     void closingTheDriverReleasesItsLeaseAndTheOtherInstanceTakesOverAtOnce() throws Exception {
-        TransactionCoordinator first = TransactionCoordinator.start(closing(TxnTesting.client(server.getConnectString())));
+        TransactionCoordinator first = TransactionCoordinator.start(closing(TxnTesting.client(zk.connectString())));
         TransactionCoordinator second = closing(TransactionCoordinator.start(closing(TxnTesting.client(
-                server.getConnectString()))));
+                zk.connectString()))));
         first.begin().branch("a", new byte[1]).branch("b", new byte[1]).timeout(Duration.ofSeconds(20)).commitAsync();
         Timing.await("a is preparing").until(() -> a.prepares.get() == 1);
         String txnId = TxnTesting.transactions(inspector).get(0);

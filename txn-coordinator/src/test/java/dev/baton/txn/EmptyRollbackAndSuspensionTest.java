@@ -1,28 +1,25 @@
 package dev.baton.txn;
 
-import dev.baton.txn.internal.protocol.StepListener;
-import dev.baton.txn.participant.HostHooks;
-import dev.baton.txn.participant.ParticipantHost;
-
-import dev.baton.txn.internal.protocol.StepListener.Step;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.lock.testkit.Timing;
+import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
+import dev.baton.txn.internal.protocol.StepListener.Step;
+import dev.baton.txn.internal.protocol.StepListener;
+import dev.baton.txn.participant.HostHooks;
+import dev.baton.txn.participant.ParticipantHost;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The two classic TCC/2PC anomalies, with the in-memory participant. <b>Empty rollback</b>: an abort
@@ -33,30 +30,24 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class EmptyRollbackAndSuspensionTest {
 
-    private TestingServer server;
+    @RegisterExtension
+    final ZooKeeperServerExtension zk = ZooKeeperServerExtension.create();
     private CuratorFramework curator;
-    private final List<AutoCloseable> closeables = new ArrayList<>();
     private final MemoryParticipant a = new MemoryParticipant();
     private final MemoryParticipant b = new MemoryParticipant();
 
     @BeforeEach
     void start() {
-        server = TxnTesting.startServer();
-        curator = TxnTesting.client(server.getConnectString());
+        curator = TxnTesting.client(zk.connectString());
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
         curator.close();
-        server.close();
     }
 
     private <T extends AutoCloseable> T closing(T closeable) {
-        closeables.add(closeable);
-        return closeable;
+        return zk.closeAfter(closeable);
     }
 
     private ParticipantHost host(CuratorFramework client, String name, MemoryParticipant participant, Clock clock) {
@@ -158,7 +149,7 @@ class EmptyRollbackAndSuspensionTest {
 
     @Test
     void suspensionAPrepareLeftBehindByACrashAfterTheAbortIsRolledBackOnRestart() throws Exception {
-        CuratorFramework doomed = closing(TxnTesting.client(server.getConnectString()));
+        CuratorFramework doomed = closing(TxnTesting.client(zk.connectString()));
         AtomicReference<String> crashed = new AtomicReference<>();
         a.gate = new CountDownLatch(1);
         closing(HostHooks.steps(ParticipantHost.builder(doomed).participant("a", a).abortGrace(Duration.ofMillis(500)),
@@ -177,7 +168,7 @@ class EmptyRollbackAndSuspensionTest {
         Timing.await("a prepared after the abort and crashed").until(() -> crashed.get() != null);
         assertThat(a.state(outcome.txnId())).isEqualTo(MemoryParticipant.State.PREPARED);
 
-        host(closing(TxnTesting.client(server.getConnectString())), "a", a, Clock.systemUTC());
+        host(closing(TxnTesting.client(zk.connectString())), "a", a, Clock.systemUTC());
         TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
 
         assertThat(a.state(outcome.txnId())).isEqualTo(MemoryParticipant.State.ABORTED);

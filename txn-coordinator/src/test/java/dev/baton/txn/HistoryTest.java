@@ -1,15 +1,15 @@
 package dev.baton.txn;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.lock.testkit.Timing;
+import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
 import dev.baton.txn.internal.protocol.HistoryKeeper;
 import dev.baton.txn.internal.store.HistoryNames;
 import dev.baton.txn.internal.store.HistoryTrim;
 import dev.baton.txn.internal.store.TxnNames;
 import dev.baton.txn.participant.ParticipantHost;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import dev.baton.lock.testkit.Timing;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,11 +21,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The bounded history of finished transactions: kept by the collect write, readable after the znodes are gone. */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -33,32 +33,26 @@ class HistoryTest {
 
     private static final String HISTORY = "/baton/txn-history";
 
-    private TestingServer server;
+    @RegisterExtension
+    final ZooKeeperServerExtension zk = ZooKeeperServerExtension.create();
     private CuratorFramework curator;
-    private final List<AutoCloseable> closeables = new ArrayList<>();
     private final MemoryParticipant a = new MemoryParticipant();
     private final MemoryParticipant b = new MemoryParticipant();
 
     @BeforeEach
     void start() {
-        server = TxnTesting.startServer();
-        curator = TxnTesting.client(server.getConnectString());
+        curator = TxnTesting.client(zk.connectString());
         b.voter = branch -> branch.payload()[0] % 2 == 0 ? Vote.yes() : Vote.no("odd\\amount\nrefused");
         closing(ParticipantHost.builder(curator).participant("a", a).participant("b", b).start());
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
         curator.close();
-        server.close();
     }
 
     private <T extends AutoCloseable> T closing(T closeable) {
-        closeables.add(closeable);
-        return closeable;
+        return zk.closeAfter(closeable);
     }
 
     private static Outcome run(TransactionCoordinator coordinator, int i) throws InterruptedException {
@@ -74,10 +68,10 @@ class HistoryTest {
             outcomes.add(run(coordinator, i));
             TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
         }
-        long before = TxnTesting.zxid(server.getPort());
+        long before = TxnTesting.zxid(zk.port());
         outcomes.add(run(coordinator, 100));
         TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
-        long writes = TxnTesting.zxid(server.getPort()) - before;
+        long writes = TxnTesting.zxid(zk.port()) - before;
 
         assertThat(writes).as("2N+3 with the history full: its entry and trim ride in the collect").isEqualTo(7);
         assertThat(coordinator.core().keeper.listings()).as("the keeper lists the history once, not per collect")
@@ -112,10 +106,10 @@ class HistoryTest {
         TransactionCoordinator keeper = closing(TransactionCoordinator.builder(curator).historySize(size)
                 .historyIdleTrim(Duration.ofMillis(300)).start());
         TransactionCoordinator other = closing(TransactionCoordinator.builder(
-                closing(TxnTesting.client(server.getConnectString()))).historySize(size).start());
+                closing(TxnTesting.client(zk.connectString()))).historySize(size).start());
         assertThat(keeper.core().keeper.holds()).isTrue();
         assertThat(other.core().keeper.holds()).isFalse();
-        long before = TxnTesting.zxid(server.getPort());
+        long before = TxnTesting.zxid(zk.port());
         List<CompletableFuture<Outcome>> futures = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             TransactionCoordinator coordinator = i % 2 == 0 ? keeper : other;
@@ -125,7 +119,7 @@ class HistoryTest {
         CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(Timing.scaledMillis(30_000),
                 TimeUnit.MILLISECONDS);
         TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(30));
-        List<String> failed = TxnTesting.failedWrites(server, before);
+        List<String> failed = TxnTesting.failedWrites(zk.server(), before);
 
         assertThat(failed).as("failed writes while two instances collect").isEmpty();
         Timing.await("the keeper trims what the other instance added last").until(
@@ -166,7 +160,7 @@ class HistoryTest {
     void whenTheKeeperStopsAnotherInstanceKeepsTheHistory() throws Exception {
         int size = 3;
         TransactionCoordinator first = TransactionCoordinator.builder(closing(TxnTesting.client(
-                server.getConnectString()))).historySize(size).start();
+                zk.connectString()))).historySize(size).start();
         TransactionCoordinator second = closing(TransactionCoordinator.builder(curator).historySize(size).start());
         assertThat(first.core().keeper.holds()).isTrue();
 
@@ -235,7 +229,7 @@ class HistoryTest {
     @Test
     void theHistorySizeComesFromBatonConfigurationAndZeroKeepsNone() throws Exception {
         Map<String, String> config = new HashMap<>();
-        config.put("baton.zookeeper.connect", server.getConnectString());
+        config.put("baton.zookeeper.connect", zk.connectString());
         config.put("baton.txn.history-size", "0");
         try (TransactionCoordinator coordinator = TransactionCoordinator.open(config)) {
             Outcome outcome = run(coordinator, 0);

@@ -3,7 +3,6 @@ package dev.baton.txn;
 import dev.baton.txn.participant.Branch;
 import dev.baton.txn.participant.BranchId;
 import dev.baton.txn.participant.Participant;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -1,17 +1,15 @@
 package dev.baton.txn;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.lock.testkit.Timing;
+import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
+import dev.baton.txn.internal.protocol.StepListener.Step;
 import dev.baton.txn.internal.protocol.StepListener;
 import dev.baton.txn.internal.store.Decision;
 import dev.baton.txn.internal.store.TxnCodec;
 import dev.baton.txn.participant.HostHooks;
 import dev.baton.txn.participant.ParticipantHost;
-
-import dev.baton.txn.internal.protocol.StepListener.Step;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.baton.lock.testkit.Timing;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,11 +18,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -36,34 +34,28 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ParticipantCrashTest {
 
-    private TestingServer server;
+    @RegisterExtension
+    final ZooKeeperServerExtension zk = ZooKeeperServerExtension.create();
     private CuratorFramework curator;
-    private final List<AutoCloseable> closeables = new ArrayList<>();
     private final MemoryParticipant a = new MemoryParticipant();
     private final MemoryParticipant b = new MemoryParticipant();
 
     @BeforeEach
     void start() {
-        server = TxnTesting.startServer();
-        curator = TxnTesting.client(server.getConnectString());
+        curator = TxnTesting.client(zk.connectString());
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
         curator.close();
-        server.close();
     }
 
     private <T extends AutoCloseable> T closing(T closeable) {
-        closeables.add(closeable);
-        return closeable;
+        return zk.closeAfter(closeable);
     }
 
     private CuratorFramework newClient() {
-        return closing(TxnTesting.client(server.getConnectString()));
+        return closing(TxnTesting.client(zk.connectString()));
     }
 
     private ParticipantHost hostA(CuratorFramework client, StepListener steps) {
@@ -192,7 +184,7 @@ class ParticipantCrashTest {
     @Test
     void aNoVoteWhoseWriteWasLostIsNeverTurnedIntoAYes() throws Exception {
         dev.baton.lock.testkit.TcpProxy proxy = closing(dev.baton.lock.testkit.TcpProxy.start(
-                new java.net.InetSocketAddress("127.0.0.1", server.getPort())));
+                new java.net.InetSocketAddress("127.0.0.1", zk.port())));
         CuratorFramework cutOff = newClient();
         CuratorFramework throughProxy = closing(TxnTesting.client("127.0.0.1:" + proxy.port()));
         a.voter = branch -> Vote.no("refused on purpose");

@@ -3,6 +3,7 @@ package dev.baton.txn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.lock.testkit.Timing;
+import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;
 import java.time.Duration;
@@ -15,11 +16,12 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The whole system under SIGKILL: a child JVM runs a coordinator and the participants of two
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.Timeout;
  * least 200 transactions. At the end: money is conserved, no branch is left prepared, ZooKeeper
  * holds no transaction, and every outcome the child reported is what the databases show.
  */
+@Tag("slow")
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ProcessCrashTest {
 
@@ -36,18 +39,17 @@ class ProcessCrashTest {
     private static final long SEED = Long.getLong("baton.test.seed", 20240601L);
 
     private static EmbeddedPostgres pg;
-    private static TestingServer server;
+    @RegisterExtension
+    static final ZooKeeperServerExtension ZK = ZooKeeperServerExtension.create();
 
     @BeforeAll
     static void start() throws Exception {
         pg = Bank.startServer();
         Bank.reset(pg.getPort());
-        server = TxnTesting.startServer();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        server.close();
         pg.close();
     }
 
@@ -61,7 +63,7 @@ class ProcessCrashTest {
         int runs = 0;
         int preparedAtKill = 0;
         int openAtKill = 0;
-        try (CuratorFramework inspector = TxnTesting.client(server.getConnectString())) {
+        try (CuratorFramework inspector = TxnTesting.client(ZK.connectString())) {
             while (begun < TRANSACTIONS && runs < MAX_RUNS && Instant.now().isBefore(giveUp)) {
                 ChildJvm child = transfers(random.nextLong(), 1000, runs++);
                 int killAt = 2 + random.nextInt(25);
@@ -102,7 +104,7 @@ class ProcessCrashTest {
 
     private static ChildJvm transfers(long seed, int count, int run) {
         return new ChildJvm(TransferProcess.class, new File("target/process-crash-child-" + run + ".log"),
-                server.getConnectString(), String.valueOf(pg.getPort()), String.valueOf(seed), String.valueOf(count));
+                ZK.connectString(), String.valueOf(pg.getPort()), String.valueOf(seed), String.valueOf(count));
     }
 
     private static void record(String line, Map<String, String> reported) {
@@ -117,7 +119,7 @@ class ProcessCrashTest {
         assertThat(Bank.total(port)).as("money is conserved").isEqualTo(2 * Bank.ACCOUNTS * Bank.OPENING_BALANCE);
         assertThat(Bank.prepared(port)).as("no branch is left prepared").isEmpty();
         Map<String, Outcome> history = new HashMap<>();
-        try (CuratorFramework inspector = TxnTesting.client(server.getConnectString())) {
+        try (CuratorFramework inspector = TxnTesting.client(ZK.connectString())) {
             assertThat(TxnTesting.transactions(inspector)).as("every transaction ended and was collected").isEmpty();
             try (TransactionCoordinator reader = TransactionCoordinator.start(inspector)) {
                 reader.admin().recentOutcomes().forEach(outcome -> history.put(outcome.txnId(), outcome));

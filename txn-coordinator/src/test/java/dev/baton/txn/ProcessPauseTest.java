@@ -1,12 +1,12 @@
 package dev.baton.txn;
 
-import dev.baton.txn.internal.store.HistoryNames;
-import dev.baton.txn.participant.ParticipantHost;
-import dev.baton.txn.xa.XaParticipant;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.lock.testkit.Timing;
+import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
+import dev.baton.txn.internal.store.HistoryNames;
+import dev.baton.txn.participant.ParticipantHost;
+import dev.baton.txn.xa.XaParticipant;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;
 import java.nio.file.Files;
@@ -26,11 +26,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 10 at process level: three coordinator JVMs move money between two PostgreSQL databases
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.Timeout;
  * a "not begun" one never reached the databases, and the history holds it once; nothing stays
  * open or prepared, and money is conserved.
  */
+@Tag("slow")
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class ProcessPauseTest {
 
@@ -50,18 +52,17 @@ class ProcessPauseTest {
     private static final long SEED = Long.getLong("baton.test.seed", 20261202L);
 
     private static EmbeddedPostgres pg;
-    private static TestingServer server;
+    @RegisterExtension
+    static final ZooKeeperServerExtension ZK = ZooKeeperServerExtension.create();
 
     @BeforeAll
     static void start() throws Exception {
         pg = Bank.startServer();
         Bank.reset(pg.getPort());
-        server = TxnTesting.startServer();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        server.close();
         pg.close();
     }
 
@@ -70,8 +71,8 @@ class ProcessPauseTest {
         Random random = new Random(SEED);
         Path stopFile = Files.createTempFile("baton-pause-stop", "");
         Files.delete(stopFile);
-        CuratorFramework hostClient = TxnTesting.client(server.getConnectString());
-        CuratorFramework inspector = TxnTesting.client(server.getConnectString());
+        CuratorFramework hostClient = TxnTesting.client(ZK.connectString());
+        CuratorFramework inspector = TxnTesting.client(ZK.connectString());
         XaParticipant bankA = new XaParticipant(Bank.dataSource(pg.getPort(), "bank_a"), Bank::transfer);
         XaParticipant bankB = new XaParticipant(Bank.dataSource(pg.getPort(), "bank_b"), Bank::transfer);
         ParticipantHost host = ParticipantHost.builder(hostClient).participant("bank-a", bankA)
@@ -85,7 +86,7 @@ class ProcessPauseTest {
         try {
             for (int i = 0; i < CHILDREN; i++) {
                 children.add(new ChildJvm(CoordinatorProcess.class, new File("target/process-pause-child-" + i + ".log"),
-                        server.getConnectString(), String.valueOf(random.nextLong()), stopFile.toString(),
+                        ZK.connectString(), String.valueOf(random.nextLong()), stopFile.toString(),
                         String.valueOf(HISTORY)));
             }
             for (ChildJvm child : children) {

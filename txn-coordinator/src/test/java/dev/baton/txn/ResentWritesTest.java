@@ -1,31 +1,28 @@
 package dev.baton.txn;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.lock.testkit.Timing;
+import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
+import dev.baton.txn.internal.protocol.StepListener.Step;
 import dev.baton.txn.internal.protocol.StepListener;
 import dev.baton.txn.internal.store.TxnStore;
 import dev.baton.txn.participant.HostHooks;
 import dev.baton.txn.participant.ParticipantHost;
-
-import dev.baton.txn.internal.protocol.StepListener.Step;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.baton.lock.testkit.Timing;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.KillSession;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -40,34 +37,28 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ResentWritesTest {
 
-    private TestingServer server;
+    @RegisterExtension
+    final ZooKeeperServerExtension zk = ZooKeeperServerExtension.create();
     private CuratorFramework inspector;
     private final MemoryParticipant a = new MemoryParticipant();
     private final MemoryParticipant b = new MemoryParticipant();
-    private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() {
-        server = TxnTesting.startServer();
-        inspector = TxnTesting.client(server.getConnectString());
+        inspector = TxnTesting.client(zk.connectString());
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
         inspector.close();
-        server.close();
     }
 
     private <T extends AutoCloseable> T closing(T closeable) {
-        closeables.add(closeable);
-        return closeable;
+        return zk.closeAfter(closeable);
     }
 
     private CuratorFramework client() {
-        return closing(TxnTesting.client(server.getConnectString()));
+        return closing(TxnTesting.client(zk.connectString()));
     }
 
     private ParticipantHost host(String name, MemoryParticipant participant, TxnStore.Resend resend) {
@@ -135,7 +126,7 @@ class ResentWritesTest {
         host("a", a, always);
         host("b", b, always);
         TransactionCoordinator coordinator = coordinator(always);
-        long before = TxnTesting.zxid(server.getPort());
+        long before = TxnTesting.zxid(zk.port());
         Map<String, TransactionState> told = new HashMap<>();
         for (int i = 0; i < 12; i++) {
             boolean refuse = i % 3 == 2;
@@ -149,7 +140,7 @@ class ResentWritesTest {
         for (Map.Entry<String, TransactionState> outcome : told.entrySet()) {
             assertThat(a.committed(outcome.getKey())).isEqualTo(outcome.getValue() == TransactionState.COMMITTED);
             assertThat(b.committed(outcome.getKey())).isEqualTo(outcome.getValue() == TransactionState.COMMITTED);
-            assertThat(TxnLogReader.createsAfter(server.getTempDirectory(), before))
+            assertThat(TxnLogReader.createsAfter(zk.server().getTempDirectory(), before))
                     .filteredOn(path -> path.equals(TxnTesting.TXNS + "/" + outcome.getKey())).hasSize(1);
         }
         String newest = coordinator.admin().recentOutcomes(1).get(0).txnId();
@@ -180,7 +171,7 @@ class ResentWritesTest {
                 })).start());
         host("b", b, null);
         TransactionCoordinator coordinator = coordinator(null);
-        long before = TxnTesting.zxid(server.getPort());
+        long before = TxnTesting.zxid(zk.port());
         // A short deadline: the first instance's host is alive and registers again on its new
         // session; if it is the branch's owner, the second instance stands by until the deadline
         // plus the grace period, while the first's task waits here for the transaction to finish.
@@ -193,7 +184,7 @@ class ResentWritesTest {
         assertThat(outcome.isCommitted()).isEqualTo(vote.equals("YES"));
         assertThat(a.committed(outcome.txnId())).isEqualTo(vote.equals("YES"));
         assertThat(b.committed(outcome.txnId())).isEqualTo(vote.equals("YES"));
-        assertThat(TxnLogReader.createsAfter(server.getTempDirectory(), before))
+        assertThat(TxnLogReader.createsAfter(zk.server().getTempDirectory(), before))
                 .as("nothing of the transaction was created again").filteredOn(path -> path.startsWith(
                         TxnTesting.TXNS + "/" + outcome.txnId())).doesNotHaveDuplicates();
         assertThat(firstA.problems()).isEmpty();
@@ -265,7 +256,7 @@ class ResentWritesTest {
         host("b", b, null);
         // The only coordinator dies as it is about to decide: the participants decide at the
         // deadline plus their grace period.
-        CuratorFramework doomed = TxnTesting.client(server.getConnectString());
+        CuratorFramework doomed = TxnTesting.client(zk.connectString());
         TransactionCoordinator gone = closing(TransactionCoordinator.builder(doomed).steps((step, id) -> {
             if (step == StepListener.Step.DECIDING) {
                 doomed.close();

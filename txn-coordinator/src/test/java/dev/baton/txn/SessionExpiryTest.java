@@ -1,14 +1,13 @@
 package dev.baton.txn;
 
-import dev.baton.txn.internal.protocol.StepListener;
-import dev.baton.txn.participant.ParticipantHost;
-
-import dev.baton.txn.internal.protocol.StepListener.Step;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.lock.testkit.TcpProxy;
 import dev.baton.lock.testkit.Timing;
+import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
+import dev.baton.txn.internal.protocol.StepListener.Step;
+import dev.baton.txn.internal.protocol.StepListener;
+import dev.baton.txn.participant.ParticipantHost;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,11 +17,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 10, reproduced deterministically: a coordinator cut off from ZooKeeper past its session
@@ -35,7 +34,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SessionExpiryTest {
 
-    private TestingServer server;
+    @RegisterExtension
+    final ZooKeeperServerExtension zk = ZooKeeperServerExtension.create();
     private TcpProxy proxy;
     private CuratorFramework hostCurator;
     private CuratorFramework inspector;
@@ -43,14 +43,12 @@ class SessionExpiryTest {
     private ParticipantHost host;
     private final MemoryParticipant a = new MemoryParticipant();
     private final MemoryParticipant b = new MemoryParticipant();
-    private final List<AutoCloseable> closeables = new ArrayList<>();
 
     @BeforeEach
     void start() {
-        server = TxnTesting.startServer();
-        proxy = TcpProxy.start(new InetSocketAddress("127.0.0.1", server.getPort()));
-        hostCurator = TxnTesting.client(server.getConnectString());
-        inspector = TxnTesting.client(server.getConnectString());
+        proxy = TcpProxy.start(new InetSocketAddress("127.0.0.1", zk.port()));
+        hostCurator = TxnTesting.client(zk.connectString());
+        inspector = TxnTesting.client(zk.connectString());
         victimCurator = TxnTesting.client("127.0.0.1:" + proxy.port());
         host = ParticipantHost.builder(hostCurator).participant("a", a).participant("b", b)
                 .abortGrace(Duration.ofSeconds(30)).start();
@@ -58,20 +56,15 @@ class SessionExpiryTest {
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
         host.close();
         victimCurator.close();
         proxy.close();
         inspector.close();
         hostCurator.close();
-        server.close();
     }
 
     private <T extends AutoCloseable> T closing(T closeable) {
-        closeables.add(closeable);
-        return closeable;
+        return zk.closeAfter(closeable);
     }
 
     private Outcome transfer(TransactionCoordinator coordinator) throws InterruptedException {
@@ -89,10 +82,10 @@ class SessionExpiryTest {
         TransactionCoordinator victim = closing(TransactionCoordinator.start(victimCurator));
         transfer(victim); // the participants' liveness is cached now: the begin is the next request
         TransactionCoordinator survivor = closing(TransactionCoordinator.start(TxnTesting.client(
-                server.getConnectString())));
+                zk.connectString())));
         closing(survivor.curator());
         TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
-        long before = TxnTesting.zxid(server.getPort());
+        long before = TxnTesting.zxid(zk.port());
 
         proxy.dropReplies();
         CompletableFuture<Outcome> told = victim.begin().branch("a", new byte[1]).branch("b", new byte[1])
@@ -109,7 +102,7 @@ class SessionExpiryTest {
         assertThat(outcome.txnId()).isEqualTo(txnId);
         assertThat(outcome.state()).as("what the participants did").isEqualTo(TransactionState.COMMITTED);
         assertThat(a.committed(txnId) && b.committed(txnId)).isTrue();
-        assertThat(TxnLogReader.createsAfter(server.getTempDirectory(), before))
+        assertThat(TxnLogReader.createsAfter(zk.server().getTempDirectory(), before))
                 .as("the record was created once: the begin was never sent again")
                 .filteredOn(path -> path.equals(TxnTesting.TXNS + "/" + txnId)).hasSize(1);
         assertThat(historyEntriesOf(txnId)).as("one life, one history entry").hasSize(1);
@@ -186,7 +179,7 @@ class SessionExpiryTest {
     }
 
     private boolean sessionAlive(long sessionId) {
-        return TxnTesting.sessions(server.getPort()).contains(sessionId);
+        return TxnTesting.sessions(zk.port()).contains(sessionId);
     }
 
     private List<String> historyEntriesOf(String txnId) throws Exception {

@@ -1,5 +1,10 @@
 package dev.baton.txn;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.lock.testkit.Timing;
+import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
 import dev.baton.txn.internal.store.TxnCodec;
 import dev.baton.txn.internal.store.TxnRecord;
 import dev.baton.txn.participant.Branch;
@@ -7,11 +12,6 @@ import dev.baton.txn.participant.BranchId;
 import dev.baton.txn.participant.HostHooks;
 import dev.baton.txn.participant.Participant;
 import dev.baton.txn.participant.ParticipantHost;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import dev.baton.lock.testkit.Timing;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,41 +22,35 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The coordinator against a real ZooKeeper server, with in-memory participants. */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class TransactionCoordinatorTest {
 
-    private TestingServer server;
+    @RegisterExtension
+    final ZooKeeperServerExtension zk = ZooKeeperServerExtension.create();
     private CuratorFramework curator;
     private CuratorFramework inspector;
-    private final List<AutoCloseable> closeables = new ArrayList<>();
 
     @BeforeEach
     void start() {
-        server = TxnTesting.startServer();
-        curator = TxnTesting.client(server.getConnectString());
-        inspector = TxnTesting.client(server.getConnectString());
+        curator = TxnTesting.client(zk.connectString());
+        inspector = TxnTesting.client(zk.connectString());
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
         curator.close();
         inspector.close();
-        server.close();
     }
 
     private <T extends AutoCloseable> T closing(T closeable) {
-        closeables.add(closeable);
-        return closeable;
+        return zk.closeAfter(closeable);
     }
 
     private TransactionCoordinator coordinator() {
@@ -189,7 +183,7 @@ class TransactionCoordinatorTest {
     void twoInstancesOfOneParticipantNeverApplyABranchTwice() throws Exception {
         MemoryParticipant shared = new MemoryParticipant();
         MemoryParticipant b = new MemoryParticipant();
-        CuratorFramework second = closing(TxnTesting.client(server.getConnectString()));
+        CuratorFramework second = closing(TxnTesting.client(zk.connectString()));
         closing(ParticipantHost.builder(curator).participant("a", shared).participant("b", b).start());
         closing(ParticipantHost.builder(second).participant("a", shared).start());
         TransactionCoordinator coordinator = coordinator();
@@ -257,7 +251,7 @@ class TransactionCoordinatorTest {
         for (int i = 0; i < 3; i++) {
             Counted instance = new Counted(shared);
             instances.add(instance);
-            hosts.add(closing(ParticipantHost.builder(closing(TxnTesting.client(server.getConnectString())))
+            hosts.add(closing(ParticipantHost.builder(closing(TxnTesting.client(zk.connectString())))
                     .participant("a", instance).start()));
         }
         closing(ParticipantHost.builder(curator).participant("b", b).start());
@@ -293,7 +287,7 @@ class TransactionCoordinatorTest {
         ParticipantHost gone = host(Map.of("offline", new MemoryParticipant()));
         gone.close();
         TransactionCoordinator coordinator = coordinator();
-        long before = TxnTesting.zxid(server.getPort());
+        long before = TxnTesting.zxid(zk.port());
 
         assertThatThrownBy(() -> coordinator.begin().branch("a", new byte[1]).branch("nobody", new byte[1]).commit())
                 .isInstanceOfSatisfying(ParticipantUnavailableException.class, e -> assertThat(e.reason())
@@ -320,7 +314,7 @@ class TransactionCoordinatorTest {
         assertThatThrownBy(() -> coordinator.begin().timeout(Duration.ofSeconds(-1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
 
-        assertThat(TxnTesting.zxid(server.getPort())).isEqualTo(before);
+        assertThat(TxnTesting.zxid(zk.port())).isEqualTo(before);
         assertThat(TxnTesting.transactions(inspector)).isEmpty();
     }
 
@@ -328,8 +322,8 @@ class TransactionCoordinatorTest {
     void aTransactionCostsAtMostTwoWritesPerParticipantPlusThree() throws Exception {
         // Two more instances, each with its own session, follow every transaction: they watch the
         // driver lease and must write nothing while its holder is alive.
-        closing(TransactionCoordinator.start(closing(TxnTesting.client(server.getConnectString()))));
-        closing(TransactionCoordinator.start(closing(TxnTesting.client(server.getConnectString()))));
+        closing(TransactionCoordinator.start(closing(TxnTesting.client(zk.connectString()))));
+        closing(TransactionCoordinator.start(closing(TxnTesting.client(zk.connectString()))));
         Map<Integer, Long> measured = new java.util.TreeMap<>();
         for (int n : new int[] {2, 3, 5}) {
             Map<String, MemoryParticipant> participants = new HashMap<>();
@@ -340,13 +334,13 @@ class TransactionCoordinatorTest {
             TransactionCoordinator coordinator = coordinator();
             for (int round = 0; round < 2; round++) {
                 TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
-                long before = TxnTesting.zxid(server.getPort());
+                long before = TxnTesting.zxid(zk.port());
                 TransactionBuilder txn = coordinator.begin();
                 participants.keySet().forEach(name -> txn.branch(name, new byte[8]));
                 assertThat(txn.commit().isCommitted()).isTrue();
                 TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
-                measured.put(n, TxnTesting.zxid(server.getPort()) - before);
-                List<String> writes = TxnLogReader.writesAfter(server.getTempDirectory(), before);
+                measured.put(n, TxnTesting.zxid(zk.port()) - before);
+                List<String> writes = TxnLogReader.writesAfter(zk.server().getTempDirectory(), before);
                 System.out.println("WRITES n=" + n + " " + writes);
                 assertThat(writes).as("no separate lease write, no failed write").noneMatch(
                         write -> write.contains("/driver") || write.contains(" error "));
@@ -400,7 +394,7 @@ class TransactionCoordinatorTest {
     void opensFromBatonConfigurationAndRejectsUnknownKeys() throws Exception {
         host(Map.of("a", new MemoryParticipant()));
         Map<String, String> config = new HashMap<>();
-        config.put("baton.zookeeper.connect", server.getConnectString());
+        config.put("baton.zookeeper.connect", zk.connectString());
         config.put("baton.zookeeper.session-timeout", TxnTesting.sessionTimeout().toMillis() + "ms");
         config.put("baton.txn.timeout", "5s");
         try (TransactionCoordinator coordinator = TransactionCoordinator.open(config)) {
@@ -418,7 +412,7 @@ class TransactionCoordinatorTest {
     @Test
     void aParticipantHostOpensFromBatonConfigurationAndClosesItsConnection() throws Exception {
         Map<String, String> config = new HashMap<>();
-        config.put("baton.zookeeper.connect", server.getConnectString());
+        config.put("baton.zookeeper.connect", zk.connectString());
         config.put("baton.zookeeper.session-timeout", TxnTesting.sessionTimeout().toMillis() + "ms");
         config.put("baton.txn.abort-grace", "2s");
         config.put("baton.txn.participant-threads", "2");

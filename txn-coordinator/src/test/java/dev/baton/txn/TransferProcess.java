@@ -1,9 +1,8 @@
 package dev.baton.txn;
 
+import dev.baton.lock.testkit.Timing;
 import dev.baton.txn.participant.ParticipantHost;
 import dev.baton.txn.xa.XaParticipant;
-
-import dev.baton.lock.testkit.Timing;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Random;

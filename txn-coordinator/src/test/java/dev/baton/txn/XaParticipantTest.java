@@ -1,5 +1,11 @@
 package dev.baton.txn;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.lock.testkit.Timing;
+import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
+import dev.baton.txn.internal.protocol.StepListener.Step;
 import dev.baton.txn.internal.protocol.StepListener;
 import dev.baton.txn.internal.store.TxnNames;
 import dev.baton.txn.participant.Branch;
@@ -10,18 +16,9 @@ import dev.baton.txn.participant.Participant;
 import dev.baton.txn.participant.ParticipantHost;
 import dev.baton.txn.xa.XaParticipant;
 import dev.baton.txn.xa.XaWork;
-
-import dev.baton.txn.internal.protocol.StepListener.Step;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import dev.baton.lock.testkit.Timing;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -29,22 +26,22 @@ import javax.sql.XAConnection;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The XA adapter on two real PostgreSQL databases: transfers, refusals, crashes and recovery. */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class XaParticipantTest {
 
     private static EmbeddedPostgres pg;
-    private TestingServer server;
+    @RegisterExtension
+    final ZooKeeperServerExtension zk = ZooKeeperServerExtension.create();
     private CuratorFramework curator;
-    private final List<AutoCloseable> closeables = new ArrayList<>();
 
     @BeforeAll
     static void startPostgres() {
@@ -59,22 +56,16 @@ class XaParticipantTest {
     @BeforeEach
     void start() throws Exception {
         Bank.reset(pg.getPort());
-        server = TxnTesting.startServer();
-        curator = TxnTesting.client(server.getConnectString());
+        curator = TxnTesting.client(zk.connectString());
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
         curator.close();
-        server.close();
     }
 
     private <T extends AutoCloseable> T closing(T closeable) {
-        closeables.add(closeable);
-        return closeable;
+        return zk.closeAfter(closeable);
     }
 
     private XaParticipant participant(String db) {
@@ -124,7 +115,7 @@ class XaParticipantTest {
     @Test
     void twoHostsOfTheSameDatabasesApplyEveryTransferExactlyOnce() throws Exception {
         host(curator, StepListener.NONE);
-        host(closing(TxnTesting.client(server.getConnectString())), StepListener.NONE);
+        host(closing(TxnTesting.client(zk.connectString())), StepListener.NONE);
         TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
 
         int committed = 0;
@@ -145,7 +136,7 @@ class XaParticipantTest {
 
     @Test
     void aHostThatCrashedBetweenPrepareAndVoteVotesYesFromTheDatabaseAfterRestart() throws Exception {
-        CuratorFramework doomed = TxnTesting.client(server.getConnectString());
+        CuratorFramework doomed = TxnTesting.client(zk.connectString());
         AtomicReference<String> crashed = new AtomicReference<>();
         host(doomed, (step, txnId) -> {
             if (step == Step.PREPARED && crashed.compareAndSet(null, txnId)) {
@@ -159,7 +150,7 @@ class XaParticipantTest {
         Timing.await("the host crashed after preparing").until(() -> crashed.get() != null);
         assertThat(Bank.prepared(pg.getPort())).isNotEmpty();
 
-        host(closing(TxnTesting.client(server.getConnectString())), StepListener.NONE);
+        host(closing(TxnTesting.client(zk.connectString())), StepListener.NONE);
         Outcome outcome = future.get(Timing.scaledMillis(20_000), TimeUnit.MILLISECONDS);
         TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
         Timing.await("no prepared transaction is left").until(() -> Bank.prepared(pg.getPort()).isEmpty());

@@ -2,7 +2,6 @@ package dev.baton.txn.participant;
 
 import dev.baton.txn.internal.protocol.StepListener;
 import dev.baton.txn.internal.store.TxnStore;
-
 import java.time.Duration;
 
 /**

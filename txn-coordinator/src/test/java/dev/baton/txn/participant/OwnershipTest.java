@@ -1,9 +1,8 @@
 package dev.baton.txn.participant;
 
-import dev.baton.txn.internal.store.TxnNames;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.txn.internal.store.TxnNames;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -178,13 +178,23 @@ public final class ZooKeeperServerExtension extends ServerExtension<TestingServe
      * that runs on the caller's Curator client), closed after the test.
      */
     public CuratorFramework connectedCurator(Duration session) throws InterruptedException {
-        CuratorFramework curator = CuratorFrameworkFactory.builder().connectString(connectString())
+        return closeAfter(connectedCurator(connectString(), session));
+    }
+
+    /**
+     * A started Curator client on {@code connect} (a proxy, say, or from a child process) with a
+     * session of {@code session}, connected; the caller closes it.
+     *
+     * @throws IllegalStateException if it cannot connect within the scaled connection wait
+     */
+    public static CuratorFramework connectedCurator(String connect, Duration session) throws InterruptedException {
+        CuratorFramework curator = CuratorFrameworkFactory.builder().connectString(connect)
                 .sessionTimeoutMs((int) session.toMillis())
                 .connectionTimeoutMs((int) Timing.scaledMillis(5000)).retryPolicy(new RetryOneTime(100)).build();
         curator.start();
-        closeAfter(curator);
         if (!curator.blockUntilConnected((int) Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS)) {
-            throw new IllegalStateException("cannot connect to " + connectString());
+            curator.close();
+            throw new IllegalStateException("cannot connect to " + connect);
         }
         return curator;
     }

@@ -1,12 +1,11 @@
 package dev.baton.txn.internal.store;
 
-import dev.baton.txn.Outcome;
-import dev.baton.txn.TransactionState;
-import dev.baton.txn.Vote;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.baton.txn.Outcome;
+import dev.baton.txn.TransactionState;
+import dev.baton.txn.Vote;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
