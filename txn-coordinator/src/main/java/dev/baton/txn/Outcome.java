@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a transaction ended: its decision and why, and each participant's vote cast before the
@@ -24,7 +25,7 @@ public final class Outcome {
     private final String reason;
     private final List<String> participants;
     private final Map<String, Vote> votes;
-    private final Instant finishedAt;
+    private final @Nullable Instant finishedAt;
     private final Map<String, String> heuristics;
 
     /**
@@ -46,7 +47,7 @@ public final class Outcome {
      * @throws IllegalArgumentException if {@code state} is not terminal
      */
     public Outcome(String txnId, TransactionState state, String reason, List<String> participants,
-            Map<String, Vote> votes, Instant finishedAt) {
+            Map<String, Vote> votes, @Nullable Instant finishedAt) {
         this(txnId, state, reason, participants, votes, finishedAt, Map.of());
     }
 
@@ -59,7 +60,7 @@ public final class Outcome {
      * @throws IllegalArgumentException if {@code state} is not terminal
      */
     public Outcome(String txnId, TransactionState state, String reason, List<String> participants,
-            Map<String, Vote> votes, Instant finishedAt, Map<String, String> heuristics) {
+            Map<String, Vote> votes, @Nullable Instant finishedAt, Map<String, String> heuristics) {
         this.heuristics = Collections.unmodifiableMap(new LinkedHashMap<>(heuristics));
         this.finishedAt = finishedAt;
         this.txnId = Objects.requireNonNull(txnId, "txnId");

@@ -24,7 +24,7 @@ public class ParticipantUnavailableException extends TransactionException {
 
     /** An unavailable {@code participant}, with a message that says what to do. */
     public ParticipantUnavailableException(String participant, Reason reason, String message) {
-        super(null, message);
+        super(message);
         this.participant = Objects.requireNonNull(participant, "participant");
         this.reason = Objects.requireNonNull(reason, "reason");
     }

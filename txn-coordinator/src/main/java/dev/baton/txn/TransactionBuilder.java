@@ -1,7 +1,6 @@
 package dev.baton.txn;
 
 import dev.baton.txn.internal.store.TxnNames;
-
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -122,7 +121,7 @@ public final class TransactionBuilder {
             if (cause instanceof RuntimeException) {
                 throw (RuntimeException) cause;
             }
-            throw new TransactionException(null, "unexpected failure: " + cause, cause);
+            throw new TransactionException("unexpected failure: " + cause, cause);
         }
     }
 

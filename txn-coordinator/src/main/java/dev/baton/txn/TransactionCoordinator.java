@@ -1,5 +1,9 @@
 package dev.baton.txn;
 
+import dev.baton.lock.LockException;
+import dev.baton.lock.spi.BatonConfig;
+import dev.baton.lock.zookeeper.ZooKeeperLockOptions;
+import dev.baton.lock.zookeeper.ext.CallerQueues;
 import dev.baton.txn.admin.TransactionAdmin;
 import dev.baton.txn.internal.protocol.CoordinatorCore;
 import dev.baton.txn.internal.protocol.LiveParticipants;
@@ -9,11 +13,6 @@ import dev.baton.txn.internal.protocol.TxnLookup;
 import dev.baton.txn.internal.store.TxnHistory;
 import dev.baton.txn.internal.store.TxnNames;
 import dev.baton.txn.internal.store.TxnStore;
-
-import dev.baton.lock.LockException;
-import dev.baton.lock.spi.BatonConfig;
-import dev.baton.lock.zookeeper.ZooKeeperLockOptions;
-import dev.baton.lock.zookeeper.ext.CallerQueues;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -24,6 +23,7 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs two-phase-commit transactions whose state lives in ZooKeeper. Any number of instances may
@@ -96,11 +96,11 @@ public final class TransactionCoordinator implements AutoCloseable {
         try {
             queues = CallerQueues.open(parsed);
         } catch (LockException e) {
-            throw new TransactionException(null, "cannot connect to ZooKeeper: " + e.getMessage(), e);
+            throw new TransactionException("cannot connect to ZooKeeper: " + e.getMessage(), e);
         }
         try {
             return new Builder(queues.curator()).options(queues.options())
-                    .defaultTimeout(parsed.get(TxnConfig.TIMEOUT)).historySize(parsed.get(TxnConfig.HISTORY_SIZE))
+                    .defaultTimeout(parsed.require(TxnConfig.TIMEOUT)).historySize(parsed.require(TxnConfig.HISTORY_SIZE))
                     .start(queues);
         } catch (RuntimeException e) {
             queues.close();
@@ -173,7 +173,7 @@ public final class TransactionCoordinator implements AutoCloseable {
      * outcomes, forgetting one), on this coordinator's session, root and history size.
      */
     public TransactionAdmin admin() {
-        return TransactionAdmin.on(core.store);
+        return TransactionAdmin.on(core.store.curator(), options, core.store.history().size());
     }
 
     /**
@@ -251,13 +251,13 @@ public final class TransactionCoordinator implements AutoCloseable {
 
         private final CuratorFramework curator;
         private ZooKeeperLockOptions options = ZooKeeperLockOptions.defaults();
-        private Duration defaultTimeout = TxnConfig.TIMEOUT.defaultValue();
+        private Duration defaultTimeout = Objects.requireNonNull(TxnConfig.TIMEOUT.defaultValue());
         private Clock clock = Clock.systemUTC();
         private int historySize = TxnHistory.DEFAULT_SIZE;
         private int threads = 4;
         private Duration historyIdleTrim = Duration.ofSeconds(10);
         private StepListener steps = StepListener.NONE;
-        private TxnStore.Resend resend;
+        private TxnStore.@Nullable Resend resend;
 
         private Builder(CuratorFramework curator) {
             this.curator = curator;
@@ -354,7 +354,7 @@ public final class TransactionCoordinator implements AutoCloseable {
         }
 
         /** @param owned queues on {@code curator} that the coordinator takes over, or null to wrap some */
-        private TransactionCoordinator start(CallerQueues owned) {
+        private TransactionCoordinator start(@Nullable CallerQueues owned) {
             if (curator.getState() != CuratorFrameworkState.STARTED) {
                 throw new IllegalStateException("the Curator client must be started before the coordinator uses it");
             }
@@ -367,7 +367,7 @@ public final class TransactionCoordinator implements AutoCloseable {
             try {
                 queues = owned != null ? owned : CallerQueues.wrap(curator, options);
             } catch (LockException e) {
-                throw new TransactionException(null, "cannot set up " + options.rootPath() + " in ZooKeeper: "
+                throw new TransactionException("cannot set up " + options.rootPath() + " in ZooKeeper: "
                         + e.getMessage(), e);
             }
             TxnStore store = new TxnStore(curator, options.acl(), options.rootPath(), historySize);
@@ -377,7 +377,7 @@ public final class TransactionCoordinator implements AutoCloseable {
                 core.start();
             } catch (RuntimeException e) {
                 core.close();
-                throw new TransactionException(null, "cannot set up " + options.rootPath() + "/txn in ZooKeeper: "
+                throw new TransactionException("cannot set up " + options.rootPath() + "/txn in ZooKeeper: "
                         + e.getMessage(), e);
             }
             return new TransactionCoordinator(core, defaultTimeout, options);

@@ -1,6 +1,8 @@
 package dev.baton.txn;
 
+import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An infrastructure fault in the transaction protocol: ZooKeeper unreachable, the coordinator closed
@@ -15,20 +17,31 @@ public class TransactionException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    private final String txnId;
+    private final @Nullable String txnId;
 
-    /** An exception about transaction {@code txnId} (may be null), with a message that says what failed. */
+    /** An exception about no transaction in particular, with a message that says what failed. */
+    public TransactionException(String message) {
+        this(message, (Throwable) null);
+    }
+
+    /** An exception about no transaction in particular, with a message and its cause. */
+    public TransactionException(String message, @Nullable Throwable cause) {
+        super(message, cause);
+        this.txnId = null;
+    }
+
+    /** An exception about transaction {@code txnId}, with a message that says what failed. */
     public TransactionException(String txnId, String message) {
         this(txnId, message, null);
     }
 
-    /** An exception about transaction {@code txnId} (may be null), with a message and its cause. */
-    public TransactionException(String txnId, String message, Throwable cause) {
-        super(txnId == null ? message : "transaction " + txnId + ": " + message, cause);
+    /** An exception about transaction {@code txnId}, with a message and its cause. */
+    public TransactionException(String txnId, String message, @Nullable Throwable cause) {
+        super("transaction " + Objects.requireNonNull(txnId, "txnId") + ": " + message, cause);
         this.txnId = txnId;
     }
 
-    /** The transaction concerned, if any. */
+    /** The transaction concerned; empty for a fault that concerns none (the one way to say "no id"). */
     public Optional<String> txnId() {
         return Optional.ofNullable(txnId);
     }

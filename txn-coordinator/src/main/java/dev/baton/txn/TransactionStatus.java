@@ -2,6 +2,7 @@ package dev.baton.txn;
 
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a transaction stands, as read from ZooKeeper by {@link TransactionCoordinator#status}:
@@ -36,7 +37,7 @@ public final class TransactionStatus {
 
     private final String txnId;
     private final Kind kind;
-    private final Outcome outcome;
+    private final @Nullable Outcome outcome;
 
     /**
      * A status.
@@ -44,7 +45,7 @@ public final class TransactionStatus {
      * @param outcome present exactly for {@link Kind#DECIDED} and {@link Kind#FINISHED}, else null
      * @throws IllegalArgumentException if {@code outcome} does not fit {@code kind}
      */
-    public TransactionStatus(String txnId, Kind kind, Outcome outcome) {
+    public TransactionStatus(String txnId, Kind kind, @Nullable Outcome outcome) {
         this.txnId = Objects.requireNonNull(txnId, "txnId");
         this.kind = Objects.requireNonNull(kind, "kind");
         this.outcome = outcome;

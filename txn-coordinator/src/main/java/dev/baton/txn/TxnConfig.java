@@ -1,11 +1,10 @@
 package dev.baton.txn;
 
-import dev.baton.txn.internal.store.TxnHistory;
-import dev.baton.txn.participant.ParticipantHost;
-
 import dev.baton.lock.spi.BatonConfig;
 import dev.baton.lock.spi.ConfigKey;
 import dev.baton.lock.zookeeper.ZooKeeperLockProvider;
+import dev.baton.txn.internal.store.TxnHistory;
+import dev.baton.txn.participant.ParticipantHost;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,9 @@
 package dev.baton.txn.admin;
 
+import dev.baton.lock.LockException;
+import dev.baton.lock.spi.BatonConfig;
+import dev.baton.lock.zookeeper.ZooKeeperLockOptions;
+import dev.baton.lock.zookeeper.ext.CallerQueues;
 import dev.baton.txn.NoSuchTransactionException;
 import dev.baton.txn.Outcome;
 import dev.baton.txn.TransactionException;
@@ -11,16 +15,12 @@ import dev.baton.txn.internal.store.Decision;
 import dev.baton.txn.internal.store.TxnHistory;
 import dev.baton.txn.internal.store.TxnNames;
 import dev.baton.txn.internal.store.TxnStore;
-
-import dev.baton.lock.zookeeper.ZooKeeperLockOptions;
-import dev.baton.lock.LockException;
-import dev.baton.lock.spi.BatonConfig;
-import dev.baton.lock.zookeeper.ext.CallerQueues;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.apache.curator.framework.CuratorFramework;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What an operator (or a tool such as {@code baton txn}) does with transactions, without running
@@ -35,13 +35,13 @@ public final class TransactionAdmin implements AutoCloseable {
     private final TxnStore store;
     private final TxnLookup lookup;
     private final long timeoutMillis;
-    private final AutoCloseable owned;
+    private final @Nullable AutoCloseable owned;
 
     private TransactionAdmin(TxnStore store) {
         this(store, null);
     }
 
-    private TransactionAdmin(TxnStore store, AutoCloseable owned) {
+    private TransactionAdmin(TxnStore store, @Nullable AutoCloseable owned) {
         this.store = store;
         this.owned = owned;
         this.lookup = new TxnLookup(store);
@@ -64,10 +64,19 @@ public final class TransactionAdmin implements AutoCloseable {
      * NOT_BEGUN for a transaction it cannot find.
      */
     public static TransactionAdmin on(CuratorFramework curator, String rootPath, int historySize) {
-        Objects.requireNonNull(curator, "curator");
         Objects.requireNonNull(rootPath, "rootPath");
-        return new TransactionAdmin(new TxnStore(curator, ZooKeeperLockOptions.defaults().acl(), rootPath,
-                historySize));
+        return on(curator, ZooKeeperLockOptions.defaults().withRootPath(rootPath), historySize);
+    }
+
+    /**
+     * An admin as {@link #on(CuratorFramework, String, int)}, for the root path and ACL of
+     * {@code options} (the ACL its {@link #abort} writes the decision with): what
+     * {@link dev.baton.txn.TransactionCoordinator#admin()} uses.
+     */
+    public static TransactionAdmin on(CuratorFramework curator, ZooKeeperLockOptions options, int historySize) {
+        Objects.requireNonNull(curator, "curator");
+        Objects.requireNonNull(options, "options");
+        return new TransactionAdmin(new TxnStore(curator, options.acl(), options.rootPath(), historySize));
     }
 
     /**
@@ -84,10 +93,10 @@ public final class TransactionAdmin implements AutoCloseable {
         try {
             connection = CallerQueues.open(parsed);
         } catch (LockException e) {
-            throw new TransactionException(null, "cannot connect to ZooKeeper: " + e.getMessage(), e);
+            throw new TransactionException("cannot connect to ZooKeeper: " + e.getMessage(), e);
         }
         return new TransactionAdmin(new TxnStore(connection.curator(), connection.options().acl(),
-                connection.options().rootPath(), parsed.get(TxnConfig.HISTORY_SIZE)), connection);
+                connection.options().rootPath(), parsed.require(TxnConfig.HISTORY_SIZE)), connection);
     }
 
     /** Closes the ZooKeeper connection if this admin opened it. Idempotent. */
@@ -100,11 +109,6 @@ public final class TransactionAdmin implements AutoCloseable {
                 // our own connection: nothing the caller could do about it
             }
         }
-    }
-
-    /** An admin on a coordinator's store. Not API: see {@code TransactionCoordinator.admin()}. */
-    public static TransactionAdmin on(TxnStore store) {
-        return new TransactionAdmin(Objects.requireNonNull(store, "store"));
     }
 
     /**

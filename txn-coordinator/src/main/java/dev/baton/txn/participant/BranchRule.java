@@ -3,8 +3,8 @@ package dev.baton.txn.participant;
 import dev.baton.txn.internal.store.CastVote;
 import dev.baton.txn.internal.store.Decision;
 import dev.baton.txn.internal.store.TxnRecord;
-
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A branch task's rule: from what one host instance knows of its participant's branch of one
@@ -71,8 +71,8 @@ final class BranchRule {
      * @param decision the decision, if this evaluation's read found it
      */
     record View(boolean orphan, Set<String> attempts, boolean owns, boolean tookOver, boolean entryGone,
-            boolean read, boolean entryChecked, boolean entryExists, TxnRecord record, boolean recordRead,
-            CastVote mine, Decision decision, long now, long graceMillis) {
+            boolean read, boolean entryChecked, boolean entryExists, @Nullable TxnRecord record, boolean recordRead,
+            @Nullable CastVote mine, @Nullable Decision decision, long now, long graceMillis) {
     }
 
     private BranchRule() {

@@ -2,6 +2,7 @@ package dev.baton.txn.participant;
 
 import dev.baton.txn.Vote;
 import dev.baton.txn.internal.protocol.ReevaluatingTask;
+import dev.baton.txn.internal.protocol.StepListener.Step;
 import dev.baton.txn.internal.protocol.StepListener;
 import dev.baton.txn.internal.store.CastVote;
 import dev.baton.txn.internal.store.CorruptNodeException;
@@ -10,15 +11,15 @@ import dev.baton.txn.internal.store.ParticipantStore;
 import dev.baton.txn.internal.store.TxnNames;
 import dev.baton.txn.internal.store.TxnRecord;
 import dev.baton.txn.internal.store.TxnStore;
-
-import dev.baton.txn.internal.protocol.StepListener.Step;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.zookeeper.Watcher;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,9 +70,9 @@ final class BranchTask extends ReevaluatingTask {
     /** Told by the watch: the decision exists, so the next evaluation reads it without watching. */
     private volatile boolean decisionCreated;
     private boolean started;
-    private TxnRecord record;
-    private byte[] payload;
-    private CastVote mine;
+    private @Nullable TxnRecord record;
+    private byte @Nullable [] payload;
+    private @Nullable CastVote mine;
     /**
      * This task stood by for another instance at some point: that instance may have left an
      * attempt prepared (it died after preparing, before voting), so applying the decision here
@@ -81,7 +82,7 @@ final class BranchTask extends ReevaluatingTask {
     /** Stood by past the deadline and the grace period: this instance now handles the branch. */
     private boolean tookOver;
     /** What a participant reported when the branch had already ended otherwise than decided. */
-    private String heuristic;
+    private @Nullable String heuristic;
 
     /** What one evaluation has done so far. */
     private static final class Evaluation {
@@ -89,11 +90,12 @@ final class BranchTask extends ReevaluatingTask {
         boolean entryChecked;
         boolean entryExists;
         boolean recordRead;
-        Decision decision;
+        @Nullable Decision decision;
     }
 
     /** @param orphanAttempts the prepared attempts of an orphan; null for an inbox entry */
-    BranchTask(HostedParticipant host, String txnId, Set<String> orphanAttempts, boolean checkEntry, long serial) {
+    BranchTask(HostedParticipant host, String txnId, @Nullable Set<String> orphanAttempts, boolean checkEntry,
+            long serial) {
         super(host.core.executor(), 5000);
         this.serial = serial;
         this.host = host;
@@ -180,7 +182,7 @@ final class BranchTask extends ReevaluatingTask {
             case ROLL_BACK_LOSERS:
                 return CompletableFuture.runAsync(this::abortLosingAttempts, executor()).thenCompose(x -> next(now));
             case APPLY:
-                return apply(now.decision);
+                return apply(known(now.decision, "the decision"));
             case ORPHAN_WAIT:
                 return done();
             case VOTE_RECOVERED:
@@ -247,7 +249,7 @@ final class BranchTask extends ReevaluatingTask {
      * its watch in this evaluation, was not there, so the task now waits. Otherwise (a vote was
      * there, the transaction is gone, or a NO that carried its ABORT) it reads again.
      */
-    private CompletableFuture<Void> vote(Evaluation now, Vote vote, String attempt) {
+    private CompletableFuture<Void> vote(Evaluation now, Vote vote, @Nullable String attempt) {
         CastVote cast = new CastVote(vote, attempt);
         CompletableFuture<TxnStore.Created> written = vote.isYes() ? store.voteYes(txnId, host.name, cast)
                 : store.voteNo(txnId, host.name, cast, Decision.abort("participant '" + host.name + "' voted NO: "
@@ -276,6 +278,7 @@ final class BranchTask extends ReevaluatingTask {
     }
 
     private CompletableFuture<Void> abortItself(Evaluation now) {
+        CastVote mine = known(this.mine, "this participant's vote");
         String reason = mine.vote().isYes()
                 ? "participant '" + host.name + "' voted YES but saw no decision by the deadline plus its grace period ("
                         + core.abortGrace + "), so it decided ABORT itself"
@@ -291,6 +294,7 @@ final class BranchTask extends ReevaluatingTask {
      * they can only be aborted, and they may hold locks in the resource. Blocking: on the executor.
      */
     private void abortLosingAttempts() {
+        CastVote mine = known(this.mine, "this participant's vote");
         String voted = mine.vote().isYes() ? mine.attempt() : null;
         for (Iterator<String> it = attempts.iterator(); it.hasNext(); ) {
             String attempt = it.next();
@@ -316,7 +320,7 @@ final class BranchTask extends ReevaluatingTask {
             }
             if (decision.commit()) {
                 if (!orphan || attempts.contains(voted)) {
-                    finishAttempt(voted, true);
+                    finishAttempt(Objects.requireNonNull(voted), true);
                 }
                 discard.remove(voted);
             } else if (voted != null && !orphan) {
@@ -391,7 +395,7 @@ final class BranchTask extends ReevaluatingTask {
     protected boolean failed(Throwable failure, int inARow) {
         Throwable cause = TxnStore.unwrap(failure);
         if (cause instanceof CorruptNodeException) {
-            core.report(host.name + "/" + txnId, cause.getMessage());
+            core.report(host.name + "/" + txnId, String.valueOf(cause.getMessage()));
             finish();
             return false;
         }

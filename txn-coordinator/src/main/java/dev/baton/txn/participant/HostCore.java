@@ -1,10 +1,9 @@
 package dev.baton.txn.participant;
 
-import dev.baton.txn.internal.protocol.StepListener;
-import dev.baton.txn.internal.store.TxnStore;
-
 import dev.baton.lock.spi.lifecycle.AbstractService;
 import dev.baton.lock.spi.lifecycle.ServiceExecutor;
+import dev.baton.txn.internal.protocol.StepListener;
+import dev.baton.txn.internal.store.TxnStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,7 +102,7 @@ final class HostCore extends AbstractService {
         }
     }
 
-    ScheduledFuture<?> schedule(Runnable task, long delayMillis) {
+    @Nullable ScheduledFuture<?> schedule(Runnable task, long delayMillis) {
         return executor.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
     }
 

@@ -4,7 +4,6 @@ import dev.baton.txn.internal.protocol.ReevaluatingTask;
 import dev.baton.txn.internal.store.ParticipantStore;
 import dev.baton.txn.internal.store.TxnNames;
 import dev.baton.txn.internal.store.TxnStore;
-
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -266,7 +266,7 @@ final class HostedParticipant {
      * @param fromEvent started by a creation event rather than a listing: the event may be older
      *     than the entry's deletion, so the task first checks that the entry still exists
      */
-    private BranchTask newTask(String txnId, Set<String> orphanAttempts, boolean fromEvent) {
+    private @Nullable BranchTask newTask(String txnId, @Nullable Set<String> orphanAttempts, boolean fromEvent) {
         if (core.hasProblem(name + "/" + txnId)) {
             return null;
         }

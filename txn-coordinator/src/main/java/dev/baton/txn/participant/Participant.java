@@ -1,7 +1,6 @@
 package dev.baton.txn.participant;
 
 import dev.baton.txn.Vote;
-
 import java.util.Set;
 
 /**

@@ -1,5 +1,10 @@
 package dev.baton.txn.participant;
 
+import dev.baton.lock.LockException;
+import dev.baton.lock.spi.BatonConfig;
+import dev.baton.lock.zookeeper.ZooKeeperLockClient;
+import dev.baton.lock.zookeeper.ZooKeeperLockOptions;
+import dev.baton.lock.zookeeper.ext.CallerQueues;
 import dev.baton.txn.TransactionCoordinator;
 import dev.baton.txn.TransactionException;
 import dev.baton.txn.TxnConfig;
@@ -7,13 +12,6 @@ import dev.baton.txn.internal.protocol.StepListener;
 import dev.baton.txn.internal.store.TxnHistory;
 import dev.baton.txn.internal.store.TxnNames;
 import dev.baton.txn.internal.store.TxnStore;
-
-import dev.baton.lock.LockException;
-import dev.baton.lock.zookeeper.ext.CallerQueues;
-
-import dev.baton.lock.spi.BatonConfig;
-import dev.baton.lock.zookeeper.ZooKeeperLockClient;
-import dev.baton.lock.zookeeper.ZooKeeperLockOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +26,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs named {@link Participant}s for a service: registers each as live (an ephemeral node under
@@ -66,10 +65,10 @@ public final class ParticipantHost implements AutoCloseable {
 
     private final HostCore core;
     private final List<HostedParticipant> participants;
-    private final AutoCloseable owned;
+    private final @Nullable AutoCloseable owned;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ParticipantHost(HostCore core, List<HostedParticipant> participants, AutoCloseable owned) {
+    private ParticipantHost(HostCore core, List<HostedParticipant> participants, @Nullable AutoCloseable owned) {
         this.core = core;
         this.participants = participants;
         this.owned = owned;
@@ -168,23 +167,23 @@ public final class ParticipantHost implements AutoCloseable {
      */
     public static final class Builder {
 
-        private final CuratorFramework curator;
-        private final BatonConfig config;
+        private final @Nullable CuratorFramework curator;
+        private final @Nullable BatonConfig config;
         private final Map<String, Participant> participants = new LinkedHashMap<>();
-        private ZooKeeperLockOptions options;
+        private @Nullable ZooKeeperLockOptions options;
         private Duration abortGrace;
         private Clock clock = Clock.systemUTC();
         private int threads;
         private StepListener steps = StepListener.NONE;
-        private TxnStore.Resend resend;
+        private TxnStore.@Nullable Resend resend;
         private boolean persistentWatches = true;
 
-        private Builder(CuratorFramework curator, BatonConfig config) {
+        private Builder(@Nullable CuratorFramework curator, @Nullable BatonConfig config) {
             this.curator = curator;
             this.config = config;
             this.options = config == null ? ZooKeeperLockOptions.defaults() : null;
-            this.abortGrace = config == null ? DEFAULT_ABORT_GRACE : config.get(TxnConfig.ABORT_GRACE);
-            this.threads = config == null ? DEFAULT_THREADS : config.get(TxnConfig.PARTICIPANT_THREADS);
+            this.abortGrace = config == null ? DEFAULT_ABORT_GRACE : config.require(TxnConfig.ABORT_GRACE);
+            this.threads = config == null ? DEFAULT_THREADS : config.require(TxnConfig.PARTICIPANT_THREADS);
         }
 
         /**
@@ -278,7 +277,7 @@ public final class ParticipantHost implements AutoCloseable {
                 throw new IllegalStateException("add at least one participant before start()");
             }
             if (config == null) {
-                return start(curator, options, null);
+                return start(Objects.requireNonNull(curator), Objects.requireNonNull(options), null);
             }
             CallerQueues connection = openConnection(config);
             try {
@@ -293,11 +292,12 @@ public final class ParticipantHost implements AutoCloseable {
             try {
                 return CallerQueues.open(config);
             } catch (LockException e) {
-                throw new TransactionException(null, "cannot connect to ZooKeeper: " + e.getMessage(), e);
+                throw new TransactionException("cannot connect to ZooKeeper: " + e.getMessage(), e);
             }
         }
 
-        private ParticipantHost start(CuratorFramework client, ZooKeeperLockOptions layout, AutoCloseable owned) {
+        private ParticipantHost start(CuratorFramework client, ZooKeeperLockOptions layout,
+                @Nullable AutoCloseable owned) {
             if (client.getState() != CuratorFrameworkState.STARTED) {
                 throw new IllegalStateException("the Curator client must be started before the host uses it");
             }
@@ -313,7 +313,7 @@ public final class ParticipantHost implements AutoCloseable {
                 core.start();
             } catch (RuntimeException e) {
                 host.close();
-                throw new TransactionException(null, "cannot register participants in ZooKeeper: " + e.getMessage(), e);
+                throw new TransactionException("cannot register participants in ZooKeeper: " + e.getMessage(), e);
             }
             return host;
         }

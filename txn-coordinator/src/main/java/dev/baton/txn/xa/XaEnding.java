@@ -2,6 +2,7 @@ package dev.baton.txn.xa;
 
 import java.sql.SQLException;
 import javax.transaction.xa.XAException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link XaParticipant} concludes when a branch it was asked to commit or roll back turns out
@@ -76,7 +77,7 @@ final class XaEnding {
         return state != null && state.startsWith("08");
     }
 
-    private static String sqlState(Throwable e) {
+    private static @Nullable String sqlState(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException && ((SQLException) t).getSQLState() != null) {
                 return ((SQLException) t).getSQLState();

@@ -5,30 +5,30 @@ import dev.baton.txn.participant.Branch;
 import dev.baton.txn.participant.BranchId;
 import dev.baton.txn.participant.HeuristicOutcomeException;
 import dev.baton.txn.participant.Participant;
-
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.XAConnection;
 import javax.sql.XADataSource;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +74,7 @@ public final class XaParticipant implements Participant, AutoCloseable {
     /** What this process knows of branches it prepared or found prepared, until they are finished. */
     private final ConcurrentMap<Xid, Known> known = new ConcurrentHashMap<>();
     /** Whether the database is PostgreSQL; null until the first connection tells. */
-    private volatile Boolean postgres;
+    private volatile @Nullable Boolean postgres;
 
     /** What this process knows of one branch. */
     private static final class Known {

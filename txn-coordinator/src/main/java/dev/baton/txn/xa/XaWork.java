@@ -2,7 +2,6 @@ package dev.baton.txn.xa;
 
 import dev.baton.txn.Vote;
 import dev.baton.txn.participant.Branch;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 

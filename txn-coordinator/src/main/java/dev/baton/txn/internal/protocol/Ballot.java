@@ -3,7 +3,6 @@ package dev.baton.txn.internal.protocol;
 import dev.baton.txn.Vote;
 import dev.baton.txn.internal.store.TxnRecord;
 import dev.baton.txn.internal.store.TxnStore;
-
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -1,11 +1,10 @@
 package dev.baton.txn.internal.protocol;
 
-import dev.baton.txn.internal.store.TxnNames;
-import dev.baton.txn.internal.store.TxnStore;
-
 import dev.baton.lock.spi.lifecycle.AbstractService;
 import dev.baton.lock.spi.lifecycle.ServiceExecutor;
 import dev.baton.lock.zookeeper.ext.CallerQueues;
+import dev.baton.txn.internal.store.TxnNames;
+import dev.baton.txn.internal.store.TxnStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +21,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.Watcher;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,7 +121,7 @@ public final class CoordinatorCore extends AbstractService {
         }
     }
 
-    public ScheduledFuture<?> schedule(Runnable task, long delayMillis) {
+    public @Nullable ScheduledFuture<?> schedule(Runnable task, long delayMillis) {
         return executor.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
     }
 
@@ -129,7 +129,7 @@ public final class CoordinatorCore extends AbstractService {
      * Completes a caller's future off the protocol threads, so a slow dependent stage cannot stall
      * them; an {@link Awaited} one in place, which only wakes its caller.
      */
-    public <T> void deliver(CompletableFuture<T> future, T value, Throwable error) {
+    public <T> void deliver(CompletableFuture<T> future, @Nullable T value, @Nullable Throwable error) {
         Runnable completion = () -> {
             if (error != null) {
                 future.completeExceptionally(error);

@@ -1,21 +1,22 @@
 package dev.baton.txn.internal.protocol;
 
+import dev.baton.lock.Lease;
+import dev.baton.lock.LockException;
+import dev.baton.lock.zookeeper.ext.CallerQueues;
+import dev.baton.lock.zookeeper.ext.LeaseRequest;
 import dev.baton.txn.internal.store.CorruptNodeException;
 import dev.baton.txn.internal.store.TxnStore;
 import dev.baton.txn.internal.store.ZkErrors;
-
-import dev.baton.lock.Lease;
-import dev.baton.lock.LockException;
-import dev.baton.lock.zookeeper.ext.LeaseRequest;
-import dev.baton.lock.zookeeper.ext.CallerQueues;
 import java.time.Duration;
 import java.util.Optional;
-import org.apache.zookeeper.Op;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
 import org.apache.zookeeper.Watcher;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,9 +45,8 @@ public final class DriverLease {
     private final String queue;
     private final Runnable onLost;
     /** The lease queued by this instance's begin, until adopted (by a claim, or by close). */
-    private final java.util.concurrent.atomic.AtomicReference<LeaseRequest> request =
-            new java.util.concurrent.atomic.AtomicReference<>();
-    private volatile Lease lease;
+    private final AtomicReference<@Nullable LeaseRequest> request = new AtomicReference<>();
+    private volatile @Nullable Lease lease;
 
     public DriverLease(CallerQueues locks, String txnId, String queue, Runnable onLost) {
         this.locks = locks;
@@ -159,7 +159,7 @@ public final class DriverLease {
      * held. From then on the node's deletion counts as the release, not as a loss. The operation's
      * path is the lease node's.
      */
-    public Op releaseOp() {
+    public @Nullable Op releaseOp() {
         Lease current = lease;
         if (current == null || !current.isValid()) {
             return null;

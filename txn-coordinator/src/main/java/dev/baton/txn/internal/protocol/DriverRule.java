@@ -3,10 +3,10 @@ package dev.baton.txn.internal.protocol;
 import dev.baton.txn.Vote;
 import dev.baton.txn.internal.store.Decision;
 import dev.baton.txn.internal.store.TxnRecord;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The driver's rule: from what one coordinator instance knows of a transaction, its next step.
@@ -46,7 +46,7 @@ public final class DriverRule {
     }
 
     /** A step, with the decision to create or the time to wake up at. */
-    public record Next(Step step, Decision decision, long wakeAt) {
+    public record Next(Step step, @Nullable Decision decision, long wakeAt) {
         static Next of(Step step) {
             return new Next(step, null, 0);
         }
@@ -63,8 +63,8 @@ public final class DriverRule {
      *     session, and no ack came since), else null
      */
     public record View(boolean beginUncertain, boolean claimed, boolean queueMissing, boolean driving,
-            boolean callerWaiting, TxnRecord record, boolean recordRead, Decision decision, boolean decisionRead,
-            Map<String, Vote> votes, List<String> acks, boolean acksListed, long now) {
+            boolean callerWaiting, @Nullable TxnRecord record, boolean recordRead, @Nullable Decision decision,
+            boolean decisionRead, Map<String, Vote> votes, @Nullable List<String> acks, boolean acksListed, long now) {
     }
 
     private DriverRule() {
@@ -116,7 +116,7 @@ public final class DriverRule {
      * The decision the votes and the clock call for, or null to keep waiting: ABORT on any NO,
      * COMMIT when every participant voted YES, ABORT once the deadline passed with votes missing.
      */
-    public static Decision decide(TxnRecord record, Map<String, Vote> votes, long now) {
+    public static @Nullable Decision decide(TxnRecord record, Map<String, Vote> votes, long now) {
         for (Map.Entry<String, Vote> vote : votes.entrySet()) {
             if (!vote.getValue().isYes()) {
                 return Decision.abort("participant '" + vote.getKey() + "' voted NO: " + vote.getValue().reason());

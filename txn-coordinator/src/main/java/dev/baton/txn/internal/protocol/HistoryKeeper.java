@@ -1,19 +1,20 @@
 package dev.baton.txn.internal.protocol;
 
+import dev.baton.lock.Lease;
+import dev.baton.lock.zookeeper.ext.CallerQueues;
 import dev.baton.txn.internal.store.HistoryMark;
 import dev.baton.txn.internal.store.HistoryNames;
 import dev.baton.txn.internal.store.HistoryTrim;
 import dev.baton.txn.internal.store.TxnHistory;
-
-import dev.baton.lock.Lease;
-import dev.baton.lock.zookeeper.ext.CallerQueues;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import org.apache.zookeeper.Watcher;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +57,7 @@ public final class HistoryKeeper {
     private int listings;
     private HistoryMark mark = HistoryMark.NONE;
     private int markVersion = -1;
-    private volatile Lease lease;
+    private volatile @Nullable Lease lease;
     private volatile long lastCollect;
 
     public HistoryKeeper(CoordinatorCore core, Duration idle) {
@@ -190,7 +191,7 @@ public final class HistoryKeeper {
         while (victims.size() < excess && !oldest.isEmpty()) {
             String victim = oldest.pollFirst();
             victims.add(victim);
-            raised = raised.including(HistoryNames.txnId(victim));
+            raised = raised.including(Objects.requireNonNull(HistoryNames.txnId(victim)));
         }
         return victims.isEmpty() ? HistoryTrim.NONE : new HistoryTrim(victims, raised, markVersion);
     }

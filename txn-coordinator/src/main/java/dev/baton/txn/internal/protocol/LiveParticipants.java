@@ -3,7 +3,6 @@ package dev.baton.txn.internal.protocol;
 import dev.baton.txn.ParticipantUnavailableException;
 import dev.baton.txn.internal.store.ParticipantStore;
 import dev.baton.txn.participant.ParticipantHost;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

@@ -6,6 +6,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +44,7 @@ public abstract class ReevaluatingTask {
     private final long maxBackoffMillis;
     private final AtomicInteger state = new AtomicInteger(IDLE);
     private volatile boolean finished;
-    private volatile ScheduledFuture<?> timer;
+    private volatile @Nullable ScheduledFuture<?> timer;
     private int failures;
 
     /**
@@ -106,6 +107,18 @@ public abstract class ReevaluatingTask {
         if (!finished && state.compareAndSet(IDLE, QUEUED)) {
             run();
         }
+    }
+
+    /**
+     * {@code value}, which the task's rule guarantees is known at this step.
+     *
+     * @throws IllegalStateException naming {@code what} if it is not: a bug in the rule
+     */
+    protected static <T> T known(@Nullable T value, String what) {
+        if (value == null) {
+            throw new IllegalStateException(what + " is not known at this step");
+        }
+        return value;
     }
 
     /** Evaluates again in {@code delayMillis} (a deadline), replacing a timer set before. */

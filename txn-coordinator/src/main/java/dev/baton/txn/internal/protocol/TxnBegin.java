@@ -7,7 +7,6 @@ import dev.baton.txn.internal.store.TxnNames;
 import dev.baton.txn.internal.store.TxnRecord;
 import dev.baton.txn.internal.store.TxnStore;
 import dev.baton.txn.internal.store.ZkErrors;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +41,7 @@ public final class TxnBegin {
             }
             Throwable cause = TxnStore.unwrap(failure);
             core.deliver(future, null, cause instanceof ParticipantUnavailableException ? cause
-                    : new TransactionException(null, "cannot check the participants in ZooKeeper; nothing was"
+                    : new TransactionException("cannot check the participants in ZooKeeper; nothing was"
                             + " written: " + cause, cause));
         };
         if (checked.isDone()) {

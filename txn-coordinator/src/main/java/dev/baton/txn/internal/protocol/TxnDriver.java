@@ -4,21 +4,21 @@ import dev.baton.txn.Outcome;
 import dev.baton.txn.OutcomeUnknownException;
 import dev.baton.txn.TransactionException;
 import dev.baton.txn.TransactionState;
+import dev.baton.txn.internal.protocol.DriverRule.Next;
+import dev.baton.txn.internal.protocol.StepListener.Step;
 import dev.baton.txn.internal.store.CorruptNodeException;
 import dev.baton.txn.internal.store.Decision;
 import dev.baton.txn.internal.store.HistoryTrim;
 import dev.baton.txn.internal.store.TxnHistory;
 import dev.baton.txn.internal.store.TxnRecord;
 import dev.baton.txn.internal.store.TxnStore;
-
-import dev.baton.txn.internal.protocol.DriverRule.Next;
-import dev.baton.txn.internal.protocol.StepListener.Step;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.Watcher;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +48,7 @@ public final class TxnDriver extends ReevaluatingTask {
     public final String txnId;
     private final CoordinatorCore core;
     private final TxnStore store;
-    private final CompletableFuture<Outcome> outcome;
+    private final @Nullable CompletableFuture<Outcome> outcome;
     private final Watcher watcher = event -> {
         String path = event.getPath() == null ? "" : event.getPath();
         if (event.getType() == Watcher.Event.EventType.NodeCreated && path.endsWith("/decision")) {
@@ -63,15 +63,15 @@ public final class TxnDriver extends ReevaluatingTask {
     /** Told by the watch: the decision exists, so the next read of it needs no watch. */
     private volatile boolean decisionCreated;
     /** The begin's reply was lost: until ZooKeeper shows whether it took effect, nothing is written. */
-    private volatile Exception beginUncertain;
+    private volatile @Nullable Exception beginUncertain;
     private final DriverLease lease;
     private final Ballot ballot = new Ballot();
     private boolean someVotesReported;
     private TransactionState state = TransactionState.PREPARING;
-    private TxnRecord record;
-    private Decision decision;
+    private @Nullable TxnRecord record;
+    private @Nullable Decision decision;
     /** The acknowledgements as last listed, and the session that listing's watch belongs to. */
-    private List<String> acks;
+    private @Nullable List<String> acks;
     private long acksSession;
     private boolean heuristicAcks;
 
@@ -89,7 +89,8 @@ public final class TxnDriver extends ReevaluatingTask {
      * @param outcome the caller's future when this instance began the transaction, else null
      * @param record the record when this instance writes it, else null (it is read)
      */
-    public TxnDriver(CoordinatorCore core, String txnId, CompletableFuture<Outcome> outcome, TxnRecord record) {
+    public TxnDriver(CoordinatorCore core, String txnId, @Nullable CompletableFuture<Outcome> outcome,
+            @Nullable TxnRecord record) {
         super(core.executor(), 2000);
         this.core = core;
         this.store = core.store;
@@ -119,6 +120,11 @@ public final class TxnDriver extends ReevaluatingTask {
             LOG.debug("transaction {}: the driver lease was lost; this instance stops driving it", txnId);
             schedule();
         }
+    }
+
+    /** The caller's future: present when this instance began the transaction (see {@link #callerWaiting}). */
+    private CompletableFuture<Outcome> caller() {
+        return known(outcome, "the caller's future");
     }
 
     private boolean callerWaiting() {
@@ -177,16 +183,16 @@ public final class TxnDriver extends ReevaluatingTask {
             case READ_DECISION:
                 return readVotesAndDecision(now, next.step() == DriverRule.Step.READ_VOTES_AND_DECISION);
             case DECIDE:
-                return decide(now, next.decision());
+                return decide(now, known(next.decision(), "the decision to make"));
             case WAIT_FOR_VOTES:
                 if (!timerPending()) {
                     wakeIn(next.wakeAt() - core.clock.millis());
                 }
                 return done();
             case DELIVER:
-                moveTo(decision.state());
+                moveTo(known(decision, "the decision").state());
                 return outcomeNow(null).thenComposeAsync(told -> {
-                    core.deliver(outcome, told, null);
+                    core.deliver(caller(), told, null);
                     return next(now);
                 }, executor());
             case LIST_ACKS:
@@ -219,6 +225,7 @@ public final class TxnDriver extends ReevaluatingTask {
      * The votes are read first: a NO vote carries its ABORT, so it is then seen as decided.
      */
     private CompletableFuture<Void> readVotesAndDecision(Evaluation now, boolean withVotes) {
+        TxnRecord record = known(this.record, "the record");
         return store.votesAndDecision(txnId, record, ballot.voteNodesRead(), withVotes, watcher, watcher,
                 decisionCreated).thenComposeAsync(read -> {
                     now.decisionRead = true;
@@ -280,18 +287,18 @@ public final class TxnDriver extends ReevaluatingTask {
                     return CompletableFuture.completedFuture(false);
                 }
                 LOG.info("transaction {}: the reply to its begin was lost ({}); ZooKeeper shows the begin took"
-                        + " effect", txnId, beginUncertain.toString());
+                        + " effect", txnId, String.valueOf(beginUncertain));
                 beginUncertain = null;
                 return CompletableFuture.completedFuture(true);
             }
             return store.history().lookup(txnId).thenApply(found -> {
-                Exception cause = beginUncertain;
+                Exception cause = known(beginUncertain, "the lost begin's failure");
                 switch (found.verdict()) {
                     case FINISHED:
                         LOG.info("transaction {}: the reply to its begin was lost; it was begun and finished"
                                 + " meanwhile: {}", txnId, found.outcome());
                         finish();
-                        core.deliver(outcome, found.outcome(), null);
+                        core.deliver(caller(), found.outcome(), null);
                         break;
                     case NOT_FINISHED:
                         LOG.info("transaction {}: the reply to its begin was lost; ZooKeeper shows it never took"
@@ -344,7 +351,9 @@ public final class TxnDriver extends ReevaluatingTask {
     }
 
     /** The outcome as it stands, reading any vote not read yet (an outcome lists every vote cast before it). */
-    private CompletableFuture<Outcome> outcomeNow(Instant finishedAt) {
+    private CompletableFuture<Outcome> outcomeNow(@Nullable Instant finishedAt) {
+        TxnRecord record = known(this.record, "the record");
+        Decision decision = known(this.decision, "the decision");
         CompletableFuture<Void> votes = ballot.complete(record) ? CompletableFuture.completedFuture(null)
                 : store.votes(txnId, record, ballot.voteNodesRead()).thenAccept(read ->
                         ballot.take(record, List.of(), read, problem -> core.report(txnId, problem)));
@@ -357,12 +366,12 @@ public final class TxnDriver extends ReevaluatingTask {
      * history entry (with the keeper's trim, if this instance keeps the history), in one write.
      */
     private CompletableFuture<Void> collect() {
-        moveTo(decision.state());
+        moveTo(known(decision, "the decision").state());
         Op release = lease.releaseOp();
         if (release == null) {
             return done(); // no longer the driver
         }
-        List<String> acked = acks;
+        List<String> acked = known(acks, "the acknowledgements");
         CompletableFuture<Outcome> finished = outcomeNow(store.history().finishedNow(core.clock));
         if (heuristicAcks) {
             finished = finished.thenCombine(store.heuristics(txnId, acked), (plain, heuristics) -> {
@@ -373,7 +382,8 @@ public final class TxnDriver extends ReevaluatingTask {
                         plain.finishedAt().orElse(null), heuristics);
             });
         }
-        TxnStore.Known known = new TxnStore.Known(acked, List.copyOf(ballot.voteNodesRead()), record.participants());
+        TxnStore.Known known = new TxnStore.Known(acked, List.copyOf(ballot.voteNodesRead()),
+                known(record, "the record").participants());
         return finished.thenCombine(core.keeper.victims(1), (told, trim) -> new Object[] {told, trim})
                 .thenComposeAsync(pair -> {
                     Outcome told = (Outcome) pair[0];
@@ -406,9 +416,9 @@ public final class TxnDriver extends ReevaluatingTask {
         return store.history().lookup(txnId).thenAccept(found -> {
             finish();
             if (found.verdict() == TxnHistory.Verdict.FINISHED) {
-                core.deliver(outcome, found.outcome(), null);
+                core.deliver(caller(), found.outcome(), null);
             } else {
-                core.deliver(outcome, null, new OutcomeUnknownException(txnId, "the transaction finished while this"
+                core.deliver(caller(), null, new OutcomeUnknownException(txnId, "the transaction finished while this"
                         + " coordinator was cut off, and its outcome is no longer in the history"
                         + (found.verdict() == TxnHistory.Verdict.NOT_FINISHED ? " (its nodes were deleted without"
                         + " being collected: by hand?)" : " (it keeps only the last transactions, or none)")
@@ -421,8 +431,8 @@ public final class TxnDriver extends ReevaluatingTask {
     protected boolean failed(Throwable failure, int inARow) {
         Throwable cause = TxnStore.unwrap(failure);
         if (cause instanceof CorruptNodeException) {
-            core.report(txnId, cause.getMessage());
-            fail(new OutcomeUnknownException(txnId, cause.getMessage()));
+            core.report(txnId, String.valueOf(cause.getMessage()));
+            fail(new OutcomeUnknownException(txnId, String.valueOf(cause.getMessage())));
             return false;
         }
         if (core.isClosed() || !store.usable()) {
@@ -437,7 +447,7 @@ public final class TxnDriver extends ReevaluatingTask {
     private void fail(TransactionException error) {
         finish();
         if (callerWaiting()) {
-            core.deliver(outcome, null, error);
+            core.deliver(caller(), null, error);
         }
     }
 
@@ -450,7 +460,7 @@ public final class TxnDriver extends ReevaluatingTask {
     public void close() {
         finish();
         if (callerWaiting()) {
-            outcome.completeExceptionally(new OutcomeUnknownException(txnId, "the coordinator was closed before"
+            caller().completeExceptionally(new OutcomeUnknownException(txnId, "the coordinator was closed before"
                     + " the decision; another coordinator instance finishes the transaction"));
         }
         lease.close();

@@ -7,12 +7,12 @@ import dev.baton.txn.internal.store.CorruptNodeException;
 import dev.baton.txn.internal.store.TxnHistory;
 import dev.baton.txn.internal.store.TxnNames;
 import dev.baton.txn.internal.store.TxnStore;
-
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads where one transaction stands, for a caller: from its znodes while it exists, else from the
@@ -84,7 +84,7 @@ public final class TxnLookup {
      * Waits for an answer for a blocking API call, at most {@code timeoutMillis}: a damaged node
      * or a ZooKeeper failure becomes a {@link TransactionException} saying what could not be read.
      */
-    public static <T> T await(CompletableFuture<T> answer, String txnId, String what, long timeoutMillis) {
+    public static <T> T await(CompletableFuture<T> answer, @Nullable String txnId, String what, long timeoutMillis) {
         try {
             return answer.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -96,15 +96,19 @@ public final class TxnLookup {
                 throw (IllegalArgumentException) cause;
             }
             if (cause instanceof CorruptNodeException) {
-                throw new TransactionException(txnId, cause.getMessage(), cause);
+                throw failure(txnId, String.valueOf(cause.getMessage()), cause);
             }
-            throw new TransactionException(txnId, "cannot " + what + " ZooKeeper: " + cause, cause);
+            throw failure(txnId, "cannot " + what + " ZooKeeper: " + cause, cause);
         } catch (TimeoutException e) {
-            throw new TransactionException(txnId, "cannot " + what + " ZooKeeper: no answer within "
+            throw failure(txnId, "cannot " + what + " ZooKeeper: no answer within "
                     + timeoutMillis + " ms", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TransactionException(txnId, "interrupted while waiting to " + what + " ZooKeeper", e);
+            throw failure(txnId, "interrupted while waiting to " + what + " ZooKeeper", e);
         }
+    }
+
+    private static TransactionException failure(@Nullable String txnId, String message, Throwable cause) {
+        return txnId == null ? new TransactionException(message, cause) : new TransactionException(txnId, message, cause);
     }
 }

@@ -3,6 +3,7 @@ package dev.baton.txn.internal.store;
 import java.time.Instant;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The names of history entries, {@code txn-history/<finished>-<txnId>}, which sort by the time the
@@ -27,7 +28,7 @@ public final class HistoryNames {
     }
 
     /** The transaction id in an entry's name, or null if {@code name} is not an entry's. */
-    public static String txnId(String name) {
+    public static @Nullable String txnId(String name) {
         Matcher matcher = NAME.matcher(name);
         return matcher.matches() ? matcher.group(2) : null;
     }

@@ -9,6 +9,7 @@ import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.Watcher;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The participants' side of the store: each participant's live instances and inbox, and the
@@ -27,8 +28,8 @@ public final class ParticipantStore {
      * What one round trip found: each field is null if it was not asked for or is absent; an entry
      * asked for is {@code entryExists}.
      */
-    public record BranchRead(boolean entryExists, TxnRecord record, CastVote vote, byte[] payload,
-            TxnStore.DecisionRead decision) {
+    public record BranchRead(boolean entryExists, @Nullable TxnRecord record, @Nullable CastVote vote,
+            byte @Nullable [] payload, TxnStore.@Nullable DecisionRead decision) {
     }
 
     private final ZkAsync zk;
@@ -60,12 +61,12 @@ public final class ParticipantStore {
     }
 
     /** The participant's live instances, watched; null if no host ever registered it. */
-    public CompletableFuture<List<String>> liveInstances(String participant, Watcher watcher) {
+    public CompletableFuture<@Nullable List<String>> liveInstances(String participant, Watcher watcher) {
         return zk.children(layout.live(participant), watcher);
     }
 
     /** The transactions in the participant's inbox (and foreign names), watched unless null; null if missing. */
-    public CompletableFuture<List<String>> inbox(String participant, Watcher watcher) {
+    public CompletableFuture<@Nullable List<String>> inbox(String participant, @Nullable Watcher watcher) {
         return zk.children(layout.inbox(participant), watcher);
     }
 
@@ -83,7 +84,7 @@ public final class ParticipantStore {
     }
 
     /** The transaction id an inbox watch event's path names, or null if it is not an entry of this inbox. */
-    public String inboxEntryOf(String participant, String path) {
+    public @Nullable String inboxEntryOf(String participant, @Nullable String path) {
         String prefix = layout.inbox(participant) + "/";
         return path == null || !path.startsWith(prefix) ? null : path.substring(prefix.length());
     }
@@ -100,14 +101,14 @@ public final class ParticipantStore {
      * payload.
      */
     public CompletableFuture<BranchRead> read(String txnId, String participant, BranchQuery query,
-            Watcher decisionWatcher, boolean decisionLikely) {
-        CompletableFuture<org.apache.zookeeper.data.Stat> entry = query.entry()
+            @Nullable Watcher decisionWatcher, boolean decisionLikely) {
+        CompletableFuture<org.apache.zookeeper.data.@Nullable Stat> entry = query.entry()
                 ? zk.exists(layout.inboxEntry(participant, txnId), null) : CompletableFuture.completedFuture(null);
-        CompletableFuture<ZkAsync.Node> record = query.record() ? zk.data(layout.record(txnId), null) : none();
-        CompletableFuture<ZkAsync.Node> vote = query.vote() ? zk.data(layout.vote(txnId, participant), null) : none();
-        CompletableFuture<ZkAsync.Node> payload = query.payload() ? zk.data(layout.branch(txnId, participant), null)
+        CompletableFuture<ZkAsync.@Nullable Node> record = query.record() ? zk.data(layout.record(txnId), null) : none();
+        CompletableFuture<ZkAsync.@Nullable Node> vote = query.vote() ? zk.data(layout.vote(txnId, participant), null) : none();
+        CompletableFuture<ZkAsync.@Nullable Node> payload = query.payload() ? zk.data(layout.branch(txnId, participant), null)
                 : none();
-        CompletableFuture<ZkAsync.Node> decision = zk.settledData(layout.decision(txnId), decisionWatcher,
+        CompletableFuture<ZkAsync.@Nullable Node> decision = zk.settledData(layout.decision(txnId), decisionWatcher,
                 decisionLikely);
         return CompletableFuture.allOf(entry, record, vote, payload, decision).thenApply(done -> new BranchRead(
                 entry.join() != null,
@@ -118,7 +119,7 @@ public final class ParticipantStore {
                         TxnCodec.decision(txnId, decision.join().data())), decision.join().stat().getCzxid())));
     }
 
-    private static CompletableFuture<ZkAsync.Node> none() {
+    private static CompletableFuture<ZkAsync.@Nullable Node> none() {
         return CompletableFuture.completedFuture(null);
     }
 
@@ -152,7 +153,7 @@ public final class ParticipantStore {
      * fails. A heuristic outcome rides in the ack's data and bumps the ack parent's version in the
      * same write (in the fallback, before the ack: a driver that lists the ack must see the bump).
      */
-    public CompletableFuture<Void> acknowledge(String txnId, String participant, String heuristic) {
+    public CompletableFuture<Void> acknowledge(String txnId, String participant, @Nullable String heuristic) {
         String ack = layout.ack(txnId, participant);
         String entry = layout.inboxEntry(participant, txnId);
         byte[] data = TxnCodec.ack(heuristic);

@@ -1,22 +1,21 @@
 package dev.baton.txn.internal.store;
 
-import dev.baton.txn.Outcome;
-import dev.baton.txn.TransactionState;
-import dev.baton.txn.Vote;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.txn.Outcome;
+import dev.baton.txn.TransactionState;
+import dev.baton.txn.Vote;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one format of everything the protocol stores: a small JSON object per node, readable from
@@ -72,7 +71,7 @@ public final class TxnCodec {
             }
             return new TxnRecord(txnId, number(what, node, "deadline"), participants, text(what, node, "createdBy"));
         } catch (IllegalArgumentException e) {
-            throw damaged(what, e.getMessage());
+            throw damaged(what, String.valueOf(e.getMessage()));
         }
     }
 
@@ -128,7 +127,7 @@ public final class TxnCodec {
     }
 
     /** An acknowledgement: empty, or one that reports a heuristic outcome. */
-    public static byte[] ack(String heuristic) {
+    public static byte[] ack(@Nullable String heuristic) {
         if (heuristic == null) {
             return new byte[0];
         }
@@ -138,7 +137,7 @@ public final class TxnCodec {
     }
 
     /** The heuristic an acknowledgement reports, or null for a normal (empty) one. */
-    public static String ackHeuristic(String txnId, String participant, byte[] data) throws CorruptNodeException {
+    public static @Nullable String ackHeuristic(String txnId, String participant, byte @Nullable [] data) throws CorruptNodeException {
         if (data == null || data.length == 0) {
             return null;
         }
@@ -173,8 +172,7 @@ public final class TxnCodec {
             List<String> participants = strings(what, node, "participants");
             participants.forEach(TxnNames::checkParticipant);
             Map<String, Vote> votes = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = field(what, node, "votes").fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> cast = it.next();
+            for (Map.Entry<String, JsonNode> cast : field(what, node, "votes").properties()) {
                 String word = text(what, cast.getValue(), "vote");
                 if (!word.equals("YES") && !word.equals("NO")) {
                     throw new IllegalArgumentException("the vote of '" + cast.getKey() + "' is neither YES nor NO");
@@ -184,15 +182,14 @@ public final class TxnCodec {
             Map<String, String> heuristics = new LinkedHashMap<>();
             JsonNode found = node.get("heuristics");
             if (found != null) {
-                for (Iterator<Map.Entry<String, JsonNode>> it = found.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> heuristic = it.next();
+                for (Map.Entry<String, JsonNode> heuristic : found.properties()) {
                     heuristics.put(heuristic.getKey(), heuristic.getValue().asText());
                 }
             }
             return new Outcome(txnId, TransactionState.valueOf(text(what, node, "state")), text(what, node, "reason"),
                     participants, votes, Instant.ofEpochMilli(number(what, node, "finished")), heuristics);
         } catch (IllegalArgumentException e) {
-            throw damaged(what, e.getMessage());
+            throw damaged(what, String.valueOf(e.getMessage()));
         }
     }
 

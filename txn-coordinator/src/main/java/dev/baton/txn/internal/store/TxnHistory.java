@@ -1,7 +1,6 @@
 package dev.baton.txn.internal.store;
 
 import dev.baton.txn.Outcome;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,6 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +19,7 @@ import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +52,7 @@ public final class TxnHistory {
     }
 
     /** A {@link Verdict}, with the outcome when {@link Verdict#FINISHED}. */
-    public record Lookup(Verdict verdict, Outcome outcome) {
+    public record Lookup(Verdict verdict, @Nullable Outcome outcome) {
     }
 
     /** The history node's mark and the version of the node it was read at. */
@@ -116,7 +117,7 @@ public final class TxnHistory {
     }
 
     /** The history node's stat: its child count and version. */
-    public CompletableFuture<Stat> stat() {
+    public CompletableFuture<@Nullable Stat> stat() {
         return zk.exists(layout.history(), null);
     }
 
@@ -185,7 +186,7 @@ public final class TxnHistory {
                 }
             }
             names.sort(Collections.reverseOrder());
-            Map<String, CompletableFuture<ZkAsync.Node>> reads = new LinkedHashMap<>();
+            Map<String, CompletableFuture<ZkAsync.@Nullable Node>> reads = new LinkedHashMap<>();
             for (String name : names.subList(0, Math.min(max, names.size()))) {
                 reads.put(name, zk.data(layout.historyEntry(name), null));
             }
@@ -197,7 +198,7 @@ public final class TxnHistory {
                         return; // trimmed meanwhile
                     }
                     try {
-                        outcomes.add(TxnCodec.outcome(HistoryNames.txnId(name), node.data()));
+                        outcomes.add(TxnCodec.outcome(Objects.requireNonNull(HistoryNames.txnId(name)), node.data()));
                     } catch (CorruptNodeException e) {
                         if (damaged.add(name)) {
                             LOG.warn("history entry {} is skipped: {}", name, e.getMessage());

@@ -1,11 +1,12 @@
 package dev.baton.txn.internal.store;
 
 import dev.baton.txn.Outcome;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -15,6 +16,7 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.data.ACL;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything the 2PC protocol keeps in ZooKeeper, behind typed reads and writes: the coordinator's
@@ -47,7 +49,7 @@ public final class TxnStore {
     public enum Created { CREATED, EXISTS, NO_PARENT }
 
     /** A vote as read: the vote, or why it could not be read; and the zxid it was cast at. */
-    public record VoteRead(CastVote vote, String unreadable, long castAt) {
+    public record VoteRead(@Nullable CastVote vote, @Nullable String unreadable, long castAt) {
     }
 
     /** The decision as read, with the zxid of its creation. */
@@ -55,7 +57,8 @@ public final class TxnStore {
     }
 
     /** The votes and the decision, read in one round trip. */
-    public record VotesAndDecision(List<String> voteNames, Map<String, VoteRead> votes, DecisionRead decision) {
+    public record VotesAndDecision(List<String> voteNames, Map<String, VoteRead> votes,
+            @Nullable DecisionRead decision) {
     }
 
     /** What a create of the decision did; {@code decidedAt} is set when this call created it. */
@@ -121,7 +124,7 @@ public final class TxnStore {
     }
 
     /** Installs the test hook on every write but the begin. */
-    public void resend(Resend hook) {
+    public void resend(@Nullable Resend hook) {
         zk.resend = hook;
     }
 
@@ -132,7 +135,7 @@ public final class TxnStore {
     }
 
     /** The ids (and foreign names) under {@code txn/}, watched; null if the node is missing. */
-    public CompletableFuture<List<String>> transactions(Watcher watcher) {
+    public CompletableFuture<@Nullable List<String>> transactions(Watcher watcher) {
         return zk.children(layout.txns(), watcher);
     }
 
@@ -147,12 +150,12 @@ public final class TxnStore {
     }
 
     /** The children of the transaction's driver queue, watched; null if the queue is gone. */
-    public CompletableFuture<List<String>> queue(String txnId, Watcher watcher) {
+    public CompletableFuture<@Nullable List<String>> queue(String txnId, Watcher watcher) {
         return zk.children(layout.driver(txnId), watcher);
     }
 
     /** The children of the history keeper's queue, watched; null if it is gone. */
-    public CompletableFuture<List<String>> historyKeeperQueueChildren(Watcher watcher) {
+    public CompletableFuture<@Nullable List<String>> historyKeeperQueueChildren(Watcher watcher) {
         return zk.children(layout.historyKeeper(), watcher);
     }
 
@@ -224,7 +227,7 @@ public final class TxnStore {
     }
 
     /** The record, or null if the transaction is not (or no longer) there. */
-    public CompletableFuture<TxnRecord> record(String txnId) {
+    public CompletableFuture<@Nullable TxnRecord> record(String txnId) {
         return zk.data(layout.record(txnId), null).thenApply(node -> node == null ? null
                 : decoded(() -> TxnCodec.record(txnId, node.data())));
     }
@@ -240,10 +243,10 @@ public final class TxnStore {
      * {@code withVotes}, and the decision ({@link #decision}).
      */
     public CompletableFuture<VotesAndDecision> votesAndDecision(String txnId, TxnRecord record, Set<String> known,
-            boolean withVotes, Watcher voteWatcher, Watcher decisionWatcher, boolean decisionLikely) {
-        CompletableFuture<List<String>> names = withVotes ? zk.children(layout.votes(txnId), voteWatcher)
+            boolean withVotes, @Nullable Watcher voteWatcher, @Nullable Watcher decisionWatcher, boolean decisionLikely) {
+        CompletableFuture<@Nullable List<String>> names = withVotes ? zk.children(layout.votes(txnId), voteWatcher)
                 : CompletableFuture.completedFuture(List.of());
-        Map<String, CompletableFuture<ZkAsync.Node>> nodes = new LinkedHashMap<>();
+        Map<String, CompletableFuture<ZkAsync.@Nullable Node>> nodes = new LinkedHashMap<>();
         if (withVotes) {
             for (String participant : record.participants()) {
                 if (!known.contains(participant)) {
@@ -251,7 +254,7 @@ public final class TxnStore {
                 }
             }
         }
-        CompletableFuture<DecisionRead> decided = decision(txnId, decisionWatcher, decisionLikely);
+        CompletableFuture<@Nullable DecisionRead> decided = decision(txnId, decisionWatcher, decisionLikely);
         List<CompletableFuture<?>> all = new ArrayList<>(nodes.values());
         all.add(names);
         all.add(decided);
@@ -270,7 +273,7 @@ public final class TxnStore {
 
     /** The votes of participants not in {@code known}, without a watch: for an outcome's full list of votes. */
     public CompletableFuture<Map<String, VoteRead>> votes(String txnId, TxnRecord record, Set<String> known) {
-        Map<String, CompletableFuture<ZkAsync.Node>> nodes = new LinkedHashMap<>();
+        Map<String, CompletableFuture<ZkAsync.@Nullable Node>> nodes = new LinkedHashMap<>();
         for (String participant : record.participants()) {
             if (!known.contains(participant)) {
                 nodes.put(participant, zk.data(layout.vote(txnId, participant), null));
@@ -292,7 +295,7 @@ public final class TxnStore {
         try {
             return new VoteRead(TxnCodec.vote(txnId, participant, node.data()), null, node.stat().getCzxid());
         } catch (CorruptNodeException e) {
-            return new VoteRead(null, e.getMessage(), node.stat().getCzxid());
+            return new VoteRead(null, String.valueOf(e.getMessage()), node.stat().getCzxid());
         }
     }
 
@@ -300,7 +303,8 @@ public final class TxnStore {
      * The decision, or null with a watch for its creation. {@code likelyPresent} (a watch said it
      * was created) reads it with one request; otherwise an {@code exists} sets the watch.
      */
-    public CompletableFuture<DecisionRead> decision(String txnId, Watcher watcher, boolean likelyPresent) {
+    public CompletableFuture<@Nullable DecisionRead> decision(String txnId, @Nullable Watcher watcher,
+            boolean likelyPresent) {
         return zk.settledData(layout.decision(txnId), watcher, likelyPresent).thenApply(node -> node == null ? null
                 : new DecisionRead(decoded(() -> TxnCodec.decision(txnId, node.data())), node.stat().getCzxid()));
     }
@@ -313,7 +317,7 @@ public final class TxnStore {
     }
 
     /** The acknowledgements, watched; null if the transaction is gone. */
-    public CompletableFuture<Acks> acks(String txnId, Watcher watcher) {
+    public CompletableFuture<@Nullable Acks> acks(String txnId, Watcher watcher) {
         // A host that acknowledges a heuristic outcome bumps the parent's version in the same
         // write, so the listing's stat tells whether the acks must be read: normal acks cost no read.
         return zk.childrenWithStat(layout.acks(txnId), watcher).thenApply(children -> children == null ? null
@@ -322,16 +326,16 @@ public final class TxnStore {
 
     /** The heuristic outcomes the acknowledgements report, by participant. */
     public CompletableFuture<Map<String, String>> heuristics(String txnId, List<String> acks) {
-        Map<String, CompletableFuture<ZkAsync.Node>> reads = new LinkedHashMap<>();
+        Map<String, CompletableFuture<ZkAsync.@Nullable Node>> reads = new LinkedHashMap<>();
         acks.forEach(participant -> reads.put(participant, zk.data(layout.ack(txnId, participant), null)));
         return CompletableFuture.allOf(reads.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
             Map<String, String> found = new LinkedHashMap<>();
             reads.forEach((participant, reply) -> {
                 ZkAsync.Node node = reply.join();
-                String heuristic = node == null ? null
-                        : decoded(() -> TxnCodec.ackHeuristic(txnId, participant, node.data()));
-                if (heuristic != null) {
-                    found.put(participant, heuristic);
+                Optional<String> heuristic = node == null ? Optional.empty()
+                        : decoded(() -> Optional.ofNullable(TxnCodec.ackHeuristic(txnId, participant, node.data())));
+                if (heuristic.isPresent()) {
+                    found.put(participant, heuristic.get());
                 }
             });
             return found;
@@ -349,7 +353,7 @@ public final class TxnStore {
      * @throws CorruptNodeException (in the future) if the transaction has nodes the protocol did
      *     not create: it is then left in place
      */
-    public CompletableFuture<Collected> collect(String txnId, Known known, Op leaseRelease, String leasePath,
+    public CompletableFuture<Collected> collect(String txnId, @Nullable Known known, Op leaseRelease, String leasePath,
             Outcome outcome, HistoryTrim trim) {
         CompletableFuture<List<Op>> ops = known == null ? listedOps(txnId, leaseRelease, leasePath)
                 : CompletableFuture.completedFuture(knownOps(txnId, known, leaseRelease));
@@ -396,10 +400,10 @@ public final class TxnStore {
     }
 
     private CompletableFuture<List<Op>> listedOps(String txnId, Op leaseRelease, String leasePath) {
-        CompletableFuture<List<String>> acks = zk.children(layout.acks(txnId), null);
-        CompletableFuture<List<String>> votes = zk.children(layout.votes(txnId), null);
-        CompletableFuture<List<String>> branches = zk.children(layout.branches(txnId), null);
-        CompletableFuture<List<String>> queue = zk.children(layout.driver(txnId), null);
+        CompletableFuture<@Nullable List<String>> acks = zk.children(layout.acks(txnId), null);
+        CompletableFuture<@Nullable List<String>> votes = zk.children(layout.votes(txnId), null);
+        CompletableFuture<@Nullable List<String>> branches = zk.children(layout.branches(txnId), null);
+        CompletableFuture<@Nullable List<String>> queue = zk.children(layout.driver(txnId), null);
         return CompletableFuture.allOf(acks, votes, branches, queue).thenApply(done -> {
             List<Op> ops = new ArrayList<>();
             childDeletesIfPresent(ops, layout.acks(txnId), acks.join());
@@ -426,7 +430,7 @@ public final class TxnStore {
         ops.add(Op.delete(parent, -1));
     }
 
-    private static void childDeletesIfPresent(List<Op> ops, String parent, List<String> children) {
+    private static void childDeletesIfPresent(List<Op> ops, String parent, @Nullable List<String> children) {
         if (children != null) {
             childDeletes(ops, parent, children);
         }
@@ -453,7 +457,7 @@ public final class TxnStore {
      * @return true if the decision now is this ABORT (also when a resend of this very write made
      *     it); false if another decision stands; null if there is no such open transaction
      */
-    public CompletableFuture<Boolean> abortByOperator(String txnId, Decision abort) {
+    public CompletableFuture<@Nullable Boolean> abortByOperator(String txnId, Decision abort) {
         byte[] data = TxnCodec.decision(abort);
         List<Op> ops = List.of(Op.check(layout.record(txnId), -1),
                 Op.create(layout.decision(txnId), data, zk.acl(), CreateMode.PERSISTENT));

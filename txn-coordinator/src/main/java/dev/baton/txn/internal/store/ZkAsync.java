@@ -14,6 +14,7 @@ import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The session's asynchronous ZooKeeper calls, as futures. Curator owns the connection, the
@@ -38,7 +39,7 @@ final class ZkAsync {
     private final CuratorFramework curator;
     private final List<ACL> acl;
     /** Test hook; null in production. */
-    volatile TxnStore.Resend resend;
+    volatile TxnStore.@Nullable Resend resend;
 
     ZkAsync(CuratorFramework curator, List<ACL> acl) {
         this.curator = curator;
@@ -104,7 +105,7 @@ final class ZkAsync {
     }
 
     /** The node's data and stat, or null if it does not exist (a watcher then stays behind only if it exists). */
-    CompletableFuture<Node> data(String path, Watcher watcher) {
+    CompletableFuture<@Nullable Node> data(String path, @Nullable Watcher watcher) {
         CompletableFuture<Node> reply = new CompletableFuture<>();
         try {
             handle().getData(path, watcher, (rc, p, ctx, data, stat) ->
@@ -116,7 +117,7 @@ final class ZkAsync {
     }
 
     /** The node's stat, or null if it does not exist; the watcher fires on its creation, change or deletion. */
-    CompletableFuture<Stat> exists(String path, Watcher watcher) {
+    CompletableFuture<@Nullable Stat> exists(String path, @Nullable Watcher watcher) {
         CompletableFuture<Stat> reply = new CompletableFuture<>();
         try {
             handle().exists(path, watcher, (rc, p, ctx, stat) -> settle(reply, rc, p, stat), null);
@@ -127,7 +128,7 @@ final class ZkAsync {
     }
 
     /** The node's children, or null if it does not exist. */
-    CompletableFuture<List<String>> children(String path, Watcher watcher) {
+    CompletableFuture<@Nullable List<String>> children(String path, @Nullable Watcher watcher) {
         CompletableFuture<List<String>> reply = new CompletableFuture<>();
         try {
             handle().getChildren(path, watcher, (rc, p, ctx, children) -> settle(reply, rc, p, children), null);
@@ -138,7 +139,7 @@ final class ZkAsync {
     }
 
     /** The node's children with the node's own stat, or null if it does not exist. */
-    CompletableFuture<Children> childrenWithStat(String path, Watcher watcher) {
+    CompletableFuture<@Nullable Children> childrenWithStat(String path, @Nullable Watcher watcher) {
         CompletableFuture<Children> reply = new CompletableFuture<>();
         try {
             handle().getChildren(path, watcher, (rc, p, ctx, children, stat) ->
@@ -158,7 +159,7 @@ final class ZkAsync {
      * does not exist yet, in which case {@code watcher} fires on its creation. One request when
      * {@code likelyPresent} guesses right; a wrong guess adds a second.
      */
-    CompletableFuture<Node> settledData(String path, Watcher watcher, boolean likelyPresent) {
+    CompletableFuture<@Nullable Node> settledData(String path, @Nullable Watcher watcher, boolean likelyPresent) {
         if (!likelyPresent) {
             return existsThenData(path, watcher);
         }
@@ -166,7 +167,7 @@ final class ZkAsync {
                 : existsThenData(path, watcher));
     }
 
-    private CompletableFuture<Node> existsThenData(String path, Watcher watcher) {
+    private CompletableFuture<@Nullable Node> existsThenData(String path, @Nullable Watcher watcher) {
         return exists(path, watcher).thenCompose(stat -> stat == null ? CompletableFuture.completedFuture(null)
                 : data(path, null));
     }
@@ -183,7 +184,7 @@ final class ZkAsync {
     }
 
     /** What a create did, with the stat of the node it created. */
-    record CreateResult(Created created, Stat stat) {
+    record CreateResult(Created created, @Nullable Stat stat) {
     }
 
     private CompletableFuture<CreateResult> createOnce(String path, byte[] data, CreateMode mode) {
@@ -328,7 +329,7 @@ final class ZkAsync {
     }
 
     /** Removes a watch, locally even if the server is unreachable. */
-    void removeWatch(String path, Watcher watcher) {
+    void removeWatch(String path, @Nullable Watcher watcher) {
         try {
             handle().removeWatches(path, watcher, Watcher.WatcherType.Any, true, (rc, p, ctx) -> { }, null);
         } catch (RuntimeException e) {
@@ -380,7 +381,7 @@ final class ZkAsync {
         return KeeperException.Code.OK.intValue();
     }
 
-    private static <T> void settle(CompletableFuture<T> reply, int rc, String path, T value) {
+    private static <T> void settle(CompletableFuture<T> reply, int rc, String path, @Nullable T value) {
         KeeperException.Code code = KeeperException.Code.get(rc);
         if (code == KeeperException.Code.OK) {
             reply.complete(value);
