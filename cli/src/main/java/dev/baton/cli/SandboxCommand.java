@@ -99,7 +99,7 @@ final class SandboxCommand implements Callable<Integer> {
         out.println("  " + jar + " lock" + flags + " demo/report -- sh -c 'echo token $BATON_FENCING_TOKEN; sleep 30' &");
         out.println("  " + jar + " locks" + flags);
         out.println("  " + jar + " txn list" + flags);
-        out.println("  " + jar + " lock --redis " + servers.redisUri() + " demo/report -- echo on Redis");
+        out.println("  " + jar + " lock --backend redis --redis " + servers.redisUri() + " demo/report -- echo on Redis");
         out.println();
         out.println("Running; Ctrl-C stops the servers and deletes their files.");
         out.flush();

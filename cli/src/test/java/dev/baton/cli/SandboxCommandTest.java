@@ -54,7 +54,8 @@ class SandboxCommandTest {
             CommandRun txns = CommandRun.of("txn", "list", "--config", properties.toString());
             assertThat(txns.exitCode()).as(txns.err()).isZero();
             assertThat(txns.out()).contains("open transactions: 0");
-            CommandRun onRedis = CommandRun.of("lock", "--redis", redis.group(1), "sandbox/test", "--", "true");
+            CommandRun onRedis = CommandRun.of("lock", "--config", properties.toString(), "--backend", "redis", "--redis",
+                    redis.group(1), "sandbox/test", "--", "true");
             assertThat(onRedis.exitCode()).as(onRedis.err()).isZero();
 
             sandbox.toHandle().destroy(); // SIGTERM
