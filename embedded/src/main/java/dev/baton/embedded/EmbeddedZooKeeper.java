@@ -77,7 +77,7 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
             InstanceSpec spec = server.getInstanceSpec();
             if ("leader".equals(mode(spec.getPort()))) {
                 cluster.killServer(spec);
-                return Optional.of(spec.getConnectString());
+                return Optional.of("127.0.0.1:" + spec.getPort());
             }
         }
         return Optional.empty();

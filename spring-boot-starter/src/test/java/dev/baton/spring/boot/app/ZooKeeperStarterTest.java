@@ -107,6 +107,7 @@ class ZooKeeperStarterTest {
         try (LockClient other = LockClients.open(Map.of("baton.backend", "zookeeper",
                 "baton.zookeeper.connect", server.getConnectString()));
                 Lease held = other.lock("reports/monthly").acquire()) {
+            assertThat(held.isValid()).isTrue();
             long started = System.nanoTime();
             assertThatThrownBy(() -> orders.report("monthly")).isInstanceOf(LockNotAcquiredException.class)
                     .hasMessageContaining("reports/monthly");
