@@ -2,7 +2,7 @@ package dev.baton.spring.boot.txn;
 
 import dev.baton.spring.boot.BatonEndpointContributor;
 import dev.baton.txn.Outcome;
-import dev.baton.txn.TransactionAdmin;
+import dev.baton.txn.admin.TransactionAdmin;
 import dev.baton.txn.TransactionCoordinator;
 import dev.baton.txn.TransactionException;
 import java.util.ArrayList;

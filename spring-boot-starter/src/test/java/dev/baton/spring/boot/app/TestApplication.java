@@ -1,8 +1,8 @@
 package dev.baton.spring.boot.app;
 
 import dev.baton.spring.boot.txn.BatonParticipant;
-import dev.baton.txn.Branch;
-import dev.baton.txn.Participant;
+import dev.baton.txn.participant.Branch;
+import dev.baton.txn.participant.Participant;
 import dev.baton.txn.Vote;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

@@ -11,7 +11,7 @@ import dev.baton.micrometer.MicrometerLockListener;
 import dev.baton.spring.boot.BatonEndpoint;
 import dev.baton.spring.boot.LockNotAcquiredException;
 import dev.baton.txn.Outcome;
-import dev.baton.txn.ParticipantHost;
+import dev.baton.txn.participant.ParticipantHost;
 import dev.baton.txn.TransactionCoordinator;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
