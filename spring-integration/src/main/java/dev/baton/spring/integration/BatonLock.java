@@ -24,15 +24,17 @@ public final class BatonLock implements org.springframework.integration.support.
 
     private final DistributedLock lock;
     private final ScheduledExecutorService timer;
+    private final Runnable unlocked;
     private final ReentrantLock local = new ReentrantLock();
     /** Written by the owning thread; read by the owner and by the time-to-live timer. */
     private volatile Lease lease;
     private volatile long lastUsed = System.currentTimeMillis();
     private ScheduledFuture<?> expiry;
 
-    BatonLock(DistributedLock lock, ScheduledExecutorService timer) {
+    BatonLock(DistributedLock lock, ScheduledExecutorService timer, Runnable unlocked) {
         this.lock = lock;
         this.timer = timer;
+        this.unlocked = unlocked;
     }
 
     /** The Baton lock name. */
@@ -184,6 +186,7 @@ public final class BatonLock implements org.springframework.integration.support.
         } finally {
             touch();
             local.unlock();
+            unlocked.run();
         }
     }
 

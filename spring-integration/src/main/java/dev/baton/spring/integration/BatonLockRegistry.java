@@ -113,7 +113,23 @@ public final class BatonLockRegistry implements ExpirableLockRegistry<BatonLock>
         }
         String key = (String) lockKey;
         synchronized (cache) {
-            return cache.computeIfAbsent(key, k -> new BatonLock(locks.lock(namePrefix + k), timer));
+            return cache.computeIfAbsent(key, k -> new BatonLock(locks.lock(namePrefix + k), timer, this::trim));
+        }
+    }
+
+    /**
+     * Drops the least recently used unlocked locks beyond the capacity. Locked ones stay (dropping
+     * one would give its key a second object, and its owner's nested lock would wait for itself),
+     * so the cache can grow past its capacity while they are held; each final unlock trims it back.
+     */
+    void trim() {
+        synchronized (cache) {
+            Iterator<BatonLock> eldestFirst = cache.values().iterator();
+            while (cache.size() > cacheCapacity && eldestFirst.hasNext()) {
+                if (!eldestFirst.next().isLockedLocally()) {
+                    eldestFirst.remove();
+                }
+            }
         }
     }
 
