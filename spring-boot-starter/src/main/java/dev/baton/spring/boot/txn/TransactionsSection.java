@@ -36,12 +36,12 @@ final class TransactionsSection implements BatonEndpointContributor {
             for (String id : admin.openTransactions()) {
                 Map<String, Object> txn = new LinkedHashMap<>();
                 txn.put("id", id);
-                txn.put("state", coordinator.state(id).map(Enum::name).orElse("ENDED"));
+                txn.put("state", admin.state(id).map(Enum::name).orElse("ENDED"));
                 open.add(txn);
             }
             section.put("open", open);
             List<Map<String, Object>> recent = new ArrayList<>();
-            for (Outcome outcome : coordinator.recentOutcomes(RECENT)) {
+            for (Outcome outcome : admin.recentOutcomes(RECENT)) {
                 Map<String, Object> txn = new LinkedHashMap<>();
                 txn.put("id", outcome.txnId());
                 txn.put("state", outcome.state().name());
