@@ -86,10 +86,10 @@ public final class ZooKeeperLockProvider implements LockBackendProvider {
         ZooKeeperConnection connection = ZooKeeperConnection.connect(config);
         try {
             if (listener != LockListener.NONE) {
-                // The connection is up already: report that, then every change from here on.
+                // Added once connected: the first CONNECTED is reported only if Curator had not
+                // delivered it yet, every change after it always.
                 connection.curator().getConnectionStateListenable().addListener(
                         (client, state) -> listener.connectionStateChanged("zookeeper", state.name()));
-                listener.connectionStateChanged("zookeeper", "CONNECTED");
             }
             return ZooKeeperLockClient.open(connection.curator(), connection.options(), true);
         } catch (RuntimeException e) {
