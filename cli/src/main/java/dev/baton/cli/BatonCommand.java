@@ -7,7 +7,7 @@ import picocli.CommandLine.ScopeType;
 /** The top-level {@code baton} command. */
 @Command(name = "baton", mixinStandardHelpOptions = true, version = "baton 0.1.0-SNAPSHOT",
         description = "Distributed locks with fencing tokens, and a 2PC coordinator, on ZooKeeper or Redis.",
-        subcommands = {DemoCommand.class, LockCommand.class, LocksCommand.class, TxnCommand.class, CoordinatorCommand.class},
+        subcommands = {DemoCommand.class, SandboxCommand.class, LockCommand.class, LocksCommand.class, TxnCommand.class, CoordinatorCommand.class},
         footer = {"",
                 "Configuration: baton.* keys, lowest precedence first: ./baton.properties or",
                 "BATON_CONFIG_FILE, BATON_* environment variables, --config FILE, then -D KEY=VALUE",

@@ -2,12 +2,17 @@ package dev.baton.cli;
 
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockClients;
+import dev.baton.lock.spi.BatonConfig;
+import dev.baton.lock.spi.ConfigKey;
+import dev.baton.txn.TxnConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Option;
 
 /**
@@ -66,6 +71,20 @@ final class ConnectionOptions {
                 config.put("baton.backend", "redis");
             }
         }
+        return config;
+    }
+
+    /**
+     * The merged configuration for a transaction coordinator: every key is checked as for a lock
+     * client (a typo still fails, naming the key), then only the keys the coordinator reads are kept,
+     * so that one baton.properties with lock settings for Redis also serves {@code baton txn}.
+     */
+    Map<String, String> resolveForTransactions() {
+        Map<String, String> config = resolve(System.getenv(), Path.of(""));
+        BatonConfig.parse(config, LockClients.knownKeys());
+        Set<String> read = TxnConfig.knownKeys().stream().map(ConfigKey::name).collect(Collectors.toSet());
+        config.keySet().retainAll(read);
+        config.remove("baton.backend");
         return config;
     }
 

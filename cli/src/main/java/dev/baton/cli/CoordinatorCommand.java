@@ -2,7 +2,6 @@ package dev.baton.cli;
 
 import dev.baton.txn.TransactionCoordinator;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -30,8 +29,7 @@ final class CoordinatorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        var config = connection.resolve(System.getenv(), Path.of(""));
-        config.remove("baton.backend");
+        var config = connection.resolveForTransactions();
         TransactionCoordinator coordinator = TransactionCoordinator.open(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread stop = new Thread(() -> {

@@ -75,7 +75,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private int run(DemoServers servers, PrintWriter out, long started) throws Exception {
-        DemoBanks banks = new DemoBanks(servers.postgres());
+        DemoBanks banks = new DemoBanks(servers.postgres().orElseThrow().server());
         banks.create();
         String connect = servers.zookeeperConnect();
         for (String bank : DemoBanks.BANKS) {
@@ -89,7 +89,7 @@ final class DemoCommand implements Callable<Integer> {
         TransferRun.CoordinatorPool pool = new TransferRun.CoordinatorPool(List.of(doomed, survivor));
         CuratorFramework inspector = curator(connect);
         out.printf("Servers up in %.1f s: ZooKeeper %s, %s, PostgreSQL port %d; 3 banks x %d accounts, 2 coordinators%n",
-                seconds(started), connect, servers.redisUri(), servers.postgres().getPort(), DemoBanks.ACCOUNTS);
+                seconds(started), connect, servers.redisUri(), servers.postgres().orElseThrow().port(), DemoBanks.ACCOUNTS);
 
         DemoFaults faults = new DemoFaults(servers, inspector, out);
         List<TransferStats> phases = new ArrayList<>();

@@ -3,6 +3,7 @@ package dev.baton.cli;
 import dev.baton.lock.DistributedLock;
 import dev.baton.lock.Lease;
 import dev.baton.lock.LockClient;
+import dev.baton.lock.LockNames;
 import dev.baton.lock.LossReason;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -56,6 +57,7 @@ final class LockCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
+        LockNames.check(name); // before connecting: a bad name must not wait for a connection timeout
         try (LockClient client = connection.open()) {
             DistributedLock lock = client.lock(name);
             Optional<Lease> acquired = wait == null ? Optional.of(lock.acquire()) : lock.tryAcquire(wait);

@@ -5,7 +5,6 @@ import dev.baton.txn.admin.TransactionAdmin;
 import dev.baton.txn.NoSuchTransactionException;
 import dev.baton.txn.TransactionState;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,8 +29,7 @@ final class TxnCommand {
 
     /** Runs {@code action} with an admin on the configured ZooKeeper (no coordinator: it only reads and aborts). */
     static int with(ConnectionOptions connection, TxnAction action) throws Exception {
-        Map<String, String> config = connection.resolve(System.getenv(), Path.of(""));
-        config.remove("baton.backend");
+        Map<String, String> config = connection.resolveForTransactions();
         try (TransactionAdmin admin = TransactionAdmin.open(config)) {
             return action.run(admin);
         }

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -58,13 +59,27 @@ public final class LockClients {
      * @throws LockException if the backend cannot be reached
      */
     public static LockClient open(Map<String, String> config) {
+        return open(config, LockListener.NONE);
+    }
+
+    /**
+     * Opens a client, as {@link #open(Map)} does, whose requests, leases and backend events are
+     * reported to {@code listener} (for metrics: see {@link LockListener}). With
+     * {@link LockListener#NONE} this is {@link #open(Map)}.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException as for {@link #open(Map)}
+     * @throws LockException if the backend cannot be reached
+     */
+    public static LockClient open(Map<String, String> config, LockListener listener) {
         Objects.requireNonNull(config, "config");
+        LockListener safe = SafeListener.of(listener);
         List<LockBackendProvider> providers = providers();
         BatonConfig parsed = BatonConfig.parse(config, knownKeys(providers));
         String backend = parsed.require(BatonConfig.BACKEND);
         for (LockBackendProvider provider : providers) {
             if (provider.name().equalsIgnoreCase(backend)) {
-                return provider.open(parsed);
+                return ObservedLockClient.of(provider.open(parsed, safe), safe);
             }
         }
         List<String> names = new ArrayList<>();
@@ -158,6 +173,44 @@ public final class LockClients {
             map.put(name, properties.getProperty(name));
         }
         return map;
+    }
+
+    /**
+     * Every configuration key Baton knows on this class path: the common keys, every installed
+     * backend's, and every {@link ConfigKeySource}'s. For tools that gather {@code baton.*} settings
+     * from elsewhere (the Spring Boot starter) and check them as {@link #open(Map)} would.
+     */
+    public static List<ConfigKey<?>> knownKeys() {
+        return List.copyOf(knownKeys(providers()));
+    }
+
+    /**
+     * Wraps a client built some other way (for instance {@code ZooKeeperLockClient.wrap} on the
+     * application's own Curator client) so that its requests and leases are reported to
+     * {@code listener}. Backend events (renewals, connection states) are reported only for clients
+     * opened with {@link #open(Map, LockListener)}. Closing the result closes {@code client}.
+     *
+     * @return {@code client} itself if {@code listener} is {@link LockListener#NONE}
+     * @throws NullPointerException if an argument is null
+     */
+    public static LockClient observe(LockClient client, LockListener listener) {
+        return ObservedLockClient.of(Objects.requireNonNull(client, "client"), listener);
+    }
+
+    /**
+     * The backend's own client inside {@code client}, if it is of {@code type}: a client opened with
+     * a {@link LockListener} is a wrapper around it.
+     *
+     * @return the client as {@code type}, or empty if it is not one
+     * @throws NullPointerException if an argument is null
+     */
+    public static <T> Optional<T> unwrap(LockClient client, Class<T> type) {
+        Objects.requireNonNull(type, "type");
+        LockClient inner = Objects.requireNonNull(client, "client");
+        while (!type.isInstance(inner) && inner instanceof ObservedLockClient) {
+            inner = ((ObservedLockClient) inner).delegate;
+        }
+        return type.isInstance(inner) ? Optional.of(type.cast(inner)) : Optional.empty();
     }
 
     /**

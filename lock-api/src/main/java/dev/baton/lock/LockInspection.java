@@ -1,5 +1,6 @@
 package dev.baton.lock;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -19,4 +20,18 @@ public interface LockInspection {
      * @throws LockException if the backend cannot be read
      */
     List<LockInfo> heldLocks(String namePrefix);
+
+    /**
+     * Checks that the backend answers, with one small request: for health checks. A ZooKeeper
+     * client that is not connected (connection suspended, session lost) fails at once without
+     * sending anything.
+     *
+     * @return how long the answer took
+     * @throws LockException if the backend does not answer, or the client is not connected
+     * @throws IllegalStateException if the client is closed
+     * @throws UnsupportedOperationException if the backend cannot check (the default)
+     */
+    default Duration ping() {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot check its connection");
+    }
 }

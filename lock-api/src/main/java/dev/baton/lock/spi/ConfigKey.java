@@ -109,6 +109,19 @@ public final class ConfigKey<T> {
         }, defaultValue);
     }
 
+    /**
+     * A key of any type, for modules whose values fit none of the other factories.
+     *
+     * @param accepted what values are accepted, in words, for messages ("a number, or empty")
+     * @param parser turns a raw value into the value; throws {@link IllegalArgumentException} with a
+     *     short reason ("is not a number") for a malformed one
+     * @param defaultValue the default, or null for none
+     */
+    public static <V> ConfigKey<V> of(String name, String accepted, String description, Function<String, V> parser,
+            V defaultValue) {
+        return new ConfigKey<>(name, accepted, description, parser, defaultValue);
+    }
+
     /** The key, such as {@code baton.zookeeper.connect}. */
     public String name() {
         return name;

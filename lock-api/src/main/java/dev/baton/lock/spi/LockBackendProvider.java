@@ -1,6 +1,7 @@
 package dev.baton.lock.spi;
 
 import dev.baton.lock.LockClient;
+import dev.baton.lock.LockListener;
 import java.util.List;
 
 /**
@@ -30,4 +31,18 @@ public interface LockBackendProvider {
      *     timeout; nothing is left open in that case
      */
     LockClient open(BatonConfig config);
+
+    /**
+     * Connects, reporting to {@code listener} the events only the backend sees (Redis lease
+     * renewals, ZooKeeper connection states). Requests and leases are reported by a wrapper that
+     * {@link dev.baton.lock.LockClients} puts around the client returned, so a backend does not
+     * report those. The default ignores the listener.
+     *
+     * @param listener never null; {@link LockListener#NONE} when nobody listens. It never throws.
+     * @throws IllegalArgumentException as for {@link #open(BatonConfig)}
+     * @throws dev.baton.lock.LockException as for {@link #open(BatonConfig)}
+     */
+    default LockClient open(BatonConfig config, LockListener listener) {
+        return open(config);
+    }
 }

@@ -1,6 +1,7 @@
 package dev.baton.lock.redis;
 
 import dev.baton.lock.LockException;
+import dev.baton.lock.LockListener;
 import dev.baton.lock.spi.lifecycle.AbstractService;
 import dev.baton.lock.spi.lifecycle.ServiceExecutor;
 import java.time.Duration;
@@ -70,6 +71,7 @@ final class ClientRuntime extends AbstractService {
     private final SharedTimer leaseTimer = new SharedTimer(this);
     private volatile Parts parts = Parts.NONE;
     private volatile boolean renewalsPaused;
+    private volatile LockListener listener = LockListener.NONE;
 
     /**
      * @param releaseWait how long {@link dev.baton.lock.Lease#release()} waits for the server before
@@ -204,6 +206,15 @@ final class ClientRuntime extends AbstractService {
 
     void unhold(RedisLease lease) {
         held.remove(lease);
+    }
+
+    /** Where renewals are reported ({@link LockListener#NONE} unless the client was opened with one). */
+    LockListener listener() {
+        return listener;
+    }
+
+    void listener(LockListener value) {
+        listener = value;
     }
 
     /** Test hook: while paused, the watchdog sends no renewals, as if its process had stalled. */

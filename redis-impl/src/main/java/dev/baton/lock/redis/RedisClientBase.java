@@ -3,6 +3,7 @@ package dev.baton.lock.redis;
 import dev.baton.lock.DistributedLock;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockException;
+import dev.baton.lock.LockListener;
 import dev.baton.lock.LockInfo;
 import dev.baton.lock.LockInspection;
 import java.util.List;
@@ -62,6 +63,11 @@ abstract class RedisClientBase implements LockClient, LockInspection {
         } catch (RuntimeException e) {
             throw scanFailed(e);
         }
+    }
+
+    /** Reports this client's lease renewals to {@code listener}. */
+    final void observe(LockListener listener) {
+        runtime.listener(listener);
     }
 
     /**

@@ -226,13 +226,16 @@ final class RedisLease implements Lease {
     private void onRenewed(long sent, Boolean ok, Throwable error) {
         if (error != null) {
             LOG.debug("renewal of lock '{}' failed", lockName, error);
+            runtime.listener().renewalFailed(runtime.backend(), lockName, LossReason.LEASE_EXPIRED);
             lose(LossReason.LEASE_EXPIRED);
             return;
         }
         if (!ok) {
+            runtime.listener().renewalFailed(runtime.backend(), lockName, LossReason.TAKEN_OVER);
             lose(LossReason.TAKEN_OVER);
             return;
         }
+        runtime.listener().renewed(runtime.backend(), lockName);
         synchronized (this) {
             if (state != State.HELD) {
                 return;

@@ -115,6 +115,23 @@ public final class RedisLockClient extends RedisClientBase {
         return Faults.lockException("list the held locks", error, backend.where());
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Sends a {@code PING} on a pooled connection.
+     */
+    @Override
+    public Duration ping() {
+        runtime.checkOpen();
+        long started = System.nanoTime();
+        try {
+            jedis.ping();
+        } catch (RuntimeException e) {
+            throw Faults.lockException("ping Redis", e, backend.where());
+        }
+        return Duration.ofNanos(System.nanoTime() - started);
+    }
+
     /** Returns {@code redis}. */
     @Override
     public String backend() {

@@ -1,6 +1,7 @@
 package dev.baton.lock.redis;
 
 import dev.baton.lock.LockClient;
+import dev.baton.lock.LockListener;
 import dev.baton.lock.spi.BatonConfig;
 import dev.baton.lock.spi.ConfigKey;
 import dev.baton.lock.spi.LockBackendProvider;
@@ -41,5 +42,13 @@ public final class RedisLockProvider implements LockBackendProvider {
     @Override
     public LockClient open(BatonConfig config) {
         return RedisLockClient.open(RedisSettings.from(config));
+    }
+
+    /** {@inheritDoc} This backend reports lease renewals. */
+    @Override
+    public LockClient open(BatonConfig config, LockListener listener) {
+        RedisLockClient client = RedisLockClient.open(RedisSettings.from(config));
+        client.observe(listener);
+        return client;
     }
 }

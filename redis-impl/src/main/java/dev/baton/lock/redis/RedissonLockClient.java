@@ -144,6 +144,23 @@ public final class RedissonLockClient extends RedisClientBase {
         return RedissonBackend.lockException("list the held locks", error);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Asks whether a key of this namespace exists (one {@code EXISTS}, routed like any key).
+     */
+    @Override
+    public Duration ping() {
+        runtime.checkOpen();
+        long started = System.nanoTime();
+        try {
+            redisson.getBucket(runtime.options().namespace() + ":ping").isExists();
+        } catch (RuntimeException e) {
+            throw RedissonBackend.lockException("ping Redis", e);
+        }
+        return Duration.ofNanos(System.nanoTime() - started);
+    }
+
     /** Returns {@code redisson}. */
     @Override
     public String backend() {

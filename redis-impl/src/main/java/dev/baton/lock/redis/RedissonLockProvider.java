@@ -1,6 +1,7 @@
 package dev.baton.lock.redis;
 
 import dev.baton.lock.LockClient;
+import dev.baton.lock.LockListener;
 import dev.baton.lock.spi.BatonConfig;
 import dev.baton.lock.spi.ConfigKey;
 import dev.baton.lock.spi.LockBackendProvider;
@@ -44,6 +45,12 @@ public final class RedissonLockProvider implements LockBackendProvider {
      */
     @Override
     public LockClient open(BatonConfig config) {
+        return open(config, LockListener.NONE);
+    }
+
+    /** {@inheritDoc} This backend reports lease renewals. */
+    @Override
+    public LockClient open(BatonConfig config, LockListener listener) {
         RedisSettings settings = RedisSettings.from(config);
         try {
             Class.forName("org.redisson.api.RedissonClient", false, RedissonLockProvider.class.getClassLoader());
@@ -51,6 +58,8 @@ public final class RedissonLockProvider implements LockBackendProvider {
             throw new IllegalArgumentException("configuration key baton.backend is 'redisson', but Redisson is not"
                     + " on the class path: add org.redisson:redisson, or use baton.backend=redis", e);
         }
-        return RedissonLockClient.open(settings);
+        RedissonLockClient client = RedissonLockClient.open(settings);
+        client.observe(listener);
+        return client;
     }
 }

@@ -7,6 +7,8 @@ import dev.baton.lock.LockInfo;
 import dev.baton.lock.LockInspection;
 import dev.baton.lock.zookeeper.ext.CallerQueues;
 import dev.baton.lock.zookeeper.internal.LockEngine;
+import org.apache.zookeeper.KeeperException;
+import java.time.Duration;
 import java.util.List;
 import org.apache.curator.framework.CuratorFramework;
 
@@ -78,6 +80,33 @@ public final class ZooKeeperLockClient implements LockClient, LockInspection {
     @Override
     public List<LockInfo> heldLocks(String namePrefix) {
         return engine.heldLocks(namePrefix);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Fails at once, sending nothing, while the connection is down (suspended, or the session
+     * lost and not yet replaced); otherwise reads whether the root node exists.
+     */
+    @Override
+    public Duration ping() {
+        CuratorFramework curator = engine.curator();
+        if (!curator.getZookeeperClient().isConnected()) {
+            throw new LockException("not connected to ZooKeeper ("
+                    + curator.getZookeeperClient().getCurrentConnectionString() + ")");
+        }
+        long started = System.nanoTime();
+        try {
+            curator.getZookeeperClient().getZooKeeper().exists(engine.options().rootPath(), false);
+        } catch (KeeperException e) {
+            throw new LockException("ZooKeeper did not answer: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LockException("interrupted while waiting for ZooKeeper", e);
+        } catch (Exception e) {
+            throw new LockException("no ZooKeeper connection: " + e.getMessage(), e);
+        }
+        return Duration.ofNanos(System.nanoTime() - started);
     }
 
     /** The options this client was built with. */

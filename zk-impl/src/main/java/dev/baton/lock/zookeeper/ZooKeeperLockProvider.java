@@ -1,6 +1,7 @@
 package dev.baton.lock.zookeeper;
 
 import dev.baton.lock.LockClient;
+import dev.baton.lock.LockListener;
 import dev.baton.lock.spi.BatonConfig;
 import dev.baton.lock.spi.ConfigKey;
 import dev.baton.lock.spi.LockBackendProvider;
@@ -76,8 +77,20 @@ public final class ZooKeeperLockProvider implements LockBackendProvider {
 
     @Override
     public LockClient open(BatonConfig config) {
+        return open(config, LockListener.NONE);
+    }
+
+    /** {@inheritDoc} This backend reports Curator's connection states. */
+    @Override
+    public LockClient open(BatonConfig config, LockListener listener) {
         ZooKeeperConnection connection = ZooKeeperConnection.connect(config);
         try {
+            if (listener != LockListener.NONE) {
+                // Added once connected: the first CONNECTED is reported only if Curator had not
+                // delivered it yet, every change after it always.
+                connection.curator().getConnectionStateListenable().addListener(
+                        (client, state) -> listener.connectionStateChanged("zookeeper", state.name()));
+            }
             return ZooKeeperLockClient.open(connection.curator(), connection.options(), true);
         } catch (RuntimeException e) {
             connection.curator().close();

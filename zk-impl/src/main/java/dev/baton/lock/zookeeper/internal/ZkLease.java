@@ -2,6 +2,7 @@ package dev.baton.lock.zookeeper.internal;
 
 import dev.baton.lock.Lease;
 import dev.baton.lock.LossReason;
+import dev.baton.lock.spi.LossSignal;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  * disconnections by the {@link NodeJanitor}), except when the holder's multi already deleted it
  * or someone else did.
  */
-final class ZkLease implements Lease {
+final class ZkLease implements Lease, LossSignal {
 
     private enum State { HELD, RELEASED, LOST }
 
@@ -84,6 +85,12 @@ final class ZkLease implements Lease {
         if (state.get() == State.HELD && watchingNode.compareAndSet(false, true)) {
             watchOwnNode();
         }
+        return lost.copy();
+    }
+
+    /** The losses the client sees anyway, without the node watch that {@link #lost()} sets up. */
+    @Override
+    public CompletableFuture<LossReason> lossSignal() {
         return lost.copy();
     }
 
