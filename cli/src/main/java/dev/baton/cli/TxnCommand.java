@@ -27,16 +27,28 @@ import picocli.CommandLine.Model.CommandSpec;
                 "69 ZooKeeper unreachable; 78 configuration error."})
 final class TxnCommand {
 
-    /** Runs {@code action} with an admin on the configured ZooKeeper (no coordinator: it only reads and aborts). */
-    static int with(ConnectionOptions connection, TxnAction action) throws Exception {
-        Map<String, String> config = connection.resolveForTransactions();
-        try (TransactionAdmin admin = TransactionAdmin.open(config)) {
-            return action.run(admin);
-        }
-    }
+    /**
+     * A subcommand that runs with an admin on the configured ZooKeeper (no coordinator: it only
+     * reads and aborts), printing to the command line's output.
+     */
+    abstract static class AdminCommand implements Callable<Integer> {
+        @Mixin
+        ConnectionOptions connection;
+        @Spec
+        CommandSpec spec;
 
-    interface TxnAction {
-        int run(TransactionAdmin admin) throws Exception;
+        @Override
+        public final Integer call() throws Exception {
+            Map<String, String> config = connection.resolveForTransactions();
+            PrintWriter out = spec.commandLine().getOut();
+            try (TransactionAdmin admin = TransactionAdmin.open(config)) {
+                return run(admin, out);
+            } finally {
+                out.flush();
+            }
+        }
+
+        abstract int run(TransactionAdmin admin, PrintWriter out) throws Exception;
     }
 
     static String describe(Outcome outcome) {
@@ -49,31 +61,23 @@ final class TxnCommand {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Open transactions, then recent outcomes.")
-    static final class ListTxns implements Callable<Integer> {
-        @Mixin
-        ConnectionOptions connection;
-        @Spec
-        CommandSpec spec;
+    static final class ListTxns extends AdminCommand {
         @Option(names = "--recent", defaultValue = "20", paramLabel = "N", description = "Recent outcomes to show. Default: ${DEFAULT-VALUE}.")
         int recent;
 
         @Override
-        public Integer call() throws Exception {
-            PrintWriter out = spec.commandLine().getOut();
-            return with(connection, admin -> {
-                List<String> open = admin.openTransactions();
-                out.printf("open transactions: %d%n", open.size());
-                for (String id : open) {
-                    out.printf("  %s  %s%n", id, admin.state(id).map(TxnCommand::stateWord).orElse("ENDED"));
-                }
-                List<Outcome> outcomes = admin.recentOutcomes(recent);
-                out.printf("recent outcomes: %d%n", outcomes.size());
-                for (Outcome outcome : outcomes) {
-                    out.printf("  %s  %s  %s%n", outcome.txnId(), outcome.state(), outcome.reason());
-                }
-                out.flush();
-                return ExitCodes.OK;
-            });
+        int run(TransactionAdmin admin, PrintWriter out) {
+            List<String> open = admin.openTransactions();
+            out.printf("open transactions: %d%n", open.size());
+            for (String id : open) {
+                out.printf("  %s  %s%n", id, admin.state(id).map(TxnCommand::stateWord).orElse("ENDED"));
+            }
+            List<Outcome> outcomes = admin.recentOutcomes(recent);
+            out.printf("recent outcomes: %d%n", outcomes.size());
+            for (Outcome outcome : outcomes) {
+                out.printf("  %s  %s  %s%n", outcome.txnId(), outcome.state(), outcome.reason());
+            }
+            return ExitCodes.OK;
         }
     }
 
@@ -82,90 +86,66 @@ final class TxnCommand {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "One transaction: state, reason, votes.")
-    static final class Show implements Callable<Integer> {
-        @Mixin
-        ConnectionOptions connection;
-        @Spec
-        CommandSpec spec;
+    static final class Show extends AdminCommand {
         @Parameters(paramLabel = "ID")
         String id;
 
         @Override
-        public Integer call() throws Exception {
-            PrintWriter out = spec.commandLine().getOut();
-            return with(connection, admin -> {
-                Optional<Outcome> outcome = admin.outcome(id);
-                if (outcome.isPresent()) {
-                    out.println(describe(outcome.get()));
-                } else if (admin.state(id).isPresent()) {
-                    out.println(id + "  " + stateWord(admin.state(id).get()));
-                } else {
-                    throw new CliException(ExitCodes.FAILED, "no transaction " + id + " in ZooKeeper or its recent history");
-                }
-                out.flush();
-                return ExitCodes.OK;
-            });
+        int run(TransactionAdmin admin, PrintWriter out) {
+            Optional<Outcome> outcome = admin.outcome(id);
+            if (outcome.isPresent()) {
+                out.println(describe(outcome.get()));
+            } else if (admin.state(id).isPresent()) {
+                out.println(id + "  " + stateWord(admin.state(id).get()));
+            } else {
+                throw new CliException(ExitCodes.FAILED, "no transaction " + id + " in ZooKeeper or its recent history");
+            }
+            return ExitCodes.OK;
         }
     }
 
     @Command(name = "abort", mixinStandardHelpOptions = true,
             description = "Decide ABORT for an open transaction that has no decision yet; refused (77) if it has one.")
-    static final class Abort implements Callable<Integer> {
-        @Mixin
-        ConnectionOptions connection;
-        @Spec
-        CommandSpec spec;
+    static final class Abort extends AdminCommand {
         @Parameters(paramLabel = "ID")
         String id;
         @Option(names = "--reason", defaultValue = "aborted with baton txn abort", description = "Recorded with the decision.")
         String reason;
 
         @Override
-        public Integer call() throws Exception {
-            PrintWriter out = spec.commandLine().getOut();
-            return with(connection, admin -> {
-                boolean decided;
-                try {
-                    decided = admin.abort(id, reason);
-                } catch (IllegalArgumentException | NoSuchTransactionException e) {
-                    throw new CliException(ExitCodes.FAILED, e.getMessage());
-                }
-                if (!decided) {
-                    throw new CliException(ExitCodes.REFUSED, "refused: transaction " + id + " is already decided "
-                            + admin.state(id).map(Object::toString).orElse("") + "; that decision stands");
-                }
-                out.println(id + "  ABORT decided; participants roll back their branches");
-                out.flush();
-                return ExitCodes.OK;
-            });
+        int run(TransactionAdmin admin, PrintWriter out) {
+            boolean decided;
+            try {
+                decided = admin.abort(id, reason);
+            } catch (IllegalArgumentException | NoSuchTransactionException e) {
+                throw new CliException(ExitCodes.FAILED, e.getMessage());
+            }
+            if (!decided) {
+                throw new CliException(ExitCodes.REFUSED, "refused: transaction " + id + " is already decided "
+                        + admin.state(id).map(Object::toString).orElse("") + "; that decision stands");
+            }
+            out.println(id + "  ABORT decided; participants roll back their branches");
+            return ExitCodes.OK;
         }
     }
 
     @Command(name = "forget", mixinStandardHelpOptions = true,
             description = "Remove an ended transaction from the history; refused (77) while it is still open.")
-    static final class Forget implements Callable<Integer> {
-        @Mixin
-        ConnectionOptions connection;
-        @Spec
-        CommandSpec spec;
+    static final class Forget extends AdminCommand {
         @Parameters(paramLabel = "ID")
         String id;
 
         @Override
-        public Integer call() throws Exception {
-            PrintWriter out = spec.commandLine().getOut();
-            return with(connection, admin -> {
-                if (admin.openTransactions().contains(id)) {
-                    throw new CliException(ExitCodes.REFUSED, "refused: transaction " + id
-                            + " has not ended (it is still in ZooKeeper); only ended transactions can be forgotten");
-                }
-                if (!admin.forget(id)) {
-                    throw new CliException(ExitCodes.FAILED, "no transaction " + id + " in the history");
-                }
-                out.println(id + "  forgotten");
-                out.flush();
-                return ExitCodes.OK;
-            });
+        int run(TransactionAdmin admin, PrintWriter out) {
+            if (admin.openTransactions().contains(id)) {
+                throw new CliException(ExitCodes.REFUSED, "refused: transaction " + id
+                        + " has not ended (it is still in ZooKeeper); only ended transactions can be forgotten");
+            }
+            if (!admin.forget(id)) {
+                throw new CliException(ExitCodes.FAILED, "no transaction " + id + " in the history");
+            }
+            out.println(id + "  forgotten");
+            return ExitCodes.OK;
         }
     }
 }

@@ -9,9 +9,7 @@ import dev.baton.txn.internal.protocol.CoordinatorCore;
 import dev.baton.txn.internal.protocol.LiveParticipants;
 import dev.baton.txn.internal.protocol.StepListener;
 import dev.baton.txn.internal.protocol.TxnBegin;
-import dev.baton.txn.internal.protocol.TxnLookup;
 import dev.baton.txn.internal.store.TxnHistory;
-import dev.baton.txn.internal.store.TxnNames;
 import dev.baton.txn.internal.store.TxnStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,18 +48,16 @@ public final class TransactionCoordinator implements AutoCloseable {
 
     private final CoordinatorCore core;
     private final TxnBegin begin;
-    private final TxnLookup lookup;
     private final Duration defaultTimeout;
     private final ZooKeeperLockOptions options;
-    private final long readTimeoutMillis;
+    private final TransactionAdmin admin;
 
     private TransactionCoordinator(CoordinatorCore core, Duration defaultTimeout, ZooKeeperLockOptions options) {
         this.core = core;
         this.options = options;
         this.begin = new TxnBegin(core, new LiveParticipants(core.store.participants()));
-        this.lookup = new TxnLookup(core.store);
         this.defaultTimeout = defaultTimeout;
-        this.readTimeoutMillis = core.store.curator().getZookeeperClient().getConnectionTimeoutMs() + 10_000L;
+        this.admin = TransactionAdmin.on(core.store.curator(), options, core.store.history().size());
     }
 
     /**
@@ -135,8 +131,7 @@ public final class TransactionCoordinator implements AutoCloseable {
      * @throws TransactionException if ZooKeeper cannot be read, or the transaction's nodes are damaged
      */
     public TransactionStatus status(String txnId) {
-        Objects.requireNonNull(txnId, "txnId");
-        return TxnLookup.await(lookup.status(txnId), txnId, "read its status from", readTimeoutMillis);
+        return admin.status(txnId);
     }
 
     /**
@@ -150,8 +145,7 @@ public final class TransactionCoordinator implements AutoCloseable {
      * @throws TransactionException if ZooKeeper cannot be read, or the transaction's nodes are damaged
      */
     public Optional<TransactionState> state(String txnId) {
-        Objects.requireNonNull(txnId, "txnId");
-        return TxnNames.isTxnId(txnId) ? status(txnId).state() : Optional.empty();
+        return admin.state(txnId);
     }
 
     /**
@@ -164,16 +158,16 @@ public final class TransactionCoordinator implements AutoCloseable {
      * @throws TransactionException if ZooKeeper cannot be read, or the transaction's nodes are damaged
      */
     public Optional<Outcome> outcome(String txnId) {
-        Objects.requireNonNull(txnId, "txnId");
-        return TxnNames.isTxnId(txnId) ? status(txnId).outcome() : Optional.empty();
+        return admin.outcome(txnId);
     }
 
     /**
      * Operator actions and the history (listing open transactions, aborting one by hand, recent
-     * outcomes, forgetting one), on this coordinator's session, root and history size.
+     * outcomes, forgetting one), on this coordinator's session, root and history size. The same
+     * instance every time; closing it does nothing (the session is the coordinator's).
      */
     public TransactionAdmin admin() {
-        return TransactionAdmin.on(core.store.curator(), options, core.store.history().size());
+        return admin;
     }
 
     /**

@@ -17,7 +17,6 @@ import java.util.stream.Stream;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.KillSession;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
@@ -56,19 +55,11 @@ class CoordinatorCrashTest {
 
     @BeforeEach
     void start() {
-        hostCurator = TxnTesting.client(zk.connectString());
-        survivorCurator = TxnTesting.client(zk.connectString());
-        host = ParticipantHost.builder(hostCurator).participant("a", a).participant("b", b)
-                .abortGrace(Duration.ofSeconds(5)).start();
-        survivor = TransactionCoordinator.start(survivorCurator);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        survivor.close();
-        host.close();
-        survivorCurator.close();
-        hostCurator.close();
+        hostCurator = TxnTesting.client(zk);
+        survivorCurator = TxnTesting.client(zk);
+        host = zk.closeAfter(ParticipantHost.builder(hostCurator).participant("a", a).participant("b", b)
+                .abortGrace(Duration.ofSeconds(5)).start());
+        survivor = zk.closeAfter(TransactionCoordinator.start(survivorCurator));
     }
 
     @AfterAll

@@ -40,20 +40,15 @@ class DriverLeaseTest {
 
     @BeforeEach
     void start() {
-        inspector = TxnTesting.client(zk.connectString());
+        inspector = TxnTesting.client(zk);
         a.gate = new CountDownLatch(1);
-        closing(ParticipantHost.builder(closing(TxnTesting.client(zk.connectString())))
+        zk.closeAfter(ParticipantHost.builder(TxnTesting.client(zk))
                 .participant("a", a).participant("b", b).abortGrace(Duration.ofSeconds(5)).start());
     }
 
     @AfterEach
     void stop() throws Exception {
         a.gate.countDown();
-        inspector.close();
-    }
-
-    private <T extends AutoCloseable> T closing(T closeable) {
-        return zk.closeAfter(closeable);
     }
 
     private static StepListener recordInto(Set<String> steps) {
@@ -66,10 +61,8 @@ class DriverLeaseTest {
 
     @Test
     void theBeginningInstanceHoldsTheLeaseWithItsNodesCzxidAndAnotherOnlyWatches() throws Exception {
-        TransactionCoordinator first = closing(TransactionCoordinator.start(closing(TxnTesting.client(
-                zk.connectString()))));
-        TransactionCoordinator second = closing(TransactionCoordinator.start(closing(TxnTesting.client(
-                zk.connectString()))));
+        TransactionCoordinator first = zk.closeAfter(TransactionCoordinator.start(TxnTesting.client(zk)));
+        TransactionCoordinator second = zk.closeAfter(TransactionCoordinator.start(TxnTesting.client(zk)));
 
         CompletableFuture<Outcome> future = first.begin().branch("a", new byte[1]).branch("b", new byte[1])
                 .timeout(Duration.ofSeconds(20)).commitAsync();
@@ -93,13 +86,12 @@ class DriverLeaseTest {
 
     @Test
     void aDriverCutOffFromZooKeeperStopsAtOnceAndAnotherInstanceFinishesFromTheZnodes() throws Exception {
-        TcpProxy proxy = closing(TcpProxy.start(new InetSocketAddress("127.0.0.1", zk.port())));
+        TcpProxy proxy = zk.closeAfter(TcpProxy.start(new InetSocketAddress("127.0.0.1", zk.port())));
         Set<String> firstSteps = ConcurrentHashMap.newKeySet();
         Set<String> secondSteps = ConcurrentHashMap.newKeySet();
-        CuratorFramework cutOff = closing(TxnTesting.client("127.0.0.1:" + proxy.port()));
-        TransactionCoordinator first = closing(TransactionCoordinator.builder(cutOff).steps(recordInto(firstSteps)).start());
-        TransactionCoordinator second = closing(TransactionCoordinator.builder(closing(TxnTesting.client(
-                zk.connectString()))).steps(recordInto(secondSteps)).start());
+        CuratorFramework cutOff = zk.closeAfter(TxnTesting.client("127.0.0.1:" + proxy.port()));
+        TransactionCoordinator first = zk.closeAfter(TransactionCoordinator.builder(cutOff).steps(recordInto(firstSteps)).start());
+        TransactionCoordinator second = zk.closeAfter(TransactionCoordinator.builder(TxnTesting.client(zk)).steps(recordInto(secondSteps)).start());
 
         CompletableFuture<Outcome> future = first.begin().branch("a", new byte[1]).branch("b", new byte[1])
                 .timeout(Duration.ofSeconds(20)).commitAsync();
@@ -129,10 +121,8 @@ class DriverLeaseTest {
 
     @Test
     void aDeletedLeaseNodeIsALossAndTheTransactionGoesOnUnderANewLeaseWithAGreaterToken() throws Exception {
-        TransactionCoordinator first = closing(TransactionCoordinator.start(closing(TxnTesting.client(
-                zk.connectString()))));
-        TransactionCoordinator second = closing(TransactionCoordinator.start(closing(TxnTesting.client(
-                zk.connectString()))));
+        TransactionCoordinator first = zk.closeAfter(TransactionCoordinator.start(TxnTesting.client(zk)));
+        TransactionCoordinator second = zk.closeAfter(TransactionCoordinator.start(TxnTesting.client(zk)));
         CompletableFuture<Outcome> future = first.begin().branch("a", new byte[1]).branch("b", new byte[1])
                 .timeout(Duration.ofSeconds(20)).commitAsync();
         Timing.await("a is preparing").until(() -> a.prepares.get() == 1);
@@ -156,9 +146,8 @@ class DriverLeaseTest {
 
     @Test
     void closingTheDriverReleasesItsLeaseAndTheOtherInstanceTakesOverAtOnce() throws Exception {
-        TransactionCoordinator first = TransactionCoordinator.start(closing(TxnTesting.client(zk.connectString())));
-        TransactionCoordinator second = closing(TransactionCoordinator.start(closing(TxnTesting.client(
-                zk.connectString()))));
+        TransactionCoordinator first = TransactionCoordinator.start(TxnTesting.client(zk));
+        TransactionCoordinator second = zk.closeAfter(TransactionCoordinator.start(TxnTesting.client(zk)));
         first.begin().branch("a", new byte[1]).branch("b", new byte[1]).timeout(Duration.ofSeconds(20)).commitAsync();
         Timing.await("a is preparing").until(() -> a.prepares.get() == 1);
         String txnId = TxnTesting.transactions(inspector).get(0);

@@ -15,7 +15,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,20 +37,11 @@ class EmptyRollbackAndSuspensionTest {
 
     @BeforeEach
     void start() {
-        curator = TxnTesting.client(zk.connectString());
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        curator.close();
-    }
-
-    private <T extends AutoCloseable> T closing(T closeable) {
-        return zk.closeAfter(closeable);
+        curator = TxnTesting.client(zk);
     }
 
     private ParticipantHost host(CuratorFramework client, String name, MemoryParticipant participant, Clock clock) {
-        return closing(ParticipantHost.builder(client).participant(name, participant).abortGrace(Duration.ofMillis(500))
+        return zk.closeAfter(ParticipantHost.builder(client).participant(name, participant).abortGrace(Duration.ofMillis(500))
                 .clock(clock).start());
     }
 
@@ -62,7 +52,7 @@ class EmptyRollbackAndSuspensionTest {
     private Outcome abortWhileAIsDown() throws Exception {
         TxnTesting.registerGhost(curator, "a");
         host(curator, "b", b, Clock.systemUTC());
-        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+        TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.start(curator));
         Outcome outcome = coordinator.begin().branch("a", new byte[1]).branch("b", new byte[1])
                 .timeout(Duration.ofMillis(500)).commit();
         assertThat(outcome.state()).isEqualTo(TransactionState.ABORTED);
@@ -87,7 +77,7 @@ class EmptyRollbackAndSuspensionTest {
         a.voter = branch -> Vote.no("refused before preparing anything");
         host(curator, "a", a, Clock.systemUTC());
         host(curator, "b", b, Clock.systemUTC());
-        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+        TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.start(curator));
 
         Outcome outcome = coordinator.begin().branch("a", new byte[1]).branch("b", new byte[1]).commit();
         TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
@@ -114,7 +104,7 @@ class EmptyRollbackAndSuspensionTest {
     void suspensionAPrepareRequestThatArrivesAfterTheDeadlineVotesNoWithoutPreparing() throws Exception {
         host(curator, "a", a, Clock.offset(Clock.systemUTC(), Duration.ofHours(1)));
         host(curator, "b", b, Clock.systemUTC());
-        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+        TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.start(curator));
 
         Outcome outcome = coordinator.begin().branch("a", new byte[1]).branch("b", new byte[1])
                 .timeout(Duration.ofSeconds(30)).commit();
@@ -131,7 +121,7 @@ class EmptyRollbackAndSuspensionTest {
         a.gate = new CountDownLatch(1);
         host(curator, "a", a, Clock.systemUTC());
         host(curator, "b", b, Clock.systemUTC());
-        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+        TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.start(curator));
         CompletableFuture<Outcome> future = coordinator.begin().branch("a", new byte[1]).branch("b", new byte[1])
                 .timeout(Duration.ofMillis(500)).commitAsync();
         Outcome outcome = future.get(Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS);
@@ -149,10 +139,10 @@ class EmptyRollbackAndSuspensionTest {
 
     @Test
     void suspensionAPrepareLeftBehindByACrashAfterTheAbortIsRolledBackOnRestart() throws Exception {
-        CuratorFramework doomed = closing(TxnTesting.client(zk.connectString()));
+        CuratorFramework doomed = TxnTesting.client(zk);
         AtomicReference<String> crashed = new AtomicReference<>();
         a.gate = new CountDownLatch(1);
-        closing(HostHooks.steps(ParticipantHost.builder(doomed).participant("a", a).abortGrace(Duration.ofMillis(500)),
+        zk.closeAfter(HostHooks.steps(ParticipantHost.builder(doomed).participant("a", a).abortGrace(Duration.ofMillis(500)),
                 (step, txnId) -> {
                     if (step == Step.PREPARED && crashed.compareAndSet(null, txnId)) {
                         doomed.close();
@@ -160,7 +150,7 @@ class EmptyRollbackAndSuspensionTest {
                     }
                 }).start());
         host(curator, "b", b, Clock.systemUTC());
-        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+        TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.start(curator));
         Outcome outcome = coordinator.begin().branch("a", new byte[1]).branch("b", new byte[1])
                 .timeout(Duration.ofMillis(500)).commit();
         assertThat(outcome.state()).isEqualTo(TransactionState.ABORTED);
@@ -168,7 +158,7 @@ class EmptyRollbackAndSuspensionTest {
         Timing.await("a prepared after the abort and crashed").until(() -> crashed.get() != null);
         assertThat(a.state(outcome.txnId())).isEqualTo(MemoryParticipant.State.PREPARED);
 
-        host(closing(TxnTesting.client(zk.connectString())), "a", a, Clock.systemUTC());
+        host(TxnTesting.client(zk), "a", a, Clock.systemUTC());
         TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
 
         assertThat(a.state(outcome.txnId())).isEqualTo(MemoryParticipant.State.ABORTED);

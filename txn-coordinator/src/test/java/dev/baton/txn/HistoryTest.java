@@ -21,7 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,18 +40,9 @@ class HistoryTest {
 
     @BeforeEach
     void start() {
-        curator = TxnTesting.client(zk.connectString());
+        curator = TxnTesting.client(zk);
         b.voter = branch -> branch.payload()[0] % 2 == 0 ? Vote.yes() : Vote.no("odd\\amount\nrefused");
-        closing(ParticipantHost.builder(curator).participant("a", a).participant("b", b).start());
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        curator.close();
-    }
-
-    private <T extends AutoCloseable> T closing(T closeable) {
-        return zk.closeAfter(closeable);
+        zk.closeAfter(ParticipantHost.builder(curator).participant("a", a).participant("b", b).start());
     }
 
     private static Outcome run(TransactionCoordinator coordinator, int i) throws InterruptedException {
@@ -62,7 +52,7 @@ class HistoryTest {
     @Test
     void theHistoryKeepsTheLastOutcomesAndDropsTheOldestInTheCollectWrite() throws Exception {
         int size = 5;
-        TransactionCoordinator coordinator = closing(TransactionCoordinator.builder(curator).historySize(size).start());
+        TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.builder(curator).historySize(size).start());
         List<Outcome> outcomes = new ArrayList<>();
         for (int i = 0; i < size + 3; i++) {
             outcomes.add(run(coordinator, i));
@@ -103,10 +93,10 @@ class HistoryTest {
     @Test
     void twoInstancesCollectingAtOnceNeverFailAWriteAndTheKeeperHoldsTheSize() throws Exception {
         int size = 4;
-        TransactionCoordinator keeper = closing(TransactionCoordinator.builder(curator).historySize(size)
+        TransactionCoordinator keeper = zk.closeAfter(TransactionCoordinator.builder(curator).historySize(size)
                 .historyIdleTrim(Duration.ofMillis(300)).start());
-        TransactionCoordinator other = closing(TransactionCoordinator.builder(
-                closing(TxnTesting.client(zk.connectString()))).historySize(size).start());
+        TransactionCoordinator other = zk.closeAfter(TransactionCoordinator.builder(
+                TxnTesting.client(zk)).historySize(size).start());
         assertThat(keeper.core().keeper.holds()).isTrue();
         assertThat(other.core().keeper.holds()).isFalse();
         long before = TxnTesting.zxid(zk.port());
@@ -133,7 +123,7 @@ class HistoryTest {
 
     @Test
     void theKeeperNeverHandsTheSameOldEntryToTwoCollectsInFlight() throws Exception {
-        TransactionCoordinator coordinator = closing(TransactionCoordinator.builder(curator).historySize(2)
+        TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.builder(curator).historySize(2)
                 .historyIdleTrim(Duration.ofMinutes(5)).start());
         HistoryKeeper keeper = coordinator.core().keeper;
         assertThat(keeper.holds()).isTrue();
@@ -159,9 +149,8 @@ class HistoryTest {
     @Test
     void whenTheKeeperStopsAnotherInstanceKeepsTheHistory() throws Exception {
         int size = 3;
-        TransactionCoordinator first = TransactionCoordinator.builder(closing(TxnTesting.client(
-                zk.connectString()))).historySize(size).start();
-        TransactionCoordinator second = closing(TransactionCoordinator.builder(curator).historySize(size).start());
+        TransactionCoordinator first = TransactionCoordinator.builder(TxnTesting.client(zk)).historySize(size).start();
+        TransactionCoordinator second = zk.closeAfter(TransactionCoordinator.builder(curator).historySize(size).start());
         assertThat(first.core().keeper.holds()).isTrue();
 
         first.close();
@@ -175,7 +164,7 @@ class HistoryTest {
 
     @Test
     void aDecidedTransactionsOutcomeIsReadFromItsZnodesUntilItIsCollected() throws Exception {
-        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+        TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.start(curator));
         a.commitGate = new CountDownLatch(1);
 
         Outcome outcome = run(coordinator, 2);
@@ -196,7 +185,7 @@ class HistoryTest {
 
     @Test
     void anUndecidedTransactionHasNoOutcomeYet() throws Exception {
-        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+        TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.start(curator));
         a.gate = new CountDownLatch(1);
         CompletableFuture<Outcome> future = coordinator.begin().branch("a", new byte[] {0}).branch("b", new byte[] {0})
                 .commitAsync();
@@ -211,7 +200,7 @@ class HistoryTest {
 
     @Test
     void aDamagedEntryIsReportedWithItsIdAndSkippedInTheList() throws Exception {
-        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+        TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.start(curator));
         Outcome good = run(coordinator, 0);
         TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
         String damaged = "tx-000000000001-0000000000000001";

@@ -18,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,29 +41,20 @@ class ParticipantCrashTest {
 
     @BeforeEach
     void start() {
-        curator = TxnTesting.client(zk.connectString());
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        curator.close();
-    }
-
-    private <T extends AutoCloseable> T closing(T closeable) {
-        return zk.closeAfter(closeable);
+        curator = TxnTesting.client(zk);
     }
 
     private CuratorFramework newClient() {
-        return closing(TxnTesting.client(zk.connectString()));
+        return TxnTesting.client(zk);
     }
 
     private ParticipantHost hostA(CuratorFramework client, StepListener steps) {
-        return closing(HostHooks.steps(ParticipantHost.builder(client).participant("a", a)
+        return zk.closeAfter(HostHooks.steps(ParticipantHost.builder(client).participant("a", a)
                 .abortGrace(Duration.ofMillis(500)), steps).start());
     }
 
     private ParticipantHost hostB() {
-        return closing(ParticipantHost.builder(curator).participant("b", b).abortGrace(Duration.ofMillis(500)).start());
+        return zk.closeAfter(ParticipantHost.builder(curator).participant("b", b).abortGrace(Duration.ofMillis(500)).start());
     }
 
     private static StepListener crashAt(Step step, CuratorFramework client, AtomicReference<String> crashed) {
@@ -83,7 +73,7 @@ class ParticipantCrashTest {
         AtomicReference<String> crashed = new AtomicReference<>();
         hostA(first, crashAt(step, first, crashed));
         hostB();
-        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+        TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.start(curator));
 
         CompletableFuture<Outcome> future = coordinator.begin().branch("a", new byte[1]).branch("b", new byte[1])
                 .timeout(Duration.ofSeconds(20)).commitAsync();
@@ -109,7 +99,7 @@ class ParticipantCrashTest {
         hostB();
         CuratorFramework doomed = newClient();
         AtomicReference<String> crashed = new AtomicReference<>();
-        TransactionCoordinator coordinator = closing(TransactionCoordinator.builder(doomed)
+        TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.builder(doomed)
                 .steps(crashAt(Step.DECIDING, doomed, crashed)).start());
 
         coordinator.begin().branch("a", new byte[1]).branch("b", new byte[1]).timeout(Duration.ofMillis(500))
@@ -125,7 +115,7 @@ class ParticipantCrashTest {
         assertThat(decision.reason()).contains("decided ABORT itself");
         assertThat(TxnTesting.transactions(curator)).containsExactly(txnId);
 
-        TransactionCoordinator later = closing(TransactionCoordinator.start(newClient()));
+        TransactionCoordinator later = zk.closeAfter(TransactionCoordinator.start(newClient()));
         TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
         assertThat(later.problems()).isEmpty();
     }
@@ -136,7 +126,7 @@ class ParticipantCrashTest {
         ParticipantHost downHost = hostA(first, StepListener.NONE);
         hostB();
         AtomicReference<String> begun = new AtomicReference<>();
-        TransactionCoordinator coordinator = closing(TransactionCoordinator.builder(curator).steps((step, txnId) -> {
+        TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.builder(curator).steps((step, txnId) -> {
             // Before the begin is sent, so the host cannot have seen its inbox entry yet.
             if (step == Step.BEGINNING && begun.compareAndSet(null, txnId)) {
                 downHost.close();
@@ -159,9 +149,9 @@ class ParticipantCrashTest {
     @Test
     void clockSkewBetweenParticipantAndCoordinatorNeverBreaksAtomicity() throws Exception {
         Clock farAhead = Clock.offset(Clock.systemUTC(), Duration.ofHours(1));
-        closing(ParticipantHost.builder(curator).participant("a", a).abortGrace(Duration.ZERO).clock(farAhead).start());
+        zk.closeAfter(ParticipantHost.builder(curator).participant("a", a).abortGrace(Duration.ZERO).clock(farAhead).start());
         hostB();
-        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+        TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.start(curator));
 
         List<Outcome> outcomes = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
@@ -183,10 +173,10 @@ class ParticipantCrashTest {
      */
     @Test
     void aNoVoteWhoseWriteWasLostIsNeverTurnedIntoAYes() throws Exception {
-        dev.baton.lock.testkit.TcpProxy proxy = closing(dev.baton.lock.testkit.TcpProxy.start(
+        dev.baton.lock.testkit.TcpProxy proxy = zk.closeAfter(dev.baton.lock.testkit.TcpProxy.start(
                 new java.net.InetSocketAddress("127.0.0.1", zk.port())));
         CuratorFramework cutOff = newClient();
-        CuratorFramework throughProxy = closing(TxnTesting.client("127.0.0.1:" + proxy.port()));
+        CuratorFramework throughProxy = zk.closeAfter(TxnTesting.client("127.0.0.1:" + proxy.port()));
         a.voter = branch -> Vote.no("refused on purpose");
         java.util.concurrent.atomic.AtomicBoolean cut = new java.util.concurrent.atomic.AtomicBoolean();
         hostA(throughProxy, (step, txnId) -> {
@@ -198,7 +188,7 @@ class ParticipantCrashTest {
         });
         hostB();
         cutOff.close();
-        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+        TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.start(curator));
 
         Outcome outcome = coordinator.begin().branch("a", new byte[1]).branch("b", new byte[1])
                 .timeout(Duration.ofSeconds(20)).commit();

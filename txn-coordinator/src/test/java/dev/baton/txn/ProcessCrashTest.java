@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.lock.testkit.Timing;
 import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,8 +15,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,20 +35,12 @@ class ProcessCrashTest {
     private static final int MAX_RUNS = 60;
     private static final long SEED = Long.getLong("baton.test.seed", 20240601L);
 
-    private static EmbeddedPostgres pg;
+    @RegisterExtension
+    static final BankServer BANK = new BankServer();
     @RegisterExtension
     static final ZooKeeperServerExtension ZK = ZooKeeperServerExtension.create();
 
-    @BeforeAll
-    static void start() throws Exception {
-        pg = Bank.startServer();
-        Bank.reset(pg.getPort());
-    }
 
-    @AfterAll
-    static void stop() throws Exception {
-        pg.close();
-    }
 
     @Test
     void killingTheCoordinatorProcessAtRandomMomentsNeverBreaksAtomicity() throws Exception {
@@ -79,7 +68,7 @@ class ProcessCrashTest {
                 }
                 child.kill();
                 kills++;
-                preparedAtKill += Bank.prepared(pg.getPort()).size();
+                preparedAtKill += Bank.prepared(BANK.port()).size();
                 openAtKill += TxnTesting.transactions(inspector).size();
             }
         }
@@ -104,7 +93,7 @@ class ProcessCrashTest {
 
     private static ChildJvm transfers(long seed, int count, int run) {
         return new ChildJvm(TransferProcess.class, new File("target/process-crash-child-" + run + ".log"),
-                ZK.connectString(), String.valueOf(pg.getPort()), String.valueOf(seed), String.valueOf(count));
+                ZK.connectString(), String.valueOf(BANK.port()), String.valueOf(seed), String.valueOf(count));
     }
 
     private static void record(String line, Map<String, String> reported) {
@@ -115,7 +104,7 @@ class ProcessCrashTest {
     }
 
     private static void checkDatabases(Map<String, String> reported) throws Exception {
-        int port = pg.getPort();
+        int port = BANK.port();
         assertThat(Bank.total(port)).as("money is conserved").isEqualTo(2 * Bank.ACCOUNTS * Bank.OPENING_BALANCE);
         assertThat(Bank.prepared(port)).as("no branch is left prepared").isEmpty();
         Map<String, Outcome> history = new HashMap<>();

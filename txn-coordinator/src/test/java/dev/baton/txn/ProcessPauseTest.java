@@ -7,7 +7,6 @@ import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
 import dev.baton.txn.internal.store.HistoryNames;
 import dev.baton.txn.participant.ParticipantHost;
 import dev.baton.txn.xa.XaParticipant;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +25,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -51,20 +48,12 @@ class ProcessPauseTest {
     private static final int HISTORY = 10_000;
     private static final long SEED = Long.getLong("baton.test.seed", 20261202L);
 
-    private static EmbeddedPostgres pg;
+    @RegisterExtension
+    static final BankServer BANK = new BankServer();
     @RegisterExtension
     static final ZooKeeperServerExtension ZK = ZooKeeperServerExtension.create();
 
-    @BeforeAll
-    static void start() throws Exception {
-        pg = Bank.startServer();
-        Bank.reset(pg.getPort());
-    }
 
-    @AfterAll
-    static void stop() throws Exception {
-        pg.close();
-    }
 
     @Test
     void coordinatorsPausedPastTheirSessionNeverTellACallerAFalseOutcome() throws Exception {
@@ -73,8 +62,8 @@ class ProcessPauseTest {
         Files.delete(stopFile);
         CuratorFramework hostClient = TxnTesting.client(ZK.connectString());
         CuratorFramework inspector = TxnTesting.client(ZK.connectString());
-        XaParticipant bankA = new XaParticipant(Bank.dataSource(pg.getPort(), "bank_a"), Bank::transfer);
-        XaParticipant bankB = new XaParticipant(Bank.dataSource(pg.getPort(), "bank_b"), Bank::transfer);
+        XaParticipant bankA = new XaParticipant(Bank.dataSource(BANK.port(), "bank_a"), Bank::transfer);
+        XaParticipant bankB = new XaParticipant(Bank.dataSource(BANK.port(), "bank_b"), Bank::transfer);
         ParticipantHost host = ParticipantHost.builder(hostClient).participant("bank-a", bankA)
                 .participant("bank-b", bankB).abortGrace(Duration.ofSeconds(1)).threads(8).start();
         TransactionCoordinator steady = TransactionCoordinator.builder(inspector).historySize(HISTORY).start();
@@ -133,7 +122,7 @@ class ProcessPauseTest {
         Timing.await("every transaction finished, collected, and no branch left prepared")
                 .atMost(Timing.scaled(Duration.ofSeconds(60)))
                 .until(() -> TxnTesting.transactions(inspector).isEmpty() && TxnTesting.inboxEntries(inspector).isEmpty()
-                        && Bank.prepared(pg.getPort()).isEmpty());
+                        && Bank.prepared(BANK.port()).isEmpty());
         check(lines, steady, inspector, pauses.get());
         steady.close();
         host.close();
@@ -146,7 +135,7 @@ class ProcessPauseTest {
 
     private static void check(List<String> lines, TransactionCoordinator reader, CuratorFramework inspector,
             int pauses) throws Exception {
-        int port = pg.getPort();
+        int port = BANK.port();
         assertThat(Bank.total(port)).as("money is conserved").isEqualTo(2 * Bank.ACCOUNTS * Bank.OPENING_BALANCE);
         Set<String> inA = Bank.transfers(port, "bank_a");
         Set<String> inB = Bank.transfers(port, "bank_b");

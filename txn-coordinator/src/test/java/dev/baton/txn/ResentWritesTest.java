@@ -18,7 +18,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.KillSession;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,12 +26,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every write the coordinator and the hosts send through Curator may reach ZooKeeper twice:
- * Curator's retry loop sends it again when its reply was lost, on the same session after a
- * connection loss, or on a new session after the old one expired, by which time other parties may
- * have finished the transaction. The {@link TxnStore.Resend} hook sends a write that took effect once
- * more, as that loop would, after letting the test move the world on. Each test names a write of
- * the audit in docs/ARCHITECTURE.md and shows its second arrival changes nothing.
+ * Every write the coordinator and the hosts send but the begin may reach ZooKeeper twice: when its
+ * reply was lost (a connection loss, or an expired session), the next evaluation may send it again,
+ * on the same session or a new one, by which time other parties may have finished the transaction.
+ * The {@link TxnStore.Resend} hook sends a write that took effect once more, after letting the test
+ * move the world on. Each test names a write of the audit in docs/ARCHITECTURE.md and shows its
+ * second arrival changes nothing.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ResentWritesTest {
@@ -45,29 +44,20 @@ class ResentWritesTest {
 
     @BeforeEach
     void start() {
-        inspector = TxnTesting.client(zk.connectString());
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        inspector.close();
-    }
-
-    private <T extends AutoCloseable> T closing(T closeable) {
-        return zk.closeAfter(closeable);
+        inspector = TxnTesting.client(zk);
     }
 
     private CuratorFramework client() {
-        return closing(TxnTesting.client(zk.connectString()));
+        return TxnTesting.client(zk);
     }
 
     private ParticipantHost host(String name, MemoryParticipant participant, TxnStore.Resend resend) {
-        return closing(HostHooks.resend(ParticipantHost.builder(client()).participant(name, participant), resend)
+        return zk.closeAfter(HostHooks.resend(ParticipantHost.builder(client()).participant(name, participant), resend)
                 .abortGrace(Duration.ofMillis(500)).start());
     }
 
     private TransactionCoordinator coordinator(TxnStore.Resend resend) {
-        return closing(TransactionCoordinator.builder(client()).resend(resend).historySize(5).start());
+        return zk.closeAfter(TransactionCoordinator.builder(client()).resend(resend).historySize(5).start());
     }
 
     /**
@@ -162,7 +152,7 @@ class ResentWritesTest {
         a.voter = branch -> vote.equals("YES") ? Vote.yes() : Vote.no("refused on purpose");
         CuratorFramework first = client();
         AtomicBoolean resent = new AtomicBoolean();
-        ParticipantHost firstA = closing(HostHooks.resend(ParticipantHost.builder(first).participant("a", a)
+        ParticipantHost firstA = zk.closeAfter(HostHooks.resend(ParticipantHost.builder(first).participant("a", a)
                 .abortGrace(Duration.ofMillis(500)), once(path -> path.contains("/vote/a"), txnId -> {
                     host("a", a, null); // a second instance of a, on the same resource
                     kill(first);
@@ -202,7 +192,7 @@ class ResentWritesTest {
         host("b", b, null);
         coordinator(null); // the survivor
         CuratorFramework victimClient = client();
-        TransactionCoordinator victim = closing(TransactionCoordinator.builder(victimClient)
+        TransactionCoordinator victim = zk.closeAfter(TransactionCoordinator.builder(victimClient)
                 .resend(once(path -> path.endsWith("/decision"), txnId -> {
                     kill(victimClient);
                     awaitFinished(txnId);
@@ -226,7 +216,7 @@ class ResentWritesTest {
     void anAcknowledgementSentAgainAfterTheCollectResurrectsNothing() throws Exception {
         CuratorFramework first = client();
         AtomicBoolean resent = new AtomicBoolean();
-        closing(HostHooks.resend(ParticipantHost.builder(first).participant("a", a).abortGrace(Duration.ofMillis(500)),
+        zk.closeAfter(HostHooks.resend(ParticipantHost.builder(first).participant("a", a).abortGrace(Duration.ofMillis(500)),
                 once(path -> path.contains("/ack/a"), txnId -> {
                     kill(first);
                     awaitFinished(txnId);
@@ -257,7 +247,7 @@ class ResentWritesTest {
         // The only coordinator dies as it is about to decide: the participants decide at the
         // deadline plus their grace period.
         CuratorFramework doomed = TxnTesting.client(zk.connectString());
-        TransactionCoordinator gone = closing(TransactionCoordinator.builder(doomed).steps((step, id) -> {
+        TransactionCoordinator gone = zk.closeAfter(TransactionCoordinator.builder(doomed).steps((step, id) -> {
             if (step == StepListener.Step.DECIDING) {
                 doomed.close();
                 throw new IllegalStateException("simulated crash before the decision");

@@ -17,7 +17,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,25 +45,12 @@ class SessionExpiryTest {
 
     @BeforeEach
     void start() {
-        proxy = TcpProxy.start(new InetSocketAddress("127.0.0.1", zk.port()));
-        hostCurator = TxnTesting.client(zk.connectString());
-        inspector = TxnTesting.client(zk.connectString());
-        victimCurator = TxnTesting.client("127.0.0.1:" + proxy.port());
-        host = ParticipantHost.builder(hostCurator).participant("a", a).participant("b", b)
-                .abortGrace(Duration.ofSeconds(30)).start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        host.close();
-        victimCurator.close();
-        proxy.close();
-        inspector.close();
-        hostCurator.close();
-    }
-
-    private <T extends AutoCloseable> T closing(T closeable) {
-        return zk.closeAfter(closeable);
+        proxy = zk.closeAfter(TcpProxy.start(new InetSocketAddress("127.0.0.1", zk.port())));
+        hostCurator = TxnTesting.client(zk);
+        inspector = TxnTesting.client(zk);
+        victimCurator = zk.closeAfter(TxnTesting.client("127.0.0.1:" + proxy.port()));
+        host = zk.closeAfter(ParticipantHost.builder(hostCurator).participant("a", a).participant("b", b)
+                .abortGrace(Duration.ofSeconds(30)).start());
     }
 
     private Outcome transfer(TransactionCoordinator coordinator) throws InterruptedException {
@@ -79,11 +65,11 @@ class SessionExpiryTest {
      */
     @Test
     void aBeginWhoseReplyWasLostIsNeverBegunTwiceAndItsCallerLearnsTheTrueOutcome() throws Exception {
-        TransactionCoordinator victim = closing(TransactionCoordinator.start(victimCurator));
+        TransactionCoordinator victim = zk.closeAfter(TransactionCoordinator.start(victimCurator));
         transfer(victim); // the participants' liveness is cached now: the begin is the next request
-        TransactionCoordinator survivor = closing(TransactionCoordinator.start(TxnTesting.client(
+        TransactionCoordinator survivor = zk.closeAfter(TransactionCoordinator.start(TxnTesting.client(
                 zk.connectString())));
-        closing(survivor.curator());
+        zk.closeAfter(survivor.curator());
         TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
         long before = TxnTesting.zxid(zk.port());
 
@@ -118,7 +104,7 @@ class SessionExpiryTest {
      */
     @Test
     void aBeginThatNeverArrivedIsReportedNotBegunAndNothingIsWrittenLater() throws Exception {
-        TransactionCoordinator victim = closing(TransactionCoordinator.start(victimCurator));
+        TransactionCoordinator victim = zk.closeAfter(TransactionCoordinator.start(victimCurator));
         transfer(victim);
         TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
         long sessionBefore = victimCurator.getZookeeperClient().getZooKeeper().getSessionId();
@@ -157,7 +143,7 @@ class SessionExpiryTest {
                 acksListed.countDown();
             }
         };
-        TransactionCoordinator only = closing(TransactionCoordinator.builder(victimCurator).steps(steps).start());
+        TransactionCoordinator only = zk.closeAfter(TransactionCoordinator.builder(victimCurator).steps(steps).start());
         CountDownLatch applied = new CountDownLatch(1);
         a.commitGate = applied;
         b.commitGate = applied;

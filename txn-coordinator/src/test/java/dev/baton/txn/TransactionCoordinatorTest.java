@@ -22,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,28 +38,18 @@ class TransactionCoordinatorTest {
 
     @BeforeEach
     void start() {
-        curator = TxnTesting.client(zk.connectString());
-        inspector = TxnTesting.client(zk.connectString());
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        curator.close();
-        inspector.close();
-    }
-
-    private <T extends AutoCloseable> T closing(T closeable) {
-        return zk.closeAfter(closeable);
+        curator = TxnTesting.client(zk);
+        inspector = TxnTesting.client(zk);
     }
 
     private TransactionCoordinator coordinator() {
-        return closing(TransactionCoordinator.start(curator));
+        return zk.closeAfter(TransactionCoordinator.start(curator));
     }
 
     private ParticipantHost host(Map<String, ? extends Participant> participants) {
         ParticipantHost.Builder builder = ParticipantHost.builder(curator).abortGrace(Duration.ofMillis(300));
         participants.forEach(builder::participant);
-        return closing(builder.start());
+        return zk.closeAfter(builder.start());
     }
 
     private static byte[] bytes(String text) {
@@ -154,7 +143,7 @@ class TransactionCoordinatorTest {
         MemoryParticipant a = new MemoryParticipant();
         MemoryParticipant b = new MemoryParticipant();
         b.voter = branch -> branch.payload()[0] % 3 == 0 ? Vote.no("multiple of three") : Vote.yes();
-        closing(hostMode.apply(ParticipantHost.builder(curator).abortGrace(Duration.ofMillis(300))
+        zk.closeAfter(hostMode.apply(ParticipantHost.builder(curator).abortGrace(Duration.ofMillis(300))
                 .participant("a", a).participant("b", b)).start());
         TransactionCoordinator coordinator = coordinator();
 
@@ -183,9 +172,9 @@ class TransactionCoordinatorTest {
     void twoInstancesOfOneParticipantNeverApplyABranchTwice() throws Exception {
         MemoryParticipant shared = new MemoryParticipant();
         MemoryParticipant b = new MemoryParticipant();
-        CuratorFramework second = closing(TxnTesting.client(zk.connectString()));
-        closing(ParticipantHost.builder(curator).participant("a", shared).participant("b", b).start());
-        closing(ParticipantHost.builder(second).participant("a", shared).start());
+        CuratorFramework second = TxnTesting.client(zk);
+        zk.closeAfter(ParticipantHost.builder(curator).participant("a", shared).participant("b", b).start());
+        zk.closeAfter(ParticipantHost.builder(second).participant("a", shared).start());
         TransactionCoordinator coordinator = coordinator();
 
         List<Outcome> outcomes = new ArrayList<>();
@@ -251,10 +240,10 @@ class TransactionCoordinatorTest {
         for (int i = 0; i < 3; i++) {
             Counted instance = new Counted(shared);
             instances.add(instance);
-            hosts.add(closing(ParticipantHost.builder(closing(TxnTesting.client(zk.connectString())))
+            hosts.add(zk.closeAfter(ParticipantHost.builder(TxnTesting.client(zk))
                     .participant("a", instance).start()));
         }
-        closing(ParticipantHost.builder(curator).participant("b", b).start());
+        zk.closeAfter(ParticipantHost.builder(curator).participant("b", b).start());
         TransactionCoordinator coordinator = coordinator();
         Timing.await("every instance sees the others").until(() -> hosts.stream()
                 .allMatch(h -> h.participants().contains("a")) && inspector.getChildren().forPath("/baton/participants/a/live")
@@ -322,8 +311,8 @@ class TransactionCoordinatorTest {
     void aTransactionCostsAtMostTwoWritesPerParticipantPlusThree() throws Exception {
         // Two more instances, each with its own session, follow every transaction: they watch the
         // driver lease and must write nothing while its holder is alive.
-        closing(TransactionCoordinator.start(closing(TxnTesting.client(zk.connectString()))));
-        closing(TransactionCoordinator.start(closing(TxnTesting.client(zk.connectString()))));
+        zk.closeAfter(TransactionCoordinator.start(TxnTesting.client(zk)));
+        zk.closeAfter(TransactionCoordinator.start(TxnTesting.client(zk)));
         Map<Integer, Long> measured = new java.util.TreeMap<>();
         for (int n : new int[] {2, 3, 5}) {
             Map<String, MemoryParticipant> participants = new HashMap<>();

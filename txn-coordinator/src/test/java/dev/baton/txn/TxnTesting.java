@@ -21,6 +21,11 @@ final class TxnTesting {
     }
 
     /** A started Curator client on {@code connect} with a short session, connected; the caller closes it. */
+    /** A connected client of {@code zk}'s server, closed after the test (before the server stops). */
+    static CuratorFramework client(ZooKeeperServerExtension zk) {
+        return zk.closeAfter(client(zk.connectString()));
+    }
+
     static CuratorFramework client(String connect) {
         return client(connect, sessionTimeout());
     }

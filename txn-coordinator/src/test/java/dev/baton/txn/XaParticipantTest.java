@@ -16,7 +16,6 @@ import dev.baton.txn.participant.Participant;
 import dev.baton.txn.participant.ParticipantHost;
 import dev.baton.txn.xa.XaParticipant;
 import dev.baton.txn.xa.XaWork;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -26,9 +25,6 @@ import javax.sql.XAConnection;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 import org.apache.curator.framework.CuratorFramework;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,42 +34,24 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class XaParticipantTest {
 
-    private static EmbeddedPostgres pg;
+    @RegisterExtension
+    static final BankServer BANK = new BankServer();
     @RegisterExtension
     final ZooKeeperServerExtension zk = ZooKeeperServerExtension.create();
     private CuratorFramework curator;
 
-    @BeforeAll
-    static void startPostgres() {
-        pg = Bank.startServer();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        pg.close();
-    }
-
     @BeforeEach
     void start() throws Exception {
-        Bank.reset(pg.getPort());
-        curator = TxnTesting.client(zk.connectString());
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        curator.close();
-    }
-
-    private <T extends AutoCloseable> T closing(T closeable) {
-        return zk.closeAfter(closeable);
+        Bank.reset(BANK.port());
+        curator = TxnTesting.client(zk);
     }
 
     private XaParticipant participant(String db) {
-        return closing(new XaParticipant(Bank.dataSource(pg.getPort(), db), Bank::transfer));
+        return zk.closeAfter(new XaParticipant(Bank.dataSource(BANK.port(), db), Bank::transfer));
     }
 
     private ParticipantHost host(CuratorFramework client, StepListener steps) {
-        return closing(HostHooks.steps(ParticipantHost.builder(client).participant("bank-a", participant("bank_a"))
+        return zk.closeAfter(HostHooks.steps(ParticipantHost.builder(client).participant("bank-a", participant("bank_a"))
                 .participant("bank-b", participant("bank_b")).abortGrace(Duration.ofSeconds(1)), steps).start());
     }
 
@@ -84,39 +62,39 @@ class XaParticipantTest {
     @Test
     void aTransferCommitsInBothDatabases() throws Exception {
         host(curator, StepListener.NONE);
-        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+        TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.start(curator));
 
         Outcome outcome = coordinator.begin().branch("bank-a", move(1, -300)).branch("bank-b", move(2, 300)).commit();
 
         assertThat(outcome.isCommitted()).isTrue();
         TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
-        assertThat(Bank.balance(pg.getPort(), "bank_a", 1)).isEqualTo(700);
-        assertThat(Bank.balance(pg.getPort(), "bank_b", 2)).isEqualTo(1300);
-        assertThat(Bank.transfers(pg.getPort(), "bank_a")).containsExactly(outcome.txnId());
-        assertThat(Bank.transfers(pg.getPort(), "bank_b")).containsExactly(outcome.txnId());
-        assertThat(Bank.prepared(pg.getPort())).isEmpty();
+        assertThat(Bank.balance(BANK.port(), "bank_a", 1)).isEqualTo(700);
+        assertThat(Bank.balance(BANK.port(), "bank_b", 2)).isEqualTo(1300);
+        assertThat(Bank.transfers(BANK.port(), "bank_a")).containsExactly(outcome.txnId());
+        assertThat(Bank.transfers(BANK.port(), "bank_b")).containsExactly(outcome.txnId());
+        assertThat(Bank.prepared(BANK.port())).isEmpty();
     }
 
     @Test
     void aRefusingDatabaseAbortsTheTransferInBoth() throws Exception {
         host(curator, StepListener.NONE);
-        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+        TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.start(curator));
 
         Outcome outcome = coordinator.begin().branch("bank-a", move(1, -5000)).branch("bank-b", move(2, 5000)).commit();
 
         assertThat(outcome.state()).isEqualTo(TransactionState.ABORTED);
         assertThat(outcome.reason()).contains("insufficient funds in account 1");
         TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
-        assertThat(Bank.total(pg.getPort())).isEqualTo(2 * Bank.ACCOUNTS * Bank.OPENING_BALANCE);
-        assertThat(Bank.transfers(pg.getPort(), "bank_b")).isEmpty();
-        assertThat(Bank.prepared(pg.getPort())).isEmpty();
+        assertThat(Bank.total(BANK.port())).isEqualTo(2 * Bank.ACCOUNTS * Bank.OPENING_BALANCE);
+        assertThat(Bank.transfers(BANK.port(), "bank_b")).isEmpty();
+        assertThat(Bank.prepared(BANK.port())).isEmpty();
     }
 
     @Test
     void twoHostsOfTheSameDatabasesApplyEveryTransferExactlyOnce() throws Exception {
         host(curator, StepListener.NONE);
-        host(closing(TxnTesting.client(zk.connectString())), StepListener.NONE);
-        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+        host(TxnTesting.client(zk), StepListener.NONE);
+        TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.start(curator));
 
         int committed = 0;
         for (int i = 0; i < 10; i++) {
@@ -125,13 +103,13 @@ class XaParticipantTest {
             committed += outcome.isCommitted() ? 1 : 0;
         }
         TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(20));
-        Timing.await("no prepared transaction is left").until(() -> Bank.prepared(pg.getPort()).isEmpty());
+        Timing.await("no prepared transaction is left").until(() -> Bank.prepared(BANK.port()).isEmpty());
 
         assertThat(committed).isPositive();
-        assertThat(Bank.balance(pg.getPort(), "bank_a", 6)).isEqualTo(1000 - 10L * committed);
-        assertThat(Bank.balance(pg.getPort(), "bank_b", 7)).isEqualTo(1000 + 10L * committed);
-        assertThat(Bank.transfers(pg.getPort(), "bank_a")).hasSize(committed)
-                .isEqualTo(Bank.transfers(pg.getPort(), "bank_b"));
+        assertThat(Bank.balance(BANK.port(), "bank_a", 6)).isEqualTo(1000 - 10L * committed);
+        assertThat(Bank.balance(BANK.port(), "bank_b", 7)).isEqualTo(1000 + 10L * committed);
+        assertThat(Bank.transfers(BANK.port(), "bank_a")).hasSize(committed)
+                .isEqualTo(Bank.transfers(BANK.port(), "bank_b"));
     }
 
     @Test
@@ -144,27 +122,27 @@ class XaParticipantTest {
                 throw new IllegalStateException("simulated crash after prepare");
             }
         });
-        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+        TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.start(curator));
         CompletableFuture<Outcome> future = coordinator.begin().branch("bank-a", move(3, -10))
                 .branch("bank-b", move(4, 10)).timeout(Duration.ofSeconds(20)).commitAsync();
         Timing.await("the host crashed after preparing").until(() -> crashed.get() != null);
-        assertThat(Bank.prepared(pg.getPort())).isNotEmpty();
+        assertThat(Bank.prepared(BANK.port())).isNotEmpty();
 
-        host(closing(TxnTesting.client(zk.connectString())), StepListener.NONE);
+        host(TxnTesting.client(zk), StepListener.NONE);
         Outcome outcome = future.get(Timing.scaledMillis(20_000), TimeUnit.MILLISECONDS);
         TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
-        Timing.await("no prepared transaction is left").until(() -> Bank.prepared(pg.getPort()).isEmpty());
+        Timing.await("no prepared transaction is left").until(() -> Bank.prepared(BANK.port()).isEmpty());
 
         assertThat(outcome.isCommitted()).isTrue();
-        assertThat(Bank.transfers(pg.getPort(), "bank_a")).containsExactly(outcome.txnId());
-        assertThat(Bank.transfers(pg.getPort(), "bank_b")).containsExactly(outcome.txnId());
-        assertThat(Bank.balance(pg.getPort(), "bank_a", 3)).isEqualTo(990);
+        assertThat(Bank.transfers(BANK.port(), "bank_a")).containsExactly(outcome.txnId());
+        assertThat(Bank.transfers(BANK.port(), "bank_b")).containsExactly(outcome.txnId());
+        assertThat(Bank.balance(BANK.port(), "bank_a", 3)).isEqualTo(990);
     }
 
     @Test
     void aPreparedBranchWhoseTransactionIsGoneIsRolledBackOnStart() throws Exception {
         String txnId = TxnNames.newTxnId(System.currentTimeMillis());
-        XAConnection connection = Bank.dataSource(pg.getPort(), "bank_a").getXAConnection();
+        XAConnection connection = Bank.dataSource(BANK.port(), "bank_a").getXAConnection();
         try {
             Branch branch = new Branch(txnId, "bank-a", TxnNames.newAttempt(), move(5, -100), java.time.Instant.now());
             Xid xid = XaParticipant.xid(branch);
@@ -177,13 +155,13 @@ class XaParticipantTest {
         } finally {
             connection.close();
         }
-        assertThat(Bank.prepared(pg.getPort())).hasSize(1);
+        assertThat(Bank.prepared(BANK.port())).hasSize(1);
 
         host(curator, StepListener.NONE);
 
-        Timing.await("the orphan is rolled back").until(() -> Bank.prepared(pg.getPort()).isEmpty());
-        assertThat(Bank.balance(pg.getPort(), "bank_a", 5)).isEqualTo(1000);
-        assertThat(Bank.transfers(pg.getPort(), "bank_a")).isEmpty();
+        Timing.await("the orphan is rolled back").until(() -> Bank.prepared(BANK.port()).isEmpty());
+        assertThat(Bank.balance(BANK.port(), "bank_a", 5)).isEqualTo(1000);
+        assertThat(Bank.transfers(BANK.port(), "bank_a")).isEmpty();
     }
 
     @Test
@@ -200,9 +178,9 @@ class XaParticipantTest {
         xa.abort(prepared);
         xa.abort(prepared);
 
-        assertThat(Bank.prepared(pg.getPort())).isEmpty();
-        assertThat(Bank.balance(pg.getPort(), "bank_a", 1)).isEqualTo(1000);
-        assertThat(Bank.transfers(pg.getPort(), "bank_a")).isEmpty();
+        assertThat(Bank.prepared(BANK.port())).isEmpty();
+        assertThat(Bank.balance(BANK.port(), "bank_a", 1)).isEqualTo(1000);
+        assertThat(Bank.transfers(BANK.port(), "bank_a")).isEmpty();
     }
 
     @Test
@@ -213,23 +191,23 @@ class XaParticipantTest {
             return Bank.transfer(connection, branch);
         };
         TxnTesting.registerGhost(curator, "bank-a");
-        closing(ParticipantHost.builder(curator).participant("bank-b", participant("bank_b")).start());
-        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+        zk.closeAfter(ParticipantHost.builder(curator).participant("bank-b", participant("bank_b")).start());
+        TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.start(curator));
         Outcome outcome = coordinator.begin().branch("bank-a", move(1, -50)).branch("bank-b", move(2, 50))
                 .timeout(Duration.ofMillis(700)).commit();
         assertThat(outcome.state()).isEqualTo(TransactionState.ABORTED);
 
         // The ghost still looks live: if it owns the branch, this instance takes it over at the
         // deadline plus its grace period (a live but stuck instance must not hold it up).
-        closing(ParticipantHost.builder(curator).participant("bank-a",
-                closing(new XaParticipant(Bank.dataSource(pg.getPort(), "bank_a"), counted)))
+        zk.closeAfter(ParticipantHost.builder(curator).participant("bank-a",
+                zk.closeAfter(new XaParticipant(Bank.dataSource(BANK.port(), "bank_a"), counted)))
                 .abortGrace(Duration.ofMillis(500)).start());
         TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
 
         assertThat(work.get()).as("the late prepare request never reached the database").isZero();
-        assertThat(Bank.prepared(pg.getPort())).isEmpty();
-        assertThat(Bank.total(pg.getPort())).isEqualTo(2 * Bank.ACCOUNTS * Bank.OPENING_BALANCE);
-        assertThat(Bank.transfers(pg.getPort(), "bank_b")).isEmpty();
+        assertThat(Bank.prepared(BANK.port())).isEmpty();
+        assertThat(Bank.total(BANK.port())).isEqualTo(2 * Bank.ACCOUNTS * Bank.OPENING_BALANCE);
+        assertThat(Bank.transfers(BANK.port(), "bank_b")).isEmpty();
     }
 
     @Test
@@ -244,10 +222,10 @@ class XaParticipantTest {
             }
             return vote;
         };
-        closing(ParticipantHost.builder(curator).participant("bank-a",
-                        closing(new XaParticipant(Bank.dataSource(pg.getPort(), "bank_a"), slow)))
+        zk.closeAfter(ParticipantHost.builder(curator).participant("bank-a",
+                        zk.closeAfter(new XaParticipant(Bank.dataSource(BANK.port(), "bank_a"), slow)))
                 .participant("bank-b", participant("bank_b")).start());
-        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+        TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.start(curator));
 
         Outcome outcome = coordinator.begin().branch("bank-a", move(1, -50)).branch("bank-b", move(2, 50))
                 .timeout(Duration.ofMillis(700)).commit();
@@ -255,11 +233,11 @@ class XaParticipantTest {
         release.countDown();
         TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(15));
 
-        Timing.await("no prepared transaction is left").until(() -> Bank.prepared(pg.getPort()).isEmpty());
-        assertThat(Bank.balance(pg.getPort(), "bank_a", 1)).isEqualTo(1000);
-        assertThat(Bank.total(pg.getPort())).isEqualTo(2 * Bank.ACCOUNTS * Bank.OPENING_BALANCE);
-        assertThat(Bank.transfers(pg.getPort(), "bank_a")).isEmpty();
-        assertThat(Bank.transfers(pg.getPort(), "bank_b")).isEmpty();
+        Timing.await("no prepared transaction is left").until(() -> Bank.prepared(BANK.port()).isEmpty());
+        assertThat(Bank.balance(BANK.port(), "bank_a", 1)).isEqualTo(1000);
+        assertThat(Bank.total(BANK.port())).isEqualTo(2 * Bank.ACCOUNTS * Bank.OPENING_BALANCE);
+        assertThat(Bank.transfers(BANK.port(), "bank_a")).isEmpty();
+        assertThat(Bank.transfers(BANK.port(), "bank_b")).isEmpty();
     }
     private Branch newBranch(int account, long delta) {
         return new Branch(TxnNames.newTxnId(System.currentTimeMillis()), "bank-a", TxnNames.newAttempt(),
@@ -270,7 +248,7 @@ class XaParticipantTest {
         Xid xid = XaParticipant.xid(branch);
         String gid = xid.getFormatId() + "_" + java.util.Base64.getEncoder().encodeToString(xid.getGlobalTransactionId())
                 + "_" + java.util.Base64.getEncoder().encodeToString(xid.getBranchQualifier());
-        try (var c = java.sql.DriverManager.getConnection(Bank.url(pg.getPort(), "bank_a"));
+        try (var c = java.sql.DriverManager.getConnection(Bank.url(BANK.port(), "bank_a"));
                 var s = c.createStatement()) {
             s.execute(sqlCommand + " '" + gid + "'");
         }
@@ -284,7 +262,7 @@ class XaParticipantTest {
         xa.commit(branch);
         xa.commit(branch); // the host calls again after a crash between commit and acknowledgement
 
-        assertThat(Bank.transfers(pg.getPort(), "bank_a")).containsExactly(branch.txnId());
+        assertThat(Bank.transfers(BANK.port(), "bank_a")).containsExactly(branch.txnId());
     }
 
     @Test
@@ -357,9 +335,9 @@ class XaParticipantTest {
                 return xa.inDoubt(participant);
             }
         };
-        ParticipantHost host = closing(ParticipantHost.builder(curator).participant("bank-a", rolledBackByHand)
+        ParticipantHost host = zk.closeAfter(ParticipantHost.builder(curator).participant("bank-a", rolledBackByHand)
                 .participant("bank-b", participant("bank_b")).start());
-        TransactionCoordinator coordinator = closing(TransactionCoordinator.start(curator));
+        TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.start(curator));
 
         Outcome told = coordinator.begin().branch("bank-a", move(1, -300)).branch("bank-b", move(2, 300)).commit();
         TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(10));
@@ -370,7 +348,7 @@ class XaParticipantTest {
         assertThat(finished.heuristics().get("bank-a")).startsWith("ROLLED_BACK");
         assertThat(coordinator.admin().recentOutcomes(1).get(0).heuristics()).isEqualTo(finished.heuristics());
         assertThat(host.problems()).containsKey("bank-a/" + told.txnId());
-        assertThat(Bank.transfers(pg.getPort(), "bank_a")).isEmpty();
-        assertThat(Bank.transfers(pg.getPort(), "bank_b")).containsExactly(told.txnId());
+        assertThat(Bank.transfers(BANK.port(), "bank_a")).isEmpty();
+        assertThat(Bank.transfers(BANK.port(), "bank_b")).containsExactly(told.txnId());
     }
 }

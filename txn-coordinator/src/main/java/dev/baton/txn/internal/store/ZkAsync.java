@@ -3,6 +3,7 @@ package dev.baton.txn.internal.store;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.zookeeper.AddWatchMode;
@@ -106,48 +107,32 @@ final class ZkAsync {
 
     /** The node's data and stat, or null if it does not exist (a watcher then stays behind only if it exists). */
     CompletableFuture<@Nullable Node> data(String path, @Nullable Watcher watcher) {
-        CompletableFuture<Node> reply = new CompletableFuture<>();
-        try {
+        return ZkAsync.<Node>send(reply -> {
             handle().getData(path, watcher, (rc, p, ctx, data, stat) ->
                     settle(reply, rc, p, rc == ok() ? new Node(data, stat) : null), null);
-        } catch (RuntimeException e) {
-            reply.completeExceptionally(e);
-        }
-        return reply;
+        });
     }
 
     /** The node's stat, or null if it does not exist; the watcher fires on its creation, change or deletion. */
     CompletableFuture<@Nullable Stat> exists(String path, @Nullable Watcher watcher) {
-        CompletableFuture<Stat> reply = new CompletableFuture<>();
-        try {
+        return ZkAsync.<Stat>send(reply -> {
             handle().exists(path, watcher, (rc, p, ctx, stat) -> settle(reply, rc, p, stat), null);
-        } catch (RuntimeException e) {
-            reply.completeExceptionally(e);
-        }
-        return reply;
+        });
     }
 
     /** The node's children, or null if it does not exist. */
     CompletableFuture<@Nullable List<String>> children(String path, @Nullable Watcher watcher) {
-        CompletableFuture<List<String>> reply = new CompletableFuture<>();
-        try {
+        return ZkAsync.<List<String>>send(reply -> {
             handle().getChildren(path, watcher, (rc, p, ctx, children) -> settle(reply, rc, p, children), null);
-        } catch (RuntimeException e) {
-            reply.completeExceptionally(e);
-        }
-        return reply;
+        });
     }
 
     /** The node's children with the node's own stat, or null if it does not exist. */
     CompletableFuture<@Nullable Children> childrenWithStat(String path, @Nullable Watcher watcher) {
-        CompletableFuture<Children> reply = new CompletableFuture<>();
-        try {
+        return ZkAsync.<Children>send(reply -> {
             handle().getChildren(path, watcher, (rc, p, ctx, children, stat) ->
                     settle(reply, rc, p, rc == ok() ? new Children(children, stat) : null), null);
-        } catch (RuntimeException e) {
-            reply.completeExceptionally(e);
-        }
-        return reply;
+        });
     }
 
     /** Children of a node and the node's stat. */
@@ -188,8 +173,7 @@ final class ZkAsync {
     }
 
     private CompletableFuture<CreateResult> createOnce(String path, byte[] data, CreateMode mode) {
-        CompletableFuture<CreateResult> reply = new CompletableFuture<>();
-        try {
+        return ZkAsync.<CreateResult>send(reply -> {
             handle().create(path, data, acl, mode, (rc, p, ctx, name, stat) -> {
                 KeeperException.Code code = KeeperException.Code.get(rc);
                 switch (code) {
@@ -206,10 +190,7 @@ final class ZkAsync {
                         reply.completeExceptionally(KeeperException.create(code, p));
                 }
             }, null);
-        } catch (RuntimeException e) {
-            reply.completeExceptionally(e);
-        }
-        return reply;
+        });
     }
 
     /** Deletes a node; false if it was already gone. */
@@ -219,8 +200,7 @@ final class ZkAsync {
     }
 
     private CompletableFuture<Boolean> deleteOnce(String path) {
-        CompletableFuture<Boolean> reply = new CompletableFuture<>();
-        try {
+        return ZkAsync.<Boolean>send(reply -> {
             handle().delete(path, -1, (rc, p, ctx) -> {
                 if (rc == KeeperException.Code.NONODE.intValue()) {
                     reply.complete(false);
@@ -228,16 +208,12 @@ final class ZkAsync {
                     settle(reply, rc, p, true);
                 }
             }, null);
-        } catch (RuntimeException e) {
-            reply.completeExceptionally(e);
-        }
-        return reply;
+        });
     }
 
     /** Sets a node's data whatever its version; false if the node does not exist. */
     CompletableFuture<Boolean> setData(String path, byte[] data) {
-        CompletableFuture<Boolean> reply = new CompletableFuture<>();
-        try {
+        return ZkAsync.<Boolean>send(reply -> {
             handle().setData(path, data, -1, (rc, p, ctx, stat) -> {
                 if (rc == KeeperException.Code.NONODE.intValue()) {
                     reply.complete(false);
@@ -245,10 +221,7 @@ final class ZkAsync {
                     settle(reply, rc, p, true);
                 }
             }, null);
-        } catch (RuntimeException e) {
-            reply.completeExceptionally(e);
-        }
-        return reply;
+        });
     }
 
     /**
@@ -263,8 +236,7 @@ final class ZkAsync {
 
     /** Like {@link #multi}, never sent a second time even by the test hook: for the begin. */
     CompletableFuture<List<OpResult>> multiOnce(List<Op> ops) {
-        CompletableFuture<List<OpResult>> reply = new CompletableFuture<>();
-        try {
+        return ZkAsync.<List<OpResult>>send(reply -> {
             handle().multi(ops, (rc, p, ctx, results) -> {
                 if (rc == ok()) {
                     reply.complete(results);
@@ -272,10 +244,7 @@ final class ZkAsync {
                     reply.completeExceptionally(multiFailure(rc, results));
                 }
             }, null);
-        } catch (RuntimeException e) {
-            reply.completeExceptionally(e);
-        }
-        return reply;
+        });
     }
 
     private static KeeperException multiFailure(int rc, List<OpResult> results) {
@@ -299,13 +268,9 @@ final class ZkAsync {
      * every write the ensemble had accepted when it reached the leader, from any session.
      */
     CompletableFuture<Void> sync(String path) {
-        CompletableFuture<Void> reply = new CompletableFuture<>();
-        try {
+        return ZkAsync.<Void>send(reply -> {
             handle().sync(path, (rc, p, ctx) -> settle(reply, rc, p, null), null);
-        } catch (RuntimeException e) {
-            reply.completeExceptionally(e);
-        }
-        return reply;
+        });
     }
 
     /**
@@ -313,8 +278,7 @@ final class ZkAsync {
      * (UNIMPLEMENTED).
      */
     CompletableFuture<Boolean> addPersistentRecursiveWatch(String path, Watcher watcher) {
-        CompletableFuture<Boolean> reply = new CompletableFuture<>();
-        try {
+        return ZkAsync.<Boolean>send(reply -> {
             handle().addWatch(path, watcher, AddWatchMode.PERSISTENT_RECURSIVE, (rc, p, ctx) -> {
                 if (rc == KeeperException.Code.UNIMPLEMENTED.intValue()) {
                     reply.complete(false);
@@ -322,10 +286,7 @@ final class ZkAsync {
                     settle(reply, rc, p, true);
                 }
             }, null);
-        } catch (RuntimeException e) {
-            reply.completeExceptionally(e);
-        }
-        return reply;
+        });
     }
 
     /** Removes a watch, locally even if the server is unreachable. */
@@ -376,6 +337,17 @@ final class ZkAsync {
                 thread.setDaemon(true);
                 return thread;
             });
+
+    /** Runs {@code request}, which hands {@code reply} to ZooKeeper's callback; a request that cannot be sent fails it. */
+    private static <T> CompletableFuture<T> send(Consumer<CompletableFuture<T>> request) {
+        CompletableFuture<T> reply = new CompletableFuture<>();
+        try {
+            request.accept(reply);
+        } catch (RuntimeException e) {
+            reply.completeExceptionally(e);
+        }
+        return reply;
+    }
 
     private static int ok() {
         return KeeperException.Code.OK.intValue();
