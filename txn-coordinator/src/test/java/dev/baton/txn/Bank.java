@@ -80,6 +80,12 @@ final class Bank {
         String[] parts = new String(branch.payload(), StandardCharsets.UTF_8).split(":");
         int account = Integer.parseInt(parts[0]);
         long delta = Long.parseLong(parts[1]);
+        return apply(connection, branch.txnId(), account, delta) ? Vote.yes()
+                : Vote.no("insufficient funds in account " + account);
+    }
+
+    /** Applies {@code delta} to {@code account} and records it under {@code txnId}; false if it would go negative. */
+    static boolean apply(Connection connection, String txnId, int account, long delta) throws SQLException {
         try (Statement s = connection.createStatement()) {
             s.execute("SET LOCAL lock_timeout = '2s'");
         }
@@ -89,17 +95,17 @@ final class Bank {
             update.setInt(2, account);
             update.setLong(3, delta);
             if (update.executeUpdate() == 0) {
-                return Vote.no("insufficient funds in account " + account);
+                return false;
             }
         }
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO transfers (txn_id, account, delta) VALUES (?, ?, ?)")) {
-            insert.setString(1, branch.txnId());
+            insert.setString(1, txnId);
             insert.setInt(2, account);
             insert.setLong(3, delta);
             insert.executeUpdate();
         }
-        return Vote.yes();
+        return true;
     }
 
     static long total(int port) throws SQLException {
