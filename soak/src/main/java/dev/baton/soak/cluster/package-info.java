@@ -1,0 +1,2 @@
+/** Real servers as child processes (ZooKeeper, redis-server, Sentinel, Cluster) and the faults each can take. */
+package dev.baton.soak.cluster;
