@@ -38,14 +38,17 @@ final class Nemesis {
         long start = Micros.now();
         long deadline = System.nanoTime() + options.maxPhase().toNanos();
         int done = 0;
-        while (done < options.injections() && System.nanoTime() < deadline) {
-            injectOnce(kind);
-            done++;
-            if (done % 10 == 0 || done == options.injections()) {
-                log.accept(kind.id() + ": " + done + "/" + options.injections());
+        try {
+            while (done < options.injections() && System.nanoTime() < deadline) {
+                injectOnce(kind);
+                done++;
+                if (done % 10 == 0 || done == options.injections()) {
+                    log.accept(kind.id() + ": " + done + "/" + options.injections());
+                }
             }
+        } finally {
+            history.add("PHASE", kind.id(), Long.toString(start), Long.toString(Micros.now()));
         }
-        history.add("PHASE", kind.id(), Long.toString(start), Long.toString(Micros.now()));
     }
 
     private void injectOnce(FaultKind kind) {

@@ -61,7 +61,15 @@ public final class Soak {
                 log.accept(options.workers() + " workers running");
                 Nemesis nemesis = new Nemesis(cluster, workload.targets(), history, options, log);
                 for (FaultKind kind : kinds) {
-                    nemesis.phase(kind);
+                    try {
+                        nemesis.phase(kind);
+                    } catch (RuntimeException e) {
+                        // A cluster that did not come back is a finding too; what was recorded is still judged.
+                        String message = (e.getClass().getSimpleName() + ": " + e.getMessage()).replace('\t', ' ');
+                        history.add("NOTE", "nemesis", Long.toString(Micros.now()), "nemesis-error", kind.id() + ": " + message);
+                        log.accept("stopping the run: " + kind.id() + " failed: " + message);
+                        break;
+                    }
                 }
             } finally {
                 workload.stop();

@@ -106,6 +106,9 @@ public final class Checker {
             }
             case "PHASE" -> phases.add(new String[] {line.text(0), line.text(1), line.text(2)});
             case "NOTE" -> {
+                if ("nemesis-error".equals(line.text(2))) {
+                    findings.add(new Violation(Violation.Kind.NEMESIS_ERROR, line.number(1), line.text(3)));
+                }
                 if ("proxy-bypass".equals(line.text(2))) {
                     findings.add(new Violation(Violation.Kind.PROXY_BYPASS, line.number(1), line.text(3)));
                 }
@@ -273,13 +276,18 @@ public final class Checker {
         }
     }
 
-    /** Every lease that its holder saw fail, or that another overtook, must have had lost() complete. */
+    /**
+     * Every lease that its holder saw fail, or that another overtook and its holder never released,
+     * must have had lost() complete. A holder that released an overtaken lease before its client could
+     * know (Redis: before the next renewal found the key gone) ended it normally; the overlap itself
+     * is judged by {@link #classify}.
+     */
     private void checkLost(Set<String> overtaken) {
         for (LeaseRecord lease : leases.values()) {
             if (lease.dead() || lease.killedAt != null || lease.lostAt != null) {
                 continue;
             }
-            if (lease.firstInvalidAt != null || overtaken.contains(lease.key())) {
+            if (lease.firstInvalidAt != null || (overtaken.contains(lease.key()) && lease.releasedAt == null)) {
                 findings.add(new Violation(Violation.Kind.LOST_MISSING, lease.end(), lease
                         + (lease.firstInvalidAt != null ? " was seen invalid" : " was overtaken")
                         + " but lost() never completed"));

@@ -25,6 +25,8 @@ public record Violation(Kind kind, long at, String detail) {
         LOST_MISSING(true),
         /** No lock was granted within the recovery timeout after a fault healed. */
         NO_PROGRESS(true),
+        /** The run stopped early: a fault could not be injected or healed (a cluster that did not come back). */
+        NEMESIS_ERROR(true),
         /** {@code tryAcquire} returned a lease whose {@code fencingToken()} threw: handed out already lost (issue 15). */
         LEASE_ALREADY_LOST(false),
         /** A pause of the holder let another take the lock: expected; its late writes must be refused. */
