@@ -98,6 +98,11 @@ public record SoakOptions(String backend, List<FaultKind> faults, int injections
                 listClientAddresses, selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait);
     }
 
+    public SoakOptions withRecoveryTimeout(Duration d) {
+        return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, horizon, lostOn,
+                listClientAddresses, selfTest, out, d, holdMillis, writes, acquireWait);
+    }
+
     /** The break the workers apply. */
     Worker.Break workerBreak() {
         return switch (selfTest) {

@@ -17,11 +17,8 @@ final class SoakRuns {
         SoakOptions options = SoakOptions.defaults(backend, List.of(kinds), out)
                 .withInjections(injections)
                 .withMaxPhase(Timing.scaled(Duration.ofMinutes(2)))
-                .withSelfTest(selfTest);
-        options = new SoakOptions(options.backend(), options.faults(), options.injections(), options.maxPhase(),
-                options.workers(), options.locks(), options.horizon(), options.lostOn(), options.listClientAddresses(),
-                options.selfTest(), options.out(), Timing.scaled(Duration.ofSeconds(60)), options.holdMillis(),
-                options.writes(), options.acquireWait());
+                .withSelfTest(selfTest)
+                .withRecoveryTimeout(Timing.scaled(Duration.ofSeconds(60)));
         Soak.Result result = Soak.run(options, line -> System.out.println("[" + testName + "] " + line));
         System.out.println(Report.markdown(result, testName));
         return result;

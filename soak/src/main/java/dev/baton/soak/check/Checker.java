@@ -226,23 +226,26 @@ public final class Checker {
             boolean believedAfter = older.validChecks.stream().anyMatch(c -> c > after);
             countLateWrites(older, t);
             if (believedAfter) {
+                long lag = older.end() - pause[1];
+                phaseStats(t).staleBeliefLag.add(lag);
                 findings.add(new Violation(Violation.Kind.STALE_BELIEF_AFTER_PAUSE, t, older + " paused "
                         + (pause[1] - pause[0]) / 1000 + " ms; after resuming it still saw isValid()=true for "
-                        + (older.end() - pause[1]) / 1000 + " ms while " + newer + " held the lock"));
+                        + lag / 1000 + " ms while " + newer + " held the lock"
+                        + (older.lostAt == null ? "; lost() never completed (released first)" : "")));
             } else {
                 findings.add(new Violation(Violation.Kind.PAUSE_OVERLAP, t, older + " paused "
                         + (pause[1] - pause[0]) / 1000 + " ms; " + newer + " took over; overlap " + overlapMs + " ms"));
             }
             return;
         }
-        Fault dataLoss = faultAt(t, f -> f.kind().losesData() && f.start() <= t && t <= f.end() + horizonMicros);
+        Fault dataLoss = firstFault(f -> f.kind().losesData() && f.start() <= t && t <= f.end() + horizonMicros);
         if (dataLoss != null) {
             countLateWrites(older, t);
             findings.add(new Violation(Violation.Kind.DATA_LOSS_OVERLAP, t, dataLoss.kind().id() + " #" + dataLoss.number()
                     + ": " + newer + " granted while " + older + " still believed itself valid for " + overlapMs + " ms"));
             return;
         }
-        Fault partition = faultAt(t, f -> f.kind() == FaultKind.WORKER_PARTITION && f.target().equals(older.worker)
+        Fault partition = firstFault(f -> f.kind() == FaultKind.WORKER_PARTITION && f.target().equals(older.worker)
                 && f.start() <= t && t <= f.heal() + horizonMicros);
         Violation.Kind kind = partition != null ? Violation.Kind.VALID_OVERLAP_PARTITIONED : Violation.Kind.VALID_OVERLAP;
         countLateWrites(older, t);
@@ -339,18 +342,8 @@ public final class Checker {
         for (Violation finding : findings) {
             KindStats s = phaseStats(finding.at());
             s.findings.merge(finding.kind(), 1, Integer::sum);
-            if (finding.kind() == Violation.Kind.STALE_BELIEF_AFTER_PAUSE) {
-                s.staleBeliefLag.add(lagOf(finding));
-            }
         }
         return stats;
-    }
-
-    private static long lagOf(Violation finding) {
-        String detail = finding.detail();
-        int at = detail.indexOf("isValid()=true for ");
-        String ms = detail.substring(at + "isValid()=true for ".length()).split(" ")[0];
-        return Long.parseLong(ms) * 1000;
     }
 
     private Map<String, KindStats> phaseStatsMapCache;
@@ -377,7 +370,7 @@ public final class Checker {
         return map.computeIfAbsent("none", KindStats::new);
     }
 
-    private Fault faultAt(long t, java.util.function.Predicate<Fault> matches) {
+    private Fault firstFault(java.util.function.Predicate<Fault> matches) {
         return faults.stream().filter(matches).findFirst().orElse(null);
     }
 
