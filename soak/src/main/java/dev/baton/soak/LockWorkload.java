@@ -53,6 +53,27 @@ final class LockWorkload implements Workload {
     @Override
     public void stop() {
         workers.parallelStream().forEach(WorkerProcess::stop);
+        reportLoggedErrors();
+    }
+
+    /**
+     * Lines the workers' libraries logged at ERROR (the workers log at WARN and above): a ZooKeeper
+     * watcher that throws shows up here (issue 15), and nowhere in the lock's behaviour.
+     */
+    private void reportLoggedErrors() {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(logs)) {
+            for (Path file : files.sorted().toList()) {
+                String worker = file.getFileName().toString().replace(".log", "");
+                for (String line : java.nio.file.Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8)) {
+                    if (line.contains(" ERROR ")) {
+                        history.add("NOTE", worker, Long.toString(Micros.now()), "worker-log-error",
+                                line.replace('\t', ' '));
+                    }
+                }
+            }
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            history.add("NOTE", "harness", Long.toString(Micros.now()), "log-scan-failed", e.toString());
+        }
     }
 
     @Override

@@ -109,6 +109,10 @@ public final class Checker {
                 if ("nemesis-error".equals(line.text(2))) {
                     findings.add(new Violation(Violation.Kind.NEMESIS_ERROR, line.number(1), line.text(3)));
                 }
+                if ("worker-log-error".equals(line.text(2))) {
+                    findings.add(new Violation(Violation.Kind.WORKER_LOG_ERROR, line.number(1),
+                            line.text(0) + ": " + line.text(3)));
+                }
                 if ("proxy-bypass".equals(line.text(2))) {
                     findings.add(new Violation(Violation.Kind.PROXY_BYPASS, line.number(1), line.text(3)));
                 }

@@ -33,6 +33,8 @@ public record Violation(Kind kind, long at, String detail) {
         PAUSE_OVERLAP(false),
         /** Redis lost the lease (restart without data, failover to a replica behind): the documented caveat. */
         DATA_LOSS_OVERLAP(false),
+        /** A worker's client library logged at ERROR (a ZooKeeper watcher that throws while the client closes, issue 15). */
+        WORKER_LOG_ERROR(false),
         /** A partition did not cut the worker: its proxies carried no connection (Curator's ensemble tracker, issue 15). */
         PROXY_BYPASS(false);
 

@@ -233,4 +233,21 @@ class CheckerTest {
         assertEquals(1, result.count(Violation.Kind.LEASE_ALREADY_LOST));
         assertTrue(result.violations().isEmpty());
     }
+
+    @Test
+    void notesOfBypassedProxiesAndLoggedErrorsAreReportedApart() {
+        CheckResult result = new H()
+                .line("NOTE", "nemesis", 10, "proxy-bypass", "w1-1 had no connection through its proxies")
+                .line("NOTE", "w2-1", 20, "worker-log-error", "[main-EventThread] ERROR ... Client is not started")
+                .check();
+        assertEquals(1, result.count(Violation.Kind.PROXY_BYPASS));
+        assertEquals(1, result.count(Violation.Kind.WORKER_LOG_ERROR));
+        assertTrue(result.violations().isEmpty());
+    }
+
+    @Test
+    void aRunThatStoppedEarlyIsAViolation() {
+        CheckResult result = new H().line("NOTE", "nemesis", 10, "nemesis-error", "zk-quorum-loss: timed out").check();
+        assertEquals(1, result.count(Violation.Kind.NEMESIS_ERROR));
+    }
 }
