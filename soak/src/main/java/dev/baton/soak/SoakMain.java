@@ -55,6 +55,12 @@ public final class SoakMain implements Callable<Integer> {
     @Option(names = "--locks", description = "lock names the workers share (default: ${DEFAULT-VALUE})")
     private int locks = 2;
 
+    @Option(names = "--writes", description = "writes per critical section (default: ${DEFAULT-VALUE})")
+    private int writes = 20;
+
+    @Option(names = "--hold", description = "work between a validity check and its write, in ms (default: ${DEFAULT-VALUE})")
+    private long hold = 100;
+
     @Option(names = "--horizon", description = "ZooKeeper session timeout / Redis lease time (default: ${DEFAULT-VALUE})")
     private String horizon = "2s";
 
@@ -103,7 +109,7 @@ public final class SoakMain implements Callable<Integer> {
             SoakOptions options = SoakOptions.defaults(backend, kinds, root.resolve(backend))
                     .withInjections(injections).withMaxPhase(parse(duration)).withWorkers(workers).withLocks(locks)
                     .withHorizon(parse(horizon)).withLostOn(lostOn).withListClientAddresses(listClientAddresses)
-                    .withSelfTest(test);
+                    .withSelfTest(test).withSections(writes, hold);
             Soak.Result result = Soak.run(options, line -> System.out.println("[" + backend + "] " + line));
             String md = Report.markdown(result, command);
             System.out.println(md);

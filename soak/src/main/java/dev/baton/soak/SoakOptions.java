@@ -98,6 +98,12 @@ public record SoakOptions(String backend, List<FaultKind> faults, int injections
                 listClientAddresses, selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait);
     }
 
+    /** Critical sections of {@code n} writes, {@code millis} apart. */
+    public SoakOptions withSections(int n, long millis) {
+        return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, horizon, lostOn,
+                listClientAddresses, selfTest, out, recoveryTimeout, millis, n, acquireWait);
+    }
+
     public SoakOptions withRecoveryTimeout(Duration d) {
         return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, horizon, lostOn,
                 listClientAddresses, selfTest, out, d, holdMillis, writes, acquireWait);
