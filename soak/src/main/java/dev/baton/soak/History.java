@@ -63,7 +63,7 @@ final class History implements AutoCloseable {
                     latestGrant = Math.max(latestGrant, Long.parseLong(f[5]));
                 }
             }
-            case "REL", "LOST" -> holding.getOrDefault(f[1], new HashSet<>()).remove(f[2]);
+            case "REL", "LOST", "INV" -> holding.getOrDefault(f[1], new HashSet<>()).remove(f[2]);
             case "CHK" -> {
                 if ("0".equals(f[4])) {
                     holding.getOrDefault(f[1], new HashSet<>()).remove(f[2]);

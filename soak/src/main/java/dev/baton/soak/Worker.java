@@ -55,6 +55,11 @@ public final class Worker {
     private final Writer out;
     private final BufferedReader in;
     private volatile boolean stopping;
+    /** The lease in its critical section now, watched by the validity thread; null between sections. */
+    private volatile Watched current;
+
+    private record Watched(Lease lease, long seq) {
+    }
 
     private Worker(String name, Socket harness) throws IOException {
         this.name = name;
@@ -82,6 +87,7 @@ public final class Worker {
         Worker worker = new Worker(name, socket);
         worker.send("HELLO", name, Long.toString(ProcessHandle.current().pid()));
         worker.startStallWatch();
+        worker.startValidityWatch();
         worker.watchStdin();
         try (LockClient client = worker.open(config)) {
             worker.send("READY", name, Long.toString(Micros.now()));
@@ -158,6 +164,7 @@ public final class Worker {
                 lease.lost().whenComplete((reason, failure) -> send("LOST", name, Long.toString(leaseSeq),
                         Long.toString(Micros.now()), reason == null ? "failed:" + failure : reason.name()));
             }
+            current = new Watched(lease, seq);
             section(lease, lock, seq, token, holdMillis, writes, broken);
         }
     }
@@ -174,6 +181,7 @@ public final class Worker {
             sleep(holdMillis);
             write(lock, s, token);
         }
+        current = null;
         send("REL", name, s, Long.toString(Micros.now()));
         if (lease != null) {
             lease.release();
@@ -191,6 +199,31 @@ public final class Worker {
         } catch (IOException e) {
             die(e);
         }
+    }
+
+    /**
+     * Polls {@code isValid()} of the lease in its section every few ms and reports the first false
+     * ({@code INV}): when the holder could have known, at the latest, which the section's own
+     * checks (every 100 ms) and the callback thread's {@code lost()} would only bound from above.
+     */
+    private void startValidityWatch() {
+        Thread watch = new Thread(() -> {
+            Watched reported = null;
+            while (true) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                Watched watched = current;
+                if (watched != null && watched != reported && !watched.lease().isValid() && current == watched) {
+                    send("INV", name, Long.toString(watched.seq()), Long.toString(Micros.now()));
+                    reported = watched;
+                }
+            }
+        }, "validity-watch");
+        watch.setDaemon(true);
+        watch.start();
     }
 
     private void startStallWatch() {

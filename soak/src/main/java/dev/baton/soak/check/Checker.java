@@ -68,10 +68,16 @@ public final class Checker {
                 long t = line.number(2);
                 if ("1".equals(line.text(3))) {
                     l.validChecks.add(t);
-                } else if (l.firstInvalidAt == null) {
+                } else if (l.firstInvalidAt == null || t < l.firstInvalidAt) {
                     l.firstInvalidAt = t;
                 }
                 seen(l.worker, t);
+            });
+            case "INV" -> lease(line).ifPresent(l -> {
+                long t = line.number(2);
+                if (l.firstInvalidAt == null || t < l.firstInvalidAt) {
+                    l.firstInvalidAt = t;
+                }
             });
             case "LOST" -> lease(line).ifPresent(l -> {
                 if (l.lostAt == null) {
@@ -228,7 +234,7 @@ public final class Checker {
         if (pause != null) {
             long after = Math.max(pause[1], t);
             boolean believedAfter = older.validChecks.stream().anyMatch(c -> c > after);
-            countLateWrites(older, t);
+            countLateWrites(older, t, t);
             if (believedAfter) {
                 long lag = older.end() - pause[1];
                 phaseStats(t).staleBeliefLag.add(lag);
@@ -244,16 +250,19 @@ public final class Checker {
         }
         Fault dataLoss = firstFault(f -> f.kind().losesData() && f.start() <= t && t <= f.end() + horizonMicros);
         if (dataLoss != null) {
-            countLateWrites(older, t);
-            findings.add(new Violation(Violation.Kind.DATA_LOSS_OVERLAP, t, dataLoss.kind().id() + " #" + dataLoss.number()
+            // Attributed to the fault's phase even when the grant came just after the phase closed.
+            long at = Math.min(t, dataLoss.end());
+            countLateWrites(older, t, at);
+            findings.add(new Violation(Violation.Kind.DATA_LOSS_OVERLAP, at, dataLoss.kind().id() + " #" + dataLoss.number()
                     + ": " + newer + " granted while " + older + " still believed itself valid for " + overlapMs + " ms"));
             return;
         }
         Fault partition = firstFault(f -> f.kind() == FaultKind.WORKER_PARTITION && f.target().equals(older.worker)
                 && f.start() <= t && t <= f.heal() + horizonMicros);
         Violation.Kind kind = partition != null ? Violation.Kind.VALID_OVERLAP_PARTITIONED : Violation.Kind.VALID_OVERLAP;
-        countLateWrites(older, t);
-        findings.add(new Violation(kind, t, newer + " granted while " + older + " still believed itself valid, for "
+        long at = partition != null ? Math.min(t, partition.end()) : t;
+        countLateWrites(older, t, at);
+        findings.add(new Violation(kind, at, newer + " granted while " + older + " still believed itself valid, for "
                 + overlapMs + " ms" + (partition != null ? " (partitioned since " + (t - partition.start()) / 1000
                 + " ms before the grant)" : "") + activeFaults(t)));
     }
@@ -271,8 +280,8 @@ public final class Checker {
         return found;
     }
 
-    private void countLateWrites(LeaseRecord older, long grant) {
-        KindStats stats = phaseStats(grant);
+    private void countLateWrites(LeaseRecord older, long grant, long at) {
+        KindStats stats = phaseStats(at);
         for (LeaseRecord.WriteRecord write : older.writes) {
             if (write.received() > grant) {
                 stats.lateWrites++;

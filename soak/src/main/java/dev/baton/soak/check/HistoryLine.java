@@ -17,6 +17,7 @@ import java.util.List;
  * ACQ      worker lock seq callStart callEnd -1 t message   ... whose fencingToken() threw: handed out already lost
  * ACQFAIL  worker lock callStart callEnd message            tryAcquire threw LockException
  * CHK      worker seq t 1|0                                 isValid() before a write
+ * INV      worker seq t                                     the validity watch saw isValid() false first at t
  * LOST     worker seq t reason                              lost() completed
  * REL      worker seq t                                     release() is about to be called
  * STALL    worker from to                                   the worker's JVM did not run from..to

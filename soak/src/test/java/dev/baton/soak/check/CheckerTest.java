@@ -250,4 +250,16 @@ class CheckerTest {
         CheckResult result = new H().line("NOTE", "nemesis", 10, "nemesis-error", "zk-quorum-loss: timed out").check();
         assertEquals(1, result.count(Violation.Kind.NEMESIS_ERROR));
     }
+
+    @Test
+    void theValidityWatchEndsABeliefBeforeTheCallbackDoes() {
+        // isValid() turned false at 1800 ms; lost() reached the callback thread only at 2300 ms.
+        CheckResult result = new H()
+                .acq("w1-1", "a", 1, 0, 10, 5).chk("w1-1", 1, 11, true)
+                .line("INV", "w1-1", "1", 1800)
+                .acq("w2-1", "a", 1, 1000, 2000, 9)
+                .lost("w1-1", 1, 2300).rel("w1-1", 1, 2400).rel("w2-1", 1, 3000)
+                .check();
+        assertTrue(result.findings().isEmpty(), result.findings().toString());
+    }
 }
