@@ -45,11 +45,20 @@ public final class Checker {
     /** Checks a history given as its lines. */
     public static CheckResult check(List<String> lines) {
         Checker checker = new Checker();
+        int malformed = 0;
         for (String line : lines) {
             HistoryLine parsed = HistoryLine.parse(line);
-            if (parsed != null) {
-                checker.read(parsed);
+            try {
+                if (parsed != null) {
+                    checker.read(parsed);
+                }
+            } catch (RuntimeException e) {
+                // A run that died mid-write leaves a truncated last line; say so, judge the rest.
+                malformed++;
             }
+        }
+        if (malformed > 0) {
+            checker.run.put("malformedLines", Integer.toString(malformed));
         }
         return checker.judge();
     }
