@@ -341,7 +341,7 @@ public final class Checker {
             }
             Set<String> heldLocks = held.stream().map(l -> l.lock).collect(Collectors.toSet());
             leases.values().stream()
-                    .filter(l -> !l.dead() && l.granted > fault.start() && !l.worker.equals(fault.target())
+                    .filter(l -> !l.dead() && l.granted > fault.start()
                             && (heldLocks.isEmpty() || heldLocks.contains(l.lock)))
                     .mapToLong(l -> l.granted).min()
                     .ifPresent(t -> s.takeover.add(t - fault.start()));

@@ -79,7 +79,10 @@ public final class KindStats {
         return lostDelay;
     }
 
-    /** Fault to the first grant of the faulted holder's lock to another worker (any lock if it held none). */
+    /**
+     * Fault to the next grant of the lock the faulted holder held (any lock if it held none), to
+     * anyone: a waiting worker, or the holder itself once back.
+     */
     public Stats takeover() {
         return takeover;
     }
