@@ -70,6 +70,10 @@ public final class SoakMain implements Callable<Integer> {
     @Option(names = "--zk-list-client-addresses", description = "ZooKeeper servers' configuration lists client addresses")
     private boolean listClientAddresses;
 
+    @Option(names = "--client", description = "a baton.* key for every worker, over the harness's own, e.g."
+            + " --client baton.redis.timeout=3s (repeatable)")
+    private java.util.Map<String, String> clientOverrides = new java.util.LinkedHashMap<>();
+
     @Option(names = "--self-test", description = "break on purpose: resource, lock or lost (default: none)")
     private String selfTest = "none";
 
@@ -109,7 +113,8 @@ public final class SoakMain implements Callable<Integer> {
             SoakOptions options = SoakOptions.defaults(backend, kinds, root.resolve(backend))
                     .withInjections(injections).withMaxPhase(parse(duration)).withWorkers(workers).withLocks(locks)
                     .withHorizon(parse(horizon)).withLostOn(lostOn).withListClientAddresses(listClientAddresses)
-                    .withSelfTest(test).withSections(writes, hold);
+                    .withSelfTest(test).withSections(writes, hold)
+                    .withClientOverrides(clientOverrides);
             Soak.Result result = Soak.run(options, line -> System.out.println("[" + backend + "] " + line));
             String md = Report.markdown(result, command);
             System.out.println(md);

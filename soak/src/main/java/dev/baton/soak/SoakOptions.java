@@ -3,6 +3,7 @@ package dev.baton.soak;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -23,10 +24,12 @@ import java.util.Objects;
  * @param holdMillis work between a validity check and the write
  * @param writes writes per critical section
  * @param acquireWait {@code tryAcquire} budget
+ * @param clientOverrides {@code baton.*} keys given to every worker over the cluster's own
  */
 public record SoakOptions(String backend, List<FaultKind> faults, int injections, Duration maxPhase, int workers,
                           int locks, Duration horizon, String lostOn, boolean listClientAddresses, SelfTest selfTest,
-                          Path out, Duration recoveryTimeout, long holdMillis, int writes, Duration acquireWait) {
+                          Path out, Duration recoveryTimeout, long holdMillis, int writes, Duration acquireWait,
+                          Map<String, String> clientOverrides) {
 
     /** What a self-test breaks. */
     public enum SelfTest {
@@ -43,6 +46,7 @@ public record SoakOptions(String backend, List<FaultKind> faults, int injections
     public SoakOptions {
         Objects.requireNonNull(backend, "backend");
         faults = List.copyOf(faults);
+        clientOverrides = Map.copyOf(clientOverrides);
         if (injections < 0 || workers < 1 || locks < 1 || writes < 1) {
             throw new IllegalArgumentException("injections >= 0, workers, locks and writes >= 1");
         }
@@ -55,58 +59,64 @@ public record SoakOptions(String backend, List<FaultKind> faults, int injections
      */
     public static SoakOptions defaults(String backend, List<FaultKind> faults, Path out) {
         return new SoakOptions(backend, faults, 5, Duration.ofMinutes(30), 3, 2, Duration.ofSeconds(2), "suspended",
-                false, SelfTest.NONE, out, Duration.ofSeconds(60), 100, 20, Duration.ofSeconds(1));
+                false, SelfTest.NONE, out, Duration.ofSeconds(60), 100, 20, Duration.ofSeconds(1), Map.of());
     }
 
     public SoakOptions withInjections(int n) {
         return new SoakOptions(backend, faults, n, maxPhase, workers, locks, horizon, lostOn, listClientAddresses,
-                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait);
+                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides);
     }
 
     public SoakOptions withMaxPhase(Duration d) {
         return new SoakOptions(backend, faults, injections, d, workers, locks, horizon, lostOn, listClientAddresses,
-                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait);
+                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides);
     }
 
     public SoakOptions withWorkers(int n) {
         return new SoakOptions(backend, faults, injections, maxPhase, n, locks, horizon, lostOn, listClientAddresses,
-                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait);
+                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides);
     }
 
     public SoakOptions withHorizon(Duration d) {
         return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, d, lostOn, listClientAddresses,
-                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait);
+                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides);
     }
 
     public SoakOptions withLostOn(String policy) {
         return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, horizon, policy,
-                listClientAddresses, selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait);
+                listClientAddresses, selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides);
     }
 
     public SoakOptions withListClientAddresses(boolean list) {
         return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, horizon, lostOn, list,
-                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait);
+                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides);
     }
 
     public SoakOptions withSelfTest(SelfTest test) {
         return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, horizon, lostOn,
-                listClientAddresses, test, out, recoveryTimeout, holdMillis, writes, acquireWait);
+                listClientAddresses, test, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides);
     }
 
     public SoakOptions withLocks(int n) {
         return new SoakOptions(backend, faults, injections, maxPhase, workers, n, horizon, lostOn,
-                listClientAddresses, selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait);
+                listClientAddresses, selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides);
     }
 
     /** Critical sections of {@code n} writes, {@code millis} apart. */
     public SoakOptions withSections(int n, long millis) {
         return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, horizon, lostOn,
-                listClientAddresses, selfTest, out, recoveryTimeout, millis, n, acquireWait);
+                listClientAddresses, selfTest, out, recoveryTimeout, millis, n, acquireWait, clientOverrides);
     }
 
     public SoakOptions withRecoveryTimeout(Duration d) {
         return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, horizon, lostOn,
-                listClientAddresses, selfTest, out, d, holdMillis, writes, acquireWait);
+                listClientAddresses, selfTest, out, d, holdMillis, writes, acquireWait, clientOverrides);
+    }
+
+    /** Client keys that override the cluster's (e.g. {@code baton.redis.timeout=3s}). */
+    public SoakOptions withClientOverrides(Map<String, String> overrides) {
+        return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, horizon, lostOn,
+                listClientAddresses, selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, overrides);
     }
 
     /** The break the workers apply. */

@@ -54,7 +54,9 @@ final class WorkerProcess {
                 Integer.toString(harnessPort), name, Integer.toString(options.locks()),
                 Long.toString(options.holdMillis()), Integer.toString(options.writes()),
                 Long.toString(options.acquireWait().toMillis()), options.workerBreak().name()));
-        for (Map.Entry<String, String> e : cluster.clientConfig(addresses).entrySet()) {
+        Map<String, String> config = new java.util.TreeMap<>(cluster.clientConfig(addresses));
+        config.putAll(options.clientOverrides());
+        for (Map.Entry<String, String> e : config.entrySet()) {
             command.add(e.getKey() + "=" + e.getValue());
         }
         process = Procs.start(command, logs.resolve(name + ".log"));
