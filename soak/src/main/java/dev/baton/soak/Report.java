@@ -67,17 +67,22 @@ final class Report {
 
     private static String violationClasses(KindStats s) {
         String classes = java.util.Arrays.stream(Violation.Kind.values()).filter(k -> k.safety() && s.count(k) > 0)
-                .map(k -> k + " " + s.count(k)).collect(Collectors.joining(", "));
+                .map(k -> k + " " + s.count(k) + overlap(s, k)).collect(Collectors.joining(", "));
         return classes.isEmpty() ? "" : " (" + classes + ")";
     }
 
     private static String otherFindings(KindStats s) {
         String other = java.util.Arrays.stream(Violation.Kind.values()).filter(k -> !k.safety() && s.count(k) > 0)
-                .map(k -> k + " " + s.count(k)).collect(Collectors.joining(", "));
+                .map(k -> k + " " + s.count(k) + overlap(s, k)).collect(Collectors.joining(", "));
         if (s.staleBeliefLag().count() > 0) {
             other += (other.isEmpty() ? "" : "; ") + "stale belief lag p50/max " + s.staleBeliefLag().shortSummary() + " ms";
         }
         return other.isEmpty() ? "–" : other;
+    }
+
+    /** {@code " (overlap p50 / max: a / b ms)"} for the overlap classes. */
+    private static String overlap(KindStats s, Violation.Kind kind) {
+        return s.overlap(kind).count() == 0 ? "" : " (overlap p50 / max " + s.overlap(kind).shortSummary() + " ms)";
     }
 
     private static String minutes(long millis) {

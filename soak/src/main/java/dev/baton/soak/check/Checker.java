@@ -244,6 +244,8 @@ public final class Checker {
             long after = Math.max(pause[1], t);
             boolean believedAfter = older.validChecks.stream().anyMatch(c -> c > after);
             countLateWrites(older, t, t);
+            overlapSeen(believedAfter ? Violation.Kind.STALE_BELIEF_AFTER_PAUSE : Violation.Kind.PAUSE_OVERLAP, t,
+                    older, newer);
             if (believedAfter) {
                 long lag = older.end() - pause[1];
                 phaseStats(t).staleBeliefLag.add(lag);
@@ -262,6 +264,7 @@ public final class Checker {
             // Attributed to the fault's phase even when the grant came just after the phase closed.
             long at = Math.min(t, dataLoss.end());
             countLateWrites(older, t, at);
+            overlapSeen(Violation.Kind.DATA_LOSS_OVERLAP, at, older, newer);
             findings.add(new Violation(Violation.Kind.DATA_LOSS_OVERLAP, at, dataLoss.kind().id() + " #" + dataLoss.number()
                     + ": " + newer + " granted while " + older + " still believed itself valid for " + overlapMs + " ms"));
             return;
@@ -271,9 +274,15 @@ public final class Checker {
         Violation.Kind kind = partition != null ? Violation.Kind.VALID_OVERLAP_PARTITIONED : Violation.Kind.VALID_OVERLAP;
         long at = partition != null ? Math.min(t, partition.end()) : t;
         countLateWrites(older, t, at);
+        overlapSeen(kind, at, older, newer);
         findings.add(new Violation(kind, at, newer + " granted while " + older + " still believed itself valid, for "
                 + overlapMs + " ms" + (partition != null ? " (partitioned since " + (t - partition.start()) / 1000
                 + " ms before the grant)" : "") + activeFaults(t)));
+    }
+
+    private void overlapSeen(Violation.Kind kind, long at, LeaseRecord older, LeaseRecord newer) {
+        long overlap = Math.min(older.end(), newer.end()) - newer.granted;
+        phaseStats(at).overlaps.computeIfAbsent(kind, k -> new Stats()).add(Math.max(0, overlap));
     }
 
     /** The older holder's pause long enough to lose the lease, begun before the newer grant. */

@@ -21,6 +21,7 @@ public final class KindStats {
     final Stats drain = new Stats();
     final Stats staleBeliefLag = new Stats();
     final Map<Violation.Kind, Integer> findings = new EnumMap<>(Violation.Kind.class);
+    final Map<Violation.Kind, Stats> overlaps = new EnumMap<>(Violation.Kind.class);
 
     KindStats(String kind) {
         this.kind = kind;
@@ -95,6 +96,11 @@ public final class KindStats {
     /** For {@link Violation.Kind#STALE_BELIEF_AFTER_PAUSE}: resume to the end of the holder's belief. */
     public Stats staleBeliefLag() {
         return staleBeliefLag;
+    }
+
+    /** How long the two holders overlapped, for the overlap classes found in this phase. */
+    public Stats overlap(Violation.Kind kind) {
+        return overlaps.getOrDefault(kind, new Stats());
     }
 
     public int count(Violation.Kind finding) {
