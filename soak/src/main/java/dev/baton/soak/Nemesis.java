@@ -98,6 +98,7 @@ final class Nemesis {
         if (!progressed) {
             log.accept(kind.id() + " #" + n + " on " + target + ": no grant within " + options.recoveryTimeout());
         }
+        Wait.sleep(options.quiet().toMillis());
     }
 
     /** A whole cluster, every worker ready (a killed worker's successor included). */

@@ -64,6 +64,10 @@ public final class SoakMain implements Callable<Integer> {
     @Option(names = "--horizon", description = "ZooKeeper session timeout / Redis lease time (default: ${DEFAULT-VALUE})")
     private String horizon = "2s";
 
+    @Option(names = "--quiet", description = "time without faults after grants resumed, before the next fault"
+            + " (default: ${DEFAULT-VALUE})")
+    private String quiet = "2s";
+
     @Option(names = "--zk-lost-on", description = "baton.zookeeper.lost-on: suspended or session-lost (default: ${DEFAULT-VALUE})")
     private String lostOn = "suspended";
 
@@ -114,7 +118,7 @@ public final class SoakMain implements Callable<Integer> {
                     .withInjections(injections).withMaxPhase(parse(duration)).withWorkers(workers).withLocks(locks)
                     .withHorizon(parse(horizon)).withLostOn(lostOn).withListClientAddresses(listClientAddresses)
                     .withSelfTest(test).withSections(writes, hold)
-                    .withClientOverrides(clientOverrides);
+                    .withClientOverrides(clientOverrides).withQuiet(parse(quiet));
             Soak.Result result = Soak.run(options, line -> System.out.println("[" + backend + "] " + line));
             String md = Report.markdown(result, command);
             System.out.println(md);
@@ -134,6 +138,9 @@ public final class SoakMain implements Callable<Integer> {
 
     private static Duration parse(String text) {
         String t = text.trim().toLowerCase();
+        if (t.equals("0")) {
+            return Duration.ZERO;
+        }
         if (t.endsWith("ms")) {
             return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
         }

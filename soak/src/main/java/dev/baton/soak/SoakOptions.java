@@ -25,11 +25,13 @@ import java.util.Objects;
  * @param writes writes per critical section
  * @param acquireWait {@code tryAcquire} budget
  * @param clientOverrides {@code baton.*} keys given to every worker over the cluster's own
+ * @param quiet how long the nemesis waits after grants resumed before the next fault, so that each
+ *     fault strikes a settled system (waiters queued, leases renewed) rather than the last one's recovery
  */
 public record SoakOptions(String backend, List<FaultKind> faults, int injections, Duration maxPhase, int workers,
                           int locks, Duration horizon, String lostOn, boolean listClientAddresses, SelfTest selfTest,
                           Path out, Duration recoveryTimeout, long holdMillis, int writes, Duration acquireWait,
-                          Map<String, String> clientOverrides) {
+                          Map<String, String> clientOverrides, Duration quiet) {
 
     /** What a self-test breaks. */
     public enum SelfTest {
@@ -59,64 +61,69 @@ public record SoakOptions(String backend, List<FaultKind> faults, int injections
      */
     public static SoakOptions defaults(String backend, List<FaultKind> faults, Path out) {
         return new SoakOptions(backend, faults, 5, Duration.ofMinutes(30), 3, 2, Duration.ofSeconds(2), "suspended",
-                false, SelfTest.NONE, out, Duration.ofSeconds(60), 100, 20, Duration.ofSeconds(1), Map.of());
+                false, SelfTest.NONE, out, Duration.ofSeconds(60), 100, 20, Duration.ofSeconds(1), Map.of(), Duration.ofSeconds(2));
     }
 
     public SoakOptions withInjections(int n) {
         return new SoakOptions(backend, faults, n, maxPhase, workers, locks, horizon, lostOn, listClientAddresses,
-                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides);
+                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, quiet);
     }
 
     public SoakOptions withMaxPhase(Duration d) {
         return new SoakOptions(backend, faults, injections, d, workers, locks, horizon, lostOn, listClientAddresses,
-                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides);
+                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, quiet);
     }
 
     public SoakOptions withWorkers(int n) {
         return new SoakOptions(backend, faults, injections, maxPhase, n, locks, horizon, lostOn, listClientAddresses,
-                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides);
+                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, quiet);
     }
 
     public SoakOptions withHorizon(Duration d) {
         return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, d, lostOn, listClientAddresses,
-                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides);
+                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, quiet);
     }
 
     public SoakOptions withLostOn(String policy) {
         return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, horizon, policy,
-                listClientAddresses, selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides);
+                listClientAddresses, selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, quiet);
     }
 
     public SoakOptions withListClientAddresses(boolean list) {
         return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, horizon, lostOn, list,
-                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides);
+                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, quiet);
     }
 
     public SoakOptions withSelfTest(SelfTest test) {
         return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, horizon, lostOn,
-                listClientAddresses, test, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides);
+                listClientAddresses, test, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, quiet);
     }
 
     public SoakOptions withLocks(int n) {
         return new SoakOptions(backend, faults, injections, maxPhase, workers, n, horizon, lostOn,
-                listClientAddresses, selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides);
+                listClientAddresses, selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, quiet);
     }
 
     /** Critical sections of {@code n} writes, {@code millis} apart. */
     public SoakOptions withSections(int n, long millis) {
         return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, horizon, lostOn,
-                listClientAddresses, selfTest, out, recoveryTimeout, millis, n, acquireWait, clientOverrides);
+                listClientAddresses, selfTest, out, recoveryTimeout, millis, n, acquireWait, clientOverrides, quiet);
     }
 
     public SoakOptions withRecoveryTimeout(Duration d) {
         return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, horizon, lostOn,
-                listClientAddresses, selfTest, out, d, holdMillis, writes, acquireWait, clientOverrides);
+                listClientAddresses, selfTest, out, d, holdMillis, writes, acquireWait, clientOverrides, quiet);
     }
 
     /** Client keys that override the cluster's (e.g. {@code baton.redis.timeout=3s}). */
     public SoakOptions withClientOverrides(Map<String, String> overrides) {
         return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, horizon, lostOn,
-                listClientAddresses, selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, overrides);
+                listClientAddresses, selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, overrides, quiet);
+    }
+
+    public SoakOptions withQuiet(Duration d) {
+        return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, horizon, lostOn,
+                listClientAddresses, selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, d);
     }
 
     /** The break the workers apply. */

@@ -29,127 +29,32 @@ public final class Checker {
     /** After a fault's end, how long a {@code lost()} still counts as caused by it. */
     private static final long LOST_GRACE_MICROS = 10_000_000;
 
-    private final Map<String, String> run = new LinkedHashMap<>();
-    private final Map<String, LeaseRecord> leases = new LinkedHashMap<>();
-    private final List<LeaseRecord.WriteRecord> writes = new ArrayList<>();
-    private final Map<String, List<long[]>> pauses = new HashMap<>();
-    private final List<Fault> faults = new ArrayList<>();
-    private final List<String[]> phases = new ArrayList<>();
+    private final Recorded recorded;
+    private final Map<String, LeaseRecord> leases;
+    private final List<Fault> faults;
     private final List<Violation> findings = new ArrayList<>();
-    private final Map<String, Long> lastSeen = new HashMap<>();
+    private final Map<String, KindStats> phaseStats = new LinkedHashMap<>();
     private long horizonMicros = 2_000_000;
 
-    private Checker() {
+    private Checker(Recorded recorded) {
+        this.recorded = recorded;
+        this.leases = recorded.leases;
+        this.faults = recorded.faults;
+        findings.addAll(recorded.notes);
+        for (String[] phase : recorded.phases) {
+            KindStats stats = phaseStats.computeIfAbsent(phase[0], KindStats::new);
+            stats.phaseMicros += Long.parseLong(phase[2]) - Long.parseLong(phase[1]);
+        }
     }
 
     /** Checks a history given as its lines. */
     public static CheckResult check(List<String> lines) {
-        Checker checker = new Checker();
-        int malformed = 0;
-        for (String line : lines) {
-            HistoryLine parsed = HistoryLine.parse(line);
-            try {
-                if (parsed != null) {
-                    checker.read(parsed);
-                }
-            } catch (RuntimeException e) {
-                // A run that died mid-write leaves a truncated last line; say so, judge the rest.
-                malformed++;
-            }
-        }
-        if (malformed > 0) {
-            checker.run.put("malformedLines", Integer.toString(malformed));
-        }
-        return checker.judge();
-    }
-
-    private void read(HistoryLine line) {
-        switch (line.type()) {
-            case "RUN" -> run.put(line.text(0), line.text(1));
-            case "ACQ" -> {
-                boolean dead = line.number(5) < 0;
-                LeaseRecord lease = new LeaseRecord(line.text(0), line.number(2), line.text(1), line.number(3),
-                        line.number(4), line.number(5), dead ? (line.size() > 7 ? line.text(7) : "dead") : null);
-                leases.put(lease.key(), lease);
-                seen(line.text(0), line.number(4));
-            }
-            case "CHK" -> lease(line).ifPresent(l -> {
-                long t = line.number(2);
-                if ("1".equals(line.text(3))) {
-                    l.validChecks.add(t);
-                } else if (l.firstInvalidAt == null || t < l.firstInvalidAt) {
-                    l.firstInvalidAt = t;
-                }
-                seen(l.worker, t);
-            });
-            case "INV" -> lease(line).ifPresent(l -> {
-                long t = line.number(2);
-                if (l.firstInvalidAt == null || t < l.firstInvalidAt) {
-                    l.firstInvalidAt = t;
-                }
-            });
-            case "LOST" -> lease(line).ifPresent(l -> {
-                if (l.lostAt == null) {
-                    l.lostAt = line.number(2);
-                    l.lostReason = line.text(3);
-                }
-            });
-            case "REL" -> lease(line).ifPresent(l -> {
-                l.releasedAt = line.number(2);
-                seen(l.worker, l.releasedAt);
-            });
-            case "STALL" -> pauses.computeIfAbsent(line.text(0), w -> new ArrayList<>())
-                    .add(new long[] {line.number(1), line.number(2)});
-            case "WRITE" -> {
-                LeaseRecord.WriteRecord write = new LeaseRecord.WriteRecord(line.text(0), line.number(1), line.text(2),
-                        line.number(3), line.number(4), line.number(5), "OK".equals(line.text(6)), writes.size());
-                writes.add(write);
-                LeaseRecord lease = leases.get(LeaseRecord.key(write.worker(), write.seq()));
-                if (lease != null) {
-                    lease.writes.add(write);
-                }
-                seen(write.worker(), write.sent());
-            }
-            case "FAULT" -> {
-                Fault fault = new Fault(Integer.parseInt(line.text(0)), FaultKind.of(line.text(1)), line.text(2),
-                        line.number(3), line.number(4), line.number(5), "1".equals(line.text(6)));
-                faults.add(fault);
-                if (fault.kind() == FaultKind.WORKER_PAUSE) {
-                    pauses.computeIfAbsent(fault.target(), w -> new ArrayList<>())
-                            .add(new long[] {fault.start(), fault.heal()});
-                }
-            }
-            case "PHASE" -> phases.add(new String[] {line.text(0), line.text(1), line.text(2)});
-            case "NOTE" -> {
-                if ("nemesis-error".equals(line.text(2))) {
-                    findings.add(new Violation(Violation.Kind.NEMESIS_ERROR, line.number(1), line.text(3)));
-                }
-                if ("worker-log-error".equals(line.text(2))) {
-                    findings.add(new Violation(Violation.Kind.WORKER_LOG_ERROR, line.number(1),
-                            line.text(0) + ": " + line.text(3)));
-                }
-                if ("proxy-bypass".equals(line.text(2))) {
-                    findings.add(new Violation(Violation.Kind.PROXY_BYPASS, line.number(1), line.text(3)));
-                }
-            }
-            case "BYE", "READY" -> seen(line.text(0), line.number(1));
-            default -> {
-                // HELLO, ACQFAIL and unknown lines carry nothing the checks need
-            }
-        }
-    }
-
-    private java.util.Optional<LeaseRecord> lease(HistoryLine line) {
-        return java.util.Optional.ofNullable(leases.get(LeaseRecord.key(line.text(0), line.number(1))));
-    }
-
-    private void seen(String worker, long t) {
-        lastSeen.merge(worker, t, Math::max);
+        return new Checker(Recorded.read(lines)).judge();
     }
 
     private CheckResult judge() {
-        if (run.containsKey("horizonMs")) {
-            horizonMicros = Long.parseLong(run.get("horizonMs")) * 1000;
+        if (recorded.run.containsKey("horizonMs")) {
+            horizonMicros = Long.parseLong(recorded.run.get("horizonMs")) * 1000;
         }
         for (Fault fault : faults) {
             if (fault.kind() == FaultKind.WORKER_KILL) {
@@ -162,7 +67,7 @@ public final class Checker {
             }
         }
         for (LeaseRecord lease : leases.values()) {
-            lease.lastSeenAt = lastSeen.get(lease.worker);
+            lease.lastSeenAt = recorded.lastSeen.get(lease.worker);
             if (lease.dead()) {
                 findings.add(new Violation(Violation.Kind.LEASE_ALREADY_LOST, lease.granted, lease
                         + ": tryAcquire took " + (lease.granted - lease.callStart) / 1000 + " ms and returned it lost: "
@@ -174,13 +79,13 @@ public final class Checker {
         Set<String> overtaken = checkOverlaps();
         checkLost(overtaken);
         Map<String, KindStats> stats = figures();
-        return new CheckResult(Map.copyOf(run), List.copyOf(findings), stats);
+        return new CheckResult(Map.copyOf(recorded.run), List.copyOf(findings), stats);
     }
 
     /** The resource, in the order it decided: no accepted token below one accepted before. */
     private void checkResource() {
         Map<String, Long> highest = new HashMap<>();
-        for (LeaseRecord.WriteRecord write : writes) {
+        for (LeaseRecord.WriteRecord write : recorded.writes) {
             Long max = highest.get(write.lock());
             if (write.accepted()) {
                 if (max != null && write.token() < max) {
@@ -288,7 +193,7 @@ public final class Checker {
     /** The older holder's pause long enough to lose the lease, begun before the newer grant. */
     private long[] pauseBefore(LeaseRecord older, long grant) {
         long[] found = null;
-        for (long[] p : pauses.getOrDefault(older.worker, List.of())) {
+        for (long[] p : recorded.pauses.getOrDefault(older.worker, List.of())) {
             boolean longEnough = p[1] - p[0] >= horizonMicros / 2;
             if (longEnough && p[0] < grant && p[1] > older.granted && p[0] < older.end()
                     && (found == null || p[0] > found[0])) {
@@ -330,40 +235,15 @@ public final class Checker {
     }
 
     private Map<String, KindStats> figures() {
-        Map<String, KindStats> stats = phaseStatsMap();
         for (Fault fault : faults) {
-            KindStats s = stats.computeIfAbsent(fault.kind().id(), KindStats::new);
-            s.injections++;
-            if (!fault.progressed()) {
-                findings.add(new Violation(Violation.Kind.NO_PROGRESS, fault.heal(), fault.kind().id() + " #"
-                        + fault.number() + " on " + fault.target() + ": no grant within the recovery timeout after healing"));
-            }
-            List<LeaseRecord> held = leases.values().stream().filter(l -> !l.dead() && l.granted < fault.start()
-                    && l.end() >= fault.start() && (!fault.workerFault() || l.worker.equals(fault.target()))).toList();
-            s.heldAtFault += held.size();
-            long from = fault.kind() == FaultKind.WORKER_PAUSE ? fault.heal() : fault.start();
-            for (LeaseRecord lease : held) {
-                if (lease.lostAt != null && lease.lostAt >= fault.start() && lease.lostAt <= fault.end() + LOST_GRACE_MICROS) {
-                    s.lostAfterFault++;
-                    s.lostDelay.add(Math.max(0, lease.lostAt - from));
-                }
-            }
-            Set<String> heldLocks = held.stream().map(l -> l.lock).collect(Collectors.toSet());
-            leases.values().stream()
-                    .filter(l -> !l.dead() && l.granted > fault.start()
-                            && (heldLocks.isEmpty() || heldLocks.contains(l.lock)))
-                    .mapToLong(l -> l.granted).min()
-                    .ifPresent(t -> s.takeover.add(t - fault.start()));
-            leases.values().stream().filter(l -> !l.dead() && l.granted > fault.heal())
-                    .mapToLong(l -> l.granted).min()
-                    .ifPresent(t -> s.drain.add(t - fault.heal()));
+            faultFigures(fault, phaseStats.computeIfAbsent(fault.kind().id(), KindStats::new));
         }
         for (LeaseRecord lease : leases.values()) {
             if (!lease.dead()) {
                 phaseStats(lease.granted).grants++;
             }
         }
-        for (LeaseRecord.WriteRecord write : writes) {
+        for (LeaseRecord.WriteRecord write : recorded.writes) {
             KindStats s = phaseStats(write.received());
             s.writes++;
             if (!write.accepted()) {
@@ -374,31 +254,45 @@ public final class Checker {
             KindStats s = phaseStats(finding.at());
             s.findings.merge(finding.kind(), 1, Integer::sum);
         }
-        return stats;
+        return phaseStats;
     }
 
-    private Map<String, KindStats> phaseStatsMapCache;
-
-    private Map<String, KindStats> phaseStatsMap() {
-        if (phaseStatsMapCache == null) {
-            phaseStatsMapCache = new LinkedHashMap<>();
-            for (String[] phase : phases) {
-                KindStats s = phaseStatsMapCache.computeIfAbsent(phase[0], KindStats::new);
-                s.phaseMicros += Long.parseLong(phase[2]) - Long.parseLong(phase[1]);
+    /** One injection's figures: held leases and their lost() delays, takeover, drain; and progress. */
+    private void faultFigures(Fault fault, KindStats s) {
+        s.injections++;
+        if (!fault.progressed()) {
+            findings.add(new Violation(Violation.Kind.NO_PROGRESS, fault.heal(), fault.kind().id() + " #"
+                    + fault.number() + " on " + fault.target() + ": no grant within the recovery timeout after healing"));
+        }
+        List<LeaseRecord> held = leases.values().stream().filter(l -> !l.dead() && l.granted < fault.start()
+                && l.end() >= fault.start() && (!fault.workerFault() || l.worker.equals(fault.target()))).toList();
+        s.heldAtFault += held.size();
+        long from = fault.kind() == FaultKind.WORKER_PAUSE ? fault.heal() : fault.start();
+        for (LeaseRecord lease : held) {
+            if (lease.lostAt != null && lease.lostAt >= fault.start() && lease.lostAt <= fault.end() + LOST_GRACE_MICROS) {
+                s.lostAfterFault++;
+                s.lostDelay.add(Math.max(0, lease.lostAt - from));
             }
         }
-        return phaseStatsMapCache;
+        Set<String> heldLocks = held.stream().map(l -> l.lock).collect(Collectors.toSet());
+        leases.values().stream()
+                .filter(l -> !l.dead() && l.granted > fault.start()
+                        && (heldLocks.isEmpty() || heldLocks.contains(l.lock)))
+                .mapToLong(l -> l.granted).min()
+                .ifPresent(t -> s.takeover.add(t - fault.start()));
+        leases.values().stream().filter(l -> !l.dead() && l.granted > fault.heal())
+                .mapToLong(l -> l.granted).min()
+                .ifPresent(t -> s.drain.add(t - fault.heal()));
     }
 
     /** The stats of the phase running at {@code t}, or of {@code none}. */
     private KindStats phaseStats(long t) {
-        Map<String, KindStats> map = phaseStatsMap();
-        for (String[] phase : phases) {
+        for (String[] phase : recorded.phases) {
             if (Long.parseLong(phase[1]) <= t && t <= Long.parseLong(phase[2])) {
-                return map.get(phase[0]);
+                return phaseStats.get(phase[0]);
             }
         }
-        return map.computeIfAbsent("none", KindStats::new);
+        return phaseStats.computeIfAbsent("none", KindStats::new);
     }
 
     private Fault firstFault(java.util.function.Predicate<Fault> matches) {
