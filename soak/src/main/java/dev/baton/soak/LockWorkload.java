@@ -64,10 +64,13 @@ final class LockWorkload implements Workload {
         try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(logs)) {
             for (Path file : files.sorted().toList()) {
                 String worker = file.getFileName().toString().replace(".log", "");
-                for (String line : java.nio.file.Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8)) {
-                    if (line.contains(" ERROR ")) {
+                List<String> lines = java.nio.file.Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8);
+                for (int i = 0; i < lines.size(); i++) {
+                    if (lines.get(i).contains(" ERROR ")) {
+                        // The line after names the exception, which is what tells one error from another.
+                        String cause = i + 1 < lines.size() ? " / " + lines.get(i + 1) : "";
                         history.add("NOTE", worker, Long.toString(Micros.now()), "worker-log-error",
-                                line.replace('\t', ' '));
+                                (lines.get(i) + cause).replace('\t', ' '));
                     }
                 }
             }

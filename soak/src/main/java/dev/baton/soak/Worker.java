@@ -49,6 +49,12 @@ public final class Worker {
     }
 
     private static final long STALL_MILLIS = 250;
+    /**
+     * Every this many grants, the worker closes its client in the middle of the section, while it
+     * holds the lease (as a service that shuts down would), and opens a new one: closing with a
+     * lease held must end it with {@code CLIENT_CLOSED} and must not make the library log errors.
+     */
+    private static final int RECYCLE_EVERY = 8;
 
     private final String name;
     private final Socket harness;
@@ -57,6 +63,8 @@ public final class Worker {
     private volatile boolean stopping;
     /** The lease in its critical section now, watched by the validity thread; null between sections. */
     private volatile Watched current;
+    private Map<String, String> config;
+    private LockClient client;
 
     private record Watched(Lease lease, long seq) {
     }
@@ -89,9 +97,13 @@ public final class Worker {
         worker.startStallWatch();
         worker.startValidityWatch();
         worker.watchStdin();
-        try (LockClient client = worker.open(config)) {
-            worker.send("READY", name, Long.toString(Micros.now()));
-            worker.loop(client, locks, holdMillis, writes, wait, broken);
+        worker.config = config;
+        worker.client = worker.open(config);
+        worker.send("READY", name, Long.toString(Micros.now()));
+        try {
+            worker.loop(locks, holdMillis, writes, wait, broken);
+        } finally {
+            worker.client.close();
         }
         worker.send("BYE", name, Long.toString(Micros.now()));
         socket.close();
@@ -113,9 +125,10 @@ public final class Worker {
         }
     }
 
-    private void loop(LockClient client, int locks, long holdMillis, int writes, Duration wait, Break broken) {
+    private void loop(int locks, long holdMillis, int writes, Duration wait, Break broken) {
         Map<String, Long> lastToken = new HashMap<>();
         long seq = 0;
+        long grants = 0;
         long sections = 0;
         while (!stopping) {
             String lock = "soak/" + ThreadLocalRandom.current().nextInt(locks);
@@ -126,7 +139,7 @@ public final class Worker {
                 long now = Micros.now();
                 send("ACQ", name, lock, Long.toString(seq), Long.toString(now), Long.toString(now),
                         Long.toString(lastToken.get(lock)));
-                section(null, lock, seq, lastToken.get(lock), holdMillis, writes, broken);
+                section(null, lock, seq, lastToken.get(lock), holdMillis, writes, null);
                 continue;
             }
             long start = Micros.now();
@@ -165,12 +178,20 @@ public final class Worker {
                         Long.toString(Micros.now()), reason == null ? "failed:" + failure : reason.name()));
             }
             current = new Watched(lease, seq);
-            section(lease, lock, seq, token, holdMillis, writes, broken);
+            boolean recycle = ++grants % RECYCLE_EVERY == 0;
+            section(lease, lock, seq, token, holdMillis, writes, recycle ? this::closeClient : null);
+            if (recycle && !stopping) {
+                client = open(config);
+            }
         }
     }
 
-    /** Check, work, write; a few times; then release. {@code lease} is null for the fake grant. */
-    private void section(Lease lease, String lock, long seq, long token, long holdMillis, int writes, Break broken) {
+    /**
+     * Check, work, write; a few times; then release. {@code lease} is null for the fake grant;
+     * {@code afterFirstWrite}, if not null, runs once after the first write (closing the client).
+     */
+    private void section(Lease lease, String lock, long seq, long token, long holdMillis, int writes,
+                         Runnable afterFirstWrite) {
         String s = Long.toString(seq);
         for (int i = 0; i < writes && !stopping; i++) {
             boolean valid = lease == null || lease.isValid();
@@ -180,12 +201,20 @@ public final class Worker {
             }
             sleep(holdMillis);
             write(lock, s, token);
+            if (i == 0 && afterFirstWrite != null) {
+                afterFirstWrite.run();
+            }
         }
         current = null;
         send("REL", name, s, Long.toString(Micros.now()));
         if (lease != null) {
             lease.release();
         }
+    }
+
+    private void closeClient() {
+        send("NOTE", name, Long.toString(Micros.now()), "client-recycle", "closing the client while holding a lease");
+        client.close();
     }
 
     /** One write to the fenced resource; the harness records its outcome. */
