@@ -213,7 +213,10 @@ public final class Worker {
     }
 
     private void closeClient() {
-        send("NOTE", name, Long.toString(Micros.now()), "client-recycle", "closing the client while holding a lease");
+        Watched watched = current;
+        if (watched != null) {
+            send("CLOSE", name, Long.toString(watched.seq()), Long.toString(Micros.now()));
+        }
         client.close();
     }
 

@@ -143,6 +143,13 @@ public final class Checker {
 
     private void classify(LeaseRecord older, LeaseRecord newer) {
         long t = newer.granted;
+        if (older.closingAt != null && older.closingAt <= t) {
+            overlapSeen(Violation.Kind.OVERLAP_WHILE_CLOSING, t, older, newer);
+            findings.add(new Violation(Violation.Kind.OVERLAP_WHILE_CLOSING, t, older + " began closing its client "
+                    + (t - older.closingAt) / 1000 + " ms before " + newer + " was granted, and saw isValid()=true for "
+                    + (older.end() - t) / 1000 + " ms more"));
+            return;
+        }
         long[] pause = pauseBefore(older, t);
         long overlapMs = (Math.min(older.end(), newer.end()) - t) / 1000;
         if (pause != null) {

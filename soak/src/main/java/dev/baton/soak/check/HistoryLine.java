@@ -20,6 +20,7 @@ import java.util.List;
  * INV      worker seq t                                     the validity watch saw isValid() false first at t
  * LOST     worker seq t reason                              lost() completed
  * REL      worker seq t                                     release() is about to be called
+ * CLOSE    worker seq t                                     LockClient.close() is about to be called, the lease held
  * STALL    worker from to                                   the worker's JVM did not run from..to
  * WRITE    worker seq lock token sent received OK|STALE     the fenced resource's verdict, in its order
  * FAULT    n kind target start heal end progressed          one injection (progressed: 1 if grants resumed)

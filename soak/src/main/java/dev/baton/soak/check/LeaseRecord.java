@@ -20,6 +20,8 @@ final class LeaseRecord {
     Long lostAt;
     String lostReason;
     Long releasedAt;
+    /** When its holder started closing its whole client (with the lease still held). */
+    Long closingAt;
     Long killedAt;
     Long lastSeenAt;
 

@@ -22,6 +22,7 @@ final class Recorded {
     /** Findings that the history states outright (notes). */
     final List<Violation> notes = new ArrayList<>();
     final Map<String, Long> lastSeen = new HashMap<>();
+    private final Map<String, Optional<LeaseRecord>> latestLease = new HashMap<>();
 
     private Recorded() {
     }
@@ -54,6 +55,7 @@ final class Recorded {
                 LeaseRecord lease = new LeaseRecord(line.text(0), line.number(2), line.text(1), line.number(3),
                         line.number(4), line.number(5), dead ? (line.size() > 7 ? line.text(7) : "dead") : null);
                 leases.put(lease.key(), lease);
+                latestLease.put(lease.worker, Optional.of(lease));
                 seen(line.text(0), line.number(4));
             }
             case "CHK" -> lease(line).ifPresent(l -> {
@@ -103,7 +105,13 @@ final class Recorded {
                 }
             }
             case "PHASE" -> phases.add(new String[] {line.text(0), line.text(1), line.text(2)});
+            case "CLOSE" -> lease(line).ifPresent(l -> l.closingAt = line.number(2));
             case "NOTE" -> {
+                if ("client-recycle".equals(line.text(2))) {
+                    // Histories before CLOSE lines: the note names the worker, its latest lease is the one.
+                    latestLease.getOrDefault(line.text(0), Optional.empty())
+                            .ifPresent(l -> l.closingAt = line.number(1));
+                }
                 if ("nemesis-error".equals(line.text(2))) {
                     notes.add(new Violation(Violation.Kind.NEMESIS_ERROR, line.number(1), line.text(3)));
                 }

@@ -35,6 +35,12 @@ public record Violation(Kind kind, long at, String detail) {
         DATA_LOSS_OVERLAP(false),
         /** A worker's client library logged at ERROR (a ZooKeeper watcher that throws while the client closes, issue 15). */
         WORKER_LOG_ERROR(false),
+        /**
+         * The older holder had called {@code LockClient.close()} with the lease held, and another was
+         * granted the lock before the lease reported itself invalid: close frees the lock on the
+         * server first. The holder gave the lock up, but its other threads still saw {@code isValid()} true.
+         */
+        OVERLAP_WHILE_CLOSING(false),
         /** A partition did not cut the worker: its proxies carried no connection (Curator's ensemble tracker, issue 15). */
         PROXY_BYPASS(false);
 

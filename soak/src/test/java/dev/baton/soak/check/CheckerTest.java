@@ -262,4 +262,16 @@ class CheckerTest {
                 .check();
         assertTrue(result.findings().isEmpty(), result.findings().toString());
     }
+
+    @Test
+    void anOverlapWhileTheOlderHolderClosesItsClientIsReportedApart() {
+        CheckResult result = new H()
+                .acq("w1-1", "a", 1, 0, 10, 5).chk("w1-1", 1, 11, true)
+                .line("CLOSE", "w1-1", "1", 100)
+                .acq("w2-1", "a", 1, 50, 110, 9)
+                .lost("w1-1", 1, 118).line("INV", "w1-1", "1", 119).rel("w1-1", 1, 200).rel("w2-1", 1, 300)
+                .check();
+        assertEquals(1, result.count(Violation.Kind.OVERLAP_WHILE_CLOSING));
+        assertTrue(result.violations().isEmpty(), result.findings().toString());
+    }
 }
