@@ -194,8 +194,11 @@ public final class Worker {
                          Runnable afterFirstWrite) {
         String s = Long.toString(seq);
         for (int i = 0; i < writes && !stopping; i++) {
+            // Stamped before and after: a pause between the two would otherwise date a true from
+            // before the pause after it, and look like a holder that believed itself valid on resuming.
+            long before = Micros.now();
             boolean valid = lease == null || lease.isValid();
-            send("CHK", name, s, Long.toString(Micros.now()), valid ? "1" : "0");
+            send("CHK", name, s, Long.toString(Micros.now()), valid ? "1" : "0", Long.toString(before));
             if (!valid) {
                 break;
             }

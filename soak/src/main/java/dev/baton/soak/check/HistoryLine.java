@@ -16,7 +16,7 @@ import java.util.List;
  * ACQ      worker lock seq callStart callEnd token          tryAcquire returned a lease with that token
  * ACQ      worker lock seq callStart callEnd -1 t message   ... whose fencingToken() threw: handed out already lost
  * ACQFAIL  worker lock callStart callEnd message            tryAcquire threw LockException
- * CHK      worker seq t 1|0                                 isValid() before a write
+ * CHK      worker seq t 1|0 [t0]                            isValid() before a write, returned at t (called at t0)
  * INV      worker seq t                                     the validity watch saw isValid() false first at t
  * LOST     worker seq t reason                              lost() completed
  * REL      worker seq t                                     release() is about to be called

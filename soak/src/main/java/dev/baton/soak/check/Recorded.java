@@ -61,7 +61,8 @@ final class Recorded {
             case "CHK" -> lease(line).ifPresent(l -> {
                 long t = line.number(2);
                 if ("1".equals(line.text(3))) {
-                    l.validChecks.add(t);
+                    // A true counts from when isValid() was called (older histories: when it returned).
+                    l.validChecks.add(line.size() > 4 ? line.number(4) : t);
                 } else if (l.firstInvalidAt == null || t < l.firstInvalidAt) {
                     l.firstInvalidAt = t;
                 }

@@ -274,4 +274,19 @@ class CheckerTest {
         assertEquals(1, result.count(Violation.Kind.OVERLAP_WHILE_CLOSING));
         assertTrue(result.violations().isEmpty(), result.findings().toString());
     }
+
+    @Test
+    void aTrueCalledBeforeThePauseButStampedAfterItIsNoStaleBelief() {
+        // isValid() was called at 19 ms, then the pause; the answer was sent after resuming.
+        CheckResult result = new H()
+                .acq("w1-1", "a", 1, 0, 10, 5).chk("w1-1", 1, 11, true)
+                .line("STALL", "w1-1", 20, 3020)
+                .acq("w2-1", "a", 1, 100, 2100, 9)
+                .line("CHK", "w1-1", "1", 3021, "1", 19)
+                .write("w1-1", 1, "a", 5, 3022, false).chk("w1-1", 1, 3023, false).lost("w1-1", 1, 3024)
+                .rel("w2-1", 1, 4000)
+                .check();
+        assertEquals(0, result.count(Violation.Kind.STALE_BELIEF_AFTER_PAUSE));
+        assertEquals(1, result.count(Violation.Kind.PAUSE_OVERLAP));
+    }
 }
