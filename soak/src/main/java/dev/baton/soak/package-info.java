@@ -3,4 +3,7 @@
  * JVMs ({@link dev.baton.soak.Worker}) that use only Baton's public API, a fenced resource and a
  * {@link dev.baton.soak.Nemesis}; {@link dev.baton.soak.check.Checker} judges the recorded history.
  */
+@NullMarked
 package dev.baton.soak;
+
+import org.jspecify.annotations.NullMarked;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.baton.soak.check.CheckResult;
 import dev.baton.soak.check.Violation;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Timeout;
  * The soak must be able to fail: with the resource, the lock or {@code lost()} broken on purpose,
  * real runs (one {@code redis-server}, three worker JVMs, paused holders) must report violations.
  */
+@Tag("slow") // real servers and worker JVMs: left out by -Pfast
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class SelfTestSoakTest {
 

@@ -9,6 +9,7 @@ import dev.baton.soak.check.Violation;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Timeout;
  * The short soak CI runs: every fault kind once, on every backend topology, with real servers and
  * worker JVMs. The long run is {@code SoakMain} (see RELIABILITY.md).
  */
+@Tag("slow") // real servers and worker JVMs: left out by -Pfast
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class ShortSoakTest {
 

@@ -104,9 +104,9 @@ public final class Procs {
     public static int freeClusterPort() {
         for (int i = 0; i < 200; i++) {
             int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 30_000);
-            try (ServerSocket a = new ServerSocket(port, 1, InetAddress.getLoopbackAddress());
-                 ServerSocket b = new ServerSocket(port + 10_000, 1, InetAddress.getLoopbackAddress())) {
-                return a.getLocalPort();
+            try (ServerSocket client = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                new ServerSocket(port + 10_000, 1, InetAddress.getLoopbackAddress()).close(); // the bus port too
+                return client.getLocalPort();
             } catch (IOException e) {
                 // taken: try another
             }
