@@ -93,6 +93,10 @@ final class Nemesis {
             heal = Micros.now();
         }
         boolean progressed = Wait.until(options.recoveryTimeout(), () -> history.latestGrant() > heal);
+        // The fault ends when the cluster is whole again, not at the first grant: a restarted Redis
+        // master serves as an empty master until Sentinel turns it into a replica, and what happens
+        // in that window belongs to this fault.
+        Wait.until(SETTLE_TIMEOUT, cluster::healthy);
         history.add("FAULT", Integer.toString(n), kind.id(), target, Long.toString(start), Long.toString(heal),
                 Long.toString(Micros.now()), progressed ? "1" : "0");
         if (!progressed) {

@@ -23,7 +23,9 @@ import java.util.List;
  * CLOSE    worker seq t                                     LockClient.close() is about to be called, the lease held
  * STALL    worker from to                                   the worker's JVM did not run from..to
  * WRITE    worker seq lock token sent received OK|STALE     the fenced resource's verdict, in its order
- * FAULT    n kind target start heal end progressed          one injection (progressed: 1 if grants resumed)
+ * FAULT    n kind target start heal end progressed          one injection: struck at start, healed at heal, over at
+ *                                                           end (grants resumed and the cluster whole); progressed: 1
+ *                                                           if grants resumed within the recovery timeout
  * PHASE    kind start end                                   the injections of one kind ran in this window
  * </pre>
  *

@@ -86,6 +86,15 @@ public final class Procs {
         LIVE.clear();
     }
 
+    /** {@code root/name}, created. */
+    public static Path dir(Path root, String name) {
+        try {
+            return java.nio.file.Files.createDirectories(root.resolve(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The java launcher of this JVM. */
     public static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();

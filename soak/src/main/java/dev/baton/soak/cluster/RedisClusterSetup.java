@@ -34,13 +34,10 @@ public final class RedisClusterSetup extends RedisSetup {
     public static RedisClusterSetup start(Path root, String backend, Duration leaseTime) {
         RedisClusterSetup setup = new RedisClusterSetup(backend, leaseTime);
         try {
+            // Started one after another: a failure leaves the ones already up in the list, to be closed.
             for (int i = 0; i < 2 * MASTERS; i++) {
-                int port = Procs.freeClusterPort();
-                setup.nodes.add(RedisNode.server(root, port, "--cluster-enabled", "yes", "--cluster-config-file",
-                        "nodes-" + port + ".conf", "--cluster-node-timeout", Long.toString(NODE_TIMEOUT.toMillis()),
-                        "--cluster-replica-validity-factor", "0"));
+                setup.nodes.add(RedisNode.clusterNode(root, NODE_TIMEOUT));
             }
-            setup.nodes.parallelStream().forEach(RedisNode::start);
             setup.form();
             return setup;
         } catch (RuntimeException e) {
@@ -100,7 +97,7 @@ public final class RedisClusterSetup extends RedisSetup {
 
     @Override
     public String description() {
-        return "Redis Cluster " + RedisNode.version() + ": 3 masters + 3 replicas (node timeout "
+        return "Redis Cluster " + nodes.get(0).version() + ": 3 masters + 3 replicas (node timeout "
                 + NODE_TIMEOUT.toMillis() + " ms, no persistence), backend " + backendName() + ", lease "
                 + leaseTime.toMillis() + " ms";
     }

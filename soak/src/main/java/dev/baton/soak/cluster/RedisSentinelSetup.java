@@ -31,21 +31,20 @@ public final class RedisSentinelSetup extends RedisSetup {
 
     /** Starts master, replica and Sentinel, and waits until the replica is in sync. */
     public static RedisSentinelSetup start(Path root, String backend, Duration leaseTime) {
-        RedisNode master = RedisNode.server(root, Procs.freePort());
-        master.start();
-        RedisNode replica = RedisNode.server(root, Procs.freePort(), "--replicaof", "127.0.0.1",
-                Integer.toString(master.port()));
+        RedisNode master = RedisNode.server(root);
+        RedisNode replica = null;
         RedisNode sentinel = null;
         try {
-            replica.start();
-            sentinel = RedisNode.sentinel(root, Procs.freePort(), MASTER_NAME, master.port(), DOWN_AFTER);
-            sentinel.start();
+            replica = RedisNode.server(root, "--replicaof", "127.0.0.1", Integer.toString(master.port()));
+            sentinel = RedisNode.sentinel(root, master, MASTER_NAME, DOWN_AFTER);
             RedisSentinelSetup setup = new RedisSentinelSetup(backend, leaseTime, List.of(master, replica), sentinel);
             Wait.require("the Sentinel setup is in sync", Duration.ofSeconds(60), setup::healthy);
             return setup;
         } catch (RuntimeException e) {
             master.close();
-            replica.close();
+            if (replica != null) {
+                replica.close();
+            }
             if (sentinel != null) {
                 sentinel.close();
             }
@@ -60,7 +59,7 @@ public final class RedisSentinelSetup extends RedisSetup {
 
     @Override
     public String description() {
-        return "redis-server " + RedisNode.version() + " master + replica + 1 Sentinel (down-after "
+        return "redis-server " + servers.get(0).version() + " master + replica + 1 Sentinel (down-after "
                 + DOWN_AFTER.toMillis() + " ms, no persistence), backend " + backendName() + ", lease "
                 + leaseTime.toMillis() + " ms";
     }

@@ -21,9 +21,7 @@ public final class RedisStandalone extends RedisSetup {
 
     /** Starts the server. */
     public static RedisStandalone start(Path root, String backend, Duration leaseTime) {
-        RedisNode node = RedisNode.server(root, Procs.freePort());
-        node.start();
-        return new RedisStandalone(backend, leaseTime, node);
+        return new RedisStandalone(backend, leaseTime, RedisNode.server(root));
     }
 
     @Override
@@ -33,7 +31,7 @@ public final class RedisStandalone extends RedisSetup {
 
     @Override
     public String description() {
-        return "1 redis-server " + RedisNode.version() + " (no persistence), backend " + backendName()
+        return "1 redis-server " + server.version() + " (no persistence), backend " + backendName()
                 + ", lease " + leaseTime.toMillis() + " ms";
     }
 

@@ -77,8 +77,8 @@ public final class ZooKeeperEnsemble implements LockCluster {
             servers.append('\n');
         }
         for (int i = 0; i < SERVERS; i++) {
-            Path dir = RedisNode.newDir(root, "zk" + (i + 1));
-            Path data = RedisNode.newDir(dir, "data");
+            Path dir = Procs.dir(root, "zk" + (i + 1));
+            Path data = Procs.dir(dir, "data");
             String conf = "tickTime=" + tick.toMillis() + "\n"
                     + "initLimit=20\nsyncLimit=10\n"
                     + "dataDir=" + data.toAbsolutePath() + "\n"
