@@ -110,6 +110,12 @@ class HistoryTest {
                 TimeUnit.MILLISECONDS);
         TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(30));
         List<String> failed = TxnTesting.failedWrites(zk.server(), before);
+        if (!failed.isEmpty()) {
+            System.out.println("FAILED-WRITES keeper session " + Long.toHexString(keeper.curator().getZookeeperClient()
+                    .getZooKeeper().getSessionId()) + " other " + Long.toHexString(other.curator()
+                    .getZookeeperClient().getZooKeeper().getSessionId()));
+            TxnLogReader.writesAfter(zk.server().getTempDirectory(), before, true).forEach(System.out::println);
+        }
 
         assertThat(failed).as("failed writes while two instances collect").isEmpty();
         Timing.await("the keeper trims what the other instance added last").until(

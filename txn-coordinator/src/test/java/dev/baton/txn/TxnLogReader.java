@@ -19,13 +19,19 @@ final class TxnLogReader {
 
     /** One line per committed write after {@code afterZxid}: zxid, type, path. */
     static List<String> writesAfter(File dataDirectory, long afterZxid) {
+        return writesAfter(dataDirectory, afterZxid, false);
+    }
+
+    /** As {@link #writesAfter(File, long)}; {@code verbose}: also the session and a multi's created paths. */
+    static List<String> writesAfter(File dataDirectory, long afterZxid, boolean verbose) {
         List<String> writes = new ArrayList<>();
         FileTxnLog log = new FileTxnLog(new File(dataDirectory, "version-2"));
         try (TxnLog.TxnIterator iterator = log.read(afterZxid + 1)) {
             while (iterator.getHeader() != null) {
                 TxnHeader header = iterator.getHeader();
                 if (header.getZxid() > afterZxid) {
-                    writes.add(Long.toHexString(header.getZxid()) + " " + describe(header.getType(), iterator.getTxn()));
+                    writes.add(Long.toHexString(header.getZxid()) + " " + describe(header.getType(), iterator.getTxn(), verbose)
+                            + (verbose ? " session " + Long.toHexString(header.getClientId()) : ""));
                 }
                 if (!iterator.next()) {
                     break;
@@ -69,7 +75,7 @@ final class TxnLogReader {
         return created;
     }
 
-    private static String describe(int type, org.apache.jute.Record txn) {
+    private static String describe(int type, org.apache.jute.Record txn, boolean verbose) {
         if (txn instanceof CreateTxn) {
             return "create " + ((CreateTxn) txn).getPath();
         }
@@ -82,7 +88,32 @@ final class TxnLogReader {
         if (txn instanceof MultiTxn) {
             List<org.apache.zookeeper.txn.Txn> parts = ((MultiTxn) txn).getTxns();
             boolean failed = parts.stream().anyMatch(part -> part.getType() == org.apache.zookeeper.ZooDefs.OpCode.error);
-            return (failed ? "failed multi of " : "multi of ") + parts.size();
+            if (!failed && !verbose) {
+                return "multi of " + parts.size();
+            }
+            if (!failed) {
+                List<String> paths = new java.util.ArrayList<>();
+                for (org.apache.zookeeper.txn.Txn part : parts) {
+                    if (part.getType() == org.apache.zookeeper.ZooDefs.OpCode.create
+                            || part.getType() == org.apache.zookeeper.ZooDefs.OpCode.create2) {
+                        CreateTxn create = new CreateTxn();
+                        try {
+                            org.apache.zookeeper.server.ByteBufferInputStream.byteBuffer2Record(
+                                    java.nio.ByteBuffer.wrap(part.getData()), create);
+                        } catch (java.io.IOException e) {
+                            throw new IllegalStateException(e);
+                        }
+                        paths.add("+" + create.getPath());
+                    }
+                }
+                return "multi of " + parts.size() + " " + paths;
+            }
+            List<Integer> codes = new java.util.ArrayList<>();
+            for (org.apache.zookeeper.txn.Txn part : parts) {
+                codes.add(part.getType() == org.apache.zookeeper.ZooDefs.OpCode.error
+                        ? java.nio.ByteBuffer.wrap(part.getData()).getInt() : 0);
+            }
+            return "failed multi of " + parts.size() + " " + codes;
         }
         return "type " + type;
     }

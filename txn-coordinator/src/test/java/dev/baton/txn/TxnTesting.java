@@ -87,6 +87,16 @@ final class TxnTesting {
         return sessions;
     }
 
+    /** Requests the server at {@code port} received so far, from every session (pings included), per {@code mntr}. */
+    static long packetsReceived(int port) {
+        for (String line : fourLetters(port, "mntr").split("\n")) {
+            if (line.startsWith("zk_packets_received")) {
+                return Long.parseLong(line.split("\\s+")[1].trim());
+            }
+        }
+        throw new IllegalStateException("mntr gave no zk_packets_received");
+    }
+
     /** The server's mode (leader, follower, standalone), or "down". */
     static String mode(int port) {
         return ZooKeeperServerExtension.mode(port);

@@ -13,6 +13,7 @@ import dev.baton.txn.internal.store.TxnStore;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -68,6 +69,16 @@ final class BranchTask extends ReevaluatingTask {
     private volatile boolean entryGone;
     /** Told by the watch: the decision exists, so the next evaluation reads it without watching. */
     private volatile boolean decisionCreated;
+    /**
+     * The host's inbox watch will tell this task the decision (its marker), so it need not read or
+     * watch the decision, nor read its vote first: true for a task started by that watch's event,
+     * until a reconnection (events may have been missed) or a decision of its own that found one there.
+     */
+    private volatile boolean trustMarkers;
+    /** The decision, as its marker in the inbox entry told: true for COMMIT; null until then. */
+    private volatile @Nullable Boolean marked;
+    /** A write found the transaction's nodes gone: the next read looks at the record itself. */
+    private boolean recordSuspect;
     private boolean started;
     private @Nullable TxnRecord record;
     private byte @Nullable [] payload;
@@ -92,13 +103,19 @@ final class BranchTask extends ReevaluatingTask {
         @Nullable Decision decision;
     }
 
-    /** @param orphanAttempts the prepared attempts of an orphan; null for an inbox entry */
-    BranchTask(HostedParticipant host, String txnId, @Nullable Set<String> orphanAttempts, boolean checkEntry,
-            long serial) {
+    /**
+     * @param orphanAttempts the prepared attempts of an orphan; null for an inbox entry
+     * @param fromEvent started by the inbox watch's event (which may be stale: the first read checks
+     *     the entry); else by a listing of the inbox
+     */
+    BranchTask(HostedParticipant host, String txnId, @Nullable Set<String> orphanAttempts, boolean fromEvent,
+            boolean markersWatched, long serial) {
         super(host.core.executor(), 5000);
         this.serial = serial;
         this.host = host;
-        this.checkEntry = checkEntry;
+        this.checkEntry = fromEvent;
+        this.trustMarkers = fromEvent && markersWatched && orphanAttempts == null;
+        this.recordSuspect = !fromEvent;
         this.core = host.core;
         this.store = core.store.participants();
         this.txnId = txnId;
@@ -129,6 +146,18 @@ final class BranchTask extends ReevaluatingTask {
         return entryGone;
     }
 
+    /** The inbox watch saw the decision's marker appear in this branch's entry. */
+    void marked(boolean commit) {
+        marked = commit;
+        schedule();
+    }
+
+    /** The host reconnected: events may have been missed, so the next read looks at everything. */
+    void resynced() {
+        trustMarkers = false;
+        schedule();
+    }
+
     @Override
     protected CompletableFuture<Void> evaluate() {
         if (core.isClosed() || !core.store.usable()) {
@@ -146,6 +175,10 @@ final class BranchTask extends ReevaluatingTask {
     }
 
     private CompletableFuture<Void> next(Evaluation now) {
+        Boolean told = marked;
+        if (now.decision == null && told != null) {
+            now.decision = told ? Decision.commit("its marker says COMMIT") : Decision.abort("its marker says ABORT");
+        }
         BranchRule.View view = new BranchRule.View(orphan, attempts, host.owns(txnId), tookOver, entryGone, now.read,
                 now.entryChecked, now.entryExists, record, now.recordRead, mine, now.decision, core.clock.millis(),
                 core.abortGrace.toMillis());
@@ -214,31 +247,40 @@ final class BranchTask extends ReevaluatingTask {
     }
 
     /**
-     * One round trip: the entry (for a task started by an event), the record, this participant's
-     * vote (before the decision: a NO vote carries its ABORT), the branch's payload and the
-     * decision, watching for its creation.
+     * One round trip, of only what is not known yet: the inbox entry (the record's fields and the
+     * payload; its existence, for a task started by an event), the record itself (an orphan's, or
+     * after a write found the transaction gone), this participant's vote (before the decision: a NO
+     * vote carries its ABORT) and the decision, watching for its creation. A task whose markers
+     * are trusted reads neither its vote (a vote already there makes its own create fail, which
+     * then reads it) nor the decision (its marker tells): its first read is the entry alone, and
+     * later ones nothing.
      */
     private CompletableFuture<Void> read(Evaluation now) {
-        boolean entry = checkEntry;
-        ParticipantStore.BranchQuery query = new ParticipantStore.BranchQuery(entry, record == null, mine == null,
-                payload == null);
+        boolean trusted = trustMarkers;
+        boolean entry = !orphan && (record == null || payload == null || checkEntry);
+        ParticipantStore.BranchQuery query = new ParticipantStore.BranchQuery(entry,
+                orphan ? record == null : recordSuspect, mine == null && !trusted, orphan || !trusted);
         return store.read(txnId, host.name, query, watcher, decisionCreated).thenComposeAsync(found -> {
             now.read = true;
             if (entry) {
                 checkEntry = false;
                 now.entryChecked = true;
                 now.entryExists = found.entryExists();
+                if (found.payload() != null) {
+                    payload = found.payload();
+                }
             }
-            if (query.record()) {
+            if (query.entry() || query.record()) {
                 record = found.record();
+                now.recordRead = query.record();
+                recordSuspect = false;
             }
             if (found.vote() != null) {
                 mine = found.vote();
             }
-            if (query.payload() && found.payload() != null) {
-                payload = found.payload();
+            if (found.decision() != null) {
+                now.decision = found.decision().decision();
             }
-            now.decision = found.decision() == null ? null : found.decision().decision();
             return next(now);
         }, executor());
     }
@@ -250,14 +292,18 @@ final class BranchTask extends ReevaluatingTask {
      */
     private CompletableFuture<Void> vote(Evaluation now, Vote vote, @Nullable String attempt) {
         CastVote cast = new CastVote(vote, attempt);
+        List<String> participants = known(record, "the record").participants();
         CompletableFuture<TxnStore.Created> written = vote.isYes() ? store.voteYes(txnId, host.name, cast)
                 : store.voteNo(txnId, host.name, cast, Decision.abort("participant '" + host.name + "' voted NO: "
-                        + vote.reason()));
+                        + vote.reason()), participants);
         return written.thenComposeAsync(created -> {
             core.step(Step.VOTED, txnId);
             if (created == TxnStore.Created.CREATED && vote.isYes()) {
                 mine = cast;
             } else {
+                // Another vote was there (read it), a NO carried its ABORT, or the transaction is gone.
+                trustMarkers = trustMarkers && created == TxnStore.Created.CREATED;
+                recordSuspect = created == TxnStore.Created.NO_PARENT;
                 now.read = false;
             }
             return next(now);
@@ -282,8 +328,11 @@ final class BranchTask extends ReevaluatingTask {
                 ? "participant '" + host.name + "' voted YES but saw no decision by the deadline plus its grace period ("
                         + core.abortGrace + "), so it decided ABORT itself"
                 : "participant '" + host.name + "' voted NO: " + mine.vote().reason();
-        return core.store.decide(txnId, Decision.abort(reason)).thenComposeAsync(write -> {
-            now.read = false; // whatever was created, read the decision (or find the transaction gone)
+        List<String> participants = known(record, "the record").participants();
+        return core.store.decide(txnId, Decision.abort(reason), participants).thenComposeAsync(write -> {
+            trustMarkers = false; // whatever was created, read the decision (or find the transaction gone)
+            recordSuspect = write.created() == TxnStore.Created.NO_PARENT;
+            now.read = false;
             return next(now);
         }, executor());
     }
@@ -329,7 +378,8 @@ final class BranchTask extends ReevaluatingTask {
                 finishAttempt(attempt, false);
             }
             core.step(Step.APPLIED, txnId);
-        }, executor()).thenCompose(applied -> orphan ? done() : store.acknowledge(txnId, host.name, heuristic))
+        }, executor()).thenCompose(applied -> orphan ? done()
+                : store.acknowledge(txnId, host.name, decision.commit(), heuristic))
                 .thenRun(this::finish);
     }
 

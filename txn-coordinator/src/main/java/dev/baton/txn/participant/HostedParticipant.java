@@ -141,10 +141,26 @@ final class HostedParticipant {
         return store.watchInbox(name, entryWatcher).thenAccept(supported -> persistentWatch = supported);
     }
 
-    /** On ZooKeeper's event thread: an inbox entry was created or deleted. */
+    /** On ZooKeeper's event thread: an inbox entry, or a decision marker in one, was created or deleted. */
     private void entryEvent(WatchedEvent event) {
+        if (core.isClosed()) {
+            return;
+        }
+        ParticipantStore.Marker marker = store.markerOf(name, event.getPath());
+        if (marker != null) {
+            if (event.getType() == Watcher.Event.EventType.NodeCreated && TxnNames.isTxnId(marker.txnId())) {
+                BranchTask task = tasks.get(marker.txnId());
+                if (task == null && reconciled) {
+                    task = newTask(marker.txnId(), null, true);
+                }
+                if (task != null) {
+                    task.marked(marker.commit());
+                }
+            }
+            return;
+        }
         String txnId = store.inboxEntryOf(name, event.getPath());
-        if (txnId == null || core.isClosed()) {
+        if (txnId == null) {
             return;
         }
         if (event.getType() == Watcher.Event.EventType.NodeCreated && reconciled && TxnNames.isTxnId(txnId)) {
@@ -270,7 +286,8 @@ final class HostedParticipant {
         if (core.hasProblem(name + "/" + txnId)) {
             return null;
         }
-        BranchTask task = new BranchTask(this, txnId, orphanAttempts, fromEvent, serials.incrementAndGet());
+        BranchTask task = new BranchTask(this, txnId, orphanAttempts, fromEvent, persistentWatch,
+                serials.incrementAndGet());
         return tasks.putIfAbsent(txnId, task) == null ? task : null;
     }
 
@@ -316,7 +333,7 @@ final class HostedParticipant {
                     }
                     scan.schedule();
                 });
-        tasks.values().forEach(BranchTask::schedule);
+        tasks.values().forEach(BranchTask::resynced);
     }
 
     /** Removes the live node, so coordinators stop sending work to this instance; waits a little for it. */

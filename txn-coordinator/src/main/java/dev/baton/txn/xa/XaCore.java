@@ -54,7 +54,7 @@ final class XaCore extends AbstractService {
             Duration recoveryGrace, Duration recoveryInterval, int threads, StepListener steps) {
         super("XA transactions");
         this.store = store;
-        this.resources = Map.copyOf(resources);
+        this.resources = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(resources));
         this.clock = clock;
         this.defaultTimeout = defaultTimeout;
         this.recoveryGrace = recoveryGrace;

@@ -62,6 +62,17 @@ public final class Ballot {
         return votes.keySet().containsAll(record.participants());
     }
 
+    /**
+     * Counts every participant's vote as YES, cast before the decision: for a COMMIT decided on
+     * seen vote nodes (a NO vote is written with its ABORT, so the COMMIT's create proves there was none).
+     */
+    public void presumeYes(List<String> participants) {
+        for (String participant : participants) {
+            votes.putIfAbsent(participant, Vote.yes());
+            castAt.putIfAbsent(participant, 0L);
+        }
+    }
+
     /** Notes the zxid of the decision's creation. */
     public void decidedAt(long zxid) {
         decidedAt = zxid;

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -49,7 +50,15 @@ public final class CoordinatorCore extends AbstractService {
     private final ConcurrentMap<String, String> problems = new ConcurrentHashMap<>();
     private final AtomicBoolean scanQueued = new AtomicBoolean();
     private final Watcher scanWatcher = event -> scheduleScan();
+    private final Watcher txnWatcher = this::txnEvent;
     private final ConnectionStateListener connectionListener = this::connectionChanged;
+    /**
+     * The persistent recursive watch on {@code txn/} is in place for the current session: new
+     * transactions, votes, decisions, acks and lease nodes arrive as events, and a transaction
+     * this instance learns of from then on needs no read to follow it. Zero while there is none
+     * (before start, on a server older than 3.6); otherwise the session it was added on.
+     */
+    private volatile long eventsSession;
 
     /**
      * @param locks the queues for driver leases; closed with this core
@@ -73,9 +82,41 @@ public final class CoordinatorCore extends AbstractService {
     @Override
     protected void doStart() throws Exception {
         join(store.ensureNamespace());
+        join(store.ensureTransactions());
+        join(watchTransactions());
         store.curator().getConnectionStateListenable().addListener(connectionListener);
         join(keeper.start());
         join(scan());
+    }
+
+    /** Adds the watch on {@code txn/} for the current session (a new session has none). */
+    private CompletableFuture<Void> watchTransactions() {
+        long session = store.sessionId();
+        return store.watchTransactions(txnWatcher).thenAccept(supported -> eventsSession = supported ? session : 0);
+    }
+
+    /** Whether the watch on {@code txn/} tells every change now. */
+    public boolean eventsActive() {
+        long session = eventsSession;
+        return session != 0 && session == store.sessionId();
+    }
+
+    /** On ZooKeeper's event thread: a node under {@code txn/} was created, deleted or changed. */
+    private void txnEvent(WatchedEvent event) {
+        TxnStore.TxnPath path = store.txnPath(event.getPath());
+        if (path == null || isClosed()) {
+            return;
+        }
+        if (path.kind() == TxnStore.NodeKind.RECORD && event.getType() == Watcher.Event.EventType.NodeCreated) {
+            if (!drivers.containsKey(path.txnId()) && eventsActive()) {
+                follow(List.of(path.txnId()), true);
+            }
+            return;
+        }
+        TxnDriver driver = drivers.get(path.txnId());
+        if (driver != null) {
+            driver.seen(path, event.getType());
+        }
     }
 
     /**
@@ -86,6 +127,9 @@ public final class CoordinatorCore extends AbstractService {
     @Override
     protected void doStop() {
         store.curator().getConnectionStateListenable().removeListener(connectionListener);
+        if (eventsSession != 0) {
+            store.unwatchTransactions(txnWatcher);
+        }
         executor.shutdownNow();
         for (TxnDriver driver : drivers.values()) {
             driver.close();
@@ -200,22 +244,29 @@ public final class CoordinatorCore extends AbstractService {
         }
     }
 
-    /** Lists {@code txn/} (watching it) and starts following every transaction not yet known. */
+    /**
+     * Lists {@code txn/} and starts following every transaction not yet known: watching the
+     * listing, unless the watch on {@code txn/} tells of new transactions (then it runs only at start
+     * and after a reconnection).
+     */
     private CompletableFuture<Void> scan() {
         if (isClosed()) {
             return CompletableFuture.completedFuture(null);
         }
-        return store.transactions(scanWatcher).thenCompose(ids -> {
+        return store.transactions(eventsActive() ? null : scanWatcher).thenCompose(ids -> {
             if (ids == null) {
                 return store.ensureTransactions().thenRun(this::scheduleScan);
             }
-            follow(ids);
+            follow(ids, false);
             return CompletableFuture.completedFuture(null);
         });
     }
 
-    private void follow(List<String> ids) {
-        problems.keySet().retainAll(ids);
+    /** @param fromEvent learnt of by the watch on {@code txn/}, which will tell every later change */
+    private void follow(List<String> ids, boolean fromEvent) {
+        if (!fromEvent) {
+            problems.keySet().retainAll(ids); // a listing: the problems of transactions gone are forgotten
+        }
         for (String id : ids) {
             if (drivers.containsKey(id) || problems.containsKey(id)) {
                 continue;
@@ -225,6 +276,9 @@ public final class CoordinatorCore extends AbstractService {
                 continue;
             }
             TxnDriver driver = new TxnDriver(this, id, null, null);
+            if (fromEvent) {
+                driver.trustEvents();
+            }
             if (drivers.putIfAbsent(id, driver) == null) {
                 driver.schedule();
             }
@@ -233,9 +287,12 @@ public final class CoordinatorCore extends AbstractService {
 
     private void connectionChanged(CuratorFramework client, ConnectionState state) {
         if (state == ConnectionState.RECONNECTED || state == ConnectionState.CONNECTED) {
-            scheduleScan();
+            // Events may have been missed while disconnected: every transaction known now is read.
+            drivers.values().forEach(TxnDriver::eventsMissed);
+            CompletableFuture<Void> watched = eventsSession == store.sessionId() ? CompletableFuture.completedFuture(null)
+                    : watchTransactions();
+            watched.whenComplete((done, failure) -> scheduleScan());
             execute(keeper::reclaim);
-            drivers.values().forEach(TxnDriver::schedule);
         }
     }
 

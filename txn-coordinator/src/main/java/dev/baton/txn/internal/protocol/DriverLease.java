@@ -62,6 +62,11 @@ public final class DriverLease {
         return queued.createOp().get();
     }
 
+    /** Whether this instance holds the role, or queued the lease its begin is adopting. */
+    public boolean mine() {
+        return holds() || request.get() != null;
+    }
+
     /** Whether this instance holds the role now. */
     public boolean holds() {
         Lease current = lease;

@@ -6,6 +6,7 @@ import dev.baton.txn.internal.store.TxnRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -64,7 +65,41 @@ public final class DriverRule {
      */
     public record View(boolean beginUncertain, boolean claimed, boolean queueMissing, boolean driving,
             boolean callerWaiting, @Nullable TxnRecord record, boolean recordRead, @Nullable Decision decision,
-            boolean decisionRead, Map<String, Vote> votes, @Nullable List<String> acks, boolean acksListed, long now) {
+            boolean decisionRead, Map<String, Vote> votes, @Nullable List<String> acks, boolean acksListed, long now,
+            Seen seen) {
+
+        /** A view with nothing seen through events (the rule then reads). */
+        public View(boolean beginUncertain, boolean claimed, boolean queueMissing, boolean driving,
+                boolean callerWaiting, @Nullable TxnRecord record, boolean recordRead, @Nullable Decision decision,
+                boolean decisionRead, Map<String, Vote> votes, @Nullable List<String> acks, boolean acksListed,
+                long now) {
+            this(beginUncertain, claimed, queueMissing, driving, callerWaiting, record, recordRead, decision,
+                    decisionRead, votes, acks, acksListed, now, Seen.NOTHING);
+        }
+    }
+
+    /**
+     * What the coordinator's watch on {@code txn/} told of the transaction. {@code trusted} only if
+     * the watch saw every event since the transaction was begun (this instance began it, or learnt
+     * of it by the watch, and was not disconnected since): the rule then reads none of what it
+     * tells. A vote node seen counts as YES: a NO is written with its ABORT, so a COMMIT decided on
+     * seen votes fails if one was NO, and the decision is then read.
+     *
+     * @param leaseHeld a lease node is in the driver queue (someone drives)
+     * @param votes the participants whose vote node was created
+     * @param decision the decision node was created (by anyone)
+     * @param acks the participants whose acknowledgement was created
+     * @param recordDeleted the record was deleted: the transaction was collected (by anyone)
+     */
+    public record Seen(boolean trusted, boolean leaseHeld, Set<String> votes, boolean decision, Set<String> acks,
+            boolean recordDeleted) {
+
+        public static final Seen NOTHING = new Seen(false, false, Set.of(), false, Set.of(), false);
+
+        public Seen {
+            votes = Set.copyOf(votes);
+            acks = Set.copyOf(acks);
+        }
     }
 
     private DriverRule() {
@@ -74,8 +109,15 @@ public final class DriverRule {
         if (view.beginUncertain()) {
             return Next.of(Step.RESOLVE_BEGIN);
         }
+        Seen seen = view.seen();
+        if (seen.trusted() && seen.recordDeleted()) {
+            return Next.of(Step.RECORD_GONE);
+        }
         if (!view.claimed()) {
-            return Next.of(Step.CLAIM);
+            // While events show a lease node in the queue, a follower whose caller does not wait
+            // reads nothing: every instance follows every transaction.
+            return seen.trusted() && seen.leaseHeld() && !view.driving() && !view.callerWaiting()
+                    ? Next.of(Step.FOLLOW) : Next.of(Step.CLAIM);
         }
         if (view.queueMissing()) {
             return Next.of(Step.QUEUE_MISSING);
@@ -86,6 +128,18 @@ public final class DriverRule {
         }
         if (view.record() == null) {
             return Next.of(view.recordRead() ? Step.RECORD_GONE : Step.READ_RECORD);
+        }
+        if (view.decision() == null && seen.trusted() && view.driving()) {
+            if (seen.decision() && !view.decisionRead()) {
+                // Someone else decided (a NO voter, a participant at its deadline, an operator).
+                return Next.of(Step.READ_VOTES_AND_DECISION);
+            }
+            if (!seen.decision()) {
+                Decision decision = decideFromEvents(view.record(), seen.votes(), view.now());
+                return decision == null ? new Next(Step.WAIT_FOR_VOTES, null, view.record().deadlineMillis() + 1)
+                        : new Next(Step.DECIDE, decision, 0);
+            }
+            // Seen, yet the read found none: collected meanwhile; the steps below find it gone.
         }
         if (view.decision() == null) {
             if (!view.decisionRead()) {
@@ -104,12 +158,32 @@ public final class DriverRule {
         if (!view.driving()) {
             return Next.of(Step.FOLLOW);
         }
+        if (seen.trusted()) {
+            return Next.of(seen.acks().containsAll(view.record().participants()) ? Step.COLLECT : Step.WAIT_FOR_ACKS);
+        }
         if (view.acks() == null) {
             // Not listed in this session, or an ack came since: list (and watch) them; a listing
             // that finds no ack parent means the transaction was collected meanwhile.
             return Next.of(view.acksListed() ? Step.RECORD_GONE : Step.LIST_ACKS);
         }
         return Next.of(view.acks().containsAll(view.record().participants()) ? Step.COLLECT : Step.WAIT_FOR_ACKS);
+    }
+
+    /**
+     * The decision events and the clock call for, or null to keep waiting: COMMIT once every
+     * participant's vote node was seen (a NO would have brought its ABORT, which the COMMIT's create
+     * then finds), ABORT once the deadline passed with vote nodes missing.
+     */
+    public static @Nullable Decision decideFromEvents(TxnRecord record, Set<String> voted, long now) {
+        if (voted.containsAll(record.participants())) {
+            return Decision.commit("all " + record.participants().size() + " participants voted YES");
+        }
+        if (now >= record.deadlineMillis()) {
+            List<String> missing = new ArrayList<>(record.participants());
+            missing.removeAll(voted);
+            return Decision.abort("the deadline passed without a vote from " + missing);
+        }
+        return null;
     }
 
     /**

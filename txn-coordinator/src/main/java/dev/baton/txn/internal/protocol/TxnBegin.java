@@ -56,6 +56,9 @@ public final class TxnBegin {
         TxnRecord record = new TxnRecord(TxnNames.newTxnId(now), now + timeout.toMillis(),
                 new ArrayList<>(branches.keySet()), core.instanceId);
         TxnDriver driver = new TxnDriver(core, record.txnId(), future, record);
+        if (core.eventsActive()) {
+            driver.trustEvents(); // the watch on txn/ is in place before the begin is sent
+        }
         List<Op> ops;
         try {
             ops = core.store.beginOps(record, branches, driver.beginOp());

@@ -14,6 +14,8 @@ import dev.baton.txn.internal.store.TxnRecord;
 import dev.baton.txn.internal.store.TxnStore;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.Watcher;
@@ -73,6 +75,17 @@ public final class TxnDriver extends ReevaluatingTask {
     private @Nullable List<String> acks;
     private long acksSession;
     private boolean heuristicAcks;
+    /**
+     * What the coordinator's watch on {@code txn/} told, from its event thread: trusted while it
+     * saw every event since the begin (see {@link DriverRule.Seen}).
+     */
+    private volatile boolean trusted;
+    private final Set<String> votesSeen = ConcurrentHashMap.newKeySet();
+    private final Set<String> acksSeen = ConcurrentHashMap.newKeySet();
+    private final Set<String> leaseNodesSeen = ConcurrentHashMap.newKeySet();
+    private volatile boolean decisionSeen;
+    private volatile boolean heuristicsSeen;
+    private volatile boolean recordDeleted;
 
     /** What one evaluation has done so far. */
     private static final class Evaluation {
@@ -107,6 +120,67 @@ public final class TxnDriver extends ReevaluatingTask {
     /** The driver lease's fencing token while this instance holds it, else -1. */
     public long leaseToken() {
         return lease.token();
+    }
+
+    /** The coordinator's watch on {@code txn/} will tell every change from now on, and none was missed. */
+    public void trustEvents() {
+        trusted = true;
+    }
+
+    /** Events may have been missed (a reconnection): from now on, read. */
+    public void eventsMissed() {
+        trusted = false;
+        schedule();
+    }
+
+    /** An event of the coordinator's watch on {@code txn/} about this transaction. */
+    public void seen(TxnStore.TxnPath path, Watcher.Event.EventType type) {
+        boolean created = type == Watcher.Event.EventType.NodeCreated;
+        boolean deleted = type == Watcher.Event.EventType.NodeDeleted;
+        switch (path.kind()) {
+            case VOTE:
+                if (created) {
+                    votesSeen.add(path.name());
+                }
+                break;
+            case DECISION:
+                if (created) {
+                    decisionSeen = true;
+                    decisionCreated = true;
+                }
+                break;
+            case ACK:
+                if (created) {
+                    acksSeen.add(path.name());
+                }
+                break;
+            case ACKS:
+                if (type == Watcher.Event.EventType.NodeDataChanged) {
+                    heuristicsSeen = true; // a heuristic acknowledgement bumps the parent's version
+                }
+                break;
+            case LEASE:
+                if (created) {
+                    leaseNodesSeen.add(path.name());
+                } else if (deleted) {
+                    leaseNodesSeen.remove(path.name());
+                    if (!lease.mine()) {
+                        // The driver left, or the transaction is being collected (then the
+                        // record's deletion follows in the same write): look a moment later.
+                        wakeIn(200);
+                        return;
+                    }
+                }
+                break;
+            case RECORD:
+                if (deleted) {
+                    recordDeleted = true;
+                }
+                break;
+            default:
+                return;
+        }
+        schedule();
     }
 
     /** The begin {@code multi} was sent, but its reply was lost: whether it took effect is unknown. */
@@ -144,9 +218,17 @@ public final class TxnDriver extends ReevaluatingTask {
         // A listing made in this evaluation counts even if an ack came meanwhile: the watch's
         // event then makes one more evaluation after this one, which lists again.
         boolean acksGood = acks != null && (now.acksListed || (!acksChanged && acksSession == store.sessionId()));
+        DriverRule.Seen seen = DriverRule.Seen.NOTHING;
+        if (trusted) {
+            // The votes before the decision: a NO's write tells of its ABORT first, so a vote seen
+            // here means its ABORT, if any, is seen too.
+            Set<String> votes = Set.copyOf(votesSeen);
+            seen = new DriverRule.Seen(true, !leaseNodesSeen.isEmpty() && !lease.mine(), votes, decisionSeen,
+                    acksSeen, recordDeleted);
+        }
         return new DriverRule.View(beginUncertain != null, now.claimed, now.queueMissing, now.driving, callerWaiting(),
                 record, now.recordRead, decision, now.decisionRead, ballot.votes(), acksGood ? acks : null,
-                now.acksListed, core.clock.millis());
+                now.acksListed, core.clock.millis(), seen);
     }
 
     /** Asks the rule for the next step and carries it out; every stage after I/O runs on the executor. */
@@ -248,12 +330,22 @@ public final class TxnDriver extends ReevaluatingTask {
         if (!lease.holds()) {
             return done();
         }
-        return store.decide(txnId, next).thenComposeAsync(write -> {
+        TxnRecord record = known(this.record, "the record");
+        return store.decide(txnId, next, record.participants()).thenComposeAsync(write -> {
             switch (write.created()) {
                 case CREATED:
-                    decision = next;
-                    ballot.decidedAt(write.decidedAt());
                     core.step(Step.DECIDED, txnId);
+                    if (!next.commit()) {
+                        // An ABORT at the deadline: read it back for its zxid, so that a vote cast
+                        // after it is not counted in the outcome. A COMMIT had every vote before it.
+                        decisionCreated = true;
+                        now.decisionRead = false;
+                        return next(now);
+                    }
+                    decision = next;
+                    if (trusted) {
+                        ballot.presumeYes(record.participants()); // a NO would have made this create fail
+                    }
                     return next(now);
                 case EXISTS:
                     // Someone decided first (a NO voter, a participant at its deadline): read it.
@@ -370,9 +462,9 @@ public final class TxnDriver extends ReevaluatingTask {
         if (release == null) {
             return done(); // no longer the driver
         }
-        List<String> acked = known(acks, "the acknowledgements");
+        List<String> acked = trusted ? List.copyOf(acksSeen) : known(acks, "the acknowledgements");
         CompletableFuture<Outcome> finished = outcomeNow(store.history().finishedNow(core.clock));
-        if (heuristicAcks) {
+        if (heuristicAcks || (trusted && heuristicsSeen)) {
             finished = finished.thenCombine(store.heuristics(txnId, acked), (plain, heuristics) -> {
                 if (!heuristics.isEmpty()) {
                     LOG.error("transaction {} ({}) finished with HEURISTIC outcomes: {}", txnId, state, heuristics);
@@ -381,8 +473,8 @@ public final class TxnDriver extends ReevaluatingTask {
                         plain.finishedAt().orElse(null), heuristics);
             });
         }
-        TxnStore.Known known = new TxnStore.Known(acked, List.copyOf(ballot.voteNodesRead()),
-                known(record, "the record").participants());
+        TxnStore.Known known = new TxnStore.Known(acked, trusted ? List.copyOf(votesSeen)
+                : List.copyOf(ballot.voteNodesRead()));
         return finished.thenCombine(core.keeper.victims(1), (told, trim) -> new Object[] {told, trim})
                 .thenComposeAsync(pair -> {
                     Outcome told = (Outcome) pair[0];

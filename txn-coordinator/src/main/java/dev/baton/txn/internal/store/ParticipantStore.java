@@ -20,13 +20,17 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ParticipantStore {
 
-    /** What a branch task asks for in one round trip. */
-    public record BranchQuery(boolean entry, boolean record, boolean vote, boolean payload) {
+    /**
+     * What a branch task asks for in one round trip: its inbox entry (which carries the record's
+     * fields and the payload), the record node itself (for an orphan, which has no entry), this
+     * participant's vote, and the decision (watched for its creation).
+     */
+    public record BranchQuery(boolean entry, boolean record, boolean vote, boolean decision) {
     }
 
     /**
      * What one round trip found: each field is null if it was not asked for or is absent; an entry
-     * asked for is {@code entryExists}.
+     * asked for is {@code entryExists}, and gives {@code record} and {@code payload}.
      */
     public record BranchRead(boolean entryExists, @Nullable TxnRecord record, @Nullable CastVote vote,
             byte @Nullable [] payload, TxnStore.@Nullable DecisionRead decision) {
@@ -86,7 +90,8 @@ public final class ParticipantStore {
     /** The transaction id an inbox watch event's path names, or null if it is not an entry of this inbox. */
     public @Nullable String inboxEntryOf(String participant, @Nullable String path) {
         String prefix = layout.inbox(participant) + "/";
-        return path == null || !path.startsWith(prefix) ? null : path.substring(prefix.length());
+        return path == null || !path.startsWith(prefix) || path.indexOf('/', prefix.length()) >= 0 ? null
+                : path.substring(prefix.length());
     }
 
     /** The path of an inbox entry, for messages about foreign entries. */
@@ -95,28 +100,36 @@ public final class ParticipantStore {
     }
 
     /**
-     * Reads what {@code query} asks for and the decision (watching for its creation unless
-     * {@code decisionLikely}) in one round trip, sent back to back on the session: its entry,
-     * the record, this participant's vote (before the decision: a NO vote carries its ABORT), the
-     * payload.
+     * Reads what {@code query} asks for in one round trip, sent back to back on the session: the
+     * inbox entry (record fields and payload), or the record node; this participant's vote
+     * (before the decision: a NO vote carries its ABORT); the decision, watching for its creation
+     * unless {@code decisionLikely}.
      */
     public CompletableFuture<BranchRead> read(String txnId, String participant, BranchQuery query,
             @Nullable Watcher decisionWatcher, boolean decisionLikely) {
-        CompletableFuture<org.apache.zookeeper.data.@Nullable Stat> entry = query.entry()
-                ? zk.exists(layout.inboxEntry(participant, txnId), null) : CompletableFuture.completedFuture(null);
+        CompletableFuture<ZkAsync.@Nullable Node> entry = query.entry()
+                ? zk.data(layout.inboxEntry(participant, txnId), null) : none();
         CompletableFuture<ZkAsync.@Nullable Node> record = query.record() ? zk.data(layout.record(txnId), null) : none();
         CompletableFuture<ZkAsync.@Nullable Node> vote = query.vote() ? zk.data(layout.vote(txnId, participant), null) : none();
-        CompletableFuture<ZkAsync.@Nullable Node> payload = query.payload() ? zk.data(layout.branch(txnId, participant), null)
-                : none();
-        CompletableFuture<ZkAsync.@Nullable Node> decision = zk.settledData(layout.decision(txnId), decisionWatcher,
-                decisionLikely);
-        return CompletableFuture.allOf(entry, record, vote, payload, decision).thenApply(done -> new BranchRead(
-                entry.join() != null,
-                record.join() == null ? null : TxnStore.decoded(() -> TxnCodec.record(txnId, record.join().data())),
-                vote.join() == null ? null : TxnStore.decoded(() -> TxnCodec.vote(txnId, participant, vote.join().data())),
-                payload.join() == null ? null : payload.join().data(),
-                decision.join() == null ? null : new TxnStore.DecisionRead(TxnStore.decoded(() ->
-                        TxnCodec.decision(txnId, decision.join().data())), decision.join().stat().getCzxid())));
+        CompletableFuture<ZkAsync.@Nullable Node> decision = query.decision()
+                ? zk.settledData(layout.decision(txnId), decisionWatcher, decisionLikely) : none();
+        return CompletableFuture.allOf(entry, record, vote, decision).thenApply(done -> {
+            ZkAsync.Node entryNode = entry.join();
+            ZkAsync.Node recordNode = record.join();
+            // An entry whose transaction is gone is dropped whatever it holds: decode it only if needed.
+            boolean gone = query.record() && recordNode == null;
+            TxnCodec.Entry found = entryNode == null || gone ? null
+                    : TxnStore.decoded(() -> TxnCodec.entry(txnId, participant, entryNode.data()));
+            ZkAsync.Node voteNode = vote.join();
+            ZkAsync.Node decisionNode = decision.join();
+            return new BranchRead(entryNode != null,
+                    recordNode != null ? TxnStore.decoded(() -> TxnCodec.record(txnId, recordNode.data()))
+                            : found != null && !query.record() ? found.record() : null,
+                    voteNode == null ? null : TxnStore.decoded(() -> TxnCodec.vote(txnId, participant, voteNode.data())),
+                    found == null ? null : found.payload(),
+                    decisionNode == null ? null : new TxnStore.DecisionRead(TxnStore.decoded(() ->
+                            TxnCodec.decision(txnId, decisionNode.data())), decisionNode.stat().getCzxid()));
+        });
     }
 
     private static CompletableFuture<ZkAsync.@Nullable Node> none() {
@@ -130,39 +143,49 @@ public final class ParticipantStore {
     }
 
     /**
-     * Writes a NO vote and the ABORT it carries, in one write, so nobody has to wait for a
-     * coordinator; if the pair fails (a decision or a vote is there already), the vote alone.
+     * Writes a NO vote and the ABORT it carries (with its markers for {@code participants}), in one
+     * write, so nobody has to wait for a coordinator; if that fails (a decision or a vote is there
+     * already), the vote alone. The decision comes first in the write, the vote last: a
+     * coordinator's watch then tells of the ABORT before the vote, so one that has seen every vote
+     * node has seen this ABORT too and does not send a COMMIT that can only fail.
      */
-    public CompletableFuture<TxnStore.Created> voteNo(String txnId, String participant, CastVote vote, Decision abort) {
+    public CompletableFuture<TxnStore.Created> voteNo(String txnId, String participant, CastVote vote, Decision abort,
+            List<String> participants) {
         byte[] data = TxnCodec.vote(vote);
-        List<Op> ops = List.of(Op.create(layout.vote(txnId, participant), data, zk.acl(), CreateMode.PERSISTENT),
-                Op.create(layout.decision(txnId), TxnCodec.decision(abort), zk.acl(), CreateMode.PERSISTENT));
-        return zk.multi(ops).handle((results, failure) -> {
-            if (failure == null) {
+        List<Op> ops = new ArrayList<>();
+        ops.add(Op.create(layout.decision(txnId), TxnCodec.decision(abort), zk.acl(), CreateMode.PERSISTENT));
+        DecisionMarkers.add(zk, layout, ops, txnId, participants, false);
+        ops.add(Op.create(layout.vote(txnId, participant), data, zk.acl(), CreateMode.PERSISTENT));
+        return DecisionMarkers.send(zk, ops, layout.vote(txnId, participant)).thenCompose(reply -> {
+            if (reply.code() == KeeperException.Code.OK) {
                 return CompletableFuture.completedFuture(TxnStore.Created.CREATED);
             }
-            if (!(TxnStore.unwrap(failure) instanceof KeeperException) || ZkErrors.isAmbiguous(TxnStore.unwrap(failure))) {
-                throw new CompletionException(TxnStore.unwrap(failure));
+            if (reply.failedIndex() < 0 || ZkErrors.isAmbiguous(KeeperException.create(reply.code()))) {
+                throw new CompletionException(DecisionMarkers.failure(reply, ops));
             }
             return zk.create(layout.vote(txnId, participant), data, CreateMode.PERSISTENT).thenApply(TxnStore::created);
-        }).thenCompose(next -> next);
+        });
     }
 
     /**
-     * The acknowledgement and the removal of the inbox entry, in one write; one by one if the pair
-     * fails. A heuristic outcome rides in the ack's data and bumps the ack parent's version in the
-     * same write (in the fallback, before the ack: a driver that lists the ack must see the bump).
+     * The acknowledgement and the removal of the inbox entry (with the marker of the decision
+     * applied), in one write; one by one if that fails (the marker was never written, say). A
+     * heuristic outcome rides in the ack's data and bumps the ack parent's version in the same
+     * write (in the fallback, before the ack: a driver that lists the ack must see the bump).
      */
-    public CompletableFuture<Void> acknowledge(String txnId, String participant, @Nullable String heuristic) {
+    public CompletableFuture<Void> acknowledge(String txnId, String participant, boolean commit,
+            @Nullable String heuristic) {
         String ack = layout.ack(txnId, participant);
         String entry = layout.inboxEntry(participant, txnId);
         byte[] data = TxnCodec.ack(heuristic);
         List<Op> ops = new ArrayList<>();
-        ops.add(Op.create(ack, data, zk.acl(), CreateMode.PERSISTENT));
-        ops.add(Op.delete(entry, -1));
         if (heuristic != null) {
+            // First: a driver told of the ack by its watch must already have been told of the bump.
             ops.add(Op.setData(layout.acks(txnId), new byte[0], -1));
         }
+        ops.add(Op.create(ack, data, zk.acl(), CreateMode.PERSISTENT));
+        ops.add(Op.delete(layout.decisionMarker(participant, txnId, commit), -1));
+        ops.add(Op.delete(entry, -1));
         return zk.multi(ops).handle((results, failure) -> {
             if (failure == null) {
                 return CompletableFuture.<Void>completedFuture(null);
@@ -174,13 +197,37 @@ public final class ParticipantStore {
             CompletableFuture<Boolean> bumped = heuristic == null ? CompletableFuture.completedFuture(true)
                     : zk.setData(layout.acks(txnId), new byte[0]);
             return bumped.thenCompose(done -> zk.create(ack, data, CreateMode.PERSISTENT))
-                    .thenCompose(created -> zk.delete(entry)).thenApply(deleted -> (Void) null);
+                    .thenCompose(created -> zk.delete(layout.decisionMarker(participant, txnId, true)))
+                    .thenCompose(deleted -> zk.delete(layout.decisionMarker(participant, txnId, false)))
+                    .thenCompose(deleted -> zk.delete(entry)).thenApply(deleted -> (Void) null);
         }).thenCompose(next -> next);
     }
 
-    /** Drops an inbox entry whose transaction is gone; false if it was already gone. */
+    /** Drops an inbox entry whose transaction is gone (with any marker in it); false if it was already gone. */
     public CompletableFuture<Boolean> dropEntry(String participant, String txnId) {
-        return zk.delete(layout.inboxEntry(participant, txnId));
+        return zk.delete(layout.decisionMarker(participant, txnId, true))
+                .thenCompose(deleted -> zk.delete(layout.decisionMarker(participant, txnId, false)))
+                .thenCompose(deleted -> zk.delete(layout.inboxEntry(participant, txnId)));
+    }
+
+    /** A decision marker an inbox watch event named: the transaction, and whether it is COMMIT. */
+    public record Marker(String txnId, boolean commit) {
+    }
+
+    /** The marker an inbox watch event's path names, or null if it is not a marker of this inbox. */
+    public @Nullable Marker markerOf(String participant, @Nullable String path) {
+        String prefix = layout.inbox(participant) + "/";
+        if (path == null || !path.startsWith(prefix)) {
+            return null;
+        }
+        String rest = path.substring(prefix.length());
+        int slash = rest.indexOf('/');
+        if (slash < 0) {
+            return null;
+        }
+        String kind = rest.substring(slash + 1);
+        return kind.equals("COMMIT") || kind.equals("ABORT") ? new Marker(rest.substring(0, slash), kind.equals("COMMIT"))
+                : null;
     }
 
     /** Whether the inbox entry exists. */

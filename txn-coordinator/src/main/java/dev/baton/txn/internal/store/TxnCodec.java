@@ -29,6 +29,8 @@ import org.jspecify.annotations.Nullable;
  * txn/&lt;id&gt;/vote/&lt;p&gt;   {"baton":"vote/1","vote":"YES","attempt":"0f3a9c21b7d4"}
  *                    {"baton":"vote/1","vote":"NO","reason":"insufficient funds"}
  * txn/&lt;id&gt;/decision   {"baton":"decision/1","decision":"COMMIT","reason":"all 2 participants voted YES"}
+ * participants/&lt;p&gt;/inbox/&lt;id&gt;  {"baton":"entry/1","deadline":…,"participants":[…],"createdBy":…} then a
+ *                    line break and p's payload, the caller's bytes as they are
  * txn/&lt;id&gt;/ack/&lt;p&gt;    empty, or {"baton":"ack/1","heuristic":"ROLLED_BACK: ..."}
  * txn-history/&lt;name&gt;  {"baton":"outcome/1","state":"COMMITTED","reason":"...","finished":1733136000123,
  *                     "participants":["a","b"],"votes":{"a":{"vote":"YES"},"b":{"vote":"YES"}},"heuristics":{}}
@@ -48,6 +50,7 @@ public final class TxnCodec {
     private static final String OUTCOME = "outcome/1";
     private static final String HISTORY = "history/1";
     private static final String XA_DECISION = "xa-decision/1";
+    private static final String ENTRY = "entry/1";
 
     private TxnCodec() {
     }
@@ -125,6 +128,52 @@ public final class TxnCodec {
                 return Decision.abort(reason);
             default:
                 throw damaged(what, "neither COMMIT nor ABORT but '" + word + "'");
+        }
+    }
+
+    /**
+     * An inbox entry: the record's fields, so the host needs no other read to prepare, then a line
+     * break and the participant's payload as it is (not escaped: it may be anything).
+     */
+    public static byte[] entry(TxnRecord record, byte[] payload) {
+        ObjectNode node = object(ENTRY);
+        node.put("deadline", record.deadlineMillis());
+        strings(node.putArray("participants"), record.participants());
+        node.put("createdBy", record.createdBy());
+        byte[] header = bytes(node);
+        byte[] data = new byte[header.length + 1 + payload.length];
+        System.arraycopy(header, 0, data, 0, header.length);
+        data[header.length] = '\n';
+        System.arraycopy(payload, 0, data, header.length + 1, payload.length);
+        return data;
+    }
+
+    /** An inbox entry as read: the transaction's record and this participant's payload. */
+    public record Entry(TxnRecord record, byte[] payload) {
+    }
+
+    public static Entry entry(String txnId, String participant, byte[] data) throws CorruptNodeException {
+        String what = "transaction " + txnId + ": the inbox entry of participant '" + participant + "'";
+        int end = 0;
+        while (end < data.length && data[end] != '\n') {
+            end++;
+        }
+        if (end == data.length) {
+            throw damaged(what, "no line break after its header (" + describe(data) + ")");
+        }
+        JsonNode node = parse(what, ENTRY, java.util.Arrays.copyOfRange(data, 0, end));
+        try {
+            List<String> participants = new ArrayList<>();
+            for (String name : strings(what, node, "participants")) {
+                participants.add(TxnNames.checkParticipant(name));
+            }
+            if (!participants.contains(participant)) {
+                throw new IllegalArgumentException("it does not list '" + participant + "' among the participants");
+            }
+            return new Entry(new TxnRecord(txnId, number(what, node, "deadline"), participants,
+                    text(what, node, "createdBy")), java.util.Arrays.copyOfRange(data, end + 1, data.length));
+        } catch (IllegalArgumentException e) {
+            throw damaged(what, String.valueOf(e.getMessage()));
         }
     }
 

@@ -5,7 +5,6 @@ package dev.baton.txn.internal.store;
  *
  * <pre>
  * txn/&lt;id&gt;                    the record: deadline, participants, creator
- * txn/&lt;id&gt;/branch/&lt;p&gt;         payload for participant p
  * txn/&lt;id&gt;/vote/&lt;p&gt;           YES | NO + reason
  * txn/&lt;id&gt;/decision            COMMIT | ABORT + reason, created exactly once
  * txn/&lt;id&gt;/ack/&lt;p&gt;            p applied the decision
@@ -13,7 +12,9 @@ package dev.baton.txn.internal.store;
  * txn/&lt;id&gt;/driver/lease-*      ephemeral: the lease of the coordinator instance driving it
  * txn-history/&lt;ms&gt;-&lt;id&gt;         the outcome of a collected transaction; the last K are kept
  * txn-history-keeper/lease-*   ephemeral: the lease of the coordinator instance that trims the history
- * participants/&lt;p&gt;/inbox/&lt;id&gt;  p has work to do in transaction id (until it acknowledges)
+ * participants/&lt;p&gt;/inbox/&lt;id&gt;  p has work to do in transaction id (until it acknowledges):
+ *                              the record's fields and p's payload
+ * participants/&lt;p&gt;/inbox/&lt;id&gt;/COMMIT|ABORT  the decision, for p's host (created with it)
  * participants/&lt;p&gt;/live/&lt;i&gt;    ephemeral: a running instance of p
  * xa/live/&lt;owner&gt;              ephemeral: one session of an in-process XA coordinator ({@code XaTransactions})
  * xa/decisions/&lt;id&gt;            COMMIT of an in-process XA transaction (presumed abort: no node, no commit)
@@ -37,14 +38,6 @@ public final class TxnLayout {
 
     public String record(String txnId) {
         return txns() + "/" + txnId;
-    }
-
-    public String branches(String txnId) {
-        return record(txnId) + "/branch";
-    }
-
-    public String branch(String txnId, String participant) {
-        return branches(txnId) + "/" + participant;
     }
 
     public String votes(String txnId) {
@@ -93,6 +86,11 @@ public final class TxnLayout {
 
     public String inboxEntry(String participant, String txnId) {
         return inbox(participant) + "/" + txnId;
+    }
+
+    /** The child of an inbox entry that tells its host the decision: {@code COMMIT} or {@code ABORT}. */
+    public String decisionMarker(String participant, String txnId, boolean commit) {
+        return inboxEntry(participant, txnId) + "/" + (commit ? "COMMIT" : "ABORT");
     }
 
     public String live(String participant) {

@@ -60,8 +60,8 @@ public final class TxnStore {
             @Nullable DecisionRead decision) {
     }
 
-    /** What a create of the decision did; {@code decidedAt} is set when this call created it. */
-    public record DecisionWrite(Created created, long decidedAt) {
+    /** What a create of the decision did. */
+    public record DecisionWrite(Created created) {
     }
 
     /** The acknowledgements listed, and whether one of them reports a heuristic outcome. */
@@ -70,10 +70,9 @@ public final class TxnStore {
 
     /**
      * The children of a finished transaction the driver already knows (the acknowledgements it
-     * listed, the votes it read, the record's participants): a collect deletes these without
-     * listing anything.
+     * listed, the votes it read): a collect deletes these without listing anything.
      */
-    public record Known(List<String> acks, List<String> votes, List<String> branches) {
+    public record Known(List<String> acks, List<String> votes) {
     }
 
     /** What a collect did. */
@@ -134,7 +133,7 @@ public final class TxnStore {
     }
 
     /** The ids (and foreign names) under {@code txn/}, watched; null if the node is missing. */
-    public CompletableFuture<@Nullable List<String>> transactions(Watcher watcher) {
+    public CompletableFuture<@Nullable List<String>> transactions(@Nullable Watcher watcher) {
         return zk.children(layout.txns(), watcher);
     }
 
@@ -163,14 +162,62 @@ public final class TxnStore {
         return layout.historyKeeper();
     }
 
+    /**
+     * Watches everything under {@code txn/} with one persistent recursive watch: each node created
+     * or deleted there (a transaction, a vote, the decision, an ack, a lease node), and each change
+     * of a node's data, reaches {@code watcher} with its path. False on a server older than
+     * ZooKeeper 3.6.
+     */
+    public CompletableFuture<Boolean> watchTransactions(Watcher watcher) {
+        return zk.addPersistentRecursiveWatch(layout.txns(), watcher);
+    }
+
+    /** Removes the watch of {@link #watchTransactions}, locally even if the server is unreachable. */
+    public void unwatchTransactions(Watcher watcher) {
+        zk.removeWatch(layout.txns(), watcher);
+    }
+
+    /** What a path under {@code txn/} is. */
+    public enum NodeKind { RECORD, VOTE, DECISION, ACKS, ACK, DRIVER, LEASE, OTHER }
+
+    /** A path under {@code txn/}: the transaction, what the node is, and its name (the participant, the lease node). */
+    public record TxnPath(String txnId, NodeKind kind, String name) {
+    }
+
+    /** What {@code path} (a watch event's) is, or null if it is not under {@code txn/<id>}. */
+    public @Nullable TxnPath txnPath(@Nullable String path) {
+        String prefix = layout.txns() + "/";
+        if (path == null || !path.startsWith(prefix)) {
+            return null;
+        }
+        String[] parts = path.substring(prefix.length()).split("/", -1);
+        String txnId = parts[0];
+        if (parts.length == 1) {
+            return new TxnPath(txnId, NodeKind.RECORD, "");
+        }
+        String child = parts[1];
+        if (parts.length == 2) {
+            NodeKind kind = child.equals("decision") ? NodeKind.DECISION : child.equals("ack") ? NodeKind.ACKS
+                    : child.equals("driver") ? NodeKind.DRIVER : NodeKind.OTHER;
+            return new TxnPath(txnId, kind, child);
+        }
+        if (parts.length == 3) {
+            NodeKind kind = child.equals("vote") ? NodeKind.VOTE : child.equals("ack") ? NodeKind.ACK
+                    : child.equals("driver") ? NodeKind.LEASE : NodeKind.OTHER;
+            return new TxnPath(txnId, kind, parts[2]);
+        }
+        return new TxnPath(txnId, NodeKind.OTHER, path);
+    }
+
     /** Creates the history keeper's queue if missing. */
     public CompletableFuture<Void> ensureHistoryKeeperQueue() {
         return zk.ensure(layout.historyKeeper());
     }
 
     /**
-     * The begin: record, branches, vote and ack parents, inbox entries, the driver queue and,
-     * last, {@code leaseOp} (the beginning instance's lease node in that queue).
+     * The begin: record, vote and ack parents, inbox entries (each with the record's fields and
+     * its participant's payload, so a host prepares after one read), the driver queue and, last,
+     * {@code leaseOp} (the beginning instance's lease node in that queue).
      */
     public List<Op> beginOps(TxnRecord record, Map<String, byte[]> branches, Op leaseOp) {
         String id = record.txnId();
@@ -178,14 +225,10 @@ public final class TxnStore {
         byte[] none = new byte[0];
         List<Op> ops = new ArrayList<>();
         ops.add(Op.create(layout.record(id), TxnCodec.record(record), acl, CreateMode.PERSISTENT));
-        ops.add(Op.create(layout.branches(id), none, acl, CreateMode.PERSISTENT));
-        branches.forEach((participant, payload) ->
-                ops.add(Op.create(layout.branch(id, participant), payload, acl, CreateMode.PERSISTENT)));
         ops.add(Op.create(layout.votes(id), none, acl, CreateMode.PERSISTENT));
         ops.add(Op.create(layout.acks(id), none, acl, CreateMode.PERSISTENT));
-        for (String participant : branches.keySet()) {
-            ops.add(Op.create(layout.inboxEntry(participant, id), none, acl, CreateMode.PERSISTENT));
-        }
+        branches.forEach((participant, payload) -> ops.add(Op.create(layout.inboxEntry(participant, id),
+                TxnCodec.entry(record, payload), acl, CreateMode.PERSISTENT)));
         ops.add(Op.create(layout.driver(id), none, acl, CreateMode.PERSISTENT));
         ops.add(leaseOp);
         return ops;
@@ -308,11 +351,40 @@ public final class TxnStore {
                 : new DecisionRead(decoded(() -> TxnCodec.decision(txnId, node.data())), node.stat().getCzxid()));
     }
 
-    /** Creates the decision: whoever creates it first decides. */
-    public CompletableFuture<DecisionWrite> decide(String txnId, Decision decision) {
-        return zk.createWithStat(layout.decision(txnId), TxnCodec.decision(decision), CreateMode.PERSISTENT)
-                .thenApply(result -> new DecisionWrite(created(result.created()),
-                        result.stat() == null ? -1 : result.stat().getCzxid()));
+    /**
+     * Creates the decision, whoever creates it first decides, and in the same write a marker of it
+     * in the inbox entry of each of {@code participants}, which tells their hosts the decision
+     * through the watch they keep on their inbox, with no read.
+     */
+    public CompletableFuture<DecisionWrite> decide(String txnId, Decision decision, List<String> participants) {
+        List<Op> ops = new ArrayList<>();
+        ops.add(Op.create(layout.decision(txnId), TxnCodec.decision(decision), zk.acl(), CreateMode.PERSISTENT));
+        markers(ops, txnId, participants, decision.commit());
+        return sendWithMarkers(ops, txnId).thenApply(reply -> {
+            if (reply.code() == KeeperException.Code.OK) {
+                return new DecisionWrite(Created.CREATED);
+            }
+            if (reply.failedIndex() == 0 && reply.codeOf(0) == KeeperException.Code.NODEEXISTS) {
+                return new DecisionWrite(Created.EXISTS);
+            }
+            if (reply.failedIndex() == 0 && reply.codeOf(0) == KeeperException.Code.NONODE) {
+                return new DecisionWrite(Created.NO_PARENT);
+            }
+            throw new CompletionException(failure(reply, ops));
+        });
+    }
+
+    void markers(List<Op> ops, String txnId, List<String> participants, boolean commit) {
+        DecisionMarkers.add(zk, layout, ops, txnId, participants, commit);
+    }
+
+    /** Sends a {@code multi} that creates the decision of {@code txnId} with its markers. */
+    CompletableFuture<ZkAsync.MultiReply> sendWithMarkers(List<Op> ops, String txnId) {
+        return DecisionMarkers.send(zk, ops, layout.decision(txnId));
+    }
+
+    static KeeperException failure(ZkAsync.MultiReply reply, List<Op> ops) {
+        return DecisionMarkers.failure(reply, ops);
     }
 
     /** The acknowledgements, watched; null if the transaction is gone. */
@@ -390,7 +462,6 @@ public final class TxnStore {
         List<Op> ops = new ArrayList<>();
         childDeletes(ops, layout.acks(txnId), known.acks());
         childDeletes(ops, layout.votes(txnId), known.votes());
-        childDeletes(ops, layout.branches(txnId), known.branches());
         ops.add(Op.delete(layout.decision(txnId), -1));
         ops.add(leaseRelease);
         ops.add(Op.delete(layout.driver(txnId), -1));
@@ -401,13 +472,11 @@ public final class TxnStore {
     private CompletableFuture<List<Op>> listedOps(String txnId, Op leaseRelease, String leasePath) {
         CompletableFuture<@Nullable List<String>> acks = zk.children(layout.acks(txnId), null);
         CompletableFuture<@Nullable List<String>> votes = zk.children(layout.votes(txnId), null);
-        CompletableFuture<@Nullable List<String>> branches = zk.children(layout.branches(txnId), null);
         CompletableFuture<@Nullable List<String>> queue = zk.children(layout.driver(txnId), null);
-        return CompletableFuture.allOf(acks, votes, branches, queue).thenApply(done -> {
+        return CompletableFuture.allOf(acks, votes, queue).thenApply(done -> {
             List<Op> ops = new ArrayList<>();
             childDeletesIfPresent(ops, layout.acks(txnId), acks.join());
             childDeletesIfPresent(ops, layout.votes(txnId), votes.join());
-            childDeletesIfPresent(ops, layout.branches(txnId), branches.join());
             ops.add(Op.delete(layout.decision(txnId), -1));
             ops.add(leaseRelease);
             for (String child : queue.join() == null ? List.<String>of() : queue.join()) {
@@ -458,22 +527,29 @@ public final class TxnStore {
      */
     public CompletableFuture<@Nullable Boolean> abortByOperator(String txnId, Decision abort) {
         byte[] data = TxnCodec.decision(abort);
-        List<Op> ops = List.of(Op.check(layout.record(txnId), -1),
-                Op.create(layout.decision(txnId), data, zk.acl(), CreateMode.PERSISTENT));
-        return zk.multi(ops).handle((results, failure) -> {
-            if (failure == null) {
-                return CompletableFuture.completedFuture(Boolean.TRUE);
+        return record(txnId).thenCompose(record -> {
+            if (record == null) {
+                return CompletableFuture.<@Nullable Boolean>completedFuture(null);
             }
-            Throwable cause = unwrap(failure);
-            if (cause instanceof KeeperException.NoNodeException) {
-                return CompletableFuture.<Boolean>completedFuture(null);
-            }
-            if (cause instanceof KeeperException.NodeExistsException) {
-                return zk.data(layout.decision(txnId), null).thenApply(node ->
-                        node != null && java.util.Arrays.equals(node.data(), data));
-            }
-            throw new CompletionException(cause);
-        }).thenCompose(next -> next);
+            List<Op> ops = new ArrayList<>();
+            ops.add(Op.check(layout.record(txnId), -1));
+            ops.add(Op.create(layout.decision(txnId), data, zk.acl(), CreateMode.PERSISTENT));
+            markers(ops, txnId, record.participants(), false);
+            return sendWithMarkers(ops, txnId).thenCompose(reply -> {
+                if (reply.code() == KeeperException.Code.OK) {
+                    return CompletableFuture.completedFuture(Boolean.TRUE);
+                }
+                int failed = reply.failedIndex();
+                if (failed == 0 && reply.codeOf(0) == KeeperException.Code.NONODE) {
+                    return CompletableFuture.<@Nullable Boolean>completedFuture(null);
+                }
+                if (failed == 1 && reply.codeOf(1) == KeeperException.Code.NODEEXISTS) {
+                    return zk.data(layout.decision(txnId), null).thenApply(node ->
+                            node != null && java.util.Arrays.equals(node.data(), data));
+                }
+                throw new CompletionException(failure(reply, ops));
+            });
+        });
     }
 
     static Created created(ZkAsync.Created created) {

@@ -9,6 +9,7 @@ import dev.baton.txn.internal.store.TxnRecord;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,6 +41,12 @@ class DriverRuleTest {
         List<String> acks;
         boolean acksListed;
         long now = 500;
+        DriverRule.Seen seen = DriverRule.Seen.NOTHING;
+
+        Builder seen(boolean leaseHeld, Set<String> votes, boolean decision, Set<String> acks, boolean recordDeleted) {
+            seen = new DriverRule.Seen(true, leaseHeld, votes, decision, acks, recordDeleted);
+            return this;
+        }
 
         Builder vote(String participant, Vote vote) {
             votes.put(participant, vote);
@@ -48,7 +55,7 @@ class DriverRuleTest {
 
         DriverRule.Next next() {
             return DriverRule.next(new DriverRule.View(beginUncertain, claimed, queueMissing, driving, callerWaiting,
-                    record, recordRead, decision, decisionRead, votes, acks, acksListed, now));
+                    record, recordRead, decision, decisionRead, votes, acks, acksListed, now, seen));
         }
 
         Step step() {
@@ -148,5 +155,68 @@ class DriverRuleTest {
         view.acks = null; // an ack came since, or the session changed: the driver passes no listing
         view.acksListed = false;
         assertThat(view.step()).isEqualTo(Step.LIST_ACKS);
+    }
+
+    @Test
+    void withTrustedEventsAFollowerReadsNothingWhileALeaseNodeIsThereAndClaimsWhenItGoes() {
+        Builder follower = driving();
+        follower.claimed = false;
+        follower.driving = false;
+        follower.seen(true, Set.of(), false, Set.of(), false);
+        assertThat(follower.step()).isEqualTo(Step.FOLLOW);
+        follower.seen(false, Set.of(), false, Set.of(), false);
+        assertThat(follower.step()).as("no lease node: race for it").isEqualTo(Step.CLAIM);
+        follower.seen(true, Set.of(), false, Set.of(), false);
+        follower.callerWaiting = true;
+        assertThat(follower.step()).as("a caller here waits: claim, then read the decision").isEqualTo(Step.CLAIM);
+    }
+
+    @Test
+    void withTrustedEventsTheDriverDecidesOnSeenVoteNodesWithoutReadingThem() {
+        Builder driver = driving();
+        driver.decisionRead = false;
+        driver.seen(false, Set.of("a"), false, Set.of(), false);
+        DriverRule.Next waiting = driver.next();
+        assertThat(waiting.step()).as("one vote missing, before the deadline").isEqualTo(Step.WAIT_FOR_VOTES);
+        assertThat(waiting.wakeAt()).isEqualTo(RECORD.deadlineMillis() + 1);
+
+        driver.seen(false, Set.of("a", "b"), false, Set.of(), false);
+        DriverRule.Next commit = driver.next();
+        assertThat(commit.step()).isEqualTo(Step.DECIDE);
+        assertThat(commit.decision()).isEqualTo(COMMIT);
+
+        driver.seen(false, Set.of("a"), false, Set.of(), false);
+        driver.now = RECORD.deadlineMillis();
+        DriverRule.Next abort = driver.next();
+        assertThat(abort.step()).isEqualTo(Step.DECIDE);
+        assertThat(abort.decision().commit()).isFalse();
+        assertThat(abort.decision().reason()).contains("[b]");
+    }
+
+    @Test
+    void withTrustedEventsADecisionSomeoneElseMadeIsReadWithTheVotes() {
+        Builder driver = driving();
+        driver.decisionRead = false;
+        driver.seen(false, Set.of("a", "b"), true, Set.of(), false);
+        assertThat(driver.step()).isEqualTo(Step.READ_VOTES_AND_DECISION);
+    }
+
+    @Test
+    void withTrustedEventsTheAcksAreNeverListed() {
+        Builder driver = driving();
+        driver.decision = COMMIT;
+        driver.seen(false, Set.of("a", "b"), true, Set.of("a"), false);
+        assertThat(driver.step()).isEqualTo(Step.WAIT_FOR_ACKS);
+        driver.seen(false, Set.of("a", "b"), true, Set.of("a", "b"), false);
+        assertThat(driver.step()).isEqualTo(Step.COLLECT);
+    }
+
+    @Test
+    void withTrustedEventsADeletedRecordMeansCollectedUnlessTheBeginIsUnresolved() {
+        Builder driver = driving();
+        driver.seen(false, Set.of(), false, Set.of(), true);
+        assertThat(driver.step()).isEqualTo(Step.RECORD_GONE);
+        driver.beginUncertain = true;
+        assertThat(driver.step()).isEqualTo(Step.RESOLVE_BEGIN);
     }
 }

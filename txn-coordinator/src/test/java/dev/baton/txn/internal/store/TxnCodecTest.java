@@ -88,4 +88,21 @@ class TxnCodecTest {
         assertThatThrownBy(() -> TxnCodec.outcome(TXN, bytes("{\"baton\":\"outcome/1\",\"state\":\"LOST\"}")))
                 .isInstanceOf(CorruptNodeException.class);
     }
+
+    @Test
+    void anInboxEntryCarriesTheRecordAndAnyPayloadAsItIs() throws Exception {
+        TxnRecord record = new TxnRecord(TXN, 1_733_136_005_000L, List.of("a", "b"), "123@host#1");
+        byte[] payload = {0, '\n', (byte) 0xff, '{', '"', 10, 13};
+        TxnCodec.Entry entry = TxnCodec.entry(TXN, "b", TxnCodec.entry(record, payload));
+        assertThat(entry.record()).isEqualTo(record);
+        assertThat(entry.payload()).isEqualTo(payload);
+        assertThat(TxnCodec.entry(TXN, "a", TxnCodec.entry(record, new byte[0])).payload()).isEmpty();
+
+        assertThatThrownBy(() -> TxnCodec.entry(TXN, "a", new byte[0])).isInstanceOf(CorruptNodeException.class)
+                .hasMessageContaining("inbox entry of participant 'a'").hasMessageContaining("no line break");
+        assertThatThrownBy(() -> TxnCodec.entry(TXN, "c", TxnCodec.entry(record, payload)))
+                .isInstanceOf(CorruptNodeException.class).hasMessageContaining("does not list 'c'");
+        assertThatThrownBy(() -> TxnCodec.entry(TXN, "a", bytes("{\"baton\":\"vote/1\"}\nx")))
+                .isInstanceOf(CorruptNodeException.class).hasMessageContaining("inbox entry");
+    }
 }
