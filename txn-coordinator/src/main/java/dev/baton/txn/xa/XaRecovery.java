@@ -110,13 +110,16 @@ final class XaRecovery extends ReevaluatingTask {
                     decision = await(core.store.decision(parts.txnId()), timeout);
                     decisions.put(parts.txnId(), decision);
                 }
+                boolean ownerGone = !owners.contains(parts.owner()) || parts.owner().equals(core.owner());
                 if (decision.isPresent()) {
-                    if (!finish(resource.getValue(), xid, true)) {
+                    // A live owner commits its own branches (its commit() may be at it right now and
+                    // would take a branch gone under it for a heuristic ending); its own recovery
+                    // finishes what it could not. Anyone commits those of an owner that is gone.
+                    if (!ownerGone || !finish(resource.getValue(), xid, true)) {
                         stillPrepared.add(xid);
                     }
                     continue;
                 }
-                boolean ownerGone = !owners.contains(parts.owner()) || parts.owner().equals(core.owner());
                 if (!ownerGone) {
                     stillPrepared.add(xid);
                     continue;
