@@ -3,6 +3,8 @@ package dev.baton.jta;
 import jakarta.transaction.SystemException;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,7 +33,7 @@ final class ResourceMatcher implements AutoCloseable {
     private volatile boolean closed;
 
     ResourceMatcher(Map<String, XADataSource> resources) {
-        this.resources = Map.copyOf(resources);
+        this.resources = Collections.unmodifiableMap(new LinkedHashMap<>(resources));
     }
 
     /**
