@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import javax.sql.XADataSource;
 import org.apache.curator.framework.CuratorFramework;
@@ -224,6 +225,12 @@ public final class BatonJta implements AutoCloseable {
         /** The clock timeouts are checked by. Default: the system clock. */
         public Builder clock(Clock value) {
             clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /** Test hook: {@code hook} sees the builder of the XA transactions underneath (a crash test's step listener). */
+        Builder xaTransactions(Consumer<XaTransactions.Builder> hook) {
+            hook.accept(xa);
             return this;
         }
 

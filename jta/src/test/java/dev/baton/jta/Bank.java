@@ -60,6 +60,11 @@ final class Bank {
 
     /** Fresh tables with every account at the opening balance; rolls back any prepared transaction. */
     static void reset(int port) throws SQLException {
+        reset(port, ACCOUNTS);
+    }
+
+    /** {@link #reset(int)} with {@code accounts} accounts in each database (fewer lock conflicts between transfers). */
+    static void reset(int port, int accounts) throws SQLException {
         for (String db : DATABASES) {
             try (Connection c = DriverManager.getConnection(url(port, db)); Statement s = c.createStatement()) {
                 for (String gid : preparedGids(c)) {
@@ -68,7 +73,7 @@ final class Bank {
                 s.execute("DROP TABLE IF EXISTS accounts, transfers, guard");
                 s.execute("CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL)");
                 s.execute("CREATE TABLE transfers (txn_id text PRIMARY KEY, account int NOT NULL, delta bigint NOT NULL)");
-                s.execute("INSERT INTO accounts SELECT g, " + OPENING_BALANCE + " FROM generate_series(1, " + ACCOUNTS + ") g");
+                s.execute("INSERT INTO accounts SELECT g, " + OPENING_BALANCE + " FROM generate_series(1, " + accounts + ") g");
             }
         }
     }
