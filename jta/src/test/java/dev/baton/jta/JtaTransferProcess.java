@@ -31,8 +31,9 @@ import org.springframework.transaction.UnexpectedRollbackException;
  * {@code UNKNOWN <txnId> <why>} (Spring's {@code TransactionSystemException}), or {@code ERROR <what>}.
  *
  * <p>With a kill plan, the first commit to reach the planned point once transfer number
- * {@code killAt} has begun (that transfer's, unless it aborted before, or another thread's) prints {@code KILLME <txnId>} and parks there; so does, silently, every other
- * thread that reaches any point after it. The test SIGKILLs the process exactly there. Without a
+ * {@code killAt} has begun (that transfer's, unless it aborted before, or another thread's)
+ * prints {@code KILLME <txnId>} and parks there; so does, silently, every other thread that
+ * reaches any point after it. The test SIGKILLs the process exactly there. Without a
  * plan it runs {@code count} transfers per thread, prints {@code DONE}, closes everything and exits.
  * It also exits when its parent goes (stdin closes), so a dead test leaves no process behind.
  *
