@@ -29,7 +29,7 @@ import org.apache.curator.framework.CuratorFramework;
  *         .dataSource("bank_b", pgXaDataSourceB)
  *         .start();
  * new JtaTransactionManager(jta.userTransaction(), jta.transactionManager());   // Spring, unchanged
- * DataSource bankA = jta.dataSource("bank_a");                 // JdbcTemplate, JPA, ...
+ * DataSource bankA = jta.dataSource("bank_a");                 // a JdbcTemplate on it, say
  * }</pre>
  *
  * <p>What each transaction does is {@link dev.baton.txn.xa.XaTransaction}'s: its connections are XA
