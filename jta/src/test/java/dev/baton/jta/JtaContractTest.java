@@ -52,7 +52,7 @@ class JtaContractTest {
     @RegisterExtension
     static final BankServer BANK = new BankServer();
     @RegisterExtension
-    static final ZooKeeperServerExtension ZK = ZooKeeperServerExtension.create();
+    static final ZooKeeperServerExtension ZK = JtaTesting.zooKeeper();
 
     private final ExecutorService otherThread = Executors.newSingleThreadExecutor();
 

@@ -52,7 +52,7 @@ class JtaCrashTest {
     @RegisterExtension
     static final BankServer BANK = new BankServer();
     @RegisterExtension
-    static final ZooKeeperServerExtension ZK = ZooKeeperServerExtension.create();
+    static final ZooKeeperServerExtension ZK = JtaTesting.zooKeeper();
 
     /** What callers of the {@code @Transactional} method were told, by transaction. */
     private final Map<String, String> reported = new HashMap<>();

@@ -1,5 +1,6 @@
 package dev.baton.jta;
 
+import dev.baton.lock.testkit.Timing;
 import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
@@ -20,9 +21,22 @@ final class JtaTesting {
     private JtaTesting() {
     }
 
-    /** A connected Curator client of {@code zk}'s server with the tests' short session, closed after the test. */
+    /**
+     * The session of {@link #client}: 20 s, scaled. These tests are about JTA, not about a session
+     * ending, and the project's usual 1.5 s session ends on a starved machine (seen at a load of 30
+     * on 2 cores: a decision refused because the session was gone, so a commit rolled back).
+     * Children that are killed keep the short session, so that recovery sees them go quickly.
+     */
+    static final Duration SESSION = Timing.scaled(Duration.ofSeconds(20));
+
+    /** A ZooKeeper test server that allows sessions of {@link #SESSION}. */
+    static ZooKeeperServerExtension zooKeeper() {
+        return ZooKeeperServerExtension.create().property("maxSessionTimeout", String.valueOf(SESSION.toMillis()));
+    }
+
+    /** A connected Curator client of {@code zk}'s server with a session of {@link #SESSION}, closed after the test. */
     static CuratorFramework client(ZooKeeperServerExtension zk) throws InterruptedException {
-        return zk.connectedCurator(ZooKeeperServerExtension.sessionTimeout());
+        return zk.connectedCurator(SESSION);
     }
 
     /** A builder with both bank databases registered, recovering at once what a dead instance left. */

@@ -45,7 +45,7 @@ class SpringJtaTest {
     @RegisterExtension
     static final BankServer BANK = new BankServer();
     @RegisterExtension
-    static final ZooKeeperServerExtension ZK = ZooKeeperServerExtension.create();
+    static final ZooKeeperServerExtension ZK = JtaTesting.zooKeeper();
 
     private static BatonJta jta;
     private static AnnotationConfigApplicationContext context;

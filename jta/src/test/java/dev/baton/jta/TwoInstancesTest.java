@@ -35,7 +35,7 @@ class TwoInstancesTest {
     @RegisterExtension
     static final BankServer BANK = new BankServer();
     @RegisterExtension
-    static final ZooKeeperServerExtension ZK = ZooKeeperServerExtension.create();
+    static final ZooKeeperServerExtension ZK = JtaTesting.zooKeeper();
 
     private final ExecutorService committer = Executors.newSingleThreadExecutor();
 
