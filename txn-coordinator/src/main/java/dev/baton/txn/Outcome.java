@@ -93,6 +93,37 @@ public final class Outcome {
         return reason;
     }
 
+    /** What kind of reason decided a transaction: a small fixed set, for metrics and alerts. */
+    public enum Cause {
+        /** Committed: every participant (or resource) prepared. */
+        ALL_PREPARED,
+        /** Aborted: a participant voted NO, or a resource refused or failed to prepare. */
+        REFUSED,
+        /** Aborted: the deadline passed with a vote missing (decided by a coordinator or a participant). */
+        DEADLINE,
+        /** Aborted by an operator ({@code TransactionAdmin.abort}, {@code baton txn abort}). */
+        OPERATOR,
+        /**
+         * Aborted otherwise: the application rolled back or marked the transaction rollback-only, or
+         * the in-process path lost its ZooKeeper session before it could decide.
+         */
+        ROLLED_BACK
+    }
+
+    /** The kind of {@link #reason()}. */
+    public Cause cause() {
+        if (state == TransactionState.COMMITTED) {
+            return Cause.ALL_PREPARED;
+        }
+        if (reason.startsWith("aborted by an operator")) {
+            return Cause.OPERATOR;
+        }
+        if (votes.values().stream().anyMatch(vote -> !vote.isYes())) {
+            return Cause.REFUSED;
+        }
+        return reason.contains("deadline") ? Cause.DEADLINE : Cause.ROLLED_BACK;
+    }
+
     /** The participants, in the order their branches were added. */
     public List<String> participants() {
         return participants;

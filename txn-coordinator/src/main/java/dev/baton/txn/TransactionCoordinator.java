@@ -7,6 +7,7 @@ import dev.baton.lock.zookeeper.ext.CallerQueues;
 import dev.baton.txn.admin.TransactionAdmin;
 import dev.baton.txn.internal.protocol.CoordinatorCore;
 import dev.baton.txn.internal.protocol.LiveParticipants;
+import dev.baton.txn.internal.protocol.SafeListener;
 import dev.baton.txn.internal.protocol.StepListener;
 import dev.baton.txn.internal.protocol.TxnBegin;
 import dev.baton.txn.internal.store.TxnHistory;
@@ -87,6 +88,18 @@ public final class TransactionCoordinator implements AutoCloseable {
      * @throws TransactionException if ZooKeeper cannot be reached within the connection timeout
      */
     public static TransactionCoordinator open(Map<String, String> config) {
+        return open(config, TxnListener.NONE);
+    }
+
+    /**
+     * As {@link #open(Map)}, telling {@code listener} of commits, outcomes and takeovers.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException for an unknown key or malformed value, named in the message
+     * @throws TransactionException if ZooKeeper cannot be reached within the connection timeout
+     */
+    public static TransactionCoordinator open(Map<String, String> config, TxnListener listener) {
+        Objects.requireNonNull(listener, "listener");
         BatonConfig parsed = TxnConfig.parse(Objects.requireNonNull(config, "config"));
         CallerQueues queues;
         try {
@@ -97,7 +110,7 @@ public final class TransactionCoordinator implements AutoCloseable {
         try {
             return new Builder(queues.curator()).options(queues.options())
                     .defaultTimeout(parsed.require(TxnConfig.TIMEOUT)).historySize(parsed.require(TxnConfig.HISTORY_SIZE))
-                    .start(queues);
+                    .listener(listener).start(queues);
         } catch (RuntimeException e) {
             queues.close();
             throw e;
@@ -215,6 +228,7 @@ public final class TransactionCoordinator implements AutoCloseable {
     CompletableFuture<Outcome> submit(Map<String, byte[]> branches, Duration timeout) {
         checkOpen();
         CompletableFuture<Outcome> future = new CompletableFuture<>();
+        timed(future);
         begin.begin(branches, timeout, future);
         return future;
     }
@@ -226,8 +240,31 @@ public final class TransactionCoordinator implements AutoCloseable {
     CompletableFuture<Outcome> commitHere(Map<String, byte[]> branches, Duration timeout) {
         checkOpen();
         CompletableFuture<Outcome> future = new CoordinatorCore.Awaited<>();
+        timed(future);
         begin.begin(branches, timeout, future);
         return future;
+    }
+
+    /** Tells the listener how the caller's commit ended, and after how long. */
+    private void timed(CompletableFuture<Outcome> future) {
+        if (core.listener == TxnListener.NONE) {
+            return;
+        }
+        long started = System.nanoTime();
+        future.whenComplete((outcome, failure) -> {
+            Throwable cause = failure == null ? null : TxnStore.unwrap(failure);
+            core.listener.commitEnded(TxnListener.Path.DISTRIBUTED, outcome,
+                    cause instanceof TransactionException ? (TransactionException) cause : null,
+                    SafeListener.since(started));
+        });
+    }
+
+    /**
+     * Transactions begun and not yet collected that this instance follows (every instance follows
+     * every open transaction of its root), for a gauge.
+     */
+    public int openTransactions() {
+        return core.knownTransactions();
     }
 
     private void checkOpen() {
@@ -251,6 +288,7 @@ public final class TransactionCoordinator implements AutoCloseable {
         private int threads = 4;
         private Duration historyIdleTrim = Duration.ofSeconds(10);
         private StepListener steps = StepListener.NONE;
+        private TxnListener listener = TxnListener.NONE;
         private TxnStore.@Nullable Resend resend;
 
         private Builder(CuratorFramework curator) {
@@ -318,6 +356,17 @@ public final class TransactionCoordinator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Told of commits, outcomes and takeovers, for metrics ({@code MicrometerTxnListener} in
+         * baton-micrometer). What it throws is logged and ignored.
+         *
+         * @throws NullPointerException if {@code value} is null
+         */
+        public Builder listener(TxnListener value) {
+            listener = Objects.requireNonNull(value, "listener");
+            return this;
+        }
+
         /** How long the history keeper may collect nothing before it trims the history with a write of its own. */
         Builder historyIdleTrim(Duration value) {
             historyIdleTrim = value;
@@ -366,7 +415,7 @@ public final class TransactionCoordinator implements AutoCloseable {
             }
             TxnStore store = new TxnStore(curator, options.acl(), options.rootPath(), historySize);
             store.resend(resend);
-            CoordinatorCore core = new CoordinatorCore(store, queues, historyIdleTrim, clock, steps, threads);
+            CoordinatorCore core = new CoordinatorCore(store, queues, historyIdleTrim, clock, steps, threads, listener);
             try {
                 core.start();
             } catch (RuntimeException e) {

@@ -56,6 +56,43 @@ class TransactionCoordinatorTest {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** A listener that throws from every method is logged and ignored: transactions go on as if it were not there. */
+    @Test
+    void aListenerThatThrowsChangesNothing() throws Exception {
+        TxnListener throwing = new TxnListener() {
+            @Override
+            public void commitEnded(Path path, Outcome outcome, TransactionException failure, Duration latency) {
+                throw new IllegalStateException("a broken listener");
+            }
+
+            @Override
+            public void finished(Path path, Outcome outcome) {
+                throw new IllegalStateException("a broken listener");
+            }
+
+            @Override
+            public void prepared(String participant, Vote vote, Duration took) {
+                throw new IllegalStateException("a broken listener");
+            }
+
+            @Override
+            public void applied(String participant, TransactionState decision, Duration took) {
+                throw new IllegalStateException("a broken listener");
+            }
+        };
+        MemoryParticipant a = new MemoryParticipant();
+        zk.closeAfter(ParticipantHost.builder(curator).listener(throwing).participant("a", a).start());
+        TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.builder(curator).listener(throwing)
+                .start());
+
+        Outcome outcome = coordinator.begin().branch("a", bytes("x")).commit();
+
+        assertThat(outcome.isCommitted()).isTrue();
+        TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
+        assertThat(a.committed(outcome.txnId())).isTrue();
+        assertThat(coordinator.openTransactions()).isZero();
+    }
+
     @Test
     void commitsWhenEveryParticipantVotesYesAndCollectsTheTransaction() throws Exception {
         MemoryParticipant a = new MemoryParticipant();

@@ -273,4 +273,60 @@ class XaTransactionsTest {
         }
         assertThat(Bank.total(BANK.port())).isEqualTo(2 * Bank.ACCOUNTS * Bank.OPENING_BALANCE);
     }
+
+    /**
+     * The listener hears each commit with its latency and each ending once, with its cause; one
+     * that throws from every method changes nothing.
+     */
+    @Test
+    void theListenerHearsCommitsAndEndingsAndOneThatThrowsChangesNothing() throws Exception {
+        List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        TxnListener recording = new TxnListener() {
+            @Override
+            public void commitEnded(Path path, Outcome outcome, TransactionException failure, Duration latency) {
+                heard.add("commit " + path + " " + outcome.state() + " " + !latency.isNegative());
+            }
+
+            @Override
+            public void finished(Path path, Outcome outcome) {
+                heard.add("finished " + path + " " + outcome.cause());
+            }
+        };
+        XaTransactions xa = start(builder(TxnTesting.client(zk)).listener(recording));
+        try (XaTransaction tx = xa.begin()) {
+            transfer(tx, 10);
+            tx.commit();
+        }
+        try (XaTransaction tx = xa.begin()) {
+            transfer(tx, 10);
+            tx.rollback();
+        }
+        try (XaTransaction tx = xa.begin()) {
+            transfer(tx, 10);
+            tx.setRollbackOnly("on purpose");
+            tx.commit();
+        }
+        assertThat(heard).containsExactly("commit IN_PROCESS COMMITTED true", "finished IN_PROCESS ALL_PREPARED",
+                "finished IN_PROCESS ROLLED_BACK", "commit IN_PROCESS ABORTED true", "finished IN_PROCESS ROLLED_BACK");
+
+        TxnListener throwing = new TxnListener() {
+            @Override
+            public void commitEnded(Path path, Outcome outcome, TransactionException failure, Duration latency) {
+                throw new IllegalStateException("a broken listener");
+            }
+
+            @Override
+            public void finished(Path path, Outcome outcome) {
+                throw new IllegalStateException("a broken listener");
+            }
+        };
+        XaTransactions broken = start(builder(TxnTesting.client(zk)).listener(throwing));
+        Outcome outcome;
+        try (XaTransaction tx = broken.begin()) {
+            transfer(tx, 10);
+            outcome = tx.commit();
+        }
+        assertThat(outcome.isCommitted()).isTrue();
+        assertThat(Bank.balance(BANK.port(), "bank_a", 1)).isEqualTo(Bank.OPENING_BALANCE - 20);
+    }
 }

@@ -1,7 +1,9 @@
 package dev.baton.txn.participant;
 
+import dev.baton.txn.TransactionState;
 import dev.baton.txn.Vote;
 import dev.baton.txn.internal.protocol.ReevaluatingTask;
+import dev.baton.txn.internal.protocol.SafeListener;
 import dev.baton.txn.internal.protocol.StepListener.Step;
 import dev.baton.txn.internal.store.CastVote;
 import dev.baton.txn.internal.store.CorruptNodeException;
@@ -83,6 +85,9 @@ final class BranchTask extends ReevaluatingTask {
     private @Nullable TxnRecord record;
     private byte @Nullable [] payload;
     private @Nullable CastVote mine;
+    /** See {@link #inDoubtSince()}. */
+    private volatile long inDoubtSince;
+    private volatile boolean decisionKnown;
     /**
      * This task stood by for another instance at some point: that instance may have left an
      * attempt prepared (it died after preparing, before voting), so applying the decision here
@@ -214,6 +219,7 @@ final class BranchTask extends ReevaluatingTask {
             case ROLL_BACK_LOSERS:
                 return CompletableFuture.runAsync(this::abortLosingAttempts, executor()).thenCompose(x -> next(now));
             case APPLY:
+                decisionKnown = true;
                 return apply(known(now.decision, "the decision"));
             case ORPHAN_WAIT:
                 return done();
@@ -277,6 +283,7 @@ final class BranchTask extends ReevaluatingTask {
             }
             if (found.vote() != null) {
                 mine = found.vote();
+                noteVote();
             }
             if (found.decision() != null) {
                 now.decision = found.decision().decision();
@@ -300,6 +307,7 @@ final class BranchTask extends ReevaluatingTask {
             core.step(Step.VOTED, txnId);
             if (created == TxnStore.Created.CREATED && vote.isYes()) {
                 mine = cast;
+                noteVote();
             } else {
                 // Another vote was there (read it), a NO carried its ABORT, or the transaction is gone.
                 trustMarkers = trustMarkers && created == TxnStore.Created.CREATED;
@@ -311,15 +319,35 @@ final class BranchTask extends ReevaluatingTask {
     }
 
     private Vote prepare(String attempt) {
+        long started = System.nanoTime();
+        Vote vote;
         try {
-            Vote vote = host.participant.prepare(branch(attempt));
-            return vote == null ? Vote.no("the participant returned no vote") : vote;
+            Vote given = host.participant.prepare(branch(attempt));
+            vote = given == null ? Vote.no("the participant returned no vote") : given;
         } catch (Exception | Error e) {
             // A refusal is an answer, not a fault of the host: one line, the trace only on request.
             LOG.info("participant '{}' failed to prepare {}; voting NO: {}", host.name, txnId, e.toString());
             LOG.debug("participant '{}': the prepare of {} failed", host.name, txnId, e);
-            return Vote.no("prepare failed: " + e);
+            vote = Vote.no("prepare failed: " + e);
         }
+        core.listener.prepared(host.name, vote, SafeListener.since(started));
+        return vote;
+    }
+
+    /** This participant's vote is known: a YES puts the branch in doubt until the decision is. */
+    private void noteVote() {
+        CastVote vote = mine;
+        if (vote != null && vote.vote().isYes() && inDoubtSince == 0) {
+            inDoubtSince = System.nanoTime();
+        }
+    }
+
+    /**
+     * When this participant's YES vote became known here ({@link System#nanoTime()}), while the
+     * decision is not known here yet; 0 otherwise.
+     */
+    long inDoubtSince() {
+        return decisionKnown || isFinished() ? 0 : inDoubtSince;
     }
 
     private CompletableFuture<Void> abortItself(Evaluation now) {
@@ -361,6 +389,7 @@ final class BranchTask extends ReevaluatingTask {
                     + " COMMIT but participant '" + host.name + "' has no YES vote; its branch is left as it is"));
         }
         return CompletableFuture.runAsync(() -> {
+            long started = System.nanoTime();
             Set<String> discard = new HashSet<>(attempts);
             discard.addAll(refused);
             if ((discard.isEmpty() || standingBy) && !orphan) {
@@ -377,6 +406,8 @@ final class BranchTask extends ReevaluatingTask {
             for (String attempt : discard) {
                 finishAttempt(attempt, false);
             }
+            core.listener.applied(host.name, decision.commit() ? TransactionState.COMMITTED : TransactionState.ABORTED,
+                    SafeListener.since(started));
             core.step(Step.APPLIED, txnId);
         }, executor()).thenCompose(applied -> orphan ? done()
                 : store.acknowledge(txnId, host.name, decision.commit(), heuristic))

@@ -2,6 +2,8 @@ package dev.baton.txn.participant;
 
 import dev.baton.lock.spi.lifecycle.AbstractService;
 import dev.baton.lock.spi.lifecycle.ServiceExecutor;
+import dev.baton.txn.TxnListener;
+import dev.baton.txn.internal.protocol.SafeListener;
 import dev.baton.txn.internal.protocol.StepListener;
 import dev.baton.txn.internal.store.TxnStore;
 import java.time.Clock;
@@ -36,6 +38,8 @@ final class HostCore extends AbstractService {
     final Clock clock;
     final Duration abortGrace;
     final StepListener steps;
+    /** The user's listener, safe to call. */
+    final TxnListener listener;
     final String instanceId;
     private final ServiceExecutor executor;
     private final ConcurrentMap<String, String> problems = new ConcurrentHashMap<>();
@@ -44,8 +48,10 @@ final class HostCore extends AbstractService {
     /** Test hook: false makes hosts list their inbox as on a server without persistent watches. */
     volatile boolean persistentWatches = true;
 
-    HostCore(TxnStore store, Clock clock, Duration abortGrace, int threads, StepListener steps) {
+    HostCore(TxnStore store, Clock clock, Duration abortGrace, int threads, StepListener steps,
+            TxnListener listener) {
         super("participant host");
+        this.listener = SafeListener.of(listener);
         this.store = store;
         this.clock = clock;
         this.abortGrace = abortGrace;

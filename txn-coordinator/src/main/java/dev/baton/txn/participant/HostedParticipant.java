@@ -5,6 +5,7 @@ import dev.baton.txn.internal.store.ParticipantStore;
 import dev.baton.txn.internal.store.TxnNames;
 import dev.baton.txn.internal.store.TxnStore;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -48,6 +49,21 @@ final class HostedParticipant {
     private volatile boolean persistentWatch;
     private volatile boolean reconciled;
     private int reconcileFailures;
+
+    /** The branches voted YES here whose decision is not known here yet, and the oldest's age. */
+    ParticipantHost.InDoubt inDoubt() {
+        int count = 0;
+        long oldest = 0;
+        long now = System.nanoTime();
+        for (BranchTask task : tasks.values()) {
+            long since = task.inDoubtSince();
+            if (since != 0) {
+                count++;
+                oldest = Math.max(oldest, now - since);
+            }
+        }
+        return new ParticipantHost.InDoubt(count, Duration.ofNanos(oldest));
+    }
 
     HostedParticipant(HostCore core, String name, Participant participant) {
         this.core = core;

@@ -7,6 +7,7 @@ import dev.baton.lock.zookeeper.ext.CallerQueues;
 import dev.baton.txn.TransactionCoordinator;
 import dev.baton.txn.TransactionException;
 import dev.baton.txn.TxnConfig;
+import dev.baton.txn.TxnListener;
 import dev.baton.txn.internal.protocol.StepListener;
 import dev.baton.txn.internal.store.TxnHistory;
 import dev.baton.txn.internal.store.TxnNames;
@@ -119,6 +120,30 @@ public final class ParticipantHost implements AutoCloseable {
         return names;
     }
 
+    /**
+     * The branches of {@code participant} in doubt here: voted YES by this host, the decision not
+     * known to it yet. For a gauge: a count that stays up, or an oldest age that grows, means
+     * coordinators are not deciding (or this host does not hear of it).
+     *
+     * @throws IllegalArgumentException if this host does not host {@code participant}
+     */
+    public InDoubt inDoubt(String participant) {
+        for (HostedParticipant hosted : participants) {
+            if (hosted.name.equals(participant)) {
+                return hosted.inDoubt();
+            }
+        }
+        throw new IllegalArgumentException("this host does not host participant '" + participant + "'; it hosts "
+                + participants());
+    }
+
+    /**
+     * In-doubt branches of one participant: how many, and how long the oldest has waited for its
+     * decision since its YES vote ({@link Duration#ZERO} when there is none).
+     */
+    public record InDoubt(int branches, Duration oldest) {
+    }
+
     HostCore core() {
         return core;
     }
@@ -172,6 +197,7 @@ public final class ParticipantHost implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private int threads;
         private StepListener steps = StepListener.NONE;
+        private TxnListener listener = TxnListener.NONE;
         private TxnStore.@Nullable Resend resend;
         private boolean persistentWatches = true;
 
@@ -244,6 +270,18 @@ public final class ParticipantHost implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Told of each prepare (with the vote) and each decision applied, with how long the
+         * participant took, for metrics ({@code MicrometerTxnListener} in baton-micrometer). What
+         * it throws is logged and ignored.
+         *
+         * @throws NullPointerException if {@code value} is null
+         */
+        public Builder listener(TxnListener value) {
+            listener = Objects.requireNonNull(value, "listener");
+            return this;
+        }
+
         Builder steps(StepListener value) {
             steps = value;
             return this;
@@ -300,7 +338,7 @@ public final class ParticipantHost implements AutoCloseable {
             }
             TxnStore store = new TxnStore(client, layout.acl(), layout.rootPath(), TxnHistory.DEFAULT_SIZE);
             store.resend(resend);
-            HostCore core = new HostCore(store, clock, abortGrace, threads, steps);
+            HostCore core = new HostCore(store, clock, abortGrace, threads, steps, listener);
             core.persistentWatches = persistentWatches;
             List<HostedParticipant> hosted = new ArrayList<>();
             participants.forEach((name, participant) -> hosted.add(new HostedParticipant(core, name, participant)));

@@ -2,6 +2,8 @@ package dev.baton.txn.xa;
 
 import dev.baton.lock.spi.lifecycle.AbstractService;
 import dev.baton.lock.spi.lifecycle.ServiceExecutor;
+import dev.baton.txn.TxnListener;
+import dev.baton.txn.internal.protocol.SafeListener;
 import dev.baton.txn.internal.protocol.StepListener;
 import dev.baton.txn.internal.store.TxnStore;
 import dev.baton.txn.internal.store.XaStore;
@@ -46,13 +48,16 @@ final class XaCore extends AbstractService {
     final XaRecovery recovery;
     /** Transactions begun here and not yet completed: recovery leaves their branches alone. */
     final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /** The user's listener, safe to call. */
+    final TxnListener listener;
     private final ConnectionStateListener connectionListener = this::connectionChanged;
     private volatile @Nullable String owner;
     private volatile long ownerSession;
 
     XaCore(XaStore store, Map<String, XaConnectionPool> resources, Clock clock, Duration defaultTimeout,
-            Duration recoveryGrace, Duration recoveryInterval, int threads, StepListener steps) {
+            Duration recoveryGrace, Duration recoveryInterval, int threads, StepListener steps, TxnListener listener) {
         super("XA transactions");
+        this.listener = SafeListener.of(listener);
         this.store = store;
         this.resources = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(resources));
         this.clock = clock;

@@ -1,5 +1,6 @@
 package dev.baton.txn.xa;
 
+import dev.baton.txn.TxnListener;
 import dev.baton.txn.internal.protocol.ReevaluatingTask;
 import dev.baton.txn.internal.store.TxnStore;
 import dev.baton.txn.internal.store.XaDecision;
@@ -53,6 +54,8 @@ final class XaRecovery extends ReevaluatingTask {
     private final XaCore core;
     /** When each prepared branch without a decision was first seen, to wait out the grace period. */
     private final Map<Xid, Long> firstSeen = new ConcurrentHashMap<>();
+    /** Transactions of other owners whose recovery was told to the listener, while a branch of theirs is seen. */
+    private final Set<String> reported = ConcurrentHashMap.newKeySet();
     private final Watcher ownersWatcher = event -> schedule();
 
     XaRecovery(XaCore core) {
@@ -117,6 +120,8 @@ final class XaRecovery extends ReevaluatingTask {
                     // finishes what it could not. Anyone commits those of an owner that is gone.
                     if (!ownerGone || !finish(resource.getValue(), xid, true)) {
                         stillPrepared.add(xid);
+                    } else {
+                        recovered(parts);
                     }
                     continue;
                 }
@@ -129,6 +134,8 @@ final class XaRecovery extends ReevaluatingTask {
                 if (waited >= graceNanos) {
                     if (!finish(resource.getValue(), xid, false)) {
                         stillPrepared.add(xid);
+                    } else {
+                        recovered(parts);
                     }
                 } else {
                     stillPrepared.add(xid);
@@ -137,8 +144,18 @@ final class XaRecovery extends ReevaluatingTask {
             }
         }
         firstSeen.keySet().retainAll(seen);
+        Set<String> open = new HashSet<>();
+        seen.forEach(xid -> XaXid.parse(xid).ifPresent(parts -> open.add(parts.txnId())));
+        reported.retainAll(open);
         forgetOrphanedDecisions(owners, stillPrepared, timeout);
         return nextMillis;
+    }
+
+    /** A branch of another owner's transaction was finished here: told once per transaction. */
+    private void recovered(XaXid.Parts parts) {
+        if (!parts.owner().equals(core.owner()) && reported.add(parts.txnId())) {
+            core.listener.tookOver(TxnListener.Path.IN_PROCESS, parts.txnId());
+        }
     }
 
     /** Deletes the decisions of gone owners whose every branch is finished, where this instance can tell. */

@@ -2,8 +2,11 @@ package dev.baton.txn.xa;
 
 import dev.baton.txn.Outcome;
 import dev.baton.txn.OutcomeUnknownException;
+import dev.baton.txn.TransactionException;
 import dev.baton.txn.TransactionState;
+import dev.baton.txn.TxnListener;
 import dev.baton.txn.Vote;
+import dev.baton.txn.internal.protocol.SafeListener;
 import dev.baton.txn.internal.protocol.StepListener.Step;
 import dev.baton.txn.internal.store.TxnStore;
 import dev.baton.txn.internal.store.XaDecision;
@@ -258,6 +261,20 @@ public final class XaTransaction implements AutoCloseable {
      */
     public Outcome commit() {
         checkOpen();
+        long started = System.nanoTime();
+        Outcome outcome;
+        try {
+            outcome = commitOpen();
+        } catch (TransactionException e) {
+            core.listener.commitEnded(TxnListener.Path.IN_PROCESS, null, e, SafeListener.since(started));
+            throw e;
+        }
+        core.listener.commitEnded(TxnListener.Path.IN_PROCESS, outcome, null, SafeListener.since(started));
+        core.listener.finished(TxnListener.Path.IN_PROCESS, outcome);
+        return outcome;
+    }
+
+    private Outcome commitOpen() {
         state = TransactionState.PREPARING;
         try {
             if (rollbackOnly != null) {
@@ -311,7 +328,7 @@ public final class XaTransaction implements AutoCloseable {
     public void rollback() {
         checkOpen();
         try {
-            rollBack("rolled back by the application");
+            core.listener.finished(TxnListener.Path.IN_PROCESS, rollBack("rolled back by the application"));
         } finally {
             end();
         }

@@ -7,6 +7,7 @@ import dev.baton.lock.zookeeper.ext.CallerQueues;
 import dev.baton.txn.TransactionCoordinator;
 import dev.baton.txn.TransactionException;
 import dev.baton.txn.TxnConfig;
+import dev.baton.txn.TxnListener;
 import dev.baton.txn.internal.protocol.StepListener;
 import dev.baton.txn.internal.store.TxnNames;
 import dev.baton.txn.internal.store.TxnStore;
@@ -151,6 +152,7 @@ public final class XaTransactions implements AutoCloseable {
         private int poolSize = 16;
         private Clock clock = Clock.systemUTC();
         private StepListener steps = StepListener.NONE;
+        private TxnListener listener = TxnListener.NONE;
         private TxnStore.@Nullable Resend resend;
 
         private Builder(@Nullable CuratorFramework curator, @Nullable BatonConfig config) {
@@ -250,6 +252,18 @@ public final class XaTransactions implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Told of commits (with their latency), outcomes and recoveries of other instances'
+         * branches, for metrics ({@code MicrometerTxnListener} in baton-micrometer). What it throws
+         * is logged and ignored.
+         *
+         * @throws NullPointerException if {@code value} is null
+         */
+        public Builder listener(TxnListener value) {
+            listener = Objects.requireNonNull(value, "listener");
+            return this;
+        }
+
         Builder steps(StepListener value) {
             steps = value;
             return this;
@@ -301,7 +315,7 @@ public final class XaTransactions implements AutoCloseable {
             Map<String, XaConnectionPool> pools = new LinkedHashMap<>();
             resources.forEach((name, dataSource) -> pools.put(name, new XaConnectionPool(dataSource, poolSize)));
             XaCore core = new XaCore(store, pools, clock, defaultTimeout, recoveryGrace, recoveryInterval, threads,
-                    steps);
+                    steps, listener);
             try {
                 core.start();
             } catch (RuntimeException e) {

@@ -3,10 +3,12 @@ package dev.baton.spring.boot.txn;
 import dev.baton.spring.boot.BatonAutoConfiguration;
 import dev.baton.spring.boot.BatonEndpointContributor;
 import dev.baton.spring.boot.BatonSettings;
-import dev.baton.txn.participant.Participant;
-import dev.baton.txn.participant.ParticipantHost;
 import dev.baton.txn.TransactionCoordinator;
 import dev.baton.txn.TxnConfig;
+import dev.baton.txn.TxnListener;
+import dev.baton.txn.participant.Participant;
+import dev.baton.txn.participant.ParticipantHost;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -38,8 +40,10 @@ public class BatonTransactionAutoConfiguration {
     /** A coordinator with its own ZooKeeper session; closed on shutdown. */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    public TransactionCoordinator batonTransactionCoordinator(BatonSettings settings) {
-        return TransactionCoordinator.open(settings.only(TxnConfig.knownKeys()));
+    public TransactionCoordinator batonTransactionCoordinator(BatonSettings settings,
+            ObjectProvider<TxnListener> listener) {
+        return TransactionCoordinator.open(settings.only(TxnConfig.knownKeys()),
+                listener.getIfAvailable(() -> TxnListener.NONE));
     }
 
     /**
@@ -49,8 +53,10 @@ public class BatonTransactionAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     @ConditionalOnBean(Participant.class)
-    public ParticipantHost batonParticipantHost(BatonSettings settings, ConfigurableListableBeanFactory beans) {
-        ParticipantHost.Builder builder = ParticipantHost.builder(settings.only(TxnConfig.knownKeys()));
+    public ParticipantHost batonParticipantHost(BatonSettings settings, ConfigurableListableBeanFactory beans,
+            ObjectProvider<TxnListener> listener) {
+        ParticipantHost.Builder builder = ParticipantHost.builder(settings.only(TxnConfig.knownKeys()))
+                .listener(listener.getIfAvailable(() -> TxnListener.NONE));
         for (String beanName : beans.getBeanNamesForType(Participant.class)) {
             BatonParticipant named = beans.findAnnotationOnBean(beanName, BatonParticipant.class);
             builder.participant(named != null ? named.value() : beanName, beans.getBean(beanName, Participant.class));

@@ -2,9 +2,9 @@ package dev.baton.spring.boot.txn;
 
 import dev.baton.spring.boot.BatonEndpointContributor;
 import dev.baton.txn.Outcome;
-import dev.baton.txn.admin.TransactionAdmin;
 import dev.baton.txn.TransactionCoordinator;
 import dev.baton.txn.TransactionException;
+import dev.baton.txn.admin.TransactionAdmin;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

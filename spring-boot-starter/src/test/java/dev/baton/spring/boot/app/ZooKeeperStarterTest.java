@@ -8,6 +8,7 @@ import dev.baton.lock.LockClient;
 import dev.baton.lock.LockClients;
 import dev.baton.lock.testkit.Timing;
 import dev.baton.micrometer.MicrometerLockListener;
+import dev.baton.micrometer.MicrometerTxnListener;
 import dev.baton.spring.boot.BatonEndpoint;
 import dev.baton.spring.boot.LockNotAcquiredException;
 import dev.baton.txn.Outcome;
@@ -135,6 +136,12 @@ class ZooKeeperStarterTest {
             Map<String, Object> transactions = (Map<String, Object>) endpoint.baton().get("transactions");
             assertThat(transactions.get("recent").toString()).contains(outcome.txnId()).contains("COMMITTED");
         });
+        assertThat(meters.get(MicrometerTxnListener.COMMIT).tags("path", "distributed", "outcome", "committed")
+                .timer().count()).isPositive();
+        assertThat(meters.get(MicrometerTxnListener.PREPARE).tags("participant", "ledger", "vote", "yes").timer()
+                .count()).isPositive();
+        assertThat(meters.get(MicrometerTxnListener.IN_DOUBT).tags("participant", "ledger").gauge()).isNotNull();
+        assertThat(meters.get(MicrometerTxnListener.OPEN).gauge()).isNotNull();
     }
 
     @Test

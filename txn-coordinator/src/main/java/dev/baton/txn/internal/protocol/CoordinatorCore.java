@@ -3,6 +3,7 @@ package dev.baton.txn.internal.protocol;
 import dev.baton.lock.spi.lifecycle.AbstractService;
 import dev.baton.lock.spi.lifecycle.ServiceExecutor;
 import dev.baton.lock.zookeeper.ext.CallerQueues;
+import dev.baton.txn.TxnListener;
 import dev.baton.txn.internal.store.TxnNames;
 import dev.baton.txn.internal.store.TxnStore;
 import java.time.Clock;
@@ -44,6 +45,8 @@ public final class CoordinatorCore extends AbstractService {
     public final Clock clock;
     public final String instanceId;
     public final StepListener steps;
+    /** The user's listener, safe to call. */
+    public final TxnListener listener;
     private final ServiceExecutor executor;
     private final ServiceExecutor callbacks;
     private final ConcurrentMap<String, TxnDriver> drivers = new ConcurrentHashMap<>();
@@ -65,8 +68,9 @@ public final class CoordinatorCore extends AbstractService {
      * @param threads the threads evaluating transactions (their I/O waits on no thread)
      */
     public CoordinatorCore(TxnStore store, CallerQueues locks, Duration idleTrim, Clock clock, StepListener steps,
-            int threads) {
+            int threads, TxnListener listener) {
         super("transaction coordinator");
+        this.listener = SafeListener.of(listener);
         this.store = store;
         this.locks = locks;
         this.clock = clock;

@@ -47,6 +47,8 @@ public final class DriverLease {
     /** The lease queued by this instance's begin, until adopted (by a claim, or by close). */
     private final AtomicReference<@Nullable LeaseRequest> request = new AtomicReference<>();
     private volatile @Nullable Lease lease;
+    /** The lease was won by a takeover, not adopted from this instance's begin. */
+    private volatile boolean tookOver;
 
     public DriverLease(CallerQueues locks, String txnId, String queue, Runnable onLost) {
         this.locks = locks;
@@ -65,6 +67,11 @@ public final class DriverLease {
     /** Whether this instance holds the role, or queued the lease its begin is adopting. */
     public boolean mine() {
         return holds() || request.get() != null;
+    }
+
+    /** Whether the role was won by a takeover (this instance did not begin the transaction, or lost its lease). */
+    public boolean tookOver() {
+        return tookOver;
     }
 
     /** Whether this instance holds the role now. */
@@ -137,7 +144,10 @@ public final class DriverLease {
             }
             throw e;
         }
-        won.ifPresent(l -> take(l, "took over"));
+        won.ifPresent(l -> {
+            tookOver = true;
+            take(l, "took over");
+        });
         return holds() ? Claim.DRIVING : Claim.FOLLOWING;
     }
 

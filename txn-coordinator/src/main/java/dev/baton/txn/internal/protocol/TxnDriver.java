@@ -4,6 +4,7 @@ import dev.baton.txn.Outcome;
 import dev.baton.txn.OutcomeUnknownException;
 import dev.baton.txn.TransactionException;
 import dev.baton.txn.TransactionState;
+import dev.baton.txn.TxnListener;
 import dev.baton.txn.internal.protocol.DriverRule.Next;
 import dev.baton.txn.internal.protocol.StepListener.Step;
 import dev.baton.txn.internal.store.CorruptNodeException;
@@ -15,8 +16,8 @@ import dev.baton.txn.internal.store.TxnStore;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.Watcher;
 import org.jspecify.annotations.Nullable;
@@ -68,6 +69,8 @@ public final class TxnDriver extends ReevaluatingTask {
     private final DriverLease lease;
     private final Ballot ballot = new Ballot();
     private boolean someVotesReported;
+    /** The takeover of this transaction was told to the listener. */
+    private boolean tookOverReported;
     private TransactionState state = TransactionState.PREPARING;
     private @Nullable TxnRecord record;
     private @Nullable Decision decision;
@@ -241,6 +244,10 @@ public final class TxnDriver extends ReevaluatingTask {
                 return lease.claim(store, watcher, executor()).thenComposeAsync(claim -> {
                     now.claimed = true;
                     now.driving = claim == DriverLease.Claim.DRIVING;
+                    if (now.driving && lease.tookOver() && !tookOverReported) {
+                        tookOverReported = true;
+                        core.listener.tookOver(TxnListener.Path.DISTRIBUTED, txnId);
+                    }
                     now.queueMissing = claim == DriverLease.Claim.MISSING;
                     return next(now);
                 }, executor());
@@ -486,10 +493,11 @@ public final class TxnDriver extends ReevaluatingTask {
                                 } else {
                                     core.keeper.failed(trim);
                                 }
-                            });
-                }, executor()).thenAcceptAsync(result -> {
+                            }).thenApply(result -> told);
+                }, executor()).thenAcceptAsync(told -> {
                     lease.released();
                     core.step(Step.COLLECTED, txnId);
+                    core.listener.finished(TxnListener.Path.DISTRIBUTED, told);
                     finish();
                 }, executor());
     }
