@@ -96,6 +96,33 @@ class ZooKeeperCallerMultiTest {
         assertThat(inspector.getChildren().forPath(job + "/owner")).isEmpty();
     }
 
+    /** The asynchronous adoption answers as the blocking one: the lease at the head, empty elsewhere or without a node. */
+    @Test
+    void adoptAsyncTakesTheNodeWithNoThreadWaitingAndAnswersEmptyWhereAdoptWould() throws Exception {
+        CallerQueues client = client();
+        String job = newJob();
+        LeaseRequest request = client.leaseRequest(job + "/owner");
+        beginJob(client, job, request);
+
+        Lease lease = request.adoptAsync().get(Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS).orElseThrow();
+
+        String node = inspector.getChildren().forPath(job + "/owner").get(0);
+        assertThat(lease.fencingToken()).isEqualTo(inspector.checkExists().forPath(job + "/owner/" + node).getCzxid());
+        assertThat(lease.isValid()).isTrue();
+        assertThatThrownBy(request::adoptAsync).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("adopted already");
+
+        LeaseRequest late = client().leaseRequest(job + "/owner");
+        client.curator().transaction().forOperations(List.of(late.createOp()));
+        assertThat(late.adoptAsync().get(Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS))
+                .as("not at the head: given up").isEmpty();
+        Timing.await("the late node is deleted").until(() -> inspector.getChildren().forPath(job + "/owner").size() == 1);
+        LeaseRequest never = client.leaseRequest(newJob() + "/owner");
+        assertThat(never.adoptAsync().get(Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS))
+                .as("no queue: the multi never applied").isEmpty();
+        lease.release();
+    }
+
     @Test
     void releaseOpDeletesTheNodeInTheCallersMultiAndTheLeaseEndsReleasedWithoutAnotherWrite() throws Exception {
         CallerQueues client = client();

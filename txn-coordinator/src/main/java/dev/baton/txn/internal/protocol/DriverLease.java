@@ -102,9 +102,9 @@ public final class DriverLease {
 
     /**
      * Whether this instance drives the transaction, taking the role if it began the transaction or
-     * if nobody holds it; watches the queue (with {@code watcher}) while someone else does. The lock
-     * API's calls block, so they run on {@code executor}; they happen once per transaction (the
-     * adoption of the begin's lease) or on a takeover.
+     * if nobody holds it; watches the queue (with {@code watcher}) while someone else does. The
+     * adoption of the begin's lease node (once per transaction) is asynchronous; a takeover's
+     * one-shot {@code tryAcquire} blocks, so it runs on {@code executor} (only when a driver left).
      *
      * @throws CorruptNodeException (in the future) if the queue cannot hold a lease
      */
@@ -112,8 +112,7 @@ public final class DriverLease {
         if (holds()) {
             return CompletableFuture.completedFuture(Claim.DRIVING);
         }
-        CompletableFuture<Void> adopted = request.get() == null ? CompletableFuture.completedFuture(null)
-                : CompletableFuture.runAsync(this::adoptBegun, executor);
+        CompletableFuture<Void> adopted = adoptBegun();
         return adopted.thenCompose(done -> holds() ? CompletableFuture.completedFuture(Claim.DRIVING)
                 : store.queue(txnId, watcher).thenComposeAsync(children -> {
                     if (children == null) {
@@ -151,16 +150,21 @@ public final class DriverLease {
         return holds() ? Claim.DRIVING : Claim.FOLLOWING;
     }
 
-    private void adoptBegun() {
+    /** Takes the lease node this instance's begin queued, if any: two reads, no thread waiting. */
+    private CompletableFuture<Void> adoptBegun() {
         LeaseRequest begun = request.getAndSet(null);
         if (begun == null) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        try {
-            begun.adopt().ifPresent(l -> take(l, "began"));
-        } catch (LockException e) {
-            LOG.debug("transaction {}: could not take the lease queued at begin; competing for it instead", txnId, e);
-        }
+        return begun.adoptAsync().handle((won, failure) -> {
+            if (failure != null) {
+                LOG.debug("transaction {}: could not take the lease queued at begin; competing for it instead", txnId,
+                        failure);
+            } else if (won.isPresent()) {
+                take(won.get(), "began");
+            }
+            return null;
+        });
     }
 
     private void take(Lease granted, String how) {

@@ -3,6 +3,7 @@ package dev.baton.lock.zookeeper.ext;
 import dev.baton.lock.Lease;
 import dev.baton.lock.zookeeper.internal.CallerLease;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 
 /**
@@ -69,6 +70,18 @@ public final class LeaseRequest {
      */
     public Optional<Lease> adopt() {
         return lease.adopt();
+    }
+
+    /**
+     * As {@link #adopt()}, with no thread waiting: the same two reads sent asynchronously. The
+     * future completes on ZooKeeper's event thread (continue elsewhere with an {@code ...Async}
+     * stage if the next step blocks), exceptionally with the {@code LockException} that
+     * {@link #adopt()} would throw.
+     *
+     * @throws IllegalStateException if this request was adopted before
+     */
+    public CompletableFuture<Optional<Lease>> adoptAsync() {
+        return lease.adoptAsync();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.baton.lock.zookeeper.internal;
 
 import dev.baton.lock.Lease;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.api.transaction.OperationType;
@@ -46,6 +47,19 @@ public final class CallerLease {
                     + " make a new request for another lease");
         }
         return engine.adopt(queuePath, attemptId);
+    }
+
+    /**
+     * As {@link #adopt()}, with no thread waiting for the reads.
+     *
+     * @throws IllegalStateException if it was adopted before
+     */
+    public CompletableFuture<Optional<Lease>> adoptAsync() {
+        if (!adopted.compareAndSet(false, true)) {
+            throw new IllegalStateException("this lease request on " + queuePath + " was adopted already;"
+                    + " make a new request for another lease");
+        }
+        return engine.adoptAsync(queuePath, attemptId);
     }
 
     @Override

@@ -235,6 +235,64 @@ public final class LockEngine extends AbstractService {
         }
     }
 
+    /**
+     * As {@link #adopt}, with no thread waiting: the same two reads, sent asynchronously; the
+     * future completes on ZooKeeper's event thread, exceptionally with a {@link LockException}
+     * where {@link #adopt} would throw one.
+     */
+    CompletableFuture<Optional<Lease>> adoptAsync(String queuePath, String attemptId) {
+        CompletableFuture<Optional<Lease>> answer = new CompletableFuture<>();
+        if (isShutDown()) {
+            answer.completeExceptionally(new LockException("the lock client is closed; cannot adopt a node under "
+                    + queuePath));
+            return answer;
+        }
+        try {
+            session.children(queuePath, (code, children) -> {
+                try {
+                    if (code == KeeperException.Code.NONODE) {
+                        answer.complete(Optional.empty());
+                        return;
+                    }
+                    if (code != KeeperException.Code.OK || children == null) {
+                        failAdoption(answer, queuePath, attemptId, code);
+                        return;
+                    }
+                    String mine = headOf(queuePath, attemptId, children);
+                    if (mine == null) {
+                        answer.complete(Optional.empty());
+                        return;
+                    }
+                    session.exists(mine, null, (found, stat) -> {
+                        try {
+                            if (found == KeeperException.Code.NONODE || found == KeeperException.Code.OK && stat == null) {
+                                answer.complete(Optional.empty());
+                            } else if (found != KeeperException.Code.OK || stat == null) {
+                                failAdoption(answer, queuePath, attemptId, found);
+                            } else {
+                                answer.complete(Optional.of(adopted(queuePath, mine, stat.getCzxid())));
+                            }
+                        } catch (RuntimeException e) {
+                            answer.completeExceptionally(e);
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    answer.completeExceptionally(e);
+                }
+            });
+        } catch (RuntimeException e) {
+            answer.completeExceptionally(e);
+        }
+        return answer;
+    }
+
+    private void failAdoption(CompletableFuture<Optional<Lease>> answer, String queuePath, String attemptId,
+            KeeperException.Code code) {
+        janitor.purge(queuePath, attemptId);
+        answer.completeExceptionally(new LockException("cannot adopt the queue node under " + queuePath + ": " + code,
+                KeeperException.create(code, queuePath)));
+    }
+
     /** Our node's full path if it heads the queue; null (after giving it up) if it exists elsewhere in it. */
     private @Nullable String headOf(String queuePath, String attemptId, List<String> children) {
         List<String> queue = QueueNode.ordered(children);
