@@ -18,5 +18,29 @@ class BenchSmokeTest {
         assertThat(rows).allSatisfy(row -> assertThat(Double.isFinite(row.median()))
                 .as("%s / %s", row.group(), row.contestant()).isTrue());
         assertThat(Report.table(rows)).contains("Baton ZooKeeper", "Curator InterProcessMutex");
+        everyXaContestantPreparedBothBranches(rows);
+    }
+
+    /** The XA group's counts: two prepares and two second-phase commits per transfer, prepares seen in PostgreSQL. */
+    private static void everyXaContestantPreparedBothBranches(List<Row> rows) {
+        List<Row> calls = rows.stream().filter(row -> row.group().equals(XaBench.CALLS)).toList();
+        for (String contestant : List.of(XaBench.FLOOR, XaBench.ATOMIKOS, XaBench.NARAYANA, XaBench.BATON_ONE)) {
+            assertThat(calls).as(contestant).anySatisfy(row -> {
+                assertThat(row.contestant()).startsWith(contestant + ": prepares per transfer");
+                assertThat(row.median()).isEqualTo(2.0);
+            });
+            assertThat(calls).as(contestant).anySatisfy(row -> {
+                assertThat(row.contestant()).isEqualTo(contestant + ": second-phase commits per transfer");
+                assertThat(row.median()).isEqualTo(2.0);
+            });
+            assertThat(calls).as(contestant).anySatisfy(row -> {
+                assertThat(row.contestant()).isEqualTo(contestant + ": one-phase commits per transfer");
+                assertThat(row.median()).isZero();
+            });
+            assertThat(calls).as(contestant).anySatisfy(row -> {
+                assertThat(row.contestant()).startsWith(contestant + ": both branches in pg_prepared_xacts");
+                assertThat(row.median()).isEqualTo(100.0);
+            });
+        }
     }
 }
