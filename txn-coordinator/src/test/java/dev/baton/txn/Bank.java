@@ -56,6 +56,11 @@ final class Bank {
 
     /** Fresh tables with every account at the opening balance; rolls back any prepared transaction. */
     static void reset(int port) throws SQLException {
+        reset(port, ACCOUNTS);
+    }
+
+    /** {@link #reset(int)} with {@code accounts} accounts in each database. */
+    static void reset(int port, int accounts) throws SQLException {
         for (String db : DATABASES) {
             try (Connection c = DriverManager.getConnection(url(port, db)); Statement s = c.createStatement()) {
                 for (String gid : preparedGids(c)) {
@@ -64,7 +69,7 @@ final class Bank {
                 s.execute("DROP TABLE IF EXISTS accounts, transfers");
                 s.execute("CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL)");
                 s.execute("CREATE TABLE transfers (txn_id text PRIMARY KEY, account int NOT NULL, delta bigint NOT NULL)");
-                s.execute("INSERT INTO accounts SELECT g, " + OPENING_BALANCE + " FROM generate_series(1, " + ACCOUNTS + ") g");
+                s.execute("INSERT INTO accounts SELECT g, " + OPENING_BALANCE + " FROM generate_series(1, " + accounts + ") g");
             }
         }
     }
@@ -80,6 +85,12 @@ final class Bank {
         String[] parts = new String(branch.payload(), StandardCharsets.UTF_8).split(":");
         int account = Integer.parseInt(parts[0]);
         long delta = Long.parseLong(parts[1]);
+        return apply(connection, branch.txnId(), account, delta) ? Vote.yes()
+                : Vote.no("insufficient funds in account " + account);
+    }
+
+    /** Applies {@code delta} to {@code account} and records it under {@code txnId}; false if it would go negative. */
+    static boolean apply(Connection connection, String txnId, int account, long delta) throws SQLException {
         try (Statement s = connection.createStatement()) {
             s.execute("SET LOCAL lock_timeout = '2s'");
         }
@@ -89,17 +100,17 @@ final class Bank {
             update.setInt(2, account);
             update.setLong(3, delta);
             if (update.executeUpdate() == 0) {
-                return Vote.no("insufficient funds in account " + account);
+                return false;
             }
         }
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO transfers (txn_id, account, delta) VALUES (?, ?, ?)")) {
-            insert.setString(1, branch.txnId());
+            insert.setString(1, txnId);
             insert.setInt(2, account);
             insert.setLong(3, delta);
             insert.executeUpdate();
         }
-        return Vote.yes();
+        return true;
     }
 
     static long total(int port) throws SQLException {

@@ -40,8 +40,6 @@ class ProcessCrashTest {
     @RegisterExtension
     static final ZooKeeperServerExtension ZK = ZooKeeperServerExtension.create();
 
-
-
     @Test
     void killingTheCoordinatorProcessAtRandomMomentsNeverBreaksAtomicity() throws Exception {
         Random random = new Random(SEED);

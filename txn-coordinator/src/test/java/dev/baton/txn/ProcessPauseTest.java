@@ -53,8 +53,6 @@ class ProcessPauseTest {
     @RegisterExtension
     static final ZooKeeperServerExtension ZK = ZooKeeperServerExtension.create();
 
-
-
     @Test
     void coordinatorsPausedPastTheirSessionNeverTellACallerAFalseOutcome() throws Exception {
         Random random = new Random(SEED);

@@ -20,12 +20,12 @@ final class TxnTesting {
         return ZooKeeperServerExtension.sessionTimeout();
     }
 
-    /** A started Curator client on {@code connect} with a short session, connected; the caller closes it. */
     /** A connected client of {@code zk}'s server, closed after the test (before the server stops). */
     static CuratorFramework client(ZooKeeperServerExtension zk) {
         return zk.closeAfter(client(zk.connectString()));
     }
 
+    /** A started Curator client on {@code connect} with a short session, connected; the caller closes it. */
     static CuratorFramework client(String connect) {
         return client(connect, sessionTimeout());
     }

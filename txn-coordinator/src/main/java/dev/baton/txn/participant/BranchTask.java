@@ -3,7 +3,6 @@ package dev.baton.txn.participant;
 import dev.baton.txn.Vote;
 import dev.baton.txn.internal.protocol.ReevaluatingTask;
 import dev.baton.txn.internal.protocol.StepListener.Step;
-import dev.baton.txn.internal.protocol.StepListener;
 import dev.baton.txn.internal.store.CastVote;
 import dev.baton.txn.internal.store.CorruptNodeException;
 import dev.baton.txn.internal.store.Decision;

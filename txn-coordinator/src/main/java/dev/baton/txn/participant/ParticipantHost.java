@@ -2,7 +2,6 @@ package dev.baton.txn.participant;
 
 import dev.baton.lock.LockException;
 import dev.baton.lock.spi.BatonConfig;
-import dev.baton.lock.zookeeper.ZooKeeperLockClient;
 import dev.baton.lock.zookeeper.ZooKeeperLockOptions;
 import dev.baton.lock.zookeeper.ext.CallerQueues;
 import dev.baton.txn.TransactionCoordinator;
@@ -24,8 +23,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
-import org.apache.curator.framework.state.ConnectionState;
-import org.apache.curator.framework.state.ConnectionStateListener;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -11,18 +11,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Arrays;
 import java.util.Base64;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.XAConnection;
 import javax.sql.XADataSource;
 import javax.transaction.xa.XAException;
@@ -67,10 +63,8 @@ public final class XaParticipant implements Participant, AutoCloseable {
     private static final int MAX_IDLE = 8;
     private static final long FORGET_AFTER_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
 
-    private final XADataSource dataSource;
     private final XaWork work;
-    private final Deque<XAConnection> idle = new ConcurrentLinkedDeque<>();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final XaConnectionPool pool;
     /** What this process knows of branches it prepared or found prepared, until they are finished. */
     private final ConcurrentMap<Xid, Known> known = new ConcurrentHashMap<>();
     /** Whether the database is PostgreSQL; null until the first connection tells. */
@@ -91,8 +85,8 @@ public final class XaParticipant implements Participant, AutoCloseable {
      * @throws NullPointerException if an argument is null
      */
     public XaParticipant(XADataSource dataSource, XaWork work) {
-        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.work = Objects.requireNonNull(work, "work");
+        this.pool = new XaConnectionPool(Objects.requireNonNull(dataSource, "dataSource"), MAX_IDLE);
     }
 
     /**
@@ -182,7 +176,7 @@ public final class XaParticipant implements Participant, AutoCloseable {
                 if (xid.getFormatId() == FORMAT_ID && qualifier.startsWith(prefix)) {
                     prepared.add(new BranchId(new String(xid.getGlobalTransactionId(), StandardCharsets.UTF_8),
                             qualifier.substring(prefix.length())));
-                    Xid ours = new BranchXid(xid.getGlobalTransactionId(), xid.getBranchQualifier());
+                    Xid ours = new ValueXid(FORMAT_ID, xid.getGlobalTransactionId(), xid.getBranchQualifier());
                     preparedXids.add(ours);
                     Long localTxid = localTxids.get(gid(xid));
                     if (localTxid != null) {
@@ -207,10 +201,7 @@ public final class XaParticipant implements Participant, AutoCloseable {
     /** Closes the idle connections. Branches stay as they are in the database. Idempotent. */
     @Override
     public void close() {
-        closed.set(true);
-        for (XAConnection connection = idle.poll(); connection != null; connection = idle.poll()) {
-            closeQuietly(connection);
-        }
+        pool.close();
     }
 
     private void finish(Branch branch, boolean commit) throws SQLException, XAException, HeuristicOutcomeException {
@@ -351,66 +342,15 @@ public final class XaParticipant implements Participant, AutoCloseable {
      * what an operator finishing a branch by hand needs.
      */
     public static Xid xid(Branch branch) {
-        return new BranchXid(branch.txnId().getBytes(StandardCharsets.UTF_8),
+        return new ValueXid(FORMAT_ID, branch.txnId().getBytes(StandardCharsets.UTF_8),
                 (branch.participant() + ":" + branch.attempt()).getBytes(StandardCharsets.UTF_8));
     }
 
     private XAConnection borrow() throws SQLException {
-        XAConnection connection = idle.poll();
-        return connection != null ? connection : dataSource.getXAConnection();
+        return pool.borrow();
     }
 
     private void release(XAConnection connection, boolean reusable) {
-        if (reusable && !closed.get() && idle.size() < MAX_IDLE) {
-            idle.push(connection);
-        } else {
-            closeQuietly(connection);
-        }
-    }
-
-    private static void closeQuietly(XAConnection connection) {
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            // a broken connection: nothing to recover from it
-        }
-    }
-
-    /** An Xid compared by value, as the XA contract asks. */
-    private static final class BranchXid implements Xid {
-        private final byte[] global;
-        private final byte[] branch;
-
-        BranchXid(byte[] global, byte[] branch) {
-            this.global = global;
-            this.branch = branch;
-        }
-
-        @Override
-        public int getFormatId() {
-            return FORMAT_ID;
-        }
-
-        @Override
-        public byte[] getGlobalTransactionId() {
-            return global.clone();
-        }
-
-        @Override
-        public byte[] getBranchQualifier() {
-            return branch.clone();
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof Xid && ((Xid) other).getFormatId() == FORMAT_ID
-                    && Arrays.equals(((Xid) other).getGlobalTransactionId(), global)
-                    && Arrays.equals(((Xid) other).getBranchQualifier(), branch);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(global) * 31 + Arrays.hashCode(branch);
-        }
+        pool.release(connection, reusable);
     }
 }

@@ -31,7 +31,15 @@ public interface StepListener {
         /** Participant host: the vote is written. */
         VOTED,
         /** Participant host: the decision is applied; the acknowledgement is not written yet. */
-        APPLIED
+        APPLIED,
+        /** In-process XA: every branch is prepared; the decision is not written yet. */
+        XA_PREPARED,
+        /** In-process XA: the COMMIT decision is written; no branch is committed yet. */
+        XA_DECIDED,
+        /** In-process XA: the first branch is committed, the others not yet. */
+        XA_COMMITTING,
+        /** In-process XA: every branch is committed; the decision is not deleted yet. */
+        XA_COMMITTED
     }
 
     public void reached(Step step, String txnId);

@@ -14,7 +14,6 @@ import dev.baton.txn.internal.store.TxnRecord;
 import dev.baton.txn.internal.store.TxnStore;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.Watcher;

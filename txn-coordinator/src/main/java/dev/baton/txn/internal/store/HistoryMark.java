@@ -1,6 +1,5 @@
 package dev.baton.txn.internal.store;
 
-import java.nio.charset.StandardCharsets;
 
 /**
  * The data of the history node, {@code txn-history}: how far the history has been trimmed, as the

@@ -33,6 +33,7 @@ import org.jspecify.annotations.Nullable;
  * txn-history/&lt;name&gt;  {"baton":"outcome/1","state":"COMMITTED","reason":"...","finished":1733136000123,
  *                     "participants":["a","b"],"votes":{"a":{"vote":"YES"},"b":{"vote":"YES"}},"heuristics":{}}
  * txn-history         {"baton":"history/1","trimmedThrough":1733135990000}  (empty: never trimmed)
+ * xa/decisions/&lt;id&gt;  {"baton":"xa-decision/1","decision":"COMMIT","owner":"0f3a..-1c2d3e4f","resources":["bank_a","bank_b"]}
  * </pre>
  *
  * <p>Stateless and thread-safe.
@@ -46,6 +47,7 @@ public final class TxnCodec {
     private static final String ACK = "ack/1";
     private static final String OUTCOME = "outcome/1";
     private static final String HISTORY = "history/1";
+    private static final String XA_DECISION = "xa-decision/1";
 
     private TxnCodec() {
     }
@@ -124,6 +126,25 @@ public final class TxnCodec {
             default:
                 throw damaged(what, "neither COMMIT nor ABORT but '" + word + "'");
         }
+    }
+
+    /** The COMMIT of an in-process XA transaction: who decided, and the resources whose branches it commits. */
+    public static byte[] xaDecision(XaDecision decision) {
+        ObjectNode node = object(XA_DECISION);
+        node.put("decision", "COMMIT");
+        node.put("owner", decision.owner());
+        strings(node.putArray("resources"), decision.resources());
+        return bytes(node);
+    }
+
+    public static XaDecision xaDecision(String txnId, byte[] data) throws CorruptNodeException {
+        String what = "XA transaction " + txnId + ": the decision";
+        JsonNode node = parse(what, XA_DECISION, data);
+        String word = text(what, node, "decision");
+        if (!word.equals("COMMIT")) {
+            throw damaged(what, "not COMMIT but '" + word + "' (an XA decision is only ever COMMIT)");
+        }
+        return new XaDecision(txnId, text(what, node, "owner"), strings(what, node, "resources"));
     }
 
     /** An acknowledgement: empty, or one that reports a heuristic outcome. */

@@ -15,6 +15,8 @@ package dev.baton.txn.internal.store;
  * txn-history-keeper/lease-*   ephemeral: the lease of the coordinator instance that trims the history
  * participants/&lt;p&gt;/inbox/&lt;id&gt;  p has work to do in transaction id (until it acknowledges)
  * participants/&lt;p&gt;/live/&lt;i&gt;    ephemeral: a running instance of p
+ * xa/live/&lt;owner&gt;              ephemeral: one session of an in-process XA coordinator ({@code XaTransactions})
+ * xa/decisions/&lt;id&gt;            COMMIT of an in-process XA transaction (presumed abort: no node, no commit)
  * </pre>
  */
 public final class TxnLayout {
@@ -95,5 +97,21 @@ public final class TxnLayout {
 
     public String live(String participant) {
         return participant(participant) + "/live";
+    }
+
+    public String xaLive() {
+        return root + "/xa/live";
+    }
+
+    public String xaLive(String owner) {
+        return xaLive() + "/" + owner;
+    }
+
+    public String xaDecisions() {
+        return root + "/xa/decisions";
+    }
+
+    public String xaDecision(String txnId) {
+        return xaDecisions() + "/" + txnId;
     }
 }

@@ -62,4 +62,21 @@ public final class TxnNames {
         }
         return name;
     }
+
+    /**
+     * Checks the name of an XA resource registered for the in-process path (the same rule as a
+     * participant name: it is the branch qualifier of the resource's Xids).
+     *
+     * @throws IllegalArgumentException naming the problem
+     */
+    public static String checkResource(String name) {
+        if (name == null) {
+            throw new NullPointerException("resource name");
+        }
+        if (!PARTICIPANT.matcher(name).matches()) {
+            throw new IllegalArgumentException("resource name '" + name + "' is not 1 to 48 characters of"
+                    + " [A-Za-z0-9_.-] not starting with '.'");
+        }
+        return name;
+    }
 }

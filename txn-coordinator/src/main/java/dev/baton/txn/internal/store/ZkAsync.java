@@ -1,6 +1,5 @@
 package dev.baton.txn.internal.store;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -247,6 +246,42 @@ final class ZkAsync {
         });
     }
 
+    /**
+     * What a {@code multi} did, per operation: for a failed one, the code of the whole and each
+     * operation's result (the failing operation's code, the others {@code RUNTIMEINCONSISTENCY} or
+     * OK), so a caller can drop what failed and send the rest. Results are empty when the server
+     * did not answer (connection loss, session expiry).
+     */
+    record MultiReply(KeeperException.Code code, List<OpResult> results) {
+
+        /** The index of the first operation that failed on its own, or -1. */
+        int failedIndex() {
+            for (int i = 0; i < results.size(); i++) {
+                if (results.get(i) instanceof OpResult.ErrorResult) {
+                    int err = ((OpResult.ErrorResult) results.get(i)).getErr();
+                    if (err != KeeperException.Code.OK.intValue()
+                            && err != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue()) {
+                        return i;
+                    }
+                }
+            }
+            return -1;
+        }
+
+        /** The code of the operation at {@code index}. */
+        KeeperException.Code codeOf(int index) {
+            OpResult result = results.get(index);
+            return result instanceof OpResult.ErrorResult
+                    ? KeeperException.Code.get(((OpResult.ErrorResult) result).getErr()) : KeeperException.Code.OK;
+        }
+    }
+
+    /** Sends a {@code multi} once and answers with what each operation did, success or not. */
+    CompletableFuture<MultiReply> multiReply(List<Op> ops) {
+        return ZkAsync.<MultiReply>send(reply -> handle().multi(ops, (rc, p, ctx, results) -> reply.complete(
+                new MultiReply(KeeperException.Code.get(rc), results == null ? List.of() : results)), null));
+    }
+
     private static KeeperException multiFailure(int rc, List<OpResult> results) {
         KeeperException.Code code = KeeperException.Code.get(rc);
         String path = null;
@@ -317,7 +352,7 @@ final class ZkAsync {
      * Whether the test hook wants the write to {@code path} sent again; asked on a thread of its
      * own, since the hook may wait for other parties and this runs on ZooKeeper's event thread.
      */
-    private CompletableFuture<Boolean> again(String path) {
+    CompletableFuture<Boolean> again(String path) {
         TxnStore.Resend hook = resend;
         if (hook == null) {
             return CompletableFuture.completedFuture(false);

@@ -1,0 +1,96 @@
+package dev.baton.soak;
+
+import dev.baton.soak.check.CheckResult;
+import dev.baton.soak.cluster.LockCluster;
+import dev.baton.soak.cluster.Procs;
+import dev.baton.soak.cluster.RedisClusterSetup;
+import dev.baton.soak.cluster.RedisSentinelSetup;
+import dev.baton.soak.cluster.RedisStandalone;
+import dev.baton.soak.cluster.ZooKeeperEnsemble;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One soak run: servers, resource, workers, one nemesis phase per fault kind, a graceful stop, and
+ * the checker over the history. Everything it starts is stopped before it returns, and by a
+ * shutdown hook if the JVM dies first ({@link Procs}).
+ */
+public final class Soak {
+
+    private Soak() {
+    }
+
+    /** The outcome of a run: its options, the checker's verdict, what the servers were, and how long it took. */
+    public record Result(SoakOptions options, CheckResult check, String servers, long millis, Path history) {
+    }
+
+    /** The fault kinds a backend can take: the worker kinds (partition only where workers sit behind proxies) and its own. */
+    public static List<FaultKind> applicable(LockCluster cluster) {
+        List<FaultKind> kinds = new ArrayList<>(List.of(FaultKind.WORKER_PAUSE, FaultKind.WORKER_KILL));
+        if (!cluster.proxyTargets().isEmpty()) {
+            kinds.add(FaultKind.WORKER_PARTITION);
+        }
+        kinds.addAll(cluster.serverFaults());
+        return kinds;
+    }
+
+    /** Runs the soak; {@code log} hears progress. */
+    public static Result run(SoakOptions options, Consumer<String> log) {
+        long began = System.nanoTime();
+        Path out = options.out();
+        try (History history = new History(out.resolve("history.log"));
+             ResourceServer resource = new ResourceServer(history, options.selfTest() == SoakOptions.SelfTest.RESOURCE);
+             LockCluster cluster = startCluster(options, out.resolve("servers"))) {
+            List<FaultKind> kinds = options.faults().isEmpty() ? applicable(cluster) : options.faults();
+            for (FaultKind kind : kinds) {
+                if (!applicable(cluster).contains(kind)) {
+                    throw new IllegalArgumentException(kind.id() + " does not apply to " + cluster.name()
+                            + "; it takes " + applicable(cluster).stream().map(FaultKind::id).toList());
+                }
+            }
+            history.add("RUN", "backend", cluster.name());
+            history.add("RUN", "servers", cluster.description());
+            history.add("RUN", "horizonMs", Long.toString(cluster.lossHorizon().toMillis()));
+            history.add("RUN", "selfTest", options.selfTest().name());
+            log.accept("servers up: " + cluster.description());
+            Workload workload = new LockWorkload(options, cluster, history, resource.port(), out.resolve("workers"));
+            try {
+                workload.start();
+                log.accept(options.workers() + " workers running");
+                Nemesis nemesis = new Nemesis(cluster, workload.targets(), history, options, log);
+                for (FaultKind kind : kinds) {
+                    try {
+                        nemesis.phase(kind);
+                    } catch (RuntimeException e) {
+                        // A cluster that did not come back is a finding too; what was recorded is still judged.
+                        String message = (e.getClass().getSimpleName() + ": " + e.getMessage()).replace('\t', ' ');
+                        history.add("NOTE", "nemesis", Long.toString(Micros.now()), "nemesis-error", kind.id() + ": " + message);
+                        log.accept("stopping the run: " + kind.id() + " failed: " + message);
+                        break;
+                    }
+                }
+            } finally {
+                workload.stop();
+            }
+            CheckResult check = workload.check(history.lines());
+            return new Result(options, check, cluster.description(), (System.nanoTime() - began) / 1_000_000,
+                    out.resolve("history.log"));
+        } finally {
+            Procs.killAll();
+        }
+    }
+
+    private static LockCluster startCluster(SoakOptions options, Path dir) {
+        return switch (options.backend()) {
+            case "zookeeper" -> ZooKeeperEnsemble.start(dir, options.horizon(), options.lostOn(),
+                    options.listClientAddresses());
+            case "redis", "redisson" -> RedisStandalone.start(dir, options.backend(), options.horizon());
+            case "redis-sentinel" -> RedisSentinelSetup.start(dir, "redis", options.horizon());
+            case "redis-cluster" -> RedisClusterSetup.start(dir, "redis", options.horizon());
+            default -> throw new IllegalArgumentException("unknown backend '" + options.backend()
+                    + "'; known: zookeeper, redis, redisson, redis-sentinel, redis-cluster");
+        };
+    }
+}

@@ -1,0 +1,40 @@
+package dev.baton.soak;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.baton.soak.check.CheckResult;
+import dev.baton.soak.check.Violation;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The soak must be able to fail: with the resource, the lock or {@code lost()} broken on purpose,
+ * real runs (one {@code redis-server}, three worker JVMs, paused holders) must report violations.
+ */
+@Tag("slow") // real servers and worker JVMs: left out by -Pfast
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
+class SelfTestSoakTest {
+
+    @Test
+    void aResourceThatAcceptsStaleTokensIsCaught() {
+        CheckResult check = SoakRuns.run("redis", "self-test-resource", SoakOptions.SelfTest.RESOURCE, 2,
+                FaultKind.WORKER_PAUSE).check();
+        assertTrue(check.count(Violation.Kind.STALE_WRITE_ACCEPTED) > 0, check.findings().toString());
+    }
+
+    @Test
+    void aLockThatGrantsTwiceIsCaught() {
+        CheckResult check = SoakRuns.run("redis", "self-test-lock", SoakOptions.SelfTest.LOCK, 2,
+                FaultKind.WORKER_PAUSE).check();
+        assertTrue(check.count(Violation.Kind.TOKEN_ORDER) > 0, check.findings().toString());
+    }
+
+    @Test
+    void leasesNeverToldTheyWereLostAreCaught() {
+        CheckResult check = SoakRuns.run("redis", "self-test-lost", SoakOptions.SelfTest.LOST, 2,
+                FaultKind.WORKER_PAUSE).check();
+        assertTrue(check.count(Violation.Kind.LOST_MISSING) > 0, check.findings().toString());
+    }
+}

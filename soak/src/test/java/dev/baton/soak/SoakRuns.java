@@ -1,0 +1,26 @@
+package dev.baton.soak;
+
+import dev.baton.lock.testkit.Timing;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** Short soak runs for the tests: 3 workers, 2 locks, a 2 s horizon, recovery timeouts scaled by {@link Timing}. */
+final class SoakRuns {
+
+    private SoakRuns() {
+    }
+
+    static Soak.Result run(String backend, String testName, SoakOptions.SelfTest selfTest, int injections,
+                           FaultKind... kinds) {
+        Path out = Path.of("target", "soak-tests", testName);
+        SoakOptions options = SoakOptions.defaults(backend, List.of(kinds), out)
+                .withInjections(injections)
+                .withMaxPhase(Timing.scaled(Duration.ofMinutes(2)))
+                .withSelfTest(selfTest)
+                .withRecoveryTimeout(Timing.scaled(Duration.ofSeconds(60)));
+        Soak.Result result = Soak.run(options, line -> System.out.println("[" + testName + "] " + line));
+        System.out.println(Report.markdown(result, testName));
+        return result;
+    }
+}

@@ -1,0 +1,276 @@
+package dev.baton.txn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.lock.testkit.TcpProxy;
+import dev.baton.lock.testkit.Timing;
+import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
+import dev.baton.txn.internal.protocol.StepListener.Step;
+import dev.baton.txn.internal.protocol.StepListener;
+import dev.baton.txn.xa.XaHooks;
+import dev.baton.txn.xa.XaTransaction;
+import dev.baton.txn.xa.XaTransactions;
+import java.net.InetSocketAddress;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.transaction.xa.XAResource;
+import org.apache.curator.framework.CuratorFramework;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The in-process XA path on two PostgreSQL databases: one ZooKeeper write on the commit path, none
+ * with one resource or on a rollback; refusals, deadlines, a session that ended before the decision;
+ * and recovery by another instance of what a dead one left prepared.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class XaTransactionsTest {
+
+    private static final String DECISIONS = "/baton/xa/decisions";
+
+    @RegisterExtension
+    static final BankServer BANK = new BankServer();
+    @RegisterExtension
+    final ZooKeeperServerExtension zk = ZooKeeperServerExtension.create();
+    private CuratorFramework inspector;
+
+    @BeforeEach
+    void start() throws Exception {
+        Bank.reset(BANK.port());
+        inspector = TxnTesting.client(zk);
+    }
+
+    private XaTransactions.Builder builder(CuratorFramework curator) {
+        return XaTransactions.builder(curator)
+                .resource("bank_a", Bank.dataSource(BANK.port(), "bank_a"))
+                .resource("bank_b", Bank.dataSource(BANK.port(), "bank_b"))
+                .recoveryGrace(Duration.ZERO);
+    }
+
+    private XaTransactions start(XaTransactions.Builder builder) {
+        return zk.closeAfter(builder.start());
+    }
+
+    /** Moves {@code amount} from account 1 of bank_a to account 2 of bank_b inside {@code tx}. */
+    private static void transfer(XaTransaction tx, long amount) throws SQLException {
+        assertThat(Bank.apply(tx.connection("bank_a"), tx.id(), 1, -amount)).isTrue();
+        assertThat(Bank.apply(tx.connection("bank_b"), tx.id(), 2, amount)).isTrue();
+    }
+
+    private void assertUntouched() throws Exception {
+        assertThat(Bank.balance(BANK.port(), "bank_a", 1)).isEqualTo(Bank.OPENING_BALANCE);
+        assertThat(Bank.balance(BANK.port(), "bank_b", 2)).isEqualTo(Bank.OPENING_BALANCE);
+        assertThat(Bank.prepared(BANK.port())).isEmpty();
+    }
+
+    private void awaitNoDecisions() {
+        Timing.await("every decision is deleted").until(() -> inspector.getChildren().forPath(DECISIONS).isEmpty());
+    }
+
+    @Test
+    void aTransferCommitsWithOneZooKeeperWriteOnItsPathAndOneMoreAfter() throws Exception {
+        XaTransactions xa = start(builder(TxnTesting.client(zk)));
+        long before = TxnTesting.zxid(zk.port());
+        Outcome outcome;
+        try (XaTransaction tx = xa.begin()) {
+            transfer(tx, 100);
+            outcome = tx.commit();
+        }
+        assertThat(outcome.isCommitted()).as(outcome.toString()).isTrue();
+        assertThat(outcome.participants()).containsExactly("bank_a", "bank_b");
+        assertThat(Bank.balance(BANK.port(), "bank_a", 1)).isEqualTo(Bank.OPENING_BALANCE - 100);
+        assertThat(Bank.balance(BANK.port(), "bank_b", 2)).isEqualTo(Bank.OPENING_BALANCE + 100);
+        assertThat(Bank.transfers(BANK.port(), "bank_a")).containsExactly(outcome.txnId());
+        assertThat(Bank.prepared(BANK.port())).isEmpty();
+        awaitNoDecisions();
+        List<String> writes = TxnLogReader.writesAfter(zk.server().getTempDirectory(), before);
+        System.out.println("XA-WRITES " + writes);
+        assertThat(writes).as("the decision, then its deletion").hasSize(2);
+        assertThat(TxnLogReader.createsAfter(zk.server().getTempDirectory(), before))
+                .containsExactly(DECISIONS + "/" + outcome.txnId());
+    }
+
+    @Test
+    void oneResourceCommitsInOnePhaseWithoutAnyZooKeeperWrite() throws Exception {
+        XaTransactions xa = start(builder(TxnTesting.client(zk)));
+        long before = TxnTesting.zxid(zk.port());
+        Outcome outcome;
+        try (XaTransaction tx = xa.begin()) {
+            assertThat(Bank.apply(tx.connection("bank_a"), tx.id(), 3, -50)).isTrue();
+            outcome = tx.commit();
+        }
+        assertThat(outcome.isCommitted()).isTrue();
+        assertThat(outcome.reason()).contains("one phase");
+        assertThat(Bank.balance(BANK.port(), "bank_a", 3)).isEqualTo(Bank.OPENING_BALANCE - 50);
+        assertThat(TxnTesting.zxid(zk.port())).isEqualTo(before);
+    }
+
+    @Test
+    void aBranchThatFailsToPrepareRollsEverythingBackAndNothingIsWritten() throws Exception {
+        try (Connection c = java.sql.DriverManager.getConnection(Bank.url(BANK.port(), "bank_b"));
+                Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS guard");
+            s.execute("CREATE TABLE guard (id int, CONSTRAINT once UNIQUE (id) DEFERRABLE INITIALLY DEFERRED)");
+        }
+        XaTransactions xa = start(builder(TxnTesting.client(zk)));
+        long before = TxnTesting.zxid(zk.port());
+        Outcome outcome;
+        try (XaTransaction tx = xa.begin()) {
+            transfer(tx, 100);
+            try (Statement s = tx.connection("bank_b").createStatement()) {
+                s.execute("INSERT INTO guard VALUES (1), (1)"); // violates the constraint only at prepare
+            }
+            outcome = tx.commit();
+        }
+        assertThat(outcome.state()).isEqualTo(TransactionState.ABORTED);
+        assertThat(outcome.reason()).contains("bank_b").contains("prepare");
+        assertThat(outcome.votes().get("bank_b").isYes()).isFalse();
+        assertUntouched();
+        assertThat(TxnTesting.zxid(zk.port())).isEqualTo(before);
+    }
+
+    @Test
+    void rollbackCloseRollbackOnlyAndAPassedDeadlineUndoEverythingAndWriteNothing() throws Exception {
+        AtomicLong now = new AtomicLong(System.currentTimeMillis());
+        Clock clock = new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.ofEpochMilli(now.get());
+            }
+        };
+        XaTransactions xa = start(builder(TxnTesting.client(zk)).clock(clock));
+        long before = TxnTesting.zxid(zk.port());
+
+        XaTransaction rolledBack = xa.begin();
+        transfer(rolledBack, 10);
+        rolledBack.rollback();
+        assertThat(rolledBack.state()).isEqualTo(TransactionState.ABORTED);
+        assertThatThrownBy(rolledBack::commit).isInstanceOf(IllegalStateException.class).hasMessageContaining("ABORTED");
+
+        try (XaTransaction closed = xa.begin()) {
+            transfer(closed, 10);
+        }
+
+        XaTransaction marked = xa.begin();
+        transfer(marked, 10);
+        marked.setRollbackOnly("the application changed its mind");
+        Outcome markedOutcome = marked.commit();
+        assertThat(markedOutcome.state()).isEqualTo(TransactionState.ABORTED);
+        assertThat(markedOutcome.reason()).isEqualTo("the application changed its mind");
+
+        XaTransaction late = xa.begin(Duration.ofSeconds(5));
+        transfer(late, 10);
+        now.addAndGet(6_000);
+        Outcome lateOutcome = late.commit();
+        assertThat(lateOutcome.state()).isEqualTo(TransactionState.ABORTED);
+        assertThat(lateOutcome.reason()).contains("timed out");
+
+        assertUntouched();
+        assertThat(TxnTesting.zxid(zk.port())).isEqualTo(before);
+    }
+
+    @Test
+    void badNamesAndMisuseAreRefusedWithTheProblemNamed() throws Exception {
+        assertThatThrownBy(() -> XaTransactions.builder(TxnTesting.client(zk)).resource("a/b",
+                Bank.dataSource(BANK.port(), "bank_a"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("resource name 'a/b'");
+        assertThatThrownBy(() -> builder(TxnTesting.client(zk)).resource("bank_a", Bank.dataSource(BANK.port(),
+                "bank_a"))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already registered");
+        assertThatThrownBy(() -> XaTransactions.builder(TxnTesting.client(zk)).start())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("at least one resource");
+        XaTransactions xa = start(builder(TxnTesting.client(zk)));
+        assertThatThrownBy(() -> xa.begin(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("positive");
+        try (XaTransaction tx = xa.begin()) {
+            assertThatThrownBy(() -> tx.connection("bank_c")).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("no XA resource 'bank_c'").hasMessageContaining("[bank_a, bank_b]");
+            Connection first = tx.connection("bank_a");
+            assertThat(tx.connection("bank_a")).isSameAs(first);
+            assertThatThrownBy(() -> tx.delist("bank_b", XAResource.TMSUCCESS))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("no active branch");
+        }
+        assertUntouched();
+    }
+
+    @Test
+    void aSessionThatEndedBeforeTheDecisionCanNeverCommitSoEverythingRollsBack() throws Exception {
+        TcpProxy proxy = zk.closeAfter(TcpProxy.start(new InetSocketAddress("127.0.0.1", zk.port())));
+        CuratorFramework victim = zk.closeAfter(TxnTesting.client("127.0.0.1:" + proxy.port()));
+        XaTransactions xa = start(builder(victim));
+        long session = victim.getZookeeperClient().getZooKeeper().getSessionId();
+        XaTransaction tx = xa.begin();
+        transfer(tx, 100);
+
+        proxy.blackhole();
+        Timing.await("the session expired on the server").atMost(Timing.scaled(Duration.ofSeconds(20)))
+                .until(() -> !TxnTesting.sessions(zk.port()).contains(session));
+        proxy.cut();
+        proxy.restore();
+
+        Outcome outcome = tx.commit();
+        assertThat(outcome.state()).as(outcome.toString()).isEqualTo(TransactionState.ABORTED);
+        assertThat(outcome.reason()).contains("session ended before the decision");
+        assertUntouched();
+        assertThat(inspector.getChildren().forPath(DECISIONS)).isEmpty();
+
+        // The new session's transactions commit.
+        Timing.await("a new live node").until(() -> inspector.getChildren().forPath("/baton/xa/live").size() == 1);
+        try (XaTransaction next = xa.begin()) {
+            transfer(next, 7);
+            assertThat(next.commit().isCommitted()).isTrue();
+        }
+        assertThat(Bank.balance(BANK.port(), "bank_b", 2)).isEqualTo(Bank.OPENING_BALANCE + 7);
+    }
+
+    @Test
+    void anotherInstanceCommitsWhatADeadOneDecidedAndRollsBackWhatItDidNot() throws Exception {
+        start(builder(TxnTesting.client(zk)).recoveryInterval(Duration.ofMinutes(10)));
+        for (Step crashAt : new Step[] {Step.XA_PREPARED, Step.XA_DECIDED, Step.XA_COMMITTING}) {
+            CuratorFramework dying = TxnTesting.client(zk);
+            StepListener crash = (step, txnId) -> {
+                if (step == crashAt) {
+                    dying.close(); // the session ends: its live node goes at once
+                    throw new IllegalStateException("crashed at " + step);
+                }
+            };
+            XaTransactions doomed = XaHooks.steps(builder(dying).threads(1), crash).start();
+            XaTransaction tx = doomed.begin();
+            transfer(tx, 100);
+            assertThatThrownBy(tx::commit).hasMessageContaining("crashed at " + crashAt);
+            doomed.close();
+
+            boolean decided = crashAt != Step.XA_PREPARED;
+            Timing.await("the survivor finishes the branches of " + crashAt)
+                    .until(() -> Bank.prepared(BANK.port()).isEmpty());
+            awaitNoDecisions();
+            long moved = Bank.balance(BANK.port(), "bank_a", 1) - Bank.OPENING_BALANCE;
+            assertThat(Bank.transfers(BANK.port(), "bank_a").contains(tx.id())).as("%s committed in a", crashAt)
+                    .isEqualTo(decided);
+            assertThat(Bank.transfers(BANK.port(), "bank_b").contains(tx.id())).as("%s committed in b", crashAt)
+                    .isEqualTo(decided);
+            System.out.println("XA-RECOVERY " + crashAt + " decided=" + decided + " moved=" + moved);
+        }
+        assertThat(Bank.total(BANK.port())).isEqualTo(2 * Bank.ACCOUNTS * Bank.OPENING_BALANCE);
+    }
+}
