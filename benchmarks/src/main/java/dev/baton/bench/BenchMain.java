@@ -50,20 +50,29 @@ public final class BenchMain {
 
     /** Runs the rows whose group contains {@code only} (all if empty); quick mode measures each only briefly. */
     public static List<Row> run(boolean quick, String only) throws Exception {
-        // The servers run in this JVM; mntr is needed for the request counts, and fsync is off so
-        // that the clients' own costs are not hidden under disk latency.
-        System.setProperty("zookeeper.4lw.commands.whitelist", "*");
-        if (System.getProperty("zookeeper.forceSync") == null) {
-            System.setProperty("zookeeper.forceSync", "no");
-        }
-        System.setProperty("zookeeper.admin.enableServer", "false");
-        Harness harness = new Harness(quick ? Harness.Settings.quick(only) : Harness.Settings.full(only));
+        Harness harness = harness(quick, only);
         List<Row> rows = new ArrayList<>();
         if (!XaBench.onlyXa(only)) {
             rows.addAll(lockAndTxnGroups(harness, quick));
         }
         rows.addAll(XaBench.run(harness, quick));
         return rows;
+    }
+
+    /** Every group but the XA transfer groups (for the smoke test, which runs those on their own). */
+    static List<Row> lockAndTxnRows(boolean quick) throws Exception {
+        return lockAndTxnGroups(harness(quick, ""), quick);
+    }
+
+    private static Harness harness(boolean quick, String only) {
+        // The servers run in this JVM; mntr is needed for the request counts, and fsync is off so
+        // that the clients' own costs are not hidden under disk latency (the XA groups turn it on).
+        System.setProperty("zookeeper.4lw.commands.whitelist", "*");
+        if (System.getProperty("zookeeper.forceSync") == null) {
+            System.setProperty("zookeeper.forceSync", "no");
+        }
+        System.setProperty("zookeeper.admin.enableServer", "false");
+        return new Harness(quick ? Harness.Settings.quick(only) : Harness.Settings.full(only));
     }
 
     /** Every group but the XA transfer groups, on one ZooKeeper server ({@code forceSync=no}) and Redis. */

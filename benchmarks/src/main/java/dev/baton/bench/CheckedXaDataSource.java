@@ -15,7 +15,8 @@ import javax.transaction.xa.Xid;
 
 /**
  * A thin delegating {@link XADataSource}, the same for every contestant of the XA transfer group:
- * its XAResources count the protocol's calls into an {@link XaCounts} and, before each
+ * it counts the physical connections opened, its XAResources count the protocol's calls into an
+ * {@link XaCounts} and, before each
  * second-phase {@code commit(xid, false)}, let a {@link PrepareCheck} look the transaction's
  * branches up in {@code pg_prepared_xacts} (for a sample of transactions).
  *
@@ -39,12 +40,16 @@ final class CheckedXaDataSource implements XADataSource {
 
     @Override
     public XAConnection getXAConnection() throws SQLException {
-        return new CheckedConnection(delegate.getXAConnection());
+        XAConnection opened = delegate.getXAConnection();
+        counts.connectionsOpened.incrementAndGet();
+        return new CheckedConnection(opened);
     }
 
     @Override
     public XAConnection getXAConnection(String user, String password) throws SQLException {
-        return new CheckedConnection(delegate.getXAConnection(user, password));
+        XAConnection opened = delegate.getXAConnection(user, password);
+        counts.connectionsOpened.incrementAndGet();
+        return new CheckedConnection(opened);
     }
 
     @Override

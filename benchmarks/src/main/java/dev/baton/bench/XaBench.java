@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -47,6 +46,9 @@ final class XaBench implements AutoCloseable {
     static final String NARAYANA = "Narayana " + version("org.jboss.narayana.jta", "narayana-jta");
     static final String BATON_ONE = "Baton distributed, 1 ZooKeeper server";
     static final String BATON_THREE = "Baton distributed, 3-server ZooKeeper ensemble";
+    static final String INPROC_ONE = "Baton in-process, 1 ZooKeeper server";
+    static final String INPROC_THREE = "Baton in-process, 3-server ZooKeeper ensemble";
+    static final String SCALING = FAMILY + ": throughput at 32 callers ÷ at 1 (medians of two groups, not within rounds)";
     private static final String TO_DECISION = ", to the decision (commit() returns)";
     private static final String TO_BRANCHES = ", to both branches committed";
 
@@ -75,7 +77,8 @@ final class XaBench implements AutoCloseable {
      * {@code transfer} returns before the branches are committed (Baton, at the decision), and how
      * to build it.
      */
-    record XaContestant(String family, boolean commitsAfterReturn, XaEngines.Factory factory) {
+    record XaContestant(String family, boolean commitsAfterReturn, List<Integer> zooKeeperPorts,
+            XaEngines.Factory factory) {
     }
 
     /** Whether {@code only} selects this family alone, so that the lock benchmarks' servers need not start. */
@@ -98,7 +101,7 @@ final class XaBench implements AutoCloseable {
     }
 
     private static int[] callers(boolean quick) {
-        return quick ? new int[] {8} : new int[] {8, 32};
+        return quick ? new int[] {8} : new int[] {1, 8, 32};
     }
 
     static String throughputGroup(int callers) {
@@ -143,33 +146,24 @@ final class XaBench implements AutoCloseable {
     /** The contestants in the order of their rows; the floor first, as the baseline. */
     private List<XaContestant> contestants() {
         List<XaContestant> all = new ArrayList<>();
-        all.add(new XaContestant(FLOOR, false, XaEngines::floor));
-        all.add(new XaContestant(ATOMIKOS, false, (bank, check, pool) ->
+        all.add(new XaContestant(FLOOR, false, List.of(), XaEngines::floor));
+        all.add(new XaContestant(ATOMIKOS, false, List.of(), (bank, check, pool) ->
                 XaEngines.atomikos(bank, check, pool, temp.resolve("atomikos-" + System.nanoTime()))));
-        all.add(new XaContestant(NARAYANA, false, (bank, check, pool) ->
+        all.add(new XaContestant(NARAYANA, false, List.of(), (bank, check, pool) ->
                 XaEngines.narayana(bank, check, pool, narayanaStore())));
-        all.add(new XaContestant(BATON_ONE, true, (bank, check, pool) ->
+        List<Integer> one = List.of(zooKeeper.getPort());
+        all.add(new XaContestant(INPROC_ONE, false, one, (bank, check, pool) ->
+                XaEngines.batonInProcess(bank, check, pool, zooKeeper.getConnectString())));
+        all.add(new XaContestant(BATON_ONE, true, one, (bank, check, pool) ->
                 XaEngines.baton(bank, check, pool, zooKeeper.getConnectString())));
         if (ensemble != null) {
-            all.add(new XaContestant(BATON_THREE, true, (bank, check, pool) ->
+            List<Integer> three = ensemble.getInstances().stream().map(InstanceSpec::getPort).toList();
+            all.add(new XaContestant(INPROC_THREE, false, three, (bank, check, pool) ->
+                    XaEngines.batonInProcess(bank, check, pool, ensemble.getConnectString())));
+            all.add(new XaContestant(BATON_THREE, true, three, (bank, check, pool) ->
                     XaEngines.baton(bank, check, pool, ensemble.getConnectString())));
         }
-        batonInProcessXa().ifPresent(all::add);
         return all;
-    }
-
-    /**
-     * TODO(issue 12): "Baton in-process XA", the fast path the lead is building in txn-coordinator
-     * (its API is not on main yet). When it lands, return it here as
-     * {@code Optional.of(new XaContestant("Baton in-process XA", false, (bank, check, pool) -> ...))},
-     * the factory opening two pools of {@code pool} connections over
-     * {@code new CheckedXaDataSource(bank.xaDataSource(server), check)} (as {@link XaEngines#floor}
-     * does) and returning a {@link XaEngines.TransferEngine} whose {@code transfer} applies
-     * {@link XaBank#apply} on each branch. It then runs in every XA group, its prepares are checked
-     * and counted like the others', and it gets its ratios to Atomikos and Narayana.
-     */
-    private static Optional<XaContestant> batonInProcessXa() {
-        return Optional.empty();
     }
 
     private List<Row> all() throws Exception {
@@ -179,6 +173,7 @@ final class XaBench implements AutoCloseable {
         for (int callers : callers(quick)) {
             rows.addAll(throughput(callers));
         }
+        rows.addAll(scaling(rows));
         rows.addAll(calls(zooKeeperFsyncs() - fsyncsBefore));
         System.out.println(FAMILY + " audit: " + bank.audit() + "; Narayana's store: " + XaEngines.narayanaStore());
         return rows;
@@ -204,6 +199,9 @@ final class XaBench implements AutoCloseable {
         for (XaContestant contestant : contestants()) {
             if (!contestant.commitsAfterReturn()) {
                 rows.add(latencyRow(contestant.family(), contestant, false));
+                if (!contestant.zooKeeperPorts().isEmpty()) {
+                    batonRows.add(contestant.family());
+                }
                 continue;
             }
             for (boolean toBranches : new boolean[] {false, true}) {
@@ -234,7 +232,7 @@ final class XaBench implements AutoCloseable {
         List<String> batonRows = new ArrayList<>();
         for (XaContestant contestant : contestants()) {
             String label = contestant.family() + (contestant.commitsAfterReturn() ? TO_BRANCHES : "");
-            if (contestant.commitsAfterReturn()) {
+            if (!contestant.zooKeeperPorts().isEmpty()) {
                 batonRows.add(label);
             }
             XaCounts counted = counts(label, contestant.family());
@@ -248,17 +246,40 @@ final class XaBench implements AutoCloseable {
                 }
                 Harness.Workload parallel = ZooKeeperBench.parallel(ops);
                 // Transfers whose branches are all committed: Baton's hosts commit after commit()
-                // returns, so the round ends when they are done, and that time counts.
+                // returns, so the round ends when they are done, and that time counts; so does the
+                // wait for Baton's clean-up, so that the round's ZooKeeper requests are its own.
+                List<Integer> ports = contestant.zooKeeperPorts();
                 Harness.Workload workload = duration -> {
+                    long requestsBefore = ports.isEmpty() ? 0 : packetsReceived(ports);
                     long before = counted.transfers.get();
                     parallel.runFor(duration);
                     counted.awaitBranchesCommitted(60_000);
-                    return counted.transfers.get() - before;
+                    engine.quiesce();
+                    long done = counted.transfers.get() - before;
+                    if (!ports.isEmpty()) {
+                        counted.zooKeeperRequests.addAndGet(packetsReceived(ports) - requestsBefore);
+                        counted.zooKeeperTransfers.addAndGet(done);
+                    }
+                    return done;
                 };
                 return new Harness.Opened<>(workload, engine, check);
             }));
         }
         return harness.throughput(throughputGroup(callers), rows, versus(batonRows));
+    }
+
+    /** Each contestant's median throughput at 32 callers over its median at 1, where both groups ran. */
+    private static List<Row> scaling(List<Row> rows) {
+        List<Row> out = new ArrayList<>();
+        for (Row many : rows) {
+            if (!many.group().equals(throughputGroup(32)) || many.unit().equals(Row.TIMES)) {
+                continue;
+            }
+            rows.stream().filter(one -> one.group().equals(throughputGroup(1)) && one.contestant().equals(many.contestant()))
+                    .findFirst().ifPresent(one -> out.add(new Row(SCALING, many.contestant(), Row.TIMES,
+                            many.median() / one.median(), Double.NaN, Double.NaN, Double.NaN, Double.NaN, true)));
+        }
+        return out;
     }
 
     private XaEngines.TransferEngine open(XaContestant contestant, PrepareCheck check) throws Exception {
@@ -325,6 +346,13 @@ final class XaBench implements AutoCloseable {
             rows.add(counted(name + ": one-phase commits per transfer", "commits", family.perTransfer(family.onePhaseCommits)));
             rows.add(counted(name + ": rollbacks per transfer", "rollbacks", family.perTransfer(family.rollbacks)));
             rows.add(counted(name + ": failed transfers", "transfers", family.failedTransfers.get()));
+            rows.add(counted(name + ": physical XA connections opened, both servers, all its rows", "connections",
+                    family.connectionsOpened.get()));
+            if (family.zooKeeperTransfers.get() > 0) {
+                rows.add(counted(name + ": ZooKeeper requests per transfer (mntr zk_packets_received, throughput rounds, "
+                        + Report.number(family.zooKeeperTransfers.get()) + " transfers)", "requests",
+                        family.zooKeeperRequests.get() / (double) family.zooKeeperTransfers.get()));
+            }
             long sampled = family.sampled.get();
             rows.add(counted(name + ": both branches in pg_prepared_xacts at the first commit, in "
                     + Report.number(sampled) + " sampled transfers", "%",
@@ -342,21 +370,34 @@ final class XaBench implements AutoCloseable {
         return new Row(CALLS, name, unit, value, Double.NaN, Double.NaN, Double.NaN, Double.NaN, false);
     }
 
+    /** Client packets (requests and pings) the servers at {@code ports} have received, summed: {@code mntr} zk_packets_received. */
+    private static long packetsReceived(List<Integer> ports) throws IOException {
+        long sum = 0;
+        for (int port : ports) {
+            sum += mntr(port, "zk_packets_received");
+        }
+        return sum;
+    }
+
+    private static long mntr(int port, String key) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.getOutputStream().write("mntr".getBytes(StandardCharsets.US_ASCII));
+            for (String line : new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).split("\n")) {
+                String[] parts = line.split("\t");
+                if (parts.length == 2 && parts[0].equals(key)) {
+                    return Long.parseLong(parts[1].trim());
+                }
+            }
+        }
+        throw new IOException("mntr on port " + port + " gave no " + key);
+    }
+
     /**
      * How many times this JVM's ZooKeeper servers have fsynced their transaction logs, from the
      * single server's {@code mntr}: the servers of one JVM share their metrics.
      */
     private long zooKeeperFsyncs() throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", zooKeeper.getPort())) {
-            socket.getOutputStream().write("mntr".getBytes(StandardCharsets.US_ASCII));
-            for (String line : new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).split("\n")) {
-                String[] parts = line.split("\t");
-                if (parts.length == 2 && parts[0].equals("zk_cnt_fsynctime")) {
-                    return Long.parseLong(parts[1].trim());
-                }
-            }
-        }
-        throw new IOException("mntr gave no zk_cnt_fsynctime");
+        return mntr(zooKeeper.getPort(), "zk_cnt_fsynctime");
     }
 
     private static String nextId() {

@@ -25,6 +25,11 @@ final class XaCounts {
     final AtomicLong seenPrepared = new AtomicLong();
     final AtomicLong transfers = new AtomicLong();
     final AtomicLong failedTransfers = new AtomicLong();
+    /** Physical XA connections opened through the checked data sources. */
+    final AtomicLong connectionsOpened = new AtomicLong();
+    /** ZooKeeper requests ({@code mntr} zk_packets_received) in the counted throughput rounds, and their transfers. */
+    final AtomicLong zooKeeperRequests = new AtomicLong();
+    final AtomicLong zooKeeperTransfers = new AtomicLong();
     private final List<String> missing = new ArrayList<>();
     private final Object commitMonitor = new Object();
 
@@ -92,6 +97,9 @@ final class XaCounts {
         seenPrepared.addAndGet(other.seenPrepared.get());
         transfers.addAndGet(other.transfers.get());
         failedTransfers.addAndGet(other.failedTransfers.get());
+        connectionsOpened.addAndGet(other.connectionsOpened.get());
+        zooKeeperRequests.addAndGet(other.zooKeeperRequests.get());
+        zooKeeperTransfers.addAndGet(other.zooKeeperTransfers.get());
         synchronized (missing) {
             for (String gid : other.missing()) {
                 if (missing.size() < 10) {

@@ -13,6 +13,8 @@ import dev.baton.txn.TransactionCoordinator;
 import dev.baton.txn.Vote;
 import dev.baton.txn.participant.ParticipantHost;
 import dev.baton.txn.xa.XaParticipant;
+import dev.baton.txn.xa.XaTransaction;
+import dev.baton.txn.xa.XaTransactions;
 import dev.baton.txn.xa.XaWork;
 import jakarta.transaction.Status;
 import jakarta.transaction.Transaction;
@@ -63,6 +65,14 @@ final class XaEngines {
          * @throws Exception if it did not commit
          */
         void transfer(XaBank.Transfer transfer) throws Exception;
+
+        /**
+         * Waits until the work the contestant does after its callers' transfers returned (Baton's
+         * acknowledgements and clean-up) is done, so that ZooKeeper's request counts of a round
+         * are the round's own. Nothing to wait for by default.
+         */
+        default void quiesce() throws Exception {
+        }
     }
 
     /** Builds a contestant's engine on the bank, with its counts and pool size. */
@@ -287,6 +297,7 @@ final class XaEngines {
             opened.add(0, session);
             TransactionCoordinator coordinator = TransactionCoordinator.builder(session).options(options).start();
             opened.add(0, coordinator);
+            String txns = options.rootPath() + "/txn";
             return new TransferEngine() {
                 @Override
                 public void transfer(XaBank.Transfer transfer) throws Exception {
@@ -298,6 +309,11 @@ final class XaEngines {
                 }
 
                 @Override
+                public void quiesce() throws Exception {
+                    awaitNoChildren(session, txns); // every transaction acknowledged and collected
+                }
+
+                @Override
                 public void close() throws Exception {
                     closeAll(opened);
                 }
@@ -305,6 +321,71 @@ final class XaEngines {
         } catch (Exception e) {
             closeAll(opened);
             throw e;
+        }
+    }
+
+    /**
+     * Baton's in-process XA path ({@link XaTransactions}): the two data sources registered as
+     * resources, their branches prepared in parallel, the COMMIT decision written to ZooKeeper,
+     * both branches committed before {@code commit()} returns, the decision deleted later in a batch.
+     * Its own connection pool keeps {@code poolSize} idle connections per resource, and it has
+     * {@code poolSize} threads (the default is 16 of each). The resources' names carry an instance
+     * number, so that the recovery of one instance never looks at another's branches (two run at
+     * once, on the single server and on the ensemble, against the same databases).
+     */
+    static TransferEngine batonInProcess(XaBank bank, PrepareCheck check, int poolSize, String zooKeeper)
+            throws Exception {
+        int instance = INSTANCES.incrementAndGet();
+        ZooKeeperLockOptions options = ZooKeeperLockOptions.defaults().withRootPath("/bench-xa-" + instance);
+        String a = "bank_a-" + instance;
+        String b = "bank_b-" + instance;
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            CuratorFramework session = curator(zooKeeper);
+            opened.add(0, session);
+            XaTransactions xa = XaTransactions.builder(session).options(options)
+                    .resource(a, checked(bank, 0, check)).resource(b, checked(bank, 1, check))
+                    .poolSize(poolSize).threads(poolSize).defaultTimeout(Duration.ofSeconds(30)).start();
+            opened.add(0, xa);
+            String decisions = options.rootPath() + "/xa/decisions";
+            return new TransferEngine() {
+                @Override
+                public void transfer(XaBank.Transfer transfer) throws Exception {
+                    try (XaTransaction tx = xa.begin()) {
+                        require(XaBank.apply(tx.connection(a), transfer.id(), transfer.from(), -transfer.amount()));
+                        require(XaBank.apply(tx.connection(b), transfer.id(), transfer.to(), transfer.amount()));
+                        Outcome outcome = tx.commit();
+                        if (!outcome.isCommitted()) {
+                            throw new IllegalStateException("transfer " + transfer.id() + " " + outcome.state() + ": "
+                                    + outcome.reason());
+                        }
+                    }
+                }
+
+                @Override
+                public void quiesce() throws Exception {
+                    awaitNoChildren(session, decisions); // every decision deleted by the janitor
+                }
+
+                @Override
+                public void close() throws Exception {
+                    closeAll(opened);
+                }
+            };
+        } catch (Exception e) {
+            closeAll(opened);
+            throw e;
+        }
+    }
+
+    /** Waits up to 10 s, reading every 5 ms, until {@code path} has no children. */
+    private static void awaitNoChildren(CuratorFramework session, String path) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!session.getChildren().forPath(path).isEmpty()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException(path + " still has children after 10 s");
+            }
+            Thread.sleep(5);
         }
     }
 
