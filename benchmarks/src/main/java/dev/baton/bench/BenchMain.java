@@ -43,7 +43,8 @@ public final class BenchMain {
         double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         System.out.println(Report.table(rows));
         if (file != null) {
-            Files.writeString(file, document(rows, quick, loadBefore, loadAfter), StandardCharsets.UTF_8);
+            String existing = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : null;
+            Files.writeString(file, document(rows, quick, loadBefore, loadAfter, existing), StandardCharsets.UTF_8);
             System.out.println("wrote " + file.toAbsolutePath());
         }
     }
@@ -125,7 +126,13 @@ public final class BenchMain {
               only writes, bound the throughput.
             """;
 
-    private static String document(List<Row> rows, boolean quick, double loadBefore, double loadAfter) {
+    /**
+     * The whole file; or, when only the XA groups ran and {@code existing} is a file this wrote,
+     * {@code existing} with its XA section (from {@link XaBench#HEADING} on) replaced, so that a
+     * run of the XA groups alone keeps the other groups' figures.
+     */
+    private static String document(List<Row> rows, boolean quick, double loadBefore, double loadAfter,
+            String existing) {
         Runtime runtime = Runtime.getRuntime();
         String machine = String.format("%d cores, %d MiB max heap, %s %s, Java %s (%s), %s",
                 runtime.availableProcessors(), runtime.maxMemory() >> 20, System.getProperty("os.name"),
@@ -135,13 +142,21 @@ public final class BenchMain {
                 + String.format(Locale.ROOT, "; load average (1 min) %.1f at the start, %.1f at the end.%n", loadBefore, loadAfter);
         List<Row> xa = rows.stream().filter(row -> row.group().startsWith(XaBench.FAMILY)).toList();
         List<Row> others = rows.stream().filter(row -> !row.group().startsWith(XaBench.FAMILY)).toList();
+        String xaSection = XaBench.NOTES
+                + "\n" + measured
+                + (quick ? "\n**Quick mode: these numbers are a smoke test, not measurements.**\n" : "")
+                + "\n" + (xa.isEmpty() ? "(The XA transfer groups were not run.)\n" : Report.table(xa));
+        if (others.isEmpty() && existing != null && existing.startsWith("# Baton benchmarks")) {
+            int at = existing.indexOf(XaBench.HEADING);
+            return (at >= 0 ? existing.substring(0, at) : existing.stripTrailing() + "\n\n") + xaSection;
+        }
         return "# Baton benchmarks\n\n"
                 + measured
                 + (quick ? "\n**Quick mode: these numbers are a smoke test, not measurements.**\n" : "")
                 + "\nReproduce: `mvn -B -q -DskipTests package && java -jar benchmarks/target/baton-bench.jar`\n\n"
                 + "Every contestant runs in the same JVM against the same servers, started by the benchmark on\n"
                 + "loopback: ZooKeeper with `forceSync=no`, so client overheads are not hidden under disk latency,\n"
-                + "and `redis-server` without persistence.\n"
+                + "and `redis-server` without persistence (the XA transfer groups at the end run with fsync on).\n"
                 + "Each group is warmed up, then measured in 5 rounds whose order rotates; the table shows the\n"
                 + "median over rounds, the median of the rounds' 99th percentiles, and the lowest and highest round.\n"
                 + "Ratios are against the first row of the group (the floor where there is one), taken within\n"
@@ -151,9 +166,6 @@ public final class BenchMain {
                 + "sessions of their own, or in a child JVM started by the benchmark (the throughput rows).\n\n"
                 + (others.isEmpty() ? "(The lock and 2PC groups were not run.)\n" : Report.table(others))
                 + "\n" + NOTES
-                + "\n" + XaBench.NOTES
-                + "\n" + measured
-                + (quick ? "\n**Quick mode: these numbers are a smoke test, not measurements.**\n" : "")
-                + "\n" + (xa.isEmpty() ? "(The XA transfer groups were not run.)\n" : Report.table(xa));
+                + "\n" + xaSection;
     }
 }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -17,6 +18,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
@@ -54,10 +57,70 @@ final class XaBench implements AutoCloseable {
 
     private static final AtomicLong TRANSFER_IDS = new AtomicLong();
 
+    /** The heading of this family's section of BENCHMARKS.md. */
+    static final String HEADING = "## 2PC XA transfer";
+
     /** The section of BENCHMARKS.md that explains this family; its table follows it. */
-    static final String NOTES = """
-            ## 2PC XA transfer
-            TODO
+    static final String NOTES = HEADING + """
+
+            Reproduce: `mvn -B -q -DskipTests package && java -jar benchmarks/target/baton-bench.jar --only XA`
+            (about 8 minutes on 2 cores; it replaces this section of BENCHMARKS.md and keeps the rest).
+
+            Issue 12's workload: a transfer debits an account on PostgreSQL server A and credits one on
+            server B (on each, an `UPDATE` that checks the balance and an `INSERT` into `transfers`),
+            atomically through XA. The two servers are embedded PostgreSQL 14 (zonky) on loopback, as
+            durable as in production: `fsync=on`, `synchronous_commit=on`, `full_page_writes=on`,
+            `max_prepared_transactions=100`, checked with `SHOW` at start. ZooKeeper runs in this JVM
+            with `forceSync=yes`, its default (the log is fsynced before a write is acknowledged): one
+            server, and a 3-server ensemble (Curator's `TestingCluster`, loopback, the same disk). The
+            disk row is one 512-byte append and `force` on that disk, for scale.
+
+            Contestants, all in this JVM, each with 32 XA connections per server at most:
+            - **floor**: `start`/`end`/`prepare`/`commit` called by hand on the two XAResources, no
+              log at all (nothing could recover a transfer it crashes in), on the benchmark's pool.
+            - **Atomikos 6.0.0** (jakarta classifier): `AtomikosDataSourceBean`s (max pool 32), its
+              default durable file log in a fresh directory, default settings.
+            - **Narayana 7.3.4.Final** (ArjunaCore JTA): its default object store (the run's last line
+              prints it: `ShadowNoFileLockStore`, synchronous writes), the two XAResources enlisted by
+              hand, connections from the benchmark's pool.
+            - **Baton in-process** (`XaTransactions`, the path of issue 12's first target): both data
+              sources registered as resources, its own pool (32 idle connections kept per resource)
+              and 32 threads. `commit()` prepares both branches in parallel, creates the COMMIT
+              decision in ZooKeeper (one write), commits both branches in parallel and returns; the
+              decisions are deleted later, many per `multi`.
+            - **Baton distributed**: a `TransactionCoordinator` and two `XaParticipant`s, each in a
+              `ParticipantHost` of its own (32 threads, the benchmark's pool) on a ZooKeeper session of
+              its own, all in this JVM. `commit()` returns at the decision and the hosts commit the
+              branches afterwards, so the latency group has a row to the decision and a row to both
+              branches committed, and a throughput round counts a transfer only once both its
+              branches are committed (the round also waits for the last acknowledgements and
+              collection, and that time counts).
+
+            **How we know each contestant really prepared.** Every contestant gets its XA connections
+            through the same wrapper (`CheckedXaDataSource`), which counts the calls each XAResource
+            receives (prepares, one- and two-phase commits, rollbacks) and the physical connections
+            opened. Before the first second-phase `commit` of one transaction in 200 (one in 3 in quick
+            mode), it asks both servers, on connections of its own, for the rows of `pg_prepared_xacts`
+            whose gid carries the transaction's format id and global id; the sample passes when each
+            server holds exactly one, its branch. (The transaction's other commit waits for that
+            lookup.) The "XA calls" rows give the counts per transfer and the share of samples that
+            passed; at the end an audit checks that the money is conserved, that every transfer is
+            recorded on both servers or on neither, and that nothing is left prepared. `mvn verify` runs
+            this group in quick mode and requires 2 prepares, 2 second-phase commits, no one-phase
+            commit and 100% of samples seen prepared for every contestant.
+
+            **Measured.** Latency: one transfer at a time; p50 is the median of the rounds' medians,
+            p99 the median of the rounds' 99th percentiles. Throughput: 1, 8 and 32 callers, each on
+            accounts no other caller touches (no row-lock waits). 2 s of warm-up per contestant, then
+            5 rounds of 2 s whose order rotates; ratios are taken within each round, then the median
+            over rounds (the "ratio to first row" column is against the floor; the "÷" rows against
+            Atomikos and Narayana). The 32÷1 rows divide medians of two groups, not within rounds.
+            ZooKeeper requests per transfer: the packets the contestant's servers received on their
+            client connections (`cons`, `recved`), over its throughput rounds, divided by the
+            transfers of those rounds (pings, and the benchmark's few reads while it waits for the
+            clean-up, included). After
+            the measured rounds, one unmeasured 2 s window per Baton contestant at 32 callers is
+            sampled every 20 ms for where its threads are (printed with the run's output).
             """;
 
     private final Harness harness;
@@ -262,7 +325,14 @@ final class XaBench implements AutoCloseable {
                     }
                     return done;
                 };
-                return new Harness.Opened<>(workload, engine, check);
+                // After the measured rounds (an unmeasured window, since sampling costs time): where
+                // Baton's threads are at the highest concurrency.
+                AutoCloseable profile = () -> {
+                    if (!quick && callers == 32 && !ports.isEmpty()) {
+                        sampledWindow(label, callers, parallel, counted);
+                    }
+                };
+                return new Harness.Opened<>(workload, profile, engine, check);
             }));
         }
         return harness.throughput(throughputGroup(callers), rows, versus(batonRows));
@@ -280,6 +350,19 @@ final class XaBench implements AutoCloseable {
                             many.median() / one.median(), Double.NaN, Double.NaN, Double.NaN, Double.NaN, true)));
         }
         return out;
+    }
+
+    private static void sampledWindow(String label, int callers, Harness.Workload parallel, XaCounts counted)
+            throws Exception {
+        ThreadSampler sampler = ThreadSampler.start(Duration.ofMillis(20));
+        try {
+            parallel.runFor(Duration.ofSeconds(2));
+            counted.awaitBranchesCommitted(60_000);
+        } finally {
+            sampler.close();
+        }
+        System.out.println("Thread samples, " + label + ", " + callers + " callers, an unmeasured 2 s window: "
+                + sampler.summary(30));
     }
 
     private XaEngines.TransferEngine open(XaContestant contestant, PrepareCheck check) throws Exception {
@@ -349,7 +432,7 @@ final class XaBench implements AutoCloseable {
             rows.add(counted(name + ": physical XA connections opened, both servers, all its rows", "connections",
                     family.connectionsOpened.get()));
             if (family.zooKeeperTransfers.get() > 0) {
-                rows.add(counted(name + ": ZooKeeper requests per transfer (mntr zk_packets_received, throughput rounds, "
+                rows.add(counted(name + ": ZooKeeper requests per transfer (cons, throughput rounds, "
                         + Report.number(family.zooKeeperTransfers.get()) + " transfers)", "requests",
                         family.zooKeeperRequests.get() / (double) family.zooKeeperTransfers.get()));
             }
@@ -370,14 +453,28 @@ final class XaBench implements AutoCloseable {
         return new Row(CALLS, name, unit, value, Double.NaN, Double.NaN, Double.NaN, Double.NaN, false);
     }
 
-    /** Client packets (requests and pings) the servers at {@code ports} have received, summed: {@code mntr} zk_packets_received. */
+    /**
+     * Packets (requests and pings) the servers at {@code ports} have received on their open client
+     * connections, summed: {@code recved} of each session's line in {@code cons}. Not {@code mntr}'s
+     * zk_packets_received: with the ensemble's servers in the same JVM it stays near zero.
+     */
     private static long packetsReceived(List<Integer> ports) throws IOException {
         long sum = 0;
         for (int port : ports) {
-            sum += mntr(port, "zk_packets_received");
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                socket.getOutputStream().write("cons".getBytes(StandardCharsets.US_ASCII));
+                for (String line : new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).split("\n")) {
+                    Matcher received = RECEIVED.matcher(line);
+                    if (line.contains("sid=0x") && received.find()) {
+                        sum += Long.parseLong(received.group(1));
+                    }
+                }
+            }
         }
         return sum;
     }
+
+    private static final Pattern RECEIVED = Pattern.compile("recved=(\\d+)");
 
     private static long mntr(int port, String key) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {

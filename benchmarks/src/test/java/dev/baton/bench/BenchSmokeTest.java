@@ -24,7 +24,7 @@ class BenchSmokeTest {
 
     /**
      * The XA transfer group in quick mode (two embedded PostgreSQL servers, one ZooKeeper server,
-     * every contestant for a moment): about 15 s on two cores.
+     * every contestant for a moment): 15 to 35 s on two shared cores.
      */
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
