@@ -84,15 +84,17 @@ final class ThreadSampler implements AutoCloseable {
         return false;
     }
 
-    /** Pool name (digits as #), state, the top frame, and the innermost frame of dev.baton code. */
+    /** Pool name (digits as #), state, the top frame, and the three innermost frames of dev.baton code (one per class in a row). */
     private static String key(ThreadInfo info) {
         StackTraceElement[] stack = info.getStackTrace();
         String top = stack.length == 0 ? "(no frames)" : frame(stack[0]);
-        String ours = "";
-        for (StackTraceElement element : stack) {
-            if (element.getClassName().startsWith("dev.baton.")) {
-                ours = " ← " + frame(element);
-                break;
+        StringBuilder ours = new StringBuilder();
+        int shown = 0;
+        for (int i = 0; i < stack.length && shown < 3; i++) {
+            if (stack[i].getClassName().startsWith("dev.baton.")
+                    && (i == 0 || !stack[i].getClassName().equals(stack[i - 1].getClassName()))) {
+                ours.append(" ← ").append(frame(stack[i]));
+                shown++;
             }
         }
         return info.getThreadName().replaceAll("[0-9]+", "#") + " | " + info.getThreadState() + " | " + top + ours;
@@ -107,7 +109,7 @@ final class ThreadSampler implements AutoCloseable {
     String summary(int top) {
         synchronized (counts) {
             StringBuilder out = new StringBuilder();
-            out.append(String.format(Locale.ROOT, "%d samples; threads on average, running or in Baton code (pool | state | top frame ← Baton frame):%n",
+            out.append(String.format(Locale.ROOT, "%d samples; threads on average, running or in Baton code (pool | state | top frame ← Baton frames):%n",
                     samples));
             counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder()))
                     .limit(top).forEach(entry -> out.append(String.format(Locale.ROOT, "  %5.1f  %s%n",

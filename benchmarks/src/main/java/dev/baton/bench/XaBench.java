@@ -61,7 +61,7 @@ final class XaBench implements AutoCloseable {
     static final String HEADING = "## 2PC XA transfer";
 
     /** The section of BENCHMARKS.md that explains this family; its table follows it. */
-    static final String NOTES = HEADING + """
+    static final String NOTES = HEADING + "\n" + """
 
             Reproduce: `mvn -B -q -DskipTests package && java -jar benchmarks/target/baton-bench.jar --only XA`
             (about 8 minutes on 2 cores; it replaces this section of BENCHMARKS.md and keeps the rest).
@@ -118,9 +118,9 @@ final class XaBench implements AutoCloseable {
             ZooKeeper requests per transfer: the packets the contestant's servers received on their
             client connections (`cons`, `recved`), over its throughput rounds, divided by the
             transfers of those rounds (pings, and the benchmark's few reads while it waits for the
-            clean-up, included). After
-            the measured rounds, one unmeasured 2 s window per Baton contestant at 32 callers is
-            sampled every 20 ms for where its threads are (printed with the run's output).
+            clean-up, included). After the measured rounds, one unmeasured 2 s window per Baton
+            contestant at 32 callers is sampled every 20 ms for where its threads are (printed with
+            the run's output).
             """;
 
     private final Harness harness;
