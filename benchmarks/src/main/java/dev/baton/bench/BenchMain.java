@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import dev.baton.embedded.EmbeddedRedis;
 import org.apache.curator.test.InstanceSpec;
@@ -21,7 +22,8 @@ import org.apache.curator.test.TestingServer;
  * <pre>
  *   java -jar benchmarks/target/baton-bench.jar [--quick] [--only TEXT] [--out FILE]
  * </pre>
- * {@code --only TEXT} runs only the groups whose name contains TEXT.
+ * {@code --only TEXT} runs only the groups whose name contains TEXT (ignoring case); a TEXT that
+ * contains "XA" runs only the XA transfer groups ({@link XaBench}) and starts no server of the others.
  * {@code --quick} runs every row briefly (seconds), for the smoke test; it writes no file unless
  * {@code --out} is given.
  */
@@ -36,25 +38,46 @@ public final class BenchMain {
         int out = List.of(args).indexOf("--out");
         Path file = out >= 0 && out + 1 < args.length ? Path.of(args[out + 1]) : quick ? null : Path.of("BENCHMARKS.md");
         int only = List.of(args).indexOf("--only");
+        double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         List<Row> rows = run(quick, only >= 0 && only + 1 < args.length ? args[only + 1] : "");
-        String table = Report.table(rows);
-        System.out.println(table);
+        double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        System.out.println(Report.table(rows));
         if (file != null) {
-            Files.writeString(file, document(table, quick), StandardCharsets.UTF_8);
+            String existing = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : null;
+            Files.writeString(file, document(rows, quick, loadBefore, loadAfter, existing), StandardCharsets.UTF_8);
             System.out.println("wrote " + file.toAbsolutePath());
         }
     }
 
     /** Runs the rows whose group contains {@code only} (all if empty); quick mode measures each only briefly. */
     public static List<Row> run(boolean quick, String only) throws Exception {
+        Harness harness = harness(quick, only);
+        List<Row> rows = new ArrayList<>();
+        if (!XaBench.onlyXa(only)) {
+            rows.addAll(lockAndTxnGroups(harness, quick));
+        }
+        rows.addAll(XaBench.run(harness, quick));
+        return rows;
+    }
+
+    /** Every group but the XA transfer groups (for the smoke test, which runs those on their own). */
+    static List<Row> lockAndTxnRows(boolean quick) throws Exception {
+        return lockAndTxnGroups(harness(quick, ""), quick);
+    }
+
+    private static Harness harness(boolean quick, String only) {
         // The servers run in this JVM; mntr is needed for the request counts, and fsync is off so
-        // that the clients' own costs are not hidden under disk latency.
+        // that the clients' own costs are not hidden under disk latency (the XA groups turn it on).
         System.setProperty("zookeeper.4lw.commands.whitelist", "*");
         if (System.getProperty("zookeeper.forceSync") == null) {
             System.setProperty("zookeeper.forceSync", "no");
         }
         System.setProperty("zookeeper.admin.enableServer", "false");
-        Harness harness = new Harness(quick ? Harness.Settings.quick(only) : Harness.Settings.full(only));
+        return new Harness(quick ? Harness.Settings.quick(only) : Harness.Settings.full(only));
+    }
+
+    /** Every group but the XA transfer groups, on one ZooKeeper server ({@code forceSync=no}) and Redis. */
+    private static List<Row> lockAndTxnGroups(Harness harness, boolean quick) throws Exception {
         List<Row> rows = new ArrayList<>();
         try (TestingServer zookeeper = new TestingServer(
                 new InstanceSpec(null, -1, -1, -1, true, -1, 2000, 0, Map.of(), "127.0.0.1"), true)) {
@@ -103,19 +126,37 @@ public final class BenchMain {
               only writes, bound the throughput.
             """;
 
-    private static String document(String table, boolean quick) {
+    /**
+     * The whole file; or, when only the XA groups ran and {@code existing} is a file this wrote,
+     * {@code existing} with its XA section (from {@link XaBench#HEADING} on) replaced, so that a
+     * run of the XA groups alone keeps the other groups' figures.
+     */
+    private static String document(List<Row> rows, boolean quick, double loadBefore, double loadAfter,
+            String existing) {
         Runtime runtime = Runtime.getRuntime();
         String machine = String.format("%d cores, %d MiB max heap, %s %s, Java %s (%s), %s",
                 runtime.availableProcessors(), runtime.maxMemory() >> 20, System.getProperty("os.name"),
                 System.getProperty("os.version"), System.getProperty("java.version"), System.getProperty("java.vm.name"),
                 ManagementFactory.getOperatingSystemMXBean().getArch());
+        String measured = "Measured " + Instant.now().truncatedTo(ChronoUnit.SECONDS) + " on " + machine
+                + String.format(Locale.ROOT, "; load average (1 min) %.1f at the start, %.1f at the end.%n", loadBefore, loadAfter);
+        List<Row> xa = rows.stream().filter(row -> row.group().startsWith(XaBench.FAMILY)).toList();
+        List<Row> others = rows.stream().filter(row -> !row.group().startsWith(XaBench.FAMILY)).toList();
+        String xaSection = XaBench.NOTES
+                + "\n" + measured
+                + (quick ? "\n**Quick mode: these numbers are a smoke test, not measurements.**\n" : "")
+                + "\n" + (xa.isEmpty() ? "(The XA transfer groups were not run.)\n" : Report.table(xa));
+        if (others.isEmpty() && existing != null && existing.startsWith("# Baton benchmarks")) {
+            int at = existing.indexOf(XaBench.HEADING);
+            return (at >= 0 ? existing.substring(0, at) : existing.stripTrailing() + "\n\n") + xaSection;
+        }
         return "# Baton benchmarks\n\n"
-                + "Measured " + Instant.now().truncatedTo(ChronoUnit.SECONDS) + " on " + machine + ".\n"
+                + measured
                 + (quick ? "\n**Quick mode: these numbers are a smoke test, not measurements.**\n" : "")
                 + "\nReproduce: `mvn -B -q -DskipTests package && java -jar benchmarks/target/baton-bench.jar`\n\n"
                 + "Every contestant runs in the same JVM against the same servers, started by the benchmark on\n"
                 + "loopback: ZooKeeper with `forceSync=no`, so client overheads are not hidden under disk latency,\n"
-                + "and `redis-server` without persistence.\n"
+                + "and `redis-server` without persistence (the XA transfer groups at the end run with fsync on).\n"
                 + "Each group is warmed up, then measured in 5 rounds whose order rotates; the table shows the\n"
                 + "median over rounds, the median of the rounds' 99th percentiles, and the lowest and highest round.\n"
                 + "Ratios are against the first row of the group (the floor where there is one), taken within\n"
@@ -123,7 +164,8 @@ public final class BenchMain {
                 + "latency, and a ratio within a round compares contestants measured seconds apart.\n"
                 + "2PC participants run in `ParticipantHost`s: in this JVM, on the coordinator's session or on\n"
                 + "sessions of their own, or in a child JVM started by the benchmark (the throughput rows).\n\n"
-                + table
-                + "\n" + NOTES;
+                + (others.isEmpty() ? "(The lock and 2PC groups were not run.)\n" : Report.table(others))
+                + "\n" + NOTES
+                + "\n" + xaSection;
     }
 }

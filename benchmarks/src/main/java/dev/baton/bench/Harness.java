@@ -57,8 +57,20 @@ final class Harness {
         this.settings = settings;
     }
 
+    /**
+     * A ratio to report besides those to the first row: {@code numerator}'s figure over
+     * {@code denominator}'s, both named as their contestants are.
+     */
+    record Versus(String numerator, String denominator) {
+    }
+
     /** Latency per operation, in microseconds; the first contestant is the baseline (the floor). */
     List<Row> latency(String group, List<Contestant<Op>> contestants) throws Exception {
+        return latency(group, contestants, List.of());
+    }
+
+    /** As {@link #latency(String, List)}, with a row for each of {@code versus} after the contestants' rows. */
+    List<Row> latency(String group, List<Contestant<Op>> contestants, List<Versus> versus) throws Exception {
         if (!settings.includes(group)) {
             return List.of();
         }
@@ -83,7 +95,7 @@ final class Harness {
                 rows.add(new Row(group, contestants.get(i).name(), "µs", Stats.median(medians[i]), Stats.median(p99s[i]),
                         Stats.min(medians[i]), Stats.max(medians[i]), Double.NaN, false));
             }
-            return withRatios(rows, medians);
+            return withVersus(withRatios(rows, medians), medians, versus);
         } finally {
             closeAll(opened);
         }
@@ -91,6 +103,11 @@ final class Harness {
 
     /** Operations per second; the first contestant is the baseline. */
     List<Row> throughput(String group, List<Contestant<Workload>> contestants) throws Exception {
+        return throughput(group, contestants, List.of());
+    }
+
+    /** As {@link #throughput(String, List)}, with a row for each of {@code versus} after the contestants' rows. */
+    List<Row> throughput(String group, List<Contestant<Workload>> contestants, List<Versus> versus) throws Exception {
         if (!settings.includes(group)) {
             return List.of();
         }
@@ -114,7 +131,7 @@ final class Harness {
                 rows.add(new Row(group, contestants.get(i).name(), "ops/s", Stats.median(rates[i]), Double.NaN,
                         Stats.min(rates[i]), Stats.max(rates[i]), Double.NaN, true));
             }
-            return withRatios(rows, rates);
+            return withVersus(withRatios(rows, rates), rates, versus);
         } finally {
             closeAll(opened);
         }
@@ -134,6 +151,30 @@ final class Harness {
                 ratios[run] = perRound[i][run] / perRound[0][run];
             }
             out.add(rows.get(i).withRatio(Stats.median(ratios)));
+        }
+        return out;
+    }
+
+    /**
+     * Adds a row per pair of contestants: the median over rounds of their within-round ratio, its
+     * spread the lowest and highest round's ratio. Pairs naming a contestant not measured are skipped.
+     */
+    private static List<Row> withVersus(List<Row> rows, double[][] perRound, List<Versus> versus) {
+        List<Row> out = new ArrayList<>(rows);
+        List<String> names = rows.stream().map(Row::contestant).toList();
+        for (Versus pair : versus) {
+            int a = names.indexOf(pair.numerator());
+            int b = names.indexOf(pair.denominator());
+            if (a < 0 || b < 0) {
+                continue;
+            }
+            double[] ratios = new double[perRound[a].length];
+            for (int run = 0; run < ratios.length; run++) {
+                ratios[run] = perRound[a][run] / perRound[b][run];
+            }
+            out.add(new Row(rows.get(0).group(), pair.numerator() + " ÷ " + pair.denominator() + " (within rounds)",
+                    Row.TIMES, Stats.median(ratios), Double.NaN, Stats.min(ratios), Stats.max(ratios), Double.NaN,
+                    rows.get(a).higherIsBetter()));
         }
         return out;
     }

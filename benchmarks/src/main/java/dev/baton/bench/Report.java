@@ -16,8 +16,8 @@ final class Report {
         for (Row row : rows) {
             out.append("| ").append(row.group())
                     .append(" | ").append(row.contestant())
-                    .append(" | ").append(number(row.median())).append(' ').append(row.unit())
-                    .append(" | ").append(Double.isNaN(row.p99()) ? "" : number(row.p99()) + " " + row.unit())
+                    .append(" | ").append(value(row, row.median())).append(' ').append(row.unit())
+                    .append(" | ").append(Double.isNaN(row.p99()) ? "" : value(row, row.p99()) + " " + row.unit())
                     .append(" | ").append(spread(row))
                     .append(" | ").append(Double.isNaN(row.ratio()) ? "" : String.format(Locale.ROOT, "%.2f×", row.ratio()))
                     .append(" |\n");
@@ -29,7 +29,12 @@ final class Report {
         if (Double.isNaN(row.low()) || row.low() == row.high()) {
             return "";
         }
-        return number(row.low()) + "–" + number(row.high());
+        return value(row, row.low()) + "–" + value(row, row.high());
+    }
+
+    /** A ratio row's figures with two decimals, as the ratio column has; others as {@link #number}. */
+    private static String value(Row row, double value) {
+        return Row.TIMES.equals(row.unit()) && !Double.isNaN(value) ? String.format(Locale.ROOT, "%.2f", value) : number(value);
     }
 
     static String number(double value) {

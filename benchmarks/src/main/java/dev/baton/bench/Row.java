@@ -17,6 +17,9 @@ package dev.baton.bench;
 record Row(String group, String contestant, String unit, double median, double p99, double low, double high,
            double ratio, boolean higherIsBetter) {
 
+    /** The unit of a row that is itself a ratio of two contestants' figures. */
+    static final String TIMES = "×";
+
     Row withRatio(double value) {
         return new Row(group, contestant, unit, median, p99, low, high, value, higherIsBetter);
     }

@@ -7,16 +7,66 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Runs every benchmark row briefly so the harness cannot rot. Asserts only that each row has a number. */
-@Timeout(value = 5, unit = TimeUnit.MINUTES)
+/**
+ * Runs every benchmark row briefly so the harness cannot rot. Asserts only that each row has a
+ * number, and that each XA contestant really prepared: no timing is asserted.
+ */
 class BenchSmokeTest {
 
     @Test
-    void everyRowProducesANumber() throws Exception {
-        List<Row> rows = BenchMain.run(true, "");
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void everyLockAndTxnRowProducesANumber() throws Exception {
+        List<Row> rows = BenchMain.lockAndTxnRows(true);
         assertThat(rows).isNotEmpty();
+        everyRowHasANumber(rows);
+        assertThat(Report.table(rows)).contains("Baton ZooKeeper", "Curator InterProcessMutex");
+    }
+
+    /**
+     * The XA transfer group in quick mode (two embedded PostgreSQL servers, one ZooKeeper server,
+     * every contestant for a moment): 15 to 35 s on two shared cores, 80 s at a load average of 36.
+     */
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void xaGroupRunsAndEveryContestantPreparesBothBranches() throws Exception {
+        List<Row> rows = BenchMain.run(true, "XA");
+        assertThat(rows).isNotEmpty().allSatisfy(row -> assertThat(row.group()).startsWith(XaBench.FAMILY));
+        everyRowHasANumber(rows);
+        everyXaContestantPreparedBothBranches(rows);
+    }
+
+    private static void everyRowHasANumber(List<Row> rows) {
         assertThat(rows).allSatisfy(row -> assertThat(Double.isFinite(row.median()))
                 .as("%s / %s", row.group(), row.contestant()).isTrue());
-        assertThat(Report.table(rows)).contains("Baton ZooKeeper", "Curator InterProcessMutex");
+    }
+
+    /** The XA group's counts: two prepares and two second-phase commits per transfer, prepares seen in PostgreSQL. */
+    private static void everyXaContestantPreparedBothBranches(List<Row> rows) {
+        List<Row> calls = rows.stream().filter(row -> row.group().equals(XaBench.CALLS)).toList();
+        for (String contestant : List.of(XaBench.FLOOR, XaBench.ATOMIKOS, XaBench.NARAYANA, XaBench.INPROC_ONE,
+                XaBench.BATON_ONE)) {
+            assertThat(calls).as(contestant).anySatisfy(row -> {
+                assertThat(row.contestant()).startsWith(contestant + ": prepares per transfer");
+                assertThat(row.median()).isEqualTo(2.0);
+            });
+            assertThat(calls).as(contestant).anySatisfy(row -> {
+                assertThat(row.contestant()).isEqualTo(contestant + ": second-phase commits per transfer");
+                assertThat(row.median()).isEqualTo(2.0);
+            });
+            assertThat(calls).as(contestant).anySatisfy(row -> {
+                assertThat(row.contestant()).isEqualTo(contestant + ": one-phase commits per transfer");
+                assertThat(row.median()).isZero();
+            });
+            assertThat(calls).as(contestant).anySatisfy(row -> {
+                assertThat(row.contestant()).startsWith(contestant + ": both branches in pg_prepared_xacts");
+                assertThat(row.median()).isEqualTo(100.0);
+            });
+        }
+        for (String baton : List.of(XaBench.INPROC_ONE, XaBench.BATON_ONE)) {
+            assertThat(calls).as(baton).anySatisfy(row -> {
+                assertThat(row.contestant()).startsWith(baton + ": ZooKeeper requests per transfer");
+                assertThat(row.median()).isPositive();
+            });
+        }
     }
 }

@@ -1,0 +1,568 @@
+package dev.baton.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingCluster;
+import org.apache.curator.test.TestingServer;
+
+/**
+ * The XA bank-transfer group (issue 12): one transfer debits an account on PostgreSQL server A and
+ * credits one on server B, atomically through XA, run by Baton's distributed 2PC and by the
+ * transaction managers a Java team would pick instead, all in this JVM against the same two
+ * durable servers with pools of the same size. Latency one transfer at a time, throughput at 8
+ * and 32 callers, and what each contestant did at the XAResources, counted and checked.
+ *
+ * <p>Adding a contestant is one {@link XaContestant} in {@link #contestants()}.
+ */
+final class XaBench implements AutoCloseable {
+
+    /** What every group of this family has in its name, for {@code --only XA}. */
+    static final String FAMILY = "2PC XA transfer";
+    static final String SETTINGS = FAMILY + " (PostgreSQL fsync=on, ZooKeeper forceSync=yes)";
+    static final String LATENCY = SETTINGS + ": latency, one transfer at a time";
+    static final String CALLS = FAMILY + ": XA calls per transfer, counted at the XAResource, and prepares seen";
+    static final String DISK = FAMILY + ": the disk, one 512-byte append + FileChannel.force, one thread";
+    static final int POOL_SIZE = 32;
+
+    static final String FLOOR = "floor: XA by hand, no log";
+    static final String ATOMIKOS = "Atomikos " + version("com.atomikos", "transactions-jta");
+    static final String NARAYANA = "Narayana " + version("org.jboss.narayana.jta", "narayana-jta");
+    static final String BATON_ONE = "Baton distributed, 1 ZooKeeper server";
+    static final String BATON_THREE = "Baton distributed, 3-server ZooKeeper ensemble";
+    static final String INPROC_ONE = "Baton in-process, 1 ZooKeeper server";
+    static final String INPROC_THREE = "Baton in-process, 3-server ZooKeeper ensemble";
+    static final String SCALING = FAMILY + ": throughput at 32 callers ÷ at 1 (medians of two groups, not within rounds)";
+    private static final String TO_DECISION = ", to the decision (commit() returns)";
+    private static final String TO_BRANCHES = ", to both branches committed";
+
+    private static final AtomicLong TRANSFER_IDS = new AtomicLong();
+
+    /** The heading of this family's section of BENCHMARKS.md. */
+    static final String HEADING = "## 2PC XA transfer";
+
+    /** The section of BENCHMARKS.md that explains this family; its table follows it. */
+    static final String NOTES = HEADING + "\n" + """
+
+            Reproduce: `mvn -B -q -DskipTests package && java -jar benchmarks/target/baton-bench.jar --only XA`
+            (about 8 minutes on 2 cores; it replaces this section of BENCHMARKS.md and keeps the rest).
+
+            Issue 12's workload: a transfer debits an account on PostgreSQL server A and credits one on
+            server B (on each, an `UPDATE` that checks the balance and an `INSERT` into `transfers`),
+            atomically through XA. The two servers are embedded PostgreSQL 14 (zonky) on loopback, as
+            durable as in production: `fsync=on`, `synchronous_commit=on`, `full_page_writes=on`,
+            `max_prepared_transactions=100`, checked with `SHOW` at start. ZooKeeper runs in this JVM
+            with `forceSync=yes`, its default (the log is fsynced before a write is acknowledged): one
+            server, and a 3-server ensemble (Curator's `TestingCluster`, loopback, the same disk). The
+            disk row is one 512-byte append and `force` on that disk, for scale.
+
+            Contestants, all in this JVM, each with 32 XA connections per server at most:
+            - **floor**: `start`/`end`/`prepare`/`commit` called by hand on the two XAResources, no
+              log at all (nothing could recover a transfer it crashes in), on the benchmark's pool.
+            - **Atomikos 6.0.0** (jakarta classifier): `AtomikosDataSourceBean`s (max pool 32), its
+              default durable file log in a fresh directory, default settings.
+            - **Narayana 7.3.4.Final** (ArjunaCore JTA): its default object store (the run's last line
+              prints it: `ShadowNoFileLockStore`, synchronous writes), the two XAResources enlisted by
+              hand, connections from the benchmark's pool.
+            - **Baton in-process** (`XaTransactions`, the path of issue 12's first target): both data
+              sources registered as resources, its own pool (32 idle connections kept per resource)
+              and 32 threads. `commit()` prepares both branches in parallel, creates the COMMIT
+              decision in ZooKeeper (one write), commits both branches in parallel and returns; the
+              decisions are deleted later, many per `multi`.
+            - **Baton distributed**: a `TransactionCoordinator` and two `XaParticipant`s, each in a
+              `ParticipantHost` of its own (32 threads, the benchmark's pool) on a ZooKeeper session of
+              its own, all in this JVM. `commit()` returns at the decision and the hosts commit the
+              branches afterwards, so the latency group has a row to the decision and a row to both
+              branches committed, and a throughput round counts a transfer only once both its
+              branches are committed (the round also waits for the last acknowledgements and
+              collection, and that time counts).
+
+            **How we know each contestant really prepared.** Every contestant gets its XA connections
+            through the same wrapper (`CheckedXaDataSource`), which counts the calls each XAResource
+            receives (prepares, one- and two-phase commits, rollbacks) and the physical connections
+            opened. Before the first second-phase `commit` of one transaction in 200 (one in 3 in quick
+            mode), it asks both servers, on connections of its own, for the rows of `pg_prepared_xacts`
+            whose gid carries the transaction's format id and global id; the sample passes when each
+            server holds exactly one, its branch. (The transaction's other commit waits for that
+            lookup.) The "XA calls" rows give the counts per transfer and the share of samples that
+            passed; at the end an audit checks that the money is conserved, that every transfer is
+            recorded on both servers or on neither, and that nothing is left prepared. `mvn verify` runs
+            this group in quick mode and requires 2 prepares, 2 second-phase commits, no one-phase
+            commit and 100% of samples seen prepared for every contestant.
+
+            **Measured.** Latency: one transfer at a time; p50 is the median of the rounds' medians,
+            p99 the median of the rounds' 99th percentiles. Throughput: 1, 8 and 32 callers, each on
+            accounts no other caller touches (no row-lock waits). 2 s of warm-up per contestant, then
+            5 rounds of 2 s whose order rotates; ratios are taken within each round, then the median
+            over rounds (the "ratio to first row" column is against the floor; the "÷" rows against
+            Atomikos and Narayana). The 32÷1 rows divide medians of two groups, not within rounds.
+            ZooKeeper requests per transfer: the packets the contestant's servers received on their
+            client connections (`cons`, `recved`), over its throughput rounds, divided by the
+            transfers of those rounds (pings, and the benchmark's few reads while it waits for the
+            clean-up, included). After the measured rounds, one unmeasured 2 s window per Baton
+            contestant at 32 callers is sampled every 20 ms for where its threads are (printed with
+            the run's output).
+            """;
+
+    private final Harness harness;
+    private final boolean quick;
+    private final int sampleEvery;
+    private final Path temp;
+    private final String forceSyncBefore;
+    private final XaBank bank;
+    private final TestingServer zooKeeper;
+    private final TestingCluster ensemble;
+    /** Counts by row label, kept across groups; reported summed by contestant family. */
+    private final Map<String, XaCounts> counts = new LinkedHashMap<>();
+    private final Map<String, String> familyOf = new LinkedHashMap<>();
+
+    /**
+     * One contestant: its family (the name its counts are reported under), whether its caller's
+     * {@code transfer} returns before the branches are committed (Baton, at the decision), and how
+     * to build it.
+     */
+    record XaContestant(String family, boolean commitsAfterReturn, List<Integer> zooKeeperPorts,
+            XaEngines.Factory factory) {
+    }
+
+    /** Whether {@code only} selects this family alone, so that the lock benchmarks' servers need not start. */
+    static boolean onlyXa(String only) {
+        return only.toLowerCase(Locale.ROOT).contains("xa");
+    }
+
+    /** Runs the family's groups that {@code harness} includes, on servers started for them. */
+    static List<Row> run(Harness harness, boolean quick) throws Exception {
+        List<String> groups = new ArrayList<>(List.of(DISK, LATENCY));
+        for (int callers : callers(quick)) {
+            groups.add(throughputGroup(callers));
+        }
+        if (groups.stream().noneMatch(harness.settings()::includes)) {
+            return List.of();
+        }
+        try (XaBench bench = new XaBench(harness, quick)) {
+            return bench.all();
+        }
+    }
+
+    private static int[] callers(boolean quick) {
+        return quick ? new int[] {8} : new int[] {1, 8, 32};
+    }
+
+    static String throughputGroup(int callers) {
+        return SETTINGS + ": " + callers + " concurrent callers (transfers/s)";
+    }
+
+    private XaBench(Harness harness, boolean quick) throws Exception {
+        this.harness = harness;
+        this.quick = quick;
+        this.sampleEvery = quick ? 3 : 200;
+        this.temp = Files.createTempDirectory("baton-xa-");
+        // FileTxnLog reads zookeeper.forceSync when a server opens its log: these servers fsync
+        // every write batch, as ZooKeeper does by default. Restored on close.
+        this.forceSyncBefore = System.getProperty("zookeeper.forceSync");
+        System.setProperty("zookeeper.forceSync", "yes");
+        XaBank startedBank = null;
+        TestingServer single = null;
+        TestingCluster three = null;
+        try {
+            startedBank = XaBank.start();
+            single = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, 2000, 0, Map.of(), "127.0.0.1"), true);
+            if (!quick) {
+                List<InstanceSpec> specs = new ArrayList<>();
+                for (int id = 1; id <= 3; id++) {
+                    specs.add(new InstanceSpec(null, -1, -1, -1, true, id, 500, 0, null, "127.0.0.1"));
+                }
+                three = new TestingCluster(specs);
+                three.start();
+            }
+        } catch (Exception e) {
+            closeQuietly(three);
+            closeQuietly(single);
+            closeQuietly(startedBank);
+            restoreForceSync();
+            throw e;
+        }
+        this.bank = startedBank;
+        this.zooKeeper = single;
+        this.ensemble = three;
+    }
+
+    /** The contestants in the order of their rows; the floor first, as the baseline. */
+    private List<XaContestant> contestants() {
+        List<XaContestant> all = new ArrayList<>();
+        all.add(new XaContestant(FLOOR, false, List.of(), XaEngines::floor));
+        all.add(new XaContestant(ATOMIKOS, false, List.of(), (bank, check, pool) ->
+                XaEngines.atomikos(bank, check, pool, temp.resolve("atomikos-" + System.nanoTime()))));
+        all.add(new XaContestant(NARAYANA, false, List.of(), (bank, check, pool) ->
+                XaEngines.narayana(bank, check, pool, narayanaStore())));
+        List<Integer> one = List.of(zooKeeper.getPort());
+        all.add(new XaContestant(INPROC_ONE, false, one, (bank, check, pool) ->
+                XaEngines.batonInProcess(bank, check, pool, zooKeeper.getConnectString())));
+        all.add(new XaContestant(BATON_ONE, true, one, (bank, check, pool) ->
+                XaEngines.baton(bank, check, pool, zooKeeper.getConnectString())));
+        if (ensemble != null) {
+            List<Integer> three = ensemble.getInstances().stream().map(InstanceSpec::getPort).toList();
+            all.add(new XaContestant(INPROC_THREE, false, three, (bank, check, pool) ->
+                    XaEngines.batonInProcess(bank, check, pool, ensemble.getConnectString())));
+            all.add(new XaContestant(BATON_THREE, true, three, (bank, check, pool) ->
+                    XaEngines.baton(bank, check, pool, ensemble.getConnectString())));
+        }
+        return all;
+    }
+
+    private List<Row> all() throws Exception {
+        long fsyncsBefore = zooKeeperFsyncs();
+        List<Row> rows = new ArrayList<>(disk());
+        rows.addAll(latency());
+        for (int callers : callers(quick)) {
+            rows.addAll(throughput(callers));
+        }
+        rows.addAll(scaling(rows));
+        rows.addAll(calls(zooKeeperFsyncs() - fsyncsBefore));
+        System.out.println(FAMILY + " audit: " + bank.audit() + "; Narayana's store: " + XaEngines.narayanaStore());
+        return rows;
+    }
+
+    private List<Row> disk() throws Exception {
+        Harness.Contestant<Harness.Op> append = Contestants.of("512-byte append + force(false)", () -> {
+            FileChannel channel = FileChannel.open(temp.resolve("disk-reference"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            ByteBuffer block = ByteBuffer.allocate(512);
+            return new Harness.Opened<Harness.Op>(() -> {
+                block.clear();
+                channel.write(block);
+                channel.force(false);
+            }, channel);
+        });
+        return harness.latency(DISK, List.of(append));
+    }
+
+    private List<Row> latency() throws Exception {
+        List<Harness.Contestant<Harness.Op>> rows = new ArrayList<>();
+        List<String> batonRows = new ArrayList<>();
+        for (XaContestant contestant : contestants()) {
+            if (!contestant.commitsAfterReturn()) {
+                rows.add(latencyRow(contestant.family(), contestant, false));
+                if (!contestant.zooKeeperPorts().isEmpty()) {
+                    batonRows.add(contestant.family());
+                }
+                continue;
+            }
+            for (boolean toBranches : new boolean[] {false, true}) {
+                String label = contestant.family() + (toBranches ? TO_BRANCHES : TO_DECISION);
+                rows.add(latencyRow(label, contestant, toBranches));
+                batonRows.add(label);
+            }
+        }
+        return harness.latency(LATENCY, rows, versus(batonRows));
+    }
+
+    private Harness.Contestant<Harness.Op> latencyRow(String label, XaContestant contestant, boolean toBranches) {
+        XaCounts counted = counts(label, contestant.family());
+        return Contestants.of(label, () -> {
+            PrepareCheck check = new PrepareCheck(counted, List.of(bank.url(0), bank.url(1)), sampleEvery);
+            XaEngines.TransferEngine engine = open(contestant, check);
+            Harness.Op op = () -> {
+                if (transfer(engine, counted, XaBank.Transfer.draw(nextId(), 0, 1)) && toBranches) {
+                    counted.awaitBranchesCommitted(60_000);
+                }
+            };
+            return new Harness.Opened<>(op, () -> counted.awaitBranchesCommitted(60_000), engine, check);
+        });
+    }
+
+    private List<Row> throughput(int callers) throws Exception {
+        List<Harness.Contestant<Harness.Workload>> rows = new ArrayList<>();
+        List<String> batonRows = new ArrayList<>();
+        for (XaContestant contestant : contestants()) {
+            String label = contestant.family() + (contestant.commitsAfterReturn() ? TO_BRANCHES : "");
+            if (!contestant.zooKeeperPorts().isEmpty()) {
+                batonRows.add(label);
+            }
+            XaCounts counted = counts(label, contestant.family());
+            rows.add(Contestants.of(label, () -> {
+                PrepareCheck check = new PrepareCheck(counted, List.of(bank.url(0), bank.url(1)), sampleEvery);
+                XaEngines.TransferEngine engine = open(contestant, check);
+                List<Harness.Op> ops = new ArrayList<>();
+                for (int caller = 0; caller < callers; caller++) {
+                    int mine = caller;
+                    ops.add(() -> transfer(engine, counted, XaBank.Transfer.draw(nextId(), mine, callers)));
+                }
+                Harness.Workload parallel = ZooKeeperBench.parallel(ops);
+                // Transfers whose branches are all committed: Baton's hosts commit after commit()
+                // returns, so the round ends when they are done, and that time counts; so does the
+                // wait for Baton's clean-up, so that the round's ZooKeeper requests are its own.
+                List<Integer> ports = contestant.zooKeeperPorts();
+                Harness.Workload workload = duration -> {
+                    long requestsBefore = ports.isEmpty() ? 0 : packetsReceived(ports);
+                    long before = counted.transfers.get();
+                    parallel.runFor(duration);
+                    counted.awaitBranchesCommitted(60_000);
+                    engine.quiesce();
+                    long done = counted.transfers.get() - before;
+                    if (!ports.isEmpty()) {
+                        counted.zooKeeperRequests.addAndGet(packetsReceived(ports) - requestsBefore);
+                        counted.zooKeeperTransfers.addAndGet(done);
+                    }
+                    return done;
+                };
+                // After the measured rounds (an unmeasured window, since sampling costs time): where
+                // Baton's threads are at the highest concurrency.
+                AutoCloseable profile = () -> {
+                    if (!quick && callers == 32 && !ports.isEmpty()) {
+                        sampledWindow(label, callers, parallel, counted);
+                    }
+                };
+                return new Harness.Opened<>(workload, profile, engine, check);
+            }));
+        }
+        return harness.throughput(throughputGroup(callers), rows, versus(batonRows));
+    }
+
+    /** Each contestant's median throughput at 32 callers over its median at 1, where both groups ran. */
+    private static List<Row> scaling(List<Row> rows) {
+        List<Row> out = new ArrayList<>();
+        for (Row many : rows) {
+            if (!many.group().equals(throughputGroup(32)) || many.unit().equals(Row.TIMES)) {
+                continue;
+            }
+            rows.stream().filter(one -> one.group().equals(throughputGroup(1)) && one.contestant().equals(many.contestant()))
+                    .findFirst().ifPresent(one -> out.add(new Row(SCALING, many.contestant(), Row.TIMES,
+                            many.median() / one.median(), Double.NaN, Double.NaN, Double.NaN, Double.NaN, true)));
+        }
+        return out;
+    }
+
+    private static void sampledWindow(String label, int callers, Harness.Workload parallel, XaCounts counted)
+            throws Exception {
+        ThreadSampler sampler = ThreadSampler.start(Duration.ofMillis(20));
+        try {
+            parallel.runFor(Duration.ofSeconds(2));
+            counted.awaitBranchesCommitted(60_000);
+        } finally {
+            sampler.close();
+        }
+        System.out.println("Thread samples, " + label + ", " + callers + " callers, an unmeasured 2 s window: "
+                + sampler.summary(30));
+    }
+
+    private XaEngines.TransferEngine open(XaContestant contestant, PrepareCheck check) throws Exception {
+        try {
+            return contestant.factory().open(bank, check, POOL_SIZE);
+        } catch (Exception e) {
+            closeQuietly(check);
+            throw e;
+        }
+    }
+
+    /**
+     * Runs one transfer and counts it. A failure is counted and the run goes on, unless failures
+     * pass 1% of the transfers (and 20 in all): then it is thrown.
+     *
+     * @return whether the transfer committed
+     */
+    private static boolean transfer(XaEngines.TransferEngine engine, XaCounts counted, XaBank.Transfer transfer)
+            throws Exception {
+        try {
+            engine.transfer(transfer);
+        } catch (Exception e) {
+            long failed = counted.failedTransfers.incrementAndGet();
+            if (failed > 20 && failed > counted.transfers.get() / 100) {
+                throw e;
+            }
+            return false;
+        }
+        counted.transfers.incrementAndGet();
+        return true;
+    }
+
+    private static List<Harness.Versus> versus(List<String> batonRows) {
+        List<Harness.Versus> pairs = new ArrayList<>();
+        for (String baton : batonRows) {
+            pairs.add(new Harness.Versus(baton, ATOMIKOS));
+            pairs.add(new Harness.Versus(baton, NARAYANA));
+        }
+        return pairs;
+    }
+
+    private XaCounts counts(String label, String family) {
+        familyOf.put(label, family);
+        return counts.computeIfAbsent(label, XaCounts::new);
+    }
+
+    /** What each family did per transfer, over all its rows and groups; and ZooKeeper's fsyncs. */
+    private List<Row> calls(long zooKeeperFsyncs) {
+        List<Row> rows = new ArrayList<>();
+        Map<String, XaCounts> byFamily = new LinkedHashMap<>();
+        counts.forEach((label, counted) -> byFamily.computeIfAbsent(familyOf.get(label), XaCounts::new).add(counted));
+        long batonTransfers = 0;
+        for (XaCounts family : byFamily.values()) {
+            String name = family.contestant;
+            long transfers = family.transfers.get();
+            if (name.startsWith("Baton")) {
+                batonTransfers += transfers;
+            }
+            rows.add(counted(name + ": prepares per transfer (of " + Report.number(transfers) + " transfers)",
+                    "prepares", family.perTransfer(family.prepares)));
+            rows.add(counted(name + ": prepares answered XA_RDONLY per transfer", "prepares",
+                    family.perTransfer(family.readOnlyPrepares)));
+            rows.add(counted(name + ": second-phase commits per transfer", "commits", family.perTransfer(family.twoPhaseCommits)));
+            rows.add(counted(name + ": one-phase commits per transfer", "commits", family.perTransfer(family.onePhaseCommits)));
+            rows.add(counted(name + ": rollbacks per transfer", "rollbacks", family.perTransfer(family.rollbacks)));
+            rows.add(counted(name + ": failed transfers", "transfers", family.failedTransfers.get()));
+            rows.add(counted(name + ": physical XA connections opened, both servers, all its rows", "connections",
+                    family.connectionsOpened.get()));
+            if (family.zooKeeperTransfers.get() > 0) {
+                rows.add(counted(name + ": ZooKeeper requests per transfer (cons, throughput rounds, "
+                        + Report.number(family.zooKeeperTransfers.get()) + " transfers)", "requests",
+                        family.zooKeeperRequests.get() / (double) family.zooKeeperTransfers.get()));
+            }
+            long sampled = family.sampled.get();
+            rows.add(counted(name + ": both branches in pg_prepared_xacts at the first commit, in "
+                    + Report.number(sampled) + " sampled transfers", "%",
+                    sampled == 0 ? Double.NaN : 100.0 * family.seenPrepared.get() / sampled));
+            if (family.seenPrepared.get() != sampled) {
+                System.out.println(name + ": branches not prepared at commit, for instance " + family.missing());
+            }
+        }
+        rows.add(counted("ZooKeeper fsyncs per Baton transfer (mntr, all servers of both set-ups)", "fsyncs",
+                batonTransfers == 0 ? Double.NaN : zooKeeperFsyncs / (double) batonTransfers));
+        return rows;
+    }
+
+    private static Row counted(String name, String unit, double value) {
+        return new Row(CALLS, name, unit, value, Double.NaN, Double.NaN, Double.NaN, Double.NaN, false);
+    }
+
+    /**
+     * Packets (requests and pings) the servers at {@code ports} have received on their open client
+     * connections, summed: {@code recved} of each session's line in {@code cons}. Not {@code mntr}'s
+     * zk_packets_received: with the ensemble's servers in the same JVM it stays near zero.
+     */
+    private static long packetsReceived(List<Integer> ports) throws IOException {
+        long sum = 0;
+        for (int port : ports) {
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                socket.getOutputStream().write("cons".getBytes(StandardCharsets.US_ASCII));
+                for (String line : new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).split("\n")) {
+                    Matcher received = RECEIVED.matcher(line);
+                    if (line.contains("sid=0x") && received.find()) {
+                        sum += Long.parseLong(received.group(1));
+                    }
+                }
+            }
+        }
+        return sum;
+    }
+
+    private static final Pattern RECEIVED = Pattern.compile("recved=(\\d+)");
+
+    private static long mntr(int port, String key) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.getOutputStream().write("mntr".getBytes(StandardCharsets.US_ASCII));
+            for (String line : new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).split("\n")) {
+                String[] parts = line.split("\t");
+                if (parts.length == 2 && parts[0].equals(key)) {
+                    return Long.parseLong(parts[1].trim());
+                }
+            }
+        }
+        throw new IOException("mntr on port " + port + " gave no " + key);
+    }
+
+    /**
+     * How many times this JVM's ZooKeeper servers have fsynced their transaction logs, from the
+     * single server's {@code mntr}: the servers of one JVM share their metrics.
+     */
+    private long zooKeeperFsyncs() throws IOException {
+        return mntr(zooKeeper.getPort(), "zk_cnt_fsynctime");
+    }
+
+    private static String nextId() {
+        return "t" + TRANSFER_IDS.incrementAndGet();
+    }
+
+    private static Path narayanaStoreDir;
+
+    /** Narayana's object store: one directory per JVM, since Narayana reads its configuration once. */
+    private static synchronized Path narayanaStore() throws IOException {
+        if (narayanaStoreDir == null) {
+            narayanaStoreDir = Files.createTempDirectory("baton-xa-narayana-");
+        }
+        return narayanaStoreDir;
+    }
+
+    /** A dependency's version from the {@code pom.properties} in its jar. */
+    private static String version(String group, String artifact) {
+        try (InputStream in = XaBench.class.getResourceAsStream("/META-INF/maven/" + group + "/" + artifact + "/pom.properties")) {
+            if (in == null) {
+                return "(version unknown)";
+            }
+            Properties properties = new Properties();
+            properties.load(in);
+            return properties.getProperty("version", "(version unknown)");
+        } catch (IOException e) {
+            return "(version unknown)";
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(ensemble);
+        closeQuietly(zooKeeper);
+        closeQuietly(bank);
+        restoreForceSync();
+        deleteQuietly(temp);
+        synchronized (XaBench.class) {
+            if (narayanaStoreDir != null) {
+                deleteQuietly(narayanaStoreDir);
+            }
+        }
+    }
+
+    private void restoreForceSync() {
+        if (forceSyncBefore == null) {
+            System.clearProperty("zookeeper.forceSync");
+        } else {
+            System.setProperty("zookeeper.forceSync", forceSyncBefore);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
+        if (resource == null) {
+            return;
+        }
+        try {
+            resource.close();
+        } catch (Exception e) {
+            // shutting down: nothing useful to do with it
+        }
+    }
+
+    private static void deleteQuietly(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory left behind
+        }
+    }
+}
