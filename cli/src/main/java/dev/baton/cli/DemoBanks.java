@@ -50,7 +50,12 @@ final class DemoBanks {
     }
 
     static Vote transfer(Connection connection, Branch branch) throws SQLException {
-        String[] parts = new String(branch.payload(), StandardCharsets.UTF_8).split(":");
+        return transfer(connection, new String(branch.payload(), StandardCharsets.UTF_8));
+    }
+
+    /** Applies {@code account:delta} on {@code connection}: YES, or NO if the account would go below zero. */
+    static Vote transfer(Connection connection, String payload) throws SQLException {
+        String[] parts = payload.split(":");
         int account = Integer.parseInt(parts[0]);
         long delta = Long.parseLong(parts[1]);
         try (PreparedStatement update = connection.prepareStatement(

@@ -11,6 +11,7 @@ import org.apache.curator.framework.CuratorFramework;
 final class DemoChecks {
 
     private static final String TXN_ROOT = "/baton/txn";
+    private static final String XA_DECISIONS = "/baton/xa/decisions";
     private static final long SETTLE_SECONDS = 45;
 
     private final DemoBanks banks;
@@ -46,13 +47,19 @@ final class DemoChecks {
         return ok;
     }
 
-    /** Transactions whose znodes are still in ZooKeeper (not yet decided, applied and collected). */
+    /**
+     * Transactions still in ZooKeeper: distributed ones not yet collected, and in-process decisions
+     * not yet deleted (each is deleted once every branch it names is committed).
+     */
     static int openTransactions(CuratorFramework inspector) {
         try {
-            if (inspector.checkExists().forPath(TXN_ROOT) == null) {
-                return 0;
+            int open = 0;
+            for (String root : List.of(TXN_ROOT, XA_DECISIONS)) {
+                if (inspector.checkExists().forPath(root) != null) {
+                    open += (int) inspector.getChildren().forPath(root).stream().filter(c -> c.startsWith("tx-")).count();
+                }
             }
-            return (int) inspector.getChildren().forPath(TXN_ROOT).stream().filter(c -> c.startsWith("tx-")).count();
+            return open;
         } catch (Exception e) {
             return -1;
         }

@@ -1,6 +1,6 @@
 package dev.baton.cli;
 
-import dev.baton.txn.TransactionCoordinator;
+import dev.baton.txn.xa.XaTransactions;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,15 +23,19 @@ final class DemoFaults {
         this.out = out;
     }
 
-    /** Closes a coordinator's ZooKeeper session abruptly: its open transactions pass to the other one. */
-    synchronized void killCoordinator(TransactionCoordinator coordinator, CuratorFramework session,
+    /**
+     * Closes an XA instance's ZooKeeper session abruptly, as a crash would: its transactions in
+     * flight fail, and the other instance's recovery finishes their prepared branches (commits
+     * those with a COMMIT decision, rolls back the others).
+     */
+    synchronized void killCoordinator(XaTransactions coordinator, CuratorFramework session,
                                       TransferRun.CoordinatorPool pool) {
         running.add(CompletableFuture.runAsync(() -> {
             pool.remove(coordinator);
             int open = DemoChecks.openTransactions(inspector);
             session.close();
-            say("! killed coordinator 1 of 2 (its session closed) with %d transaction(s) open in ZooKeeper;"
-                    + " coordinator 2 takes them over", open);
+            say("! killed coordinator 1 of 2 (its session closed) with %d decision(s) not yet cleaned up in"
+                    + " ZooKeeper; coordinator 2's recovery finishes its prepared branches", open);
         }));
     }
 
