@@ -62,7 +62,8 @@ public abstract class LockContractTest {
     private static final int CANCEL_RACES = 20;
     private static final Set<Thread.State> PARKED =
             EnumSet.of(Thread.State.WAITING, Thread.State.TIMED_WAITING, Thread.State.BLOCKED);
-    private static final Set<LossReason> CONNECTION_LOSS = EnumSet.complementOf(EnumSet.of(LossReason.CLIENT_CLOSED));
+    /** Every reason but CLIENT_CLOSED: what a lease cut off from its server may report. */
+    protected static final Set<LossReason> CONNECTION_LOSS = EnumSet.complementOf(EnumSet.of(LossReason.CLIENT_CLOSED));
 
     private final ContractResources resources = new ContractResources();
     private final Set<LockClient> cutClients = ConcurrentHashMap.newKeySet();
@@ -599,6 +600,16 @@ public abstract class LockContractTest {
         return resources.track(Objects.requireNonNull(newClient(), "newClient() returned null"));
     }
 
+    /** A fixed pool of daemon threads, stopped after the test. */
+    protected final ExecutorService executor(int size, String role) {
+        return resources.executor(size, role);
+    }
+
+    /** A daemon thread, not started, interrupted and joined after the test. */
+    protected final Thread thread(String role, Runnable body) {
+        return resources.thread(role, body);
+    }
+
     /** A lock name unique to this test run: the test's name, {@code role} and a random part. */
     protected final String lockName(String role) {
         return testName + "/" + role + "/" + Long.toHexString(ThreadLocalRandom.current().nextLong());
@@ -606,12 +617,14 @@ public abstract class LockContractTest {
 
     // ---------------------------------------------------------------- private helpers
 
-    private void cut(LockClient client) {
+    /** Cuts {@code client} off (restored after the test if the test does not restore it). */
+    protected final void cut(LockClient client) {
         cutClients.add(client);
         cutConnection(client);
     }
 
-    private void restore(LockClient client) {
+    /** Lets {@code client} reach the server again. */
+    protected final void restore(LockClient client) {
         restoreConnection(client);
         cutClients.remove(client);
     }
@@ -637,7 +650,7 @@ public abstract class LockContractTest {
     }
 
     /** Waits until {@code client} can take and release a fresh lock, tolerating reconnect faults. */
-    private void awaitUsable(LockClient client, Duration atMost) {
+    protected final void awaitUsable(LockClient client, Duration atMost) {
         String probe = lockName("probe");
         Timing.await("the client works again after the connection returned").atMost(atMost)
                 .ignoreExceptionsInstanceOf(LockException.class)
@@ -656,7 +669,7 @@ public abstract class LockContractTest {
     }
 
     /** Checks that {@code condition} holds now and keeps holding for a short scaled window. */
-    private static void assertStaysTrue(String description, Callable<Boolean> condition) {
+    protected static void assertStaysTrue(String description, Callable<Boolean> condition) {
         Duration window = Timing.scaled(Duration.ofMillis(300));
         Timing.await(description).during(window).atMost(window.plus(Timing.scaled(Duration.ofSeconds(2))))
                 .until(condition);
@@ -673,7 +686,7 @@ public abstract class LockContractTest {
         }
     }
 
-    private static void awaitAll(List<Future<?>> futures, Duration atMost) throws Exception {
+    protected static void awaitAll(List<Future<?>> futures, Duration atMost) throws Exception {
         long deadline = System.nanoTime() + atMost.toNanos();
         for (Future<?> future : futures) {
             future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);

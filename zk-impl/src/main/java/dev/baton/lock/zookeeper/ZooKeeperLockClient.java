@@ -1,6 +1,9 @@
 package dev.baton.lock.zookeeper;
 
 import dev.baton.lock.DistributedLock;
+import dev.baton.lock.DistributedSemaphore;
+import dev.baton.lock.LeaderElection;
+import dev.baton.lock.ReadWriteLock;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockException;
 import dev.baton.lock.LockInfo;
@@ -63,6 +66,38 @@ public final class ZooKeeperLockClient implements LockClient, LockInspection {
     @Override
     public DistributedLock lock(String name) {
         return engine.lock(name);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Readers and writers queue together under {@code <root>/rwlocks/<encoded name>}.
+     */
+    @Override
+    public ReadWriteLock readWriteLock(String name) {
+        return engine.readWriteLock(name);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Holders and waiters queue under {@code <root>/semaphores/<encoded name>}; the first
+     * {@code permits} nodes hold.
+     */
+    @Override
+    public DistributedSemaphore semaphore(String name, int permits) {
+        return engine.semaphore(name, permits);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Candidates queue under {@code <root>/elections/<encoded name>}; the head leads, and its
+     * node holds the payload.
+     */
+    @Override
+    public LeaderElection election(String name) {
+        return engine.election(name);
     }
 
     @Override
