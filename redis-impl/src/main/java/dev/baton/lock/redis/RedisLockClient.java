@@ -102,7 +102,12 @@ public final class RedisLockClient extends RedisClientBase {
 
     @Override
     DistributedLock newLock(LockKeys keys) {
-        return new JedisLock(backend, keys);
+        return new ScriptedLock(backend, RedisRecipe.mutex(keys), keys.name(), true);
+    }
+
+    @Override
+    ScriptBackend scripts() {
+        return backend;
     }
 
     @Override

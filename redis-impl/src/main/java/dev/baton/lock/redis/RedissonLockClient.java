@@ -38,6 +38,7 @@ public final class RedissonLockClient extends RedisClientBase {
     private final RedissonClient redisson;
     private final boolean ownsRedisson;
     private final RedissonBackend backend;
+    private final RedissonScripts scripts;
 
     private RedissonLockClient(RedissonClient redisson, boolean ownsRedisson, RedisLockOptions options,
             Duration releaseWait) {
@@ -45,7 +46,13 @@ public final class RedissonLockClient extends RedisClientBase {
         this.redisson = redisson;
         this.ownsRedisson = ownsRedisson;
         this.backend = new RedissonBackend(redisson, runtime, releaseWait.toNanos() * 2);
+        this.scripts = new RedissonScripts(redisson, backend);
         runtime.start(new ClientRuntime.Parts() {
+            @Override
+            public void stop() {
+                scripts.shutdown();
+            }
+
             @Override
             public void closeConnection() {
                 if (ownsRedisson) {
@@ -132,6 +139,11 @@ public final class RedissonLockClient extends RedisClientBase {
     @Override
     DistributedLock newLock(LockKeys keys) {
         return new RedissonAdapterLock(backend, keys);
+    }
+
+    @Override
+    ScriptBackend scripts() {
+        return scripts;
     }
 
     @Override
