@@ -4,15 +4,12 @@ import dev.baton.lock.DistributedLock;
 import dev.baton.lock.Lease;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockNames;
-import dev.baton.lock.LossReason;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -72,42 +69,7 @@ final class LockCommand implements Callable<Integer> {
     }
 
     private int runHolding(Lease lease, PrintWriter err) throws InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
-        builder.environment().put("BATON_FENCING_TOKEN", Long.toString(lease.fencingToken()));
-        builder.environment().put("BATON_LOCK_NAME", name);
-        Process child;
-        try {
-            child = builder.start();
-        } catch (IOException e) {
-            boolean missing = e.getMessage() != null && e.getMessage().contains("error=2,");
-            err.println("baton: cannot run '" + command.get(0) + "': " + e.getMessage());
-            return missing ? ExitCodes.NOT_FOUND : ExitCodes.CANNOT_EXECUTE;
-        }
-        AtomicReference<LossReason> lost = new AtomicReference<>();
-        lease.lost().thenAccept(reason -> {
-            lost.set(reason);
-            ChildProcesses.terminate(child, grace);
-        });
-        Thread stopChildOnExit = new Thread(() -> ChildProcesses.terminate(child, grace), "baton-lock-shutdown");
-        Runtime.getRuntime().addShutdownHook(stopChildOnExit);
-        try {
-            int code = child.waitFor();
-            if (lost.get() != null) {
-                err.println("baton: the lease on '" + name + "' was lost (" + lost.get()
-                        + "); the command was stopped");
-                return ExitCodes.LEASE_LOST;
-            }
-            return code;
-        } catch (InterruptedException e) {
-            ChildProcesses.terminate(child, grace);
-            child.waitFor(grace.toMillis() + 1_000, TimeUnit.MILLISECONDS);
-            throw e;
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(stopChildOnExit);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running or has run
-            }
-        }
+        return LeaseCommandRunner.run(lease, command, Map.of("BATON_FENCING_TOKEN", Long.toString(lease.fencingToken()),
+                "BATON_LOCK_NAME", name), grace, "the lease on '" + name + "'", err);
     }
 }

@@ -3,6 +3,7 @@ package dev.baton.lock.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.baton.lock.CoordinationInfo;
 import dev.baton.lock.DistributedLock;
 import dev.baton.lock.DistributedSemaphore;
 import dev.baton.lock.LeaderElection;
@@ -11,6 +12,7 @@ import dev.baton.lock.Leadership;
 import dev.baton.lock.Lease;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockException;
+import dev.baton.lock.LockInspection;
 import dev.baton.lock.MultiLock;
 import dev.baton.lock.ReadWriteLock;
 import java.time.Duration;
@@ -532,6 +534,43 @@ public abstract class RecipeContractTest extends LockContractTest {
         assertThatThrownBy(() -> client.lockAll(Arrays.asList(a, null))).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> client.lockAll(List.of(a, ""))).isInstanceOf(IllegalArgumentException.class);
         client.lock(a).tryAcquire(Duration.ZERO).orElseThrow().release();
+    }
+
+    // ================================================================ inspection
+
+    /** A client that can list its locks also lists held read-write locks, semaphores and elections. */
+    @Test
+    public final void inspectionListsHeldRecipes() throws Exception {
+        LockClient client = openClient();
+        if (!(client instanceof LockInspection)) {
+            return;
+        }
+        String prefix = lockName("inspected") + "/";
+        LockClient holders = openClient();
+        Lease reader = holders.readWriteLock(prefix + "rw").readLock().acquire();
+        Lease otherReader = openClient().readWriteLock(prefix + "rw").readLock().acquire();
+        Lease permit = holders.semaphore(prefix + "sem", 3).acquire();
+        Leadership leader = holders.election(prefix + "election").withPayload("host:1").campaign();
+        List<CoordinationInfo> listed = ((LockInspection) client).coordination(prefix);
+        assertThat(listed).extracting(CoordinationInfo::kind).containsExactly(CoordinationInfo.Kind.READ_WRITE_LOCK,
+                CoordinationInfo.Kind.SEMAPHORE, CoordinationInfo.Kind.ELECTION);
+        CoordinationInfo rw = listed.get(0);
+        assertThat(rw.name()).isEqualTo(prefix + "rw");
+        assertThat(rw.holders()).isEqualTo(2);
+        assertThat(rw.detail()).isEqualTo("read");
+        assertThat(rw.fencingToken()).isEqualTo(otherReader.fencingToken());
+        CoordinationInfo sem = listed.get(1);
+        assertThat(sem.holders()).isEqualTo(1);
+        assertThat(sem.limit()).isEqualTo(3);
+        assertThat(sem.fencingToken()).isEqualTo(permit.fencingToken());
+        CoordinationInfo election = listed.get(2);
+        assertThat(election.detail()).isEqualTo("host:1");
+        assertThat(election.fencingToken()).isEqualTo(leader.term());
+        reader.release();
+        otherReader.release();
+        permit.release();
+        leader.resign();
+        Timing.await("released recipes are not listed").until(() -> ((LockInspection) client).coordination(prefix).isEmpty());
     }
 
     // ================================================================ helpers

@@ -1,5 +1,6 @@
 package dev.baton.lock.redis;
 
+import dev.baton.lock.CoordinationInfo;
 import dev.baton.lock.DistributedLock;
 import dev.baton.lock.DistributedSemaphore;
 import dev.baton.lock.LeaderElection;
@@ -35,6 +36,9 @@ abstract class RedisClientBase implements LockClient, LockInspection {
 
     /** The backend's scan of held locks whose names start with {@code namePrefix}. */
     abstract List<LockInfo> scanHeldLocks(String namePrefix);
+
+    /** The keys matching {@code pattern} (SCAN, on every node of a cluster). */
+    abstract java.util.Set<String> scanKeys(String pattern);
 
     /** The {@link LockException} for a scan that failed with {@code error}. */
     abstract LockException scanFailed(RuntimeException error);
@@ -116,6 +120,27 @@ abstract class RedisClientBase implements LockClient, LockInspection {
     /** Reports this client's lease renewals to {@code listener}. */
     final void observe(LockListener listener) {
         runtime.listener(listener);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Scans the recipes' keys in this namespace (on every node of a cluster), then runs one
+     * read-only script per name: for operators, not for hot paths. Redis keeps no queue, so
+     * {@code waiters} counts the writers waiting on a read-write lock and is -1 otherwise; the
+     * token is the last one handed out for the name.
+     *
+     * @throws IllegalStateException if this client is closed
+     */
+    @Override
+    public final List<CoordinationInfo> coordination(String namePrefix) {
+        Objects.requireNonNull(namePrefix, "namePrefix");
+        runtime.checkOpen();
+        try {
+            return RecipeInspection.list(scripts(), this::scanKeys, namePrefix);
+        } catch (RuntimeException e) {
+            throw scanFailed(e);
+        }
     }
 
     /**

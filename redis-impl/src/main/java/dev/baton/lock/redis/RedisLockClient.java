@@ -116,6 +116,11 @@ public final class RedisLockClient extends RedisClientBase {
     }
 
     @Override
+    java.util.Set<String> scanKeys(String pattern) {
+        return JedisInspection.lockKeys(jedis, pattern);
+    }
+
+    @Override
     LockException scanFailed(RuntimeException error) {
         return Faults.lockException("list the held locks", error, backend.where());
     }

@@ -152,6 +152,14 @@ public final class RedissonLockClient extends RedisClientBase {
     }
 
     @Override
+    java.util.Set<String> scanKeys(String pattern) {
+        java.util.Set<String> found = new java.util.TreeSet<>();
+        redisson.getKeys().getKeys(org.redisson.api.options.KeysScanOptions.defaults().pattern(pattern).chunkSize(500))
+                .forEach(found::add);
+        return found;
+    }
+
+    @Override
     LockException scanFailed(RuntimeException error) {
         return RedissonBackend.lockException("list the held locks", error);
     }

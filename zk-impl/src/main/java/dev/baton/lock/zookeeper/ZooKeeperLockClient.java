@@ -1,5 +1,6 @@
 package dev.baton.lock.zookeeper;
 
+import dev.baton.lock.CoordinationInfo;
 import dev.baton.lock.DistributedLock;
 import dev.baton.lock.DistributedSemaphore;
 import dev.baton.lock.LeaderElection;
@@ -142,6 +143,18 @@ public final class ZooKeeperLockClient implements LockClient, LockInspection {
             throw new LockException("no ZooKeeper connection: " + e.getMessage(), e);
         }
         return Duration.ofNanos(System.nanoTime() - started);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Blocking: one listing per recipe root, one per queue, and one read per queue.
+     *
+     * @throws IllegalStateException if this client is closed
+     */
+    @Override
+    public List<CoordinationInfo> coordination(String namePrefix) {
+        return engine.coordination(namePrefix);
     }
 
     /** The options this client was built with. */

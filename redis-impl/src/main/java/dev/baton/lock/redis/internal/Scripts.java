@@ -267,6 +267,20 @@ public final class Scripts {
             + "if not v[2] then return false end "
             + "return {v[1] or '', v[2], v[3] or '0', redis.call('pttl', KEYS[1])}");
 
+    /** Read-write lock, read only. KEYS as for {@link #READ_ACQUIRE}. Returns {readers, writer 0|1, waiting writers, last token}. */
+    public static final Script RW_INSPECT = new Script(""
+            + "local t = redis.call('time') "
+            + "local now = '(' .. (t[1] * 1000 + math.floor(t[2] / 1000)) "
+            + "return {redis.call('zcount', KEYS[1], now, '+inf'), redis.call('exists', KEYS[3]), "
+            + "redis.call('zcount', KEYS[4], now, '+inf'), redis.call('get', KEYS[2]) or '0'}");
+
+    /** Semaphore, read only. KEYS as for {@link #PERMIT_ACQUIRE}. Returns {permits in use, permits, last token}. */
+    public static final Script PERMIT_INSPECT = new Script(""
+            + "local t = redis.call('time') "
+            + "local now = '(' .. (t[1] * 1000 + math.floor(t[2] / 1000)) "
+            + "return {redis.call('zcount', KEYS[1], now, '+inf'), redis.call('get', KEYS[3]) or '0', "
+            + "redis.call('get', KEYS[2]) or '0'}");
+
     private Scripts() {
     }
 

@@ -1,5 +1,6 @@
 package dev.baton.lock.zookeeper.internal;
 
+import dev.baton.lock.CoordinationInfo;
 import dev.baton.lock.DistributedLock;
 import dev.baton.lock.DistributedSemaphore;
 import dev.baton.lock.LeaderElection;
@@ -256,6 +257,12 @@ public final class LockEngine extends AbstractService {
 
     void removeObserver(ElectionObserver observer) {
         observers.remove(observer);
+    }
+
+    /** The read-write locks, semaphores and elections held now, for operators. Blocking. */
+    public List<CoordinationInfo> coordination(String namePrefix) {
+        checkRunning();
+        return new RecipeInspector(curator, options).list(namePrefix);
     }
 
     /** The locks under {@code <root>/locks} held now, for operators. Blocking. */
