@@ -71,6 +71,14 @@ public final class BenchMain {
             rows.addAll(new RedisBench(redis.uri(), redis.port(), harness)
                     .all(quick ? 200 : 10_000, quick ? new int[] {1, 10} : new int[] {1, 10, 100}));
         }
+        // The recipe groups compare both backends side by side, so both servers run at once.
+        try (TestingServer zookeeper = new TestingServer(
+                new InstanceSpec(null, -1, -1, -1, true, -1, 2000, 0, Map.of(), "127.0.0.1"), true);
+                EmbeddedRedis redis = EmbeddedRedis.start()) {
+            ZooKeeperBench zk = new ZooKeeperBench(zookeeper.getConnectString(), harness);
+            RedisBench redisBench = new RedisBench(redis.uri(), redis.port(), harness);
+            rows.addAll(new RecipeBench(zk, redisBench, redis.uri(), harness).all(quick ? 200 : 10_000, quick ? 1 : 3));
+        }
         return rows;
     }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
+import org.redisson.client.RedisException;
 import org.redisson.client.codec.StringCodec;
 
 /**
@@ -89,9 +90,20 @@ final class RedissonScripts implements ScriptBackend {
 
     @Override
     public Object eval(Scripts.Script lua, List<String> keys, List<String> args) {
+        List<Object> keyList = new ArrayList<>(keys);
         try {
-            Object reply = script.eval(keys.get(0), RScript.Mode.READ_WRITE, lua.text(), RScript.ReturnType.LIST,
-                    new ArrayList<Object>(keys), args.toArray());
+            Object reply;
+            try {
+                // By SHA, as the Jedis backend sends them: a script's text is several hundred bytes.
+                reply = script.evalSha(keys.get(0), RScript.Mode.READ_WRITE, lua.sha(), RScript.ReturnType.LIST, keyList,
+                        args.toArray());
+            } catch (RedisException e) {
+                if (e.getMessage() == null || !e.getMessage().contains("NOSCRIPT")) {
+                    throw e;
+                }
+                reply = script.eval(keys.get(0), RScript.Mode.READ_WRITE, lua.text(), RScript.ReturnType.LIST, keyList,
+                        args.toArray());
+            }
             unreachable = false;
             return reply;
         } catch (RuntimeException e) {
