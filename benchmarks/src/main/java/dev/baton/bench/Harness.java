@@ -27,6 +27,26 @@ final class Harness {
         }
     }
 
+    /** The part of an operation that counts: it runs the whole operation and returns the nanoseconds to count. */
+    interface TimedPart {
+        long nanos() throws Exception;
+    }
+
+    /** An operation that sets itself up each time and times only {@code part}'s own span. */
+    static Op timed(TimedPart part) {
+        return new Op() {
+            @Override
+            public void run() throws Exception {
+                part.nanos();
+            }
+
+            @Override
+            public long timedNanos() throws Exception {
+                return part.nanos();
+            }
+        };
+    }
+
     /** A workload measured as operations per second over a fixed time. */
     interface Workload {
         /** Runs for about {@code duration} and returns completed operations. */

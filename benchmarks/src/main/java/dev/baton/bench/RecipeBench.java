@@ -93,23 +93,16 @@ final class RecipeBench {
             CuratorFramework watcher = zk.curator();
             ZooKeeper del = deleter.getZookeeperClient().getZooKeeper();
             ZooKeeper watch = watcher.getZookeeperClient().getZooKeeper();
-            Harness.Op op = new Harness.Op() {
-                @Override
-                public void run() throws Exception {
-                    timedNanos();
-                }
-
-                @Override
-                public long timedNanos() throws Exception {
-                    String path = del.create("/bench-handover", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
-                    CountDownLatch gone = new CountDownLatch(1);
-                    watch.exists(path, event -> gone.countDown());
-                    long start = System.nanoTime();
-                    del.delete(path, -1);
-                    gone.await();
-                    return System.nanoTime() - start;
-                }
-            };
+            Harness.Op op = Harness.timed(() -> {
+                String path = del.create("/bench-handover", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
+                CountDownLatch gone = new CountDownLatch(1);
+                watch.exists(path, event -> gone.countDown());
+                long start = System.nanoTime();
+                del.delete(path, -1);
+                gone.await();
+                return System.nanoTime() - start;
+                
+            });
             return new Harness.Opened<>(op, deleter, watcher);
         }));
         contestants.add(batonHandOver("zookeeper"));
@@ -118,27 +111,19 @@ final class RecipeBench {
             LeaderLatch[] latches = {new LeaderLatch(clients[0], "/curator-bench/latch"), null};
             latches[0].start();
             latches[0].await();
-            Harness.Op op = new Harness.Op() {
-                int turn;
-
-                @Override
-                public void run() throws Exception {
-                    timedNanos();
-                }
-
-                @Override
-                public long timedNanos() throws Exception {
-                    int leader = turn++ % 2;
-                    int next = 1 - leader;
-                    latches[next] = new LeaderLatch(clients[next], "/curator-bench/latch");
-                    latches[next].start();
-                    Thread.sleep(5); // queued behind the leader, outside the timed part
-                    long start = System.nanoTime();
-                    latches[leader].close();
-                    latches[next].await();
-                    return System.nanoTime() - start;
-                }
-            };
+            int[] turns = {0};
+            Harness.Op op = Harness.timed(() -> {
+                int leader = turns[0]++ % 2;
+                int next = 1 - leader;
+                latches[next] = new LeaderLatch(clients[next], "/curator-bench/latch");
+                latches[next].start();
+                Thread.sleep(5); // queued behind the leader, outside the timed part
+                long start = System.nanoTime();
+                latches[leader].close();
+                latches[next].await();
+                return System.nanoTime() - start;
+                
+            });
             return new Harness.Opened<>(op, () -> {
                 for (LeaderLatch latch : latches) {
                     if (latch != null && latch.getState() == LeaderLatch.State.STARTED) {
@@ -167,21 +152,14 @@ final class RecipeBench {
                 selector.start();
             }
             int[] leader = {entered.take()};
-            Harness.Op op = new Harness.Op() {
-                @Override
-                public void run() throws Exception {
-                    timedNanos();
-                }
-
-                @Override
-                public long timedNanos() throws Exception {
-                    Thread.sleep(5); // the other selector is queued (autoRequeue), outside the timed part
-                    long start = System.nanoTime();
-                    stepDown[leader[0]].release();
-                    leader[0] = entered.take();
-                    return System.nanoTime() - start;
-                }
-            };
+            Harness.Op op = Harness.timed(() -> {
+                Thread.sleep(5); // the other selector is queued (autoRequeue), outside the timed part
+                long start = System.nanoTime();
+                stepDown[leader[0]].release();
+                leader[0] = entered.take();
+                return System.nanoTime() - start;
+                
+            });
             return new Harness.Opened<>(op, () -> {
                 selectors.forEach(LeaderSelector::close);
                 stepDown[0].release(100);
@@ -199,24 +177,16 @@ final class RecipeBench {
             // Both Redis backends run the same scripts on the same keys: each contestant its own name.
             String name = "bench/handover-" + backend;
             Leadership[] current = {clients[0].election(name).campaign()};
-            Harness.Op op = new Harness.Op() {
-                int turn;
-
-                @Override
-                public void run() throws Exception {
-                    timedNanos();
-                }
-
-                @Override
-                public long timedNanos() throws Exception {
-                    CompletableFuture<Leadership> next = clients[1 - turn++ % 2].election(name).campaignAsync();
-                    Thread.sleep(5); // queued behind the leader, outside the timed part
-                    long start = System.nanoTime();
-                    current[0].resign();
-                    current[0] = next.get(10, TimeUnit.SECONDS);
-                    return System.nanoTime() - start;
-                }
-            };
+            int[] turns = {0};
+            Harness.Op op = Harness.timed(() -> {
+                CompletableFuture<Leadership> next = clients[1 - turns[0]++ % 2].election(name).campaignAsync();
+                Thread.sleep(5); // queued behind the leader, outside the timed part
+                long start = System.nanoTime();
+                current[0].resign();
+                current[0] = next.get(10, TimeUnit.SECONDS);
+                return System.nanoTime() - start;
+                
+            });
             return new Harness.Opened<>(op, () -> current[0].resign(), clients[0], clients[1]);
         });
     }
@@ -360,27 +330,20 @@ final class RecipeBench {
      * readers never load the machine while another is measured. The rest is not timed.
      */
     private static Harness.Op timedWriter(Taker reader, Taker writer) {
-        return new Harness.Op() {
-            @Override
-            public void run() throws Exception {
-                timedNanos();
-            }
-
-            @Override
-            public long timedNanos() throws Exception {
-                try (SteadyReaders readers = new SteadyReaders(reader)) {
-                    readers.awaitSteady();
-                    long start = System.nanoTime();
-                    Runnable release = writer.take();
-                    long took = System.nanoTime() - start;
-                    if (release == null) {
-                        return TimeUnit.MILLISECONDS.toNanos(WRITER_CAP_MILLIS);
-                    }
-                    release.run();
-                    return took;
+        return Harness.timed(() -> {
+            try (SteadyReaders readers = new SteadyReaders(reader)) {
+                readers.awaitSteady();
+                long start = System.nanoTime();
+                Runnable release = writer.take();
+                long took = System.nanoTime() - start;
+                if (release == null) {
+                    return TimeUnit.MILLISECONDS.toNanos(WRITER_CAP_MILLIS);
                 }
+                release.run();
+                return took;
             }
-        };
+            
+        });
     }
 
     /** Reader threads that hold the read lock 1 ms at a time, one after another, until closed. */

@@ -4,8 +4,6 @@ import dev.baton.lock.LeaderElection;
 import dev.baton.lock.Leadership;
 import dev.baton.lock.LockClient;
 import java.io.PrintWriter;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -37,24 +35,17 @@ final class ElectCommand implements Callable<Integer> {
     @Mixin
     ConnectionOptions connection;
 
+    @Mixin
+    HeldCommandOptions held;
+
     @Option(names = "--payload", paramLabel = "TEXT", defaultValue = "",
             description = "What the leader publishes for `baton leader` and observers (an address, say); at most "
                     + LeaderElection.MAX_PAYLOAD_BYTES + " bytes.")
     String payload;
 
-    @Option(names = "--wait", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Give up (exit 75) if not leader within this time. Default: campaign until elected.")
-    Duration wait;
-
-    @Option(names = "--grace", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "10s",
-            description = "After a lost leadership, how long the command has between SIGTERM and SIGKILL. Default: ${DEFAULT-VALUE}.")
-    Duration grace;
-
     @Parameters(index = "0", paramLabel = "NAME", description = "The election's name.")
     String name;
 
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments, after --.")
-    List<String> command;
 
     @Override
     public Integer call() throws Exception {
@@ -62,14 +53,14 @@ final class ElectCommand implements Callable<Integer> {
         LeaderElection.checkPayload(payload);
         try (LockClient client = connection.open()) {
             LeaderElection election = client.election(name).withPayload(payload);
-            Optional<Leadership> won = wait == null ? Optional.of(election.campaign()) : election.tryCampaign(wait);
+            Optional<Leadership> won = held.wait == null ? Optional.of(election.campaign()) : election.tryCampaign(held.wait);
             if (won.isEmpty()) {
-                err.println("baton: not elected leader of '" + name + "' within " + wait.toMillis() + " ms");
+                err.println("baton: not elected leader of '" + name + "' within " + held.wait.toMillis() + " ms");
                 return ExitCodes.NOT_ACQUIRED;
             }
             try (Leadership leadership = won.get()) {
-                return LeaseCommandRunner.run(leadership, command, Map.of("BATON_LEADER_TERM",
-                        Long.toString(leadership.term()), "BATON_ELECTION", name), grace,
+                return LeaseCommandRunner.run(leadership, held.command, Map.of("BATON_LEADER_TERM",
+                        Long.toString(leadership.term()), "BATON_ELECTION", name), held.grace,
                         "the leadership of '" + name + "'", err);
             }
         }

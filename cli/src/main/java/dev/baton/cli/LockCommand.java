@@ -5,14 +5,11 @@ import dev.baton.lock.Lease;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockNames;
 import java.io.PrintWriter;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,19 +34,12 @@ final class LockCommand implements Callable<Integer> {
     @Mixin
     ConnectionOptions connection;
 
-    @Option(names = "--wait", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Give up (exit 75) if the lock is not acquired within this time, e.g. 30s. Default: wait forever.")
-    Duration wait;
-
-    @Option(names = "--grace", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "10s",
-            description = "After a lost lease, how long the command has between SIGTERM and SIGKILL. Default: ${DEFAULT-VALUE}.")
-    Duration grace;
+    @Mixin
+    HeldCommandOptions held;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The lock's name.")
     String name;
 
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments, after --.")
-    List<String> command;
 
     @Override
     public Integer call() throws Exception {
@@ -57,9 +47,9 @@ final class LockCommand implements Callable<Integer> {
         LockNames.check(name); // before connecting: a bad name must not wait for a connection timeout
         try (LockClient client = connection.open()) {
             DistributedLock lock = client.lock(name);
-            Optional<Lease> acquired = wait == null ? Optional.of(lock.acquire()) : lock.tryAcquire(wait);
+            Optional<Lease> acquired = held.wait == null ? Optional.of(lock.acquire()) : lock.tryAcquire(held.wait);
             if (acquired.isEmpty()) {
-                err.println("baton: lock '" + name + "' is held elsewhere; gave up after " + wait.toMillis() + " ms");
+                err.println("baton: lock '" + name + "' is held elsewhere; gave up after " + held.wait.toMillis() + " ms");
                 return ExitCodes.NOT_ACQUIRED;
             }
             try (Lease lease = acquired.get()) {
@@ -69,7 +59,7 @@ final class LockCommand implements Callable<Integer> {
     }
 
     private int runHolding(Lease lease, PrintWriter err) throws InterruptedException {
-        return LeaseCommandRunner.run(lease, command, Map.of("BATON_FENCING_TOKEN", Long.toString(lease.fencingToken()),
-                "BATON_LOCK_NAME", name), grace, "the lease on '" + name + "'", err);
+        return LeaseCommandRunner.run(lease, held.command, Map.of("BATON_FENCING_TOKEN", Long.toString(lease.fencingToken()),
+                "BATON_LOCK_NAME", name), held.grace, "the lease on '" + name + "'", err);
     }
 }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.baton.lock.Leadership;
 import dev.baton.lock.Lease;
 import dev.baton.lock.LockClient;
-import dev.baton.lock.LockClients;
 import dev.baton.lock.testkit.TcpProxy;
 import dev.baton.lock.testkit.Timing;
+import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
@@ -16,15 +16,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.curator.test.InstanceSpec;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -32,20 +28,11 @@ import picocli.CommandLine;
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class ElectCommandTest {
 
-    private static TestingServer server;
+    @RegisterExtension
+    static final ZooKeeperServerExtension ZK = ZooKeeperServerExtension.create();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, 100, 0, null, "127.0.0.1"), true);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
 
     private static CommandRun run(String command, String connect, String... rest) {
         List<String> all = new ArrayList<>(List.of(command, "--zookeeper", connect,
@@ -55,13 +42,13 @@ class ElectCommandTest {
     }
 
     private static LockClient client() {
-        return LockClients.open(Map.of("baton.backend", "zookeeper", "baton.zookeeper.connect", server.getConnectString()));
+        return ZK.lockClient();
     }
 
     @Test
     void electRunsTheCommandAsLeaderWithItsTermAndResigns() throws Exception {
         Path out = dir.resolve("term");
-        CommandRun elect = run("elect", server.getConnectString(), "--payload", "host-a:8080", "jobs/nightly", "--",
+        CommandRun elect = run("elect", ZK.connectString(), "--payload", "host-a:8080", "jobs/nightly", "--",
                 "sh", "-c", "echo \"$BATON_ELECTION $BATON_LEADER_TERM\" > " + out + "; exit 3");
         assertThat(elect.exitCode()).as(elect.err()).isEqualTo(3);
         String[] written = Files.readString(out).trim().split(" ");
@@ -77,11 +64,11 @@ class ElectCommandTest {
     @Test
     void electGivesUpAfterTheWaitAndRefusesAnOversizedPayload() throws Exception {
         try (LockClient client = client(); Leadership held = client.election("jobs/busy").campaign()) {
-            CommandRun busy = run("elect", server.getConnectString(), "--wait", "200ms", "jobs/busy", "--", "true");
+            CommandRun busy = run("elect", ZK.connectString(), "--wait", "200ms", "jobs/busy", "--", "true");
             assertThat(busy.exitCode()).isEqualTo(ExitCodes.NOT_ACQUIRED);
             assertThat(held.isValid()).isTrue();
         }
-        CommandRun big = run("elect", server.getConnectString(), "--payload", "x".repeat(2000), "jobs/big", "--", "true");
+        CommandRun big = run("elect", ZK.connectString(), "--payload", "x".repeat(2000), "jobs/big", "--", "true");
         assertThat(big.exitCode()).isEqualTo(ExitCodes.CONFIG);
         assertThat(big.err()).contains("bytes");
     }
@@ -89,7 +76,7 @@ class ElectCommandTest {
     @Test
     void electStopsTheCommandAndExits79WhenLeadershipIsLost() throws Exception {
         Path marker = dir.resolve("marker");
-        try (TcpProxy proxy = TcpProxy.start(new InetSocketAddress("127.0.0.1", server.getPort()))) {
+        try (TcpProxy proxy = TcpProxy.start(new InetSocketAddress("127.0.0.1", ZK.port()))) {
             CompletableFuture<CommandRun> elect = CompletableFuture.supplyAsync(() -> run("elect",
                     "127.0.0.1:" + proxy.port(), "--grace", "500ms", "jobs/cut", "--",
                     "sh", "-c", "echo started > " + marker + "; exec sleep 60"));
@@ -103,19 +90,19 @@ class ElectCommandTest {
 
     @Test
     void leaderPrintsTheLeaderOrExits1AndWatchPrintsEachChange() throws Exception {
-        CommandRun none = run("leader", server.getConnectString(), "jobs/watched");
+        CommandRun none = run("leader", ZK.connectString(), "jobs/watched");
         assertThat(none.exitCode()).isEqualTo(ExitCodes.FAILED);
         StringWriter watched = new StringWriter();
         CommandLine watcher = Main.commandLine();
         watcher.setOut(new PrintWriter(watched, true));
-        Thread watching = new Thread(() -> watcher.execute("leader", "--zookeeper", server.getConnectString(), "--watch",
+        Thread watching = new Thread(() -> watcher.execute("leader", "--zookeeper", ZK.connectString(), "--watch",
                 "jobs/watched"), "leader-watch");
         watching.setDaemon(true);
         watching.start();
         try (LockClient client = client()) {
             Timing.await("the watch prints that nobody leads").until(() -> watched.toString().startsWith("-"));
             Leadership leader = client.election("jobs/watched").withPayload("host-b:9090").campaign();
-            CommandRun shown = run("leader", server.getConnectString(), "jobs/watched");
+            CommandRun shown = run("leader", ZK.connectString(), "jobs/watched");
             assertThat(shown.exitCode()).isZero();
             assertThat(shown.out()).startsWith("host-b:9090\t" + leader.term() + "\t");
             Timing.await("the watch prints the new leader").until(() -> watched.toString().contains("host-b:9090\t"));
@@ -135,7 +122,7 @@ class ElectCommandTest {
                 Lease read = client.readWriteLock("listed/rw").readLock().acquire();
                 Lease permit = client.semaphore("listed/sem", 3).acquire();
                 Leadership leader = client.election("listed/elect").withPayload("host-c").campaign()) {
-            CommandRun locks = run("locks", server.getConnectString(), "--prefix", "listed/");
+            CommandRun locks = run("locks", ZK.connectString(), "--prefix", "listed/");
             assertThat(locks.exitCode()).as(locks.err()).isZero();
             assertThat(locks.out()).contains("rw-lock").contains("listed/rw").contains("1 readers")
                     .contains("semaphore").contains("listed/sem").contains("1/3")

@@ -2,6 +2,7 @@ package dev.baton.lock.redis;
 
 import dev.baton.lock.LeaderElection;
 import dev.baton.lock.LeaderInfo;
+import dev.baton.lock.spi.LeaderReports;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,11 +27,8 @@ final class RedisElectionObserver implements LeaderElection.Observation {
     private final ScriptBackend backend;
     private final RedisElection election;
     private final String channel;
-    private final Consumer<Optional<LeaderInfo>> listener;
+    private final LeaderReports reports;
     private final Runnable announced = this::refresh;
-    private volatile boolean closed;
-    private boolean reported; // guarded by this
-    private long reportedTerm; // guarded by this
     private @Nullable ScheduledFuture<?> recheck; // guarded by this
 
     RedisElectionObserver(ScriptBackend backend, RedisElection election, String channel,
@@ -38,7 +36,7 @@ final class RedisElectionObserver implements LeaderElection.Observation {
         this.backend = backend;
         this.election = election;
         this.channel = channel;
-        this.listener = listener;
+        this.reports = new LeaderReports(election.name(), listener, backend.runtime()::callback);
     }
 
     RedisElectionObserver start() {
@@ -49,7 +47,7 @@ final class RedisElectionObserver implements LeaderElection.Observation {
 
     /** Reads the leader on the upkeep thread; never blocks the caller (the subscriber thread, a timer). */
     private void refresh() {
-        if (closed) {
+        if (reports.isClosed()) {
             return;
         }
         try {
@@ -63,13 +61,13 @@ final class RedisElectionObserver implements LeaderElection.Observation {
     }
 
     private synchronized void read() {
-        if (closed) {
+        if (reports.isClosed()) {
             return;
         }
         long next;
         try {
             RedisElection.Leader leader = election.inspect();
-            report(leader == null ? null : leader.info());
+            reports.report(Optional.ofNullable(leader == null ? null : leader.info()));
             next = leader == null ? -1 : TimeUnit.MILLISECONDS.toNanos(Math.max(1, leader.pttl()) + 1);
         } catch (RuntimeException e) {
             LOG.debug("reading the leader of election '{}' failed; trying again", election.name(), e);
@@ -84,29 +82,9 @@ final class RedisElectionObserver implements LeaderElection.Observation {
         }
     }
 
-    // Callers hold the monitor.
-    private void report(@Nullable LeaderInfo info) {
-        long term = info == null ? -1 : info.term();
-        if (reported && term == reportedTerm) {
-            return;
-        }
-        reported = true;
-        reportedTerm = term;
-        Optional<LeaderInfo> now = Optional.ofNullable(info);
-        backend.runtime().callback(() -> {
-            if (!closed) {
-                try {
-                    listener.accept(now);
-                } catch (RuntimeException e) {
-                    LOG.warn("a listener of election '{}' threw; it keeps being called", election.name(), e);
-                }
-            }
-        });
-    }
-
     @Override
     public void close() {
-        closed = true;
+        reports.close();
         backend.wakeups().unwatch(channel, announced);
         synchronized (this) {
             if (recheck != null) {

@@ -3,6 +3,7 @@ package dev.baton.lock.zookeeper.internal;
 import dev.baton.lock.LeaderElection;
 import dev.baton.lock.LeaderInfo;
 import dev.baton.lock.LockException;
+import dev.baton.lock.spi.LeaderReports;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -10,8 +11,6 @@ import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Tells a listener who leads an election, with watches and no polling: a children watch on the
@@ -25,24 +24,19 @@ import org.slf4j.LoggerFactory;
  */
 final class ElectionObserver implements LeaderElection.Observation {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ElectionObserver.class);
-
     private final LockEngine engine;
     private final String election;
     private final String path;
-    private final Consumer<Optional<LeaderInfo>> listener;
+    private final LeaderReports reports;
     private final Watcher watcher = this::changed;
-    private volatile boolean closed;
     private int round; // guarded by this
     private @Nullable String head; // guarded by this: the head node last reported
-    private boolean reported; // guarded by this
-    private long reportedTerm; // guarded by this; -1 for "nobody leads"
 
     ElectionObserver(LockEngine engine, String election, String path, Consumer<Optional<LeaderInfo>> listener) {
         this.engine = engine;
         this.election = election;
         this.path = path;
-        this.listener = listener;
+        this.reports = new LeaderReports(election, listener, engine::deliver);
     }
 
     ElectionObserver start() {
@@ -59,7 +53,7 @@ final class ElectionObserver implements LeaderElection.Observation {
 
     /** Reads the queue again, with a watch. */
     synchronized void refresh() {
-        if (closed) {
+        if (reports.isClosed()) {
             return;
         }
         int current = ++round;
@@ -71,7 +65,7 @@ final class ElectionObserver implements LeaderElection.Observation {
     }
 
     private synchronized void listed(int current, Code code, @Nullable List<String> children) {
-        if (closed || current != round) {
+        if (reports.isClosed() || current != round) {
             return;
         }
         if (code == Code.NONODE) {
@@ -99,7 +93,7 @@ final class ElectionObserver implements LeaderElection.Observation {
         String node = queue.get(index);
         engine.session().read(path + "/" + node, null, (code, data, stat) -> {
             synchronized (this) {
-                if (closed || current != round) {
+                if (reports.isClosed() || current != round) {
                     return;
                 }
                 if (code == Code.OK && stat != null) {
@@ -116,27 +110,12 @@ final class ElectionObserver implements LeaderElection.Observation {
     // Callers hold the monitor.
     private void report(@Nullable String node, @Nullable LeaderInfo info) {
         head = node;
-        long term = info == null ? -1 : info.term();
-        if (reported && term == reportedTerm) {
-            return;
-        }
-        reported = true;
-        reportedTerm = term;
-        Optional<LeaderInfo> now = Optional.ofNullable(info);
-        engine.deliver(() -> {
-            if (!closed) {
-                try {
-                    listener.accept(now);
-                } catch (RuntimeException e) {
-                    LOG.warn("a listener of election '{}' threw; it keeps being called", election, e);
-                }
-            }
-        });
+        reports.report(Optional.ofNullable(info));
     }
 
     @Override
     public void close() {
-        closed = true;
+        reports.close();
         engine.removeObserver(this);
     }
 }

@@ -3,7 +3,6 @@ package dev.baton.lock.zookeeper.internal;
 import dev.baton.lock.CoordinationInfo;
 import dev.baton.lock.CoordinationInfo.Kind;
 import dev.baton.lock.LockException;
-import dev.baton.lock.LockNames;
 import dev.baton.lock.zookeeper.ZooKeeperLockOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -43,30 +42,15 @@ final class RecipeInspector {
     }
 
     private void scan(Kind kind, String root, String namePrefix, List<CoordinationInfo> found) throws Exception {
-        List<String> encodedNames;
-        try {
-            encodedNames = curator.getChildren().forPath(root);
-        } catch (KeeperException.NoNodeException e) {
-            return;
-        }
-        for (String encoded : encodedNames) {
-            String name;
-            try {
-                name = LockNames.decode(encoded);
-            } catch (IllegalArgumentException foreign) {
-                continue;
-            }
-            if (!name.startsWith(namePrefix)) {
-                continue;
-            }
+        for (String[] named : LockInspector.namesUnder(curator, root, namePrefix)) {
             List<String> queue;
             try {
-                queue = QueueNode.ordered(curator.getChildren().forPath(root + "/" + encoded));
+                queue = QueueNode.ordered(curator.getChildren().forPath(root + "/" + named[1]));
             } catch (KeeperException.NoNodeException e) {
                 continue;
             }
             if (!queue.isEmpty()) {
-                CoordinationInfo info = describe(kind, name, root + "/" + encoded, queue);
+                CoordinationInfo info = describe(kind, named[0], root + "/" + named[1], queue);
                 if (info != null) {
                     found.add(info);
                 }
