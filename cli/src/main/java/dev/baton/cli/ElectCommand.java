@@ -3,6 +3,7 @@ package dev.baton.cli;
 import dev.baton.lock.LeaderElection;
 import dev.baton.lock.Leadership;
 import dev.baton.lock.LockClient;
+import dev.baton.lock.LockNames;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.Optional;
@@ -51,6 +52,7 @@ final class ElectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         LeaderElection.checkPayload(payload);
+        LockNames.check(name); // before connecting: a bad name must not wait for a connection timeout
         try (LockClient client = connection.open()) {
             LeaderElection election = client.election(name).withPayload(payload);
             Optional<Leadership> won = held.wait == null ? Optional.of(election.campaign()) : election.tryCampaign(held.wait);

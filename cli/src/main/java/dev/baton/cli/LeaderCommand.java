@@ -3,6 +3,7 @@ package dev.baton.cli;
 import dev.baton.lock.LeaderElection;
 import dev.baton.lock.LeaderInfo;
 import dev.baton.lock.LockClient;
+import dev.baton.lock.LockNames;
 import java.io.PrintWriter;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -43,6 +44,7 @@ final class LeaderCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
+        LockNames.check(name); // before connecting: a bad name must not wait for a connection timeout
         try (LockClient client = connection.open()) {
             LeaderElection election = client.election(name);
             if (!watch) {
