@@ -5,6 +5,7 @@ import dev.baton.lock.Leadership;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockNames;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -47,6 +48,9 @@ final class ElectCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "The election's name.")
     String name;
 
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments, after --.")
+    List<String> command;
+
 
     @Override
     public Integer call() throws Exception {
@@ -61,7 +65,7 @@ final class ElectCommand implements Callable<Integer> {
                 return ExitCodes.NOT_ACQUIRED;
             }
             try (Leadership leadership = won.get()) {
-                return LeaseCommandRunner.run(leadership, held.command, Map.of("BATON_LEADER_TERM",
+                return LeaseCommandRunner.run(leadership, command, Map.of("BATON_LEADER_TERM",
                         Long.toString(leadership.term()), "BATON_ELECTION", name), held.grace,
                         "the leadership of '" + name + "'", err);
             }

@@ -1,11 +1,13 @@
 package dev.baton.cli;
 
 import java.time.Duration;
-import java.util.List;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
-/** What {@code baton lock} and {@code baton elect} share: how long to wait, the grace period, and the command. */
+/**
+ * What {@code baton lock} and {@code baton elect} share: how long to wait and the grace period.
+ * (The command itself stays in each: picocli checks a mixin's positional parameters on their own,
+ * and the command's index follows the name's.)
+ */
 final class HeldCommandOptions {
 
     @Option(names = "--wait", paramLabel = "DURATION", converter = DurationConverter.class,
@@ -15,7 +17,4 @@ final class HeldCommandOptions {
     @Option(names = "--grace", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "10s",
             description = "After a loss, how long the command has between SIGTERM and SIGKILL. Default: ${DEFAULT-VALUE}.")
     Duration grace;
-
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments, after --.")
-    List<String> command;
 }

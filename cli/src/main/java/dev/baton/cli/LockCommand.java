@@ -5,6 +5,7 @@ import dev.baton.lock.Lease;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockNames;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -40,6 +41,9 @@ final class LockCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "The lock's name.")
     String name;
 
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments, after --.")
+    List<String> command;
+
 
     @Override
     public Integer call() throws Exception {
@@ -59,7 +63,7 @@ final class LockCommand implements Callable<Integer> {
     }
 
     private int runHolding(Lease lease, PrintWriter err) throws InterruptedException {
-        return LeaseCommandRunner.run(lease, held.command, Map.of("BATON_FENCING_TOKEN", Long.toString(lease.fencingToken()),
+        return LeaseCommandRunner.run(lease, command, Map.of("BATON_FENCING_TOKEN", Long.toString(lease.fencingToken()),
                 "BATON_LOCK_NAME", name), held.grace, "the lease on '" + name + "'", err);
     }
 }
