@@ -57,7 +57,8 @@ public abstract class LockContractTest {
     private static final int FUZZ_THREADS_PER_CLIENT = 4;
     private static final int FUZZ_CYCLES_PER_THREAD = 50;
     private static final int PENDING_WAITERS = 1_000;
-    private static final int MAX_EXTRA_THREADS_FOR_WAITERS = 8;
+    /** The most threads a client may add for any number of pending async requests. */
+    protected static final int MAX_EXTRA_THREADS_FOR_WAITERS = 8;
     private static final int HANDOFFS = 1_000;
     private static final int CANCEL_RACES = 20;
     private static final Set<Thread.State> PARKED =
@@ -638,7 +639,7 @@ public abstract class LockContractTest {
     }
 
     /** Checks that every request stays pending for a while, and returns the most live threads seen meanwhile. */
-    private static int mostThreadsWhilePending(List<CompletableFuture<Lease>> requests) {
+    protected static int mostThreadsWhilePending(List<? extends CompletableFuture<? extends Lease>> requests) {
         AtomicInteger mostThreads = new AtomicInteger();
         Timing.await("all requests stay pending while the lock is held").pollInSameThread()
                 .during(Timing.scaled(Duration.ofMillis(500))).atMost(Timing.scaled(Duration.ofSeconds(5)))
@@ -693,7 +694,8 @@ public abstract class LockContractTest {
         }
     }
 
-    private static int liveThreads() {
+    /** The JVM's live threads now. */
+    protected static int liveThreads() {
         return ManagementFactory.getThreadMXBean().getThreadCount();
     }
 

@@ -13,6 +13,7 @@ import dev.baton.lock.Lease;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockException;
 import dev.baton.lock.LockInspection;
+import dev.baton.lock.LossReason;
 import dev.baton.lock.MultiLock;
 import dev.baton.lock.ReadWriteLock;
 import java.time.Duration;
@@ -49,6 +50,7 @@ public abstract class RecipeContractTest extends LockContractTest {
     private static final int FUZZ_THREADS_PER_CLIENT = 3;
     private static final int FUZZ_CYCLES_PER_THREAD = 20;
     private static final int PERMITS = 3;
+    private static final int PENDING_RECIPE_REQUESTS = 100;
 
     /** For a backend that implements the cut and restore hooks itself. */
     protected RecipeContractTest() {
@@ -454,6 +456,68 @@ public abstract class RecipeContractTest extends LockContractTest {
                 .orElseThrow(() -> new AssertionError("the withdrawn request holds the permit")).release();
     }
 
+    // ================================================================ all recipes
+
+    /**
+     * Pending campaigns, permit requests and write requests (the API's "parks no thread") cost
+     * no thread each, and every one is served, one holder at a time, once the holders leave.
+     */
+    @Test
+    public final void pendingRecipeRequestsTakeNoThreadEach() throws Exception {
+        List<String> names = List.of(lockName("election"), lockName("semaphore"), lockName("rw"));
+        LockClient waiters = openClient();
+        LockClient holders = openClient();
+        ExecutorService releaser = executor(1, "releaser");
+        // Once each kind has waited and been served, the threads a client starts lazily exist before counting.
+        List<Lease> warmUpHeld = holdEach(holders, names);
+        List<CompletableFuture<? extends Lease>> warmUp = requestEach(waiters, names);
+        warmUpHeld.forEach(Lease::release);
+        for (CompletableFuture<? extends Lease> request : warmUp) {
+            request.get(Timing.defaultWait().toNanos(), TimeUnit.NANOSECONDS).release();
+        }
+        releaser.submit(() -> { }).get();
+        List<Lease> held = holdEach(holders, names);
+        int threadsBefore = liveThreads();
+        List<CompletableFuture<? extends Lease>> requests = new ArrayList<>();
+        for (int i = 0; i < PENDING_RECIPE_REQUESTS; i++) {
+            requests.addAll(requestEach(waiters, names));
+        }
+        assertThat(mostThreadsWhilePending(requests) - threadsBefore)
+                .as("threads added for %d pending recipe requests", requests.size())
+                .isLessThanOrEqualTo(MAX_EXTRA_THREADS_FOR_WAITERS);
+        AtomicInteger[] holding = {new AtomicInteger(), new AtomicInteger(), new AtomicInteger()};
+        AtomicInteger mostHolding = new AtomicInteger();
+        List<CompletableFuture<Void>> served = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            AtomicInteger ofKind = holding[i % names.size()];
+            // Counted where the grant completes, uncounted just before the release: two grants of one kind overlap here.
+            served.add(requests.get(i).thenApply(lease -> {
+                mostHolding.accumulateAndGet(ofKind.incrementAndGet(), Math::max);
+                return lease;
+            }).thenAcceptAsync(lease -> {
+                ofKind.decrementAndGet();
+                lease.release(); // may block on the backend, hence this executor and not the callback thread
+            }, releaser));
+        }
+        held.forEach(Lease::release);
+        CompletableFuture.allOf(served.toArray(CompletableFuture[]::new))
+                .get(Timing.scaled(Duration.ofSeconds(60)).toNanos(), TimeUnit.NANOSECONDS);
+        assertThat(mostHolding.get()).as("holders of one recipe at once (one leader, one permit, one writer)")
+                .isEqualTo(1);
+    }
+
+    /** Holds, through {@code client}, the election, the single permit and a read lock of {@code names}. */
+    private static List<Lease> holdEach(LockClient client, List<String> names) throws InterruptedException {
+        return List.of(client.election(names.get(0)).campaign(), client.semaphore(names.get(1), 1).acquire(),
+                client.readWriteLock(names.get(2)).readLock().acquire());
+    }
+
+    /** Asks, through {@code client}, to lead, for the permit and for the write lock of {@code names}. */
+    private static List<CompletableFuture<? extends Lease>> requestEach(LockClient client, List<String> names) {
+        return List.of(client.election(names.get(0)).campaignAsync(), client.semaphore(names.get(1), 1).acquireAsync(),
+                client.readWriteLock(names.get(2)).writeLock().acquireAsync());
+    }
+
     // ================================================================ lockAll
 
     /** Callers that name overlapping sets in opposite orders never deadlock, and each holds all its parts. */
@@ -520,6 +584,33 @@ public abstract class RecipeContractTest extends LockContractTest {
         assertThat(again.fencingToken(a)).isGreaterThan(tokenA);
         assertThat(again.fencingToken(b)).isGreaterThan(tokenB);
         again.release();
+    }
+
+    /**
+     * A lockAll holder cut off past the loss horizon is told through the one lease's lost(), its
+     * tokens are refused, and another client then gets every part with greater tokens.
+     */
+    @Test
+    public final void lockAllLeaseIsLostWhenItsPartsAre() throws Exception {
+        String a = lockName("a");
+        String b = lockName("b");
+        Duration lossWait = lossHorizon().plus(Timing.scaled(Duration.ofSeconds(15)));
+        LockClient holderClient = openClient();
+        Lease old = holderClient.lockAll(List.of(a, b)).acquire();
+        long tokenA = old.fencingToken(a);
+        long tokenB = old.fencingToken(b);
+        CompletableFuture<LossReason> lost = old.lost();
+        cut(holderClient);
+        Timing.await("the cut-off holder of both parts is told").atMost(lossWait).until(lost::isDone);
+        assertThat(lost.join()).isIn(CONNECTION_LOSS);
+        assertThat(old.isValid()).isFalse();
+        assertThatThrownBy(() -> old.fencingToken(a)).isInstanceOf(IllegalStateException.class);
+        Lease next = openClient().lockAll(List.of(b, a)).tryAcquire(lossWait)
+                .orElseThrow(() -> new AssertionError("the lost lockAll's parts never came free"));
+        assertThat(next.fencingToken(a)).isGreaterThan(tokenA);
+        assertThat(next.fencingToken(b)).isGreaterThan(tokenB);
+        restore(holderClient);
+        next.release();
     }
 
     /** Bad lockAll input is refused before anything is written. */
