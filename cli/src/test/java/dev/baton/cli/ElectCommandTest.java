@@ -88,6 +88,29 @@ class ElectCommandTest {
         }
     }
 
+    /**
+     * A command that handles SIGTERM and keeps running is sent SIGTERM first (its trap records it)
+     * and killed once --grace has passed: elect only returns 79 when the command is gone.
+     */
+    @Test
+    void electKillsACommandThatOutlivesSigtermAfterTheGrace() throws Exception {
+        Path pid = dir.resolve("pid");
+        Path term = dir.resolve("term");
+        try (TcpProxy proxy = TcpProxy.start(new InetSocketAddress("127.0.0.1", ZK.port()))) {
+            CompletableFuture<CommandRun> elect = CompletableFuture.supplyAsync(() -> run("elect",
+                    "127.0.0.1:" + proxy.port(), "--grace", "500ms", "jobs/stubborn", "--", "sh", "-c",
+                    "trap 'echo term > " + term + "' TERM; echo $$ > " + pid + "; while :; do sleep 0.1; done"));
+            Timing.await("the command started").until(() -> Files.exists(pid) && Files.size(pid) > 0);
+            long shell = Long.parseLong(Files.readString(pid).trim());
+            proxy.cut();
+            CommandRun result = elect.get(Timing.scaledMillis(20_000), TimeUnit.MILLISECONDS);
+            assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.LEASE_LOST);
+            assertThat(term).as("the command was sent SIGTERM before SIGKILL").exists();
+            assertThat(ProcessHandle.of(shell).filter(ProcessHandle::isAlive)).as("the command after elect returned")
+                    .isEmpty();
+        }
+    }
+
     @Test
     void leaderPrintsTheLeaderOrExits1AndWatchPrintsEachChange() throws Exception {
         CommandRun none = run("leader", ZK.connectString(), "jobs/watched");
