@@ -154,8 +154,8 @@ class ZooKeeperElectionFaultTest {
             assertThat(leading).as("the child's first line (see %s)", dir.resolve("child.log")).startsWith("LEADER ");
             long childTerm = Long.parseLong(leading.substring("LEADER ".length()));
             CompletableFuture<Leadership> next = zk.lockClient().election(ELECTION).campaignAsync();
-            Thread.sleep(200); // the campaign is queued behind the child
-            assertThat(next).isNotDone();
+            Timing.await("the campaign is queued behind the child").during(Duration.ofMillis(200))
+                    .until(() -> !next.isDone());
             long killed = System.nanoTime();
             child.destroyForcibly();
             Leadership successor = next.get(Timing.scaledMillis(30_000), TimeUnit.MILLISECONDS);
