@@ -129,6 +129,7 @@ public abstract class RecipeContractTest extends LockContractTest {
         assertThat(info.get().payload()).isEqualTo("10.0.0.7:8080 ✓");
         assertThat(info.get().term()).isEqualTo(leader.term());
         assertThat(info.get().election()).isEqualTo(name);
+        assertThat(info.get().since()).as("since when it leads").isPresent();
         leader.resign();
         Timing.await("nobody leads after the resignation").until(() -> observer.leader().isEmpty());
     }
