@@ -99,14 +99,14 @@ public abstract class RecipeContractTest extends LockContractTest {
         assertThat(termsOutOfOrder.get()).as("terms not greater than the previous leader's").isZero();
     }
 
-    /** A resigned leadership passes to the waiting candidate at once, with a greater term. */
+    /** A leadership resigned from another thread passes to the waiting candidate at once, with a greater term. */
     @Test
     public final void resigningHandsLeadershipToTheNextCandidate() throws Exception {
         String name = lockName("election");
         Leadership first = openClient().election(name).campaign();
         CompletableFuture<Leadership> second = openClient().election(name).campaignAsync();
         assertStaysTrue("the second candidate waits while the first leads", () -> !second.isDone());
-        first.resign();
+        executor(1, "resigner").submit(first::resign).get(Timing.defaultWait().toNanos(), TimeUnit.NANOSECONDS);
         first.resign();
         assertThat(first.isValid()).isFalse();
         Leadership next = second.get(Timing.defaultWait().toNanos(), TimeUnit.NANOSECONDS);
@@ -442,6 +442,7 @@ public abstract class RecipeContractTest extends LockContractTest {
         assertThatThrownBy(() -> openClient().semaphore(name, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> openClient().semaphore(name, -1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> openClient().semaphore(null, 1)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> openClient().semaphore("", 1)).isInstanceOf(IllegalArgumentException.class);
     }
 
     /** A cancelled permit request leaves nothing behind. */

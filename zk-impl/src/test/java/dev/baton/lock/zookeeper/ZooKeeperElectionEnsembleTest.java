@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * CURATOR-504/-620 (a ZooKeeper leader change): the ensemble's leader dies while candidates
- * campaign. Clients of the remaining servers are disconnected while the ensemble elects a new
- * leader, and Curator's latch could come out of it with two leaders. Here every grant finds the
+ * CURATOR-653 (a ZooKeeper leader change): the ensemble's leader dies while candidates campaign.
+ * Clients of the remaining servers are disconnected while the ensemble elects a new leader, and
+ * Curator's latch could come out of it with two leaders (its reset after reconnecting raced with
+ * the other candidates' deletions). Here every grant finds the
  * previous leadership already invalid, and the election goes on once a quorum is back.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)

@@ -6,6 +6,7 @@ import dev.baton.lock.Leadership;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LossReason;
 import dev.baton.lock.testkit.ProxiedClients;
+import dev.baton.lock.testkit.TcpProxy;
 import dev.baton.lock.testkit.Timing;
 import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
 import java.io.BufferedReader;
@@ -49,9 +50,11 @@ class ZooKeeperElectionFaultTest {
     }
 
     /**
-     * CURATOR-644/-653 (reconnect races): the leader's connection drops for less than its session
-     * timeout and comes back, again and again. Curator's latch could then recreate its node while
-     * the old one still stood and two candidates believed they led. Here the leader gives its
+     * CURATOR-504/-644 (races after reconnecting) and CURATOR-620 (two RECONNECTED events in quick
+     * succession): the leader's connection drops for less than its session timeout and comes back,
+     * again and again, and in every other round drops once more right as it has come back.
+     * Curator's latch could then recreate its node while the old one still stood, or grant itself
+     * leadership from a stale read, and two candidates believed they led. Here the leader gives its
      * leadership up at the suspension and deletes its node on reconnection; no grant ever finds
      * another leadership valid, and terms only grow.
      */
@@ -67,6 +70,12 @@ class ZooKeeperElectionFaultTest {
                 // Shorter than the session: the session survives, and so does the old node until the client is back.
                 Thread.sleep(100L * (round % 3 + 1));
                 proxied.restore(leader.client());
+                if (round % 2 == 1) {
+                    TcpProxy proxy = proxied.of(leader.client()).get(0);
+                    Timing.await("the old leader reconnects").until(() -> proxy.connectionCount() > 0);
+                    proxied.cut(leader.client()); // the second drop, right behind the reconnection
+                    proxied.restore(leader.client());
+                }
                 ledger.awaitLeaderOtherThan(leader);
             }
             candidates.stop();
@@ -75,8 +84,10 @@ class ZooKeeperElectionFaultTest {
     }
 
     /**
-     * CURATOR-460 (session expiry while the server is away): the server is down for longer than
-     * the session timeout, so every session expires while nobody can tell the clients. The leader
+     * CURATOR-460 and CURATOR-696 (session expiry while the server is away): the server is down for
+     * longer than the session timeout, so every session expires while nobody can tell the clients;
+     * in CURATOR-696 the old leader came back believing it led while the server deleted its expired
+     * node. The leader
      * stops leading when the connection drops, long before its session ends; once the server is
      * back exactly one candidate leads, with a greater term.
      */
@@ -100,8 +111,8 @@ class ZooKeeperElectionFaultTest {
     }
 
     /**
-     * CURATOR-696 (a leader whose node vanished without it noticing): someone deletes the leader's
-     * node (an operator, a buggy client, a session-expiry race). The leader is told at once
+     * A leader whose node vanished without it noticing (the end of CURATOR-696's timeline, forced):
+     * someone deletes the leader's node (an operator, a buggy client, a session-expiry race). The leader is told at once
      * ({@code TAKEN_OVER}): a leadership always watches its own node. The next candidate leads.
      * Here, and only here, the next leader may be granted a moment before the old one hears of the
      * deletion: both learn it from the server, each on its own connection, and nothing can make
