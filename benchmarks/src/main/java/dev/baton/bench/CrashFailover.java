@@ -6,6 +6,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,11 +74,16 @@ final class CrashFailover {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                 CrashFailover.class.getName(), kind, target(kind), name);
-        Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Path log = Files.createTempFile("baton-crash-failover-", ".log");
+        Process child = new ProcessBuilder(command).redirectError(log.toFile()).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             String line = out.readLine();
             if (!"LEADER".equals(line)) {
-                throw new IOException("the " + kind + " candidate JVM did not lead (it said: " + line + ")");
+                child.waitFor(10, TimeUnit.SECONDS);
+                // Its stderr says why (a client that could not connect, say): without it the failure says nothing.
+                List<String> err = Files.readAllLines(log, StandardCharsets.UTF_8);
+                throw new IOException("the " + kind + " candidate JVM did not lead (it said: " + line + "); its stderr:\n"
+                        + String.join("\n", err.subList(Math.max(0, err.size() - 20), err.size())));
             }
             try (Candidate next = candidate(kind, name)) {
                 Thread.sleep(500); // queued behind the child
@@ -89,6 +95,7 @@ final class CrashFailover {
         } finally {
             child.destroyForcibly();
             child.waitFor(10, TimeUnit.SECONDS);
+            Files.deleteIfExists(log);
         }
     }
 
