@@ -14,6 +14,37 @@ final class Harness {
     /** A timed operation, such as acquire + release. */
     interface Op {
         void run() throws Exception;
+
+        /**
+         * Runs once and returns the nanoseconds to count: all of {@link #run()} by default; an
+         * operation that must set itself up each time (queue the next candidate, say) times only
+         * its own part.
+         */
+        default long timedNanos() throws Exception {
+            long start = System.nanoTime();
+            run();
+            return System.nanoTime() - start;
+        }
+    }
+
+    /** The part of an operation that counts: it runs the whole operation and returns the nanoseconds to count. */
+    interface TimedPart {
+        long nanos() throws Exception;
+    }
+
+    /** An operation that sets itself up each time and times only {@code part}'s own span. */
+    static Op timed(TimedPart part) {
+        return new Op() {
+            @Override
+            public void run() throws Exception {
+                part.nanos();
+            }
+
+            @Override
+            public long timedNanos() throws Exception {
+                return part.nanos();
+            }
+        };
     }
 
     /** A workload measured as operations per second over a fixed time. */
@@ -184,9 +215,7 @@ final class Harness {
         int count = 0;
         long deadline = System.nanoTime() + budget.toNanos();
         while (count < samples.length && (count < 10 || System.nanoTime() < deadline)) {
-            long start = System.nanoTime();
-            op.run();
-            samples[count++] = (System.nanoTime() - start) / 1_000.0;
+            samples[count++] = op.timedNanos() / 1_000.0;
         }
         return java.util.Arrays.copyOf(samples, count);
     }

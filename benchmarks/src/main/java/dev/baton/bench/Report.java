@@ -19,10 +19,18 @@ final class Report {
                     .append(" | ").append(value(row, row.median())).append(' ').append(row.unit())
                     .append(" | ").append(Double.isNaN(row.p99()) ? "" : value(row, row.p99()) + " " + row.unit())
                     .append(" | ").append(spread(row))
-                    .append(" | ").append(Double.isNaN(row.ratio()) ? "" : String.format(Locale.ROOT, "%.2f×", row.ratio()))
+                    .append(" | ").append(ratio(row.ratio()))
                     .append(" |\n");
         }
         return out.toString();
+    }
+
+    /** Two decimals; a ratio that would print as 0.00× is shown as below 0.01×, which is what it is. */
+    static String ratio(double ratio) {
+        if (Double.isNaN(ratio)) {
+            return "";
+        }
+        return ratio > 0 && ratio < 0.005 ? "<0.01×" : String.format(Locale.ROOT, "%.2f×", ratio);
     }
 
     private static String spread(Row row) {

@@ -4,18 +4,13 @@ import dev.baton.lock.DistributedLock;
 import dev.baton.lock.Lease;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockNames;
-import dev.baton.lock.LossReason;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,13 +35,8 @@ final class LockCommand implements Callable<Integer> {
     @Mixin
     ConnectionOptions connection;
 
-    @Option(names = "--wait", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Give up (exit 75) if the lock is not acquired within this time, e.g. 30s. Default: wait forever.")
-    Duration wait;
-
-    @Option(names = "--grace", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "10s",
-            description = "After a lost lease, how long the command has between SIGTERM and SIGKILL. Default: ${DEFAULT-VALUE}.")
-    Duration grace;
+    @Mixin
+    HeldCommandOptions held;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The lock's name.")
     String name;
@@ -54,15 +44,16 @@ final class LockCommand implements Callable<Integer> {
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments, after --.")
     List<String> command;
 
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         LockNames.check(name); // before connecting: a bad name must not wait for a connection timeout
         try (LockClient client = connection.open()) {
             DistributedLock lock = client.lock(name);
-            Optional<Lease> acquired = wait == null ? Optional.of(lock.acquire()) : lock.tryAcquire(wait);
+            Optional<Lease> acquired = held.wait == null ? Optional.of(lock.acquire()) : lock.tryAcquire(held.wait);
             if (acquired.isEmpty()) {
-                err.println("baton: lock '" + name + "' is held elsewhere; gave up after " + wait.toMillis() + " ms");
+                err.println("baton: lock '" + name + "' is held elsewhere; gave up after " + held.wait.toMillis() + " ms");
                 return ExitCodes.NOT_ACQUIRED;
             }
             try (Lease lease = acquired.get()) {
@@ -72,42 +63,7 @@ final class LockCommand implements Callable<Integer> {
     }
 
     private int runHolding(Lease lease, PrintWriter err) throws InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
-        builder.environment().put("BATON_FENCING_TOKEN", Long.toString(lease.fencingToken()));
-        builder.environment().put("BATON_LOCK_NAME", name);
-        Process child;
-        try {
-            child = builder.start();
-        } catch (IOException e) {
-            boolean missing = e.getMessage() != null && e.getMessage().contains("error=2,");
-            err.println("baton: cannot run '" + command.get(0) + "': " + e.getMessage());
-            return missing ? ExitCodes.NOT_FOUND : ExitCodes.CANNOT_EXECUTE;
-        }
-        AtomicReference<LossReason> lost = new AtomicReference<>();
-        lease.lost().thenAccept(reason -> {
-            lost.set(reason);
-            ChildProcesses.terminate(child, grace);
-        });
-        Thread stopChildOnExit = new Thread(() -> ChildProcesses.terminate(child, grace), "baton-lock-shutdown");
-        Runtime.getRuntime().addShutdownHook(stopChildOnExit);
-        try {
-            int code = child.waitFor();
-            if (lost.get() != null) {
-                err.println("baton: the lease on '" + name + "' was lost (" + lost.get()
-                        + "); the command was stopped");
-                return ExitCodes.LEASE_LOST;
-            }
-            return code;
-        } catch (InterruptedException e) {
-            ChildProcesses.terminate(child, grace);
-            child.waitFor(grace.toMillis() + 1_000, TimeUnit.MILLISECONDS);
-            throw e;
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(stopChildOnExit);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running or has run
-            }
-        }
+        return LeaseCommandRunner.run(lease, command, Map.of("BATON_FENCING_TOKEN", Long.toString(lease.fencingToken()),
+                "BATON_LOCK_NAME", name), held.grace, "the lease on '" + name + "'", err);
     }
 }

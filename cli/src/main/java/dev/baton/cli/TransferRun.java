@@ -93,35 +93,30 @@ final class TransferRun {
         long amount = 1 + random.nextInt(200);
         String a = "account/" + DemoBanks.BANKS.get(from) + "/" + fromAccount;
         String b = "account/" + DemoBanks.BANKS.get(to) + "/" + toAccount;
-        String first = a.compareTo(b) < 0 ? a : b;
-        String second = a.compareTo(b) < 0 ? b : a;
-        Optional<Lease> firstLease = acquire(first, worker);
-        if (firstLease.isEmpty()) {
+        // lockAll takes both account locks in one canonical order, so two opposite transfers cannot deadlock.
+        Optional<Lease> both = acquireAll(List.of(a, b), worker);
+        if (both.isEmpty()) {
             return;
         }
-        try (Lease held1 = firstLease.get()) {
-            Optional<Lease> secondLease = acquire(second, worker);
-            if (secondLease.isEmpty()) {
-                return;
-            }
-            try (Lease held2 = secondLease.get()) {
-                commit(DemoBanks.BANKS.get(from), fromAccount + ":" + (-amount), DemoBanks.BANKS.get(to),
-                        toAccount + ":" + amount);
-                if (held1.lost().isDone() || held2.lost().isDone()) {
-                    stats.leasesLost.incrementAndGet();
-                }
+        try (Lease held = both.get()) {
+            commit(DemoBanks.BANKS.get(from), fromAccount + ":" + (-amount), DemoBanks.BANKS.get(to),
+                    toAccount + ":" + amount);
+            if (held.lost().isDone()) {
+                stats.leasesLost.incrementAndGet();
             }
         }
     }
 
-    private Optional<Lease> acquire(String name, int worker) throws InterruptedException {
+    private Optional<Lease> acquireAll(List<String> names, int worker) throws InterruptedException {
         try {
-            Optional<Lease> lease = locks.lock(name).tryAcquire(LOCK_WAIT);
+            Optional<Lease> lease = locks.lockAll(names).tryAcquire(LOCK_WAIT);
             if (lease.isEmpty()) {
                 stats.lockTimeouts.incrementAndGet();
                 return lease;
             }
-            stats.granted(name, lease.get().fencingToken(), worker);
+            for (String name : names) {
+                stats.granted(name, lease.get().fencingToken(name), worker);
+            }
             return lease;
         } catch (RuntimeException e) {
             // a lease lost between grant and token read, or a backend fault during a fault drill

@@ -6,7 +6,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A named, cluster-wide mutual-exclusion lock. At most one valid {@link Lease} exists for a name at
- * any time, across all clients of the same backend and namespace.
+ * any time, across all clients of the same backend and namespace. (The read side of a
+ * {@link ReadWriteLock} is the one exception: its leases are shared with other readers, and exclude
+ * only writers.)
  *
  * <p>The lock is not reentrant: a second acquire through the same or another handle waits for the
  * first lease to be released, even on the same thread. Leases belong to the object that holds them,

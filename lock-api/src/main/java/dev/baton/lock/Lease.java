@@ -40,6 +40,22 @@ public interface Lease extends AutoCloseable {
     long fencingToken();
 
     /**
+     * The fencing token of the part {@code lockName} of this lease: for a lease of one lock, its
+     * {@link #fencingToken()}; for a lease of several ({@link LockClient#lockAll}), that lock's own
+     * token, which is what the resource that lock guards should be given.
+     *
+     * @throws NullPointerException if {@code lockName} is null
+     * @throws IllegalArgumentException if this lease does not cover {@code lockName}
+     * @throws IllegalStateException if the lease has been released or lost
+     */
+    default long fencingToken(String lockName) {
+        if (!lockName().equals(java.util.Objects.requireNonNull(lockName, "lockName"))) {
+            throw new IllegalArgumentException("this lease is for '" + lockName() + "', not '" + lockName + "'");
+        }
+        return fencingToken();
+    }
+
+    /**
      * Whether the lease is still held, as far as this client can tell right now: not released,
      * not lost, and (for leases with a time-to-live) not past the point where the backend could
      * have let it expire.

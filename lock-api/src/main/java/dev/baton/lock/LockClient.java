@@ -26,6 +26,63 @@ public interface LockClient extends AutoCloseable {
      */
     DistributedLock lock(String name);
 
+    /**
+     * Returns the read-write lock of the given name: a handle, as for {@link #lock}. Its names are a
+     * namespace of their own: {@code readWriteLock("x")} and {@code lock("x")} are different locks.
+     *
+     * @throws NullPointerException if {@code name} is null
+     * @throws IllegalArgumentException if {@code name} breaks the rules of {@link #lock}
+     * @throws IllegalStateException if this client is closed
+     * @throws UnsupportedOperationException if the backend has no read-write locks (every backend
+     *     shipped with Baton has)
+     */
+    default ReadWriteLock readWriteLock(String name) {
+        throw unsupported("read-write locks");
+    }
+
+    /**
+     * Returns the semaphore of the given name with {@code permits} permits: a handle, as for
+     * {@link #lock}; semaphores have a namespace of their own. Every client of a name must use the
+     * same number of permits; a request that disagrees with the holders fails (see
+     * {@link DistributedSemaphore}).
+     *
+     * @throws NullPointerException if {@code name} is null
+     * @throws IllegalArgumentException if {@code name} breaks the rules of {@link #lock}, or
+     *     {@code permits} is less than 1
+     * @throws IllegalStateException if this client is closed
+     * @throws UnsupportedOperationException if the backend has no semaphores
+     */
+    default DistributedSemaphore semaphore(String name, int permits) {
+        throw unsupported("semaphores");
+    }
+
+    /**
+     * Returns the leader election of the given name: a handle, as for {@link #lock}; elections have
+     * a namespace of their own.
+     *
+     * @throws NullPointerException if {@code name} is null
+     * @throws IllegalArgumentException if {@code name} breaks the rules of {@link #lock}
+     * @throws IllegalStateException if this client is closed
+     * @throws UnsupportedOperationException if the backend has no elections
+     */
+    default LeaderElection election(String name) {
+        throw unsupported("leader elections");
+    }
+
+    /**
+     * Returns one lock over the plain locks ({@link #lock}) of all {@code names}, acquired in a
+     * canonical order so that two callers can never deadlock; see {@link MultiLock}. Every name is
+     * checked before anything is sent.
+     *
+     * @throws NullPointerException if {@code names} or any name in it is null
+     * @throws IllegalArgumentException if {@code names} is empty, has a name twice, or has a name
+     *     that breaks the rules of {@link #lock}
+     * @throws IllegalStateException if this client is closed
+     */
+    default MultiLock lockAll(java.util.Collection<String> names) {
+        return AllLocks.of(this, names);
+    }
+
     /** The backend's name, as given in {@code baton.backend}: {@code zookeeper}, {@code redis}, ... */
     String backend();
 
@@ -36,4 +93,8 @@ public interface LockClient extends AutoCloseable {
      */
     @Override
     void close();
+
+    private UnsupportedOperationException unsupported(String what) {
+        return new UnsupportedOperationException("the " + backend() + " backend does not provide " + what);
+    }
 }

@@ -34,4 +34,17 @@ public interface LockInspection {
     default Duration ping() {
         throw new UnsupportedOperationException(getClass().getName() + " cannot check its connection");
     }
+
+    /**
+     * The read-write locks, semaphores and elections held now whose names start with
+     * {@code namePrefix}, sorted by kind and name. Backends that list none return an empty list.
+     *
+     * @param namePrefix a prefix of the decoded names; empty for all
+     * @throws NullPointerException if {@code namePrefix} is null
+     * @throws LockException if the backend cannot be read
+     */
+    default List<CoordinationInfo> coordination(String namePrefix) {
+        java.util.Objects.requireNonNull(namePrefix, "namePrefix");
+        return List.of();
+    }
 }

@@ -1,5 +1,6 @@
 package dev.baton.lock;
 
+import dev.baton.lock.spi.Recipes;
 import java.time.Duration;
 import java.util.List;
 
@@ -29,6 +30,26 @@ class ObservedLockClient implements LockClient {
     @Override
     public DistributedLock lock(String name) {
         return new ObservedLock(delegate.lock(name), delegate.backend(), listener);
+    }
+
+    /** Both sides are observed, as plain locks of the name. */
+    @Override
+    public ReadWriteLock readWriteLock(String name) {
+        ReadWriteLock rw = delegate.readWriteLock(name);
+        return Recipes.readWriteLock(rw.name(), new ObservedLock(rw.readLock(), delegate.backend(), listener),
+                new ObservedLock(rw.writeLock(), delegate.backend(), listener));
+    }
+
+    /** The backend's own semaphore: its permits are not reported to the listener yet. */
+    @Override
+    public DistributedSemaphore semaphore(String name, int permits) {
+        return delegate.semaphore(name, permits);
+    }
+
+    /** The backend's own election: campaigns are not reported to the listener yet. */
+    @Override
+    public LeaderElection election(String name) {
+        return delegate.election(name);
     }
 
     @Override
@@ -61,6 +82,11 @@ class ObservedLockClient implements LockClient {
         @Override
         public Duration ping() {
             return ((LockInspection) delegate).ping();
+        }
+
+        @Override
+        public List<CoordinationInfo> coordination(String namePrefix) {
+            return ((LockInspection) delegate).coordination(namePrefix);
         }
     }
 }

@@ -57,12 +57,14 @@ public abstract class LockContractTest {
     private static final int FUZZ_THREADS_PER_CLIENT = 4;
     private static final int FUZZ_CYCLES_PER_THREAD = 50;
     private static final int PENDING_WAITERS = 1_000;
-    private static final int MAX_EXTRA_THREADS_FOR_WAITERS = 8;
+    /** The most threads a client may add for any number of pending async requests. */
+    protected static final int MAX_EXTRA_THREADS_FOR_WAITERS = 8;
     private static final int HANDOFFS = 1_000;
     private static final int CANCEL_RACES = 20;
     private static final Set<Thread.State> PARKED =
             EnumSet.of(Thread.State.WAITING, Thread.State.TIMED_WAITING, Thread.State.BLOCKED);
-    private static final Set<LossReason> CONNECTION_LOSS = EnumSet.complementOf(EnumSet.of(LossReason.CLIENT_CLOSED));
+    /** Every reason but CLIENT_CLOSED: what a lease cut off from its server may report. */
+    protected static final Set<LossReason> CONNECTION_LOSS = EnumSet.complementOf(EnumSet.of(LossReason.CLIENT_CLOSED));
 
     private final ContractResources resources = new ContractResources();
     private final Set<LockClient> cutClients = ConcurrentHashMap.newKeySet();
@@ -599,6 +601,16 @@ public abstract class LockContractTest {
         return resources.track(Objects.requireNonNull(newClient(), "newClient() returned null"));
     }
 
+    /** A fixed pool of daemon threads, stopped after the test. */
+    protected final ExecutorService executor(int size, String role) {
+        return resources.executor(size, role);
+    }
+
+    /** A daemon thread, not started, interrupted and joined after the test. */
+    protected final Thread thread(String role, Runnable body) {
+        return resources.thread(role, body);
+    }
+
     /** A lock name unique to this test run: the test's name, {@code role} and a random part. */
     protected final String lockName(String role) {
         return testName + "/" + role + "/" + Long.toHexString(ThreadLocalRandom.current().nextLong());
@@ -606,12 +618,14 @@ public abstract class LockContractTest {
 
     // ---------------------------------------------------------------- private helpers
 
-    private void cut(LockClient client) {
+    /** Cuts {@code client} off (restored after the test if the test does not restore it). */
+    protected final void cut(LockClient client) {
         cutClients.add(client);
         cutConnection(client);
     }
 
-    private void restore(LockClient client) {
+    /** Lets {@code client} reach the server again. */
+    protected final void restore(LockClient client) {
         restoreConnection(client);
         cutClients.remove(client);
     }
@@ -625,7 +639,7 @@ public abstract class LockContractTest {
     }
 
     /** Checks that every request stays pending for a while, and returns the most live threads seen meanwhile. */
-    private static int mostThreadsWhilePending(List<CompletableFuture<Lease>> requests) {
+    protected static int mostThreadsWhilePending(List<? extends CompletableFuture<? extends Lease>> requests) {
         AtomicInteger mostThreads = new AtomicInteger();
         Timing.await("all requests stay pending while the lock is held").pollInSameThread()
                 .during(Timing.scaled(Duration.ofMillis(500))).atMost(Timing.scaled(Duration.ofSeconds(5)))
@@ -637,7 +651,7 @@ public abstract class LockContractTest {
     }
 
     /** Waits until {@code client} can take and release a fresh lock, tolerating reconnect faults. */
-    private void awaitUsable(LockClient client, Duration atMost) {
+    protected final void awaitUsable(LockClient client, Duration atMost) {
         String probe = lockName("probe");
         Timing.await("the client works again after the connection returned").atMost(atMost)
                 .ignoreExceptionsInstanceOf(LockException.class)
@@ -656,7 +670,7 @@ public abstract class LockContractTest {
     }
 
     /** Checks that {@code condition} holds now and keeps holding for a short scaled window. */
-    private static void assertStaysTrue(String description, Callable<Boolean> condition) {
+    protected static void assertStaysTrue(String description, Callable<Boolean> condition) {
         Duration window = Timing.scaled(Duration.ofMillis(300));
         Timing.await(description).during(window).atMost(window.plus(Timing.scaled(Duration.ofSeconds(2))))
                 .until(condition);
@@ -673,14 +687,15 @@ public abstract class LockContractTest {
         }
     }
 
-    private static void awaitAll(List<Future<?>> futures, Duration atMost) throws Exception {
+    protected static void awaitAll(List<Future<?>> futures, Duration atMost) throws Exception {
         long deadline = System.nanoTime() + atMost.toNanos();
         for (Future<?> future : futures) {
             future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
     }
 
-    private static int liveThreads() {
+    /** The JVM's live threads now. */
+    protected static int liveThreads() {
         return ManagementFactory.getThreadMXBean().getThreadCount();
     }
 

@@ -27,11 +27,20 @@ abstract class AbstractRedisLock implements DistributedLock {
     private static final long EFFECTIVELY_FOREVER = Long.MAX_VALUE / 4;
 
     final ClientRuntime runtime;
-    final LockKeys keys;
+    private final String name;
+    private final String line;
+    private final boolean exclusive;
 
-    AbstractRedisLock(ClientRuntime runtime, LockKeys keys) {
+    /**
+     * @param line this lock's line in the client's {@link LocalQueue}: one per name and kind
+     * @param exclusive whether a granted request keeps its turn until its lease ends (true for
+     *     exclusive kinds); shared kinds (readers, permits) pass the turn on as soon as granted
+     */
+    AbstractRedisLock(ClientRuntime runtime, String name, String line, boolean exclusive) {
         this.runtime = runtime;
-        this.keys = keys;
+        this.name = name;
+        this.line = line;
+        this.exclusive = exclusive;
     }
 
     /**
@@ -57,12 +66,12 @@ abstract class AbstractRedisLock implements DistributedLock {
         if (waitNanos == 0) {
             return startRequest(0, attempts);
         }
-        return runtime.queue().enqueue(keys.name(), waitNanos, wait -> startRequest(wait, attempts));
+        return runtime.queue().enqueue(line, exclusive, waitNanos, wait -> startRequest(wait, attempts));
     }
 
     @Override
     public String name() {
-        return keys.name();
+        return name;
     }
 
     @Override
@@ -137,6 +146,6 @@ abstract class AbstractRedisLock implements DistributedLock {
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[" + keys.name() + "]";
+        return getClass().getSimpleName() + "[" + line + "]";
     }
 }

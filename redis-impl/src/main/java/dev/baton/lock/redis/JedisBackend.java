@@ -1,5 +1,6 @@
 package dev.baton.lock.redis;
 
+import dev.baton.lock.LockException;
 import dev.baton.lock.redis.internal.Scripts;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +27,7 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  *
  * <p>Thread-safe.
  */
-final class JedisBackend {
+final class JedisBackend implements ScriptBackend {
 
     private final UnifiedJedis jedis;
     private final ClientRuntime runtime;
@@ -55,22 +56,26 @@ final class JedisBackend {
         this.subscription = new ReleaseSubscription(jedis, runtime, control, "baton-redis-subscriber-" + clientId);
     }
 
-    private static ThreadPoolExecutor pool(String name) {
+    /** A one-thread pool whose thread ends when idle: the attempt and upkeep threads of a client. */
+    static ThreadPoolExecutor pool(String name) {
         ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), ClientRuntime.daemon(name));
         pool.allowCoreThreadTimeOut(true);
         return pool;
     }
 
-    ClientRuntime runtime() {
+    @Override
+    public ClientRuntime runtime() {
         return runtime;
     }
 
-    String where() {
+    @Override
+    public String where() {
         return where;
     }
 
-    long giveUpNanos() {
+    @Override
+    public long giveUpNanos() {
         return giveUpNanos;
     }
 
@@ -78,22 +83,41 @@ final class JedisBackend {
         return subscription;
     }
 
-    long leaseMillis() {
+    @Override
+    public Wakeups wakeups() {
+        return subscription;
+    }
+
+    @Override
+    public boolean isTransient(Throwable error) {
+        return Faults.isTransient(error);
+    }
+
+    @Override
+    public LockException lockException(String what, Throwable error) {
+        return Faults.lockException(what, error, where);
+    }
+
+    @Override
+    public long leaseMillis() {
         return runtime.options().leaseTime().toMillis();
     }
 
     /** A lease id no other request of any client uses: this client's random id and a counter. */
-    String newLeaseId() {
+    @Override
+    public String newLeaseId() {
         return clientId + ":" + leases.incrementAndGet();
     }
 
     /** Where the attempts of requests nobody blocks on run; rejects work once the client is shut down. */
-    Executor attempts() {
+    @Override
+    public Executor attempts() {
         return attempts;
     }
 
     /** Runs a renewal or release on the upkeep thread. */
-    <T> CompletableFuture<T> upkeep(Supplier<T> call) {
+    @Override
+    public <T> CompletableFuture<T> upkeep(Supplier<T> call) {
         return CompletableFuture.supplyAsync(call, upkeep);
     }
 
@@ -101,12 +125,14 @@ final class JedisBackend {
      * Whether the last command failed for want of a connection: a release then goes to the
      * background instead of making its caller wait for the connection's timeouts.
      */
-    boolean seemsUnreachable() {
+    @Override
+    public boolean seemsUnreachable() {
         return unreachable;
     }
 
     /** Runs a script: EVALSHA, and EVAL if the server has not seen it (after a restart, say). */
-    Object eval(Scripts.Script script, List<String> keys, List<String> args) {
+    @Override
+    public Object eval(Scripts.Script script, List<String> keys, List<String> args) {
         try {
             Object reply = evalOnce(script, keys, args);
             if (unreachable) {

@@ -50,7 +50,8 @@ final class JedisInspection {
         return held;
     }
 
-    private static Set<String> lockKeys(UnifiedJedis jedis, String pattern) {
+    /** The keys matching {@code pattern}, on every node of a cluster. */
+    static Set<String> lockKeys(UnifiedJedis jedis, String pattern) {
         Set<String> keys = new TreeSet<>();
         if (!(jedis instanceof RedisClusterClient)) {
             ScanParams params = new ScanParams().match(pattern).count(PAGE);

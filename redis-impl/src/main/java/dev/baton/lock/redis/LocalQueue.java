@@ -32,13 +32,16 @@ final class LocalQueue {
     }
 
     /**
-     * Queues a waiting request for {@code name}.
+     * Queues a waiting request in the line {@code name} (a lock's name and kind).
      *
+     * @param exclusive whether a granted request keeps the turn until its lease ends; a shared
+     *     kind's (readers, permits) passes it on at once, since the next one may be granted too
      * @param waitNanos {@link AbstractRedisLock#FOREVER} or a positive wait
      * @param starter starts the backend's request with the wait still left, when this one's turn comes
      * @return a future as {@link AbstractRedisLock#startRequest} describes
      */
-    CompletableFuture<RedisLease> enqueue(String name, long waitNanos, LongFunction<CompletableFuture<RedisLease>> starter) {
+    CompletableFuture<RedisLease> enqueue(String name, boolean exclusive, long waitNanos,
+            LongFunction<CompletableFuture<RedisLease>> starter) {
         Entry entry = new Entry(name, waitNanos, starter);
         runtime.track(entry.outer);
         Entry first;
@@ -49,7 +52,7 @@ final class LocalQueue {
         }
         entry.outer.whenComplete((lease, error) -> {
             cancel(entry.timeout);
-            if (lease != null) {
+            if (lease != null && exclusive) {
                 lease.ended().whenComplete((ended, e) -> onDone(entry));
             } else {
                 onDone(entry);

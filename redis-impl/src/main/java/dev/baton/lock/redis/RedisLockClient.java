@@ -102,12 +102,22 @@ public final class RedisLockClient extends RedisClientBase {
 
     @Override
     DistributedLock newLock(LockKeys keys) {
-        return new JedisLock(backend, keys);
+        return new ScriptedLock(backend, RedisRecipe.mutex(keys), keys.name(), true);
+    }
+
+    @Override
+    ScriptBackend scripts() {
+        return backend;
     }
 
     @Override
     List<LockInfo> scanHeldLocks(String namePrefix) {
         return JedisInspection.heldLocks(backend, jedis, runtime.options().namespace(), namePrefix);
+    }
+
+    @Override
+    java.util.Set<String> scanKeys(String pattern) {
+        return JedisInspection.lockKeys(jedis, pattern);
     }
 
     @Override

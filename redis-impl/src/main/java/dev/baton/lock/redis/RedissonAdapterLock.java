@@ -8,9 +8,12 @@ final class RedissonAdapterLock extends AbstractRedisLock {
 
     private final RedissonBackend backend;
 
+    private final LockKeys keys;
+
     RedissonAdapterLock(RedissonBackend backend, LockKeys keys) {
-        super(backend.runtime(), keys);
+        super(backend.runtime(), keys.name(), keys.name(), true);
         this.backend = backend;
+        this.keys = keys;
     }
 
     /** Redisson never blocks a thread, so {@code attempts} is not needed. */

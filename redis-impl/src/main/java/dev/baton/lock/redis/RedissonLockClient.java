@@ -38,6 +38,7 @@ public final class RedissonLockClient extends RedisClientBase {
     private final RedissonClient redisson;
     private final boolean ownsRedisson;
     private final RedissonBackend backend;
+    private final RedissonScripts scripts;
 
     private RedissonLockClient(RedissonClient redisson, boolean ownsRedisson, RedisLockOptions options,
             Duration releaseWait) {
@@ -45,7 +46,13 @@ public final class RedissonLockClient extends RedisClientBase {
         this.redisson = redisson;
         this.ownsRedisson = ownsRedisson;
         this.backend = new RedissonBackend(redisson, runtime, releaseWait.toNanos() * 2);
+        this.scripts = new RedissonScripts(redisson, backend);
         runtime.start(new ClientRuntime.Parts() {
+            @Override
+            public void stop() {
+                scripts.shutdown();
+            }
+
             @Override
             public void closeConnection() {
                 if (ownsRedisson) {
@@ -135,8 +142,21 @@ public final class RedissonLockClient extends RedisClientBase {
     }
 
     @Override
+    ScriptBackend scripts() {
+        return scripts;
+    }
+
+    @Override
     List<LockInfo> scanHeldLocks(String namePrefix) {
         return backend.heldLocks(namePrefix);
+    }
+
+    @Override
+    java.util.Set<String> scanKeys(String pattern) {
+        java.util.Set<String> found = new java.util.TreeSet<>();
+        redisson.getKeys().getKeys(org.redisson.api.options.KeysScanOptions.defaults().pattern(pattern).chunkSize(500))
+                .forEach(found::add);
+        return found;
     }
 
     @Override

@@ -33,7 +33,7 @@ import redis.clients.jedis.UnifiedJedis;
  *
  * <p>Thread-safe: the channel table is changed under the monitor; marks are read without it.
  */
-final class ReleaseSubscription {
+final class ReleaseSubscription implements Wakeups {
 
     /** How long a channel stays subscribed after its last listener left. */
     static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -69,7 +69,7 @@ final class ReleaseSubscription {
      * The channel's mark now, to take before sending an attempt and pass to {@link #watch} after
      * it: negative while the channel is not subscribed and confirmed.
      */
-    long mark(String channel) {
+    public long mark(String channel) {
         Channel state = channels.get(channel);
         return state == null ? UNCONFIRMED : state.mark;
     }
@@ -82,7 +82,7 @@ final class ReleaseSubscription {
      * @return true if a release may have gone by unseen since {@code mark} was taken (a message
      *     came, or the channel was confirmed only since): the caller should try once more itself
      */
-    synchronized boolean watch(String channel, Runnable listener, long mark) {
+    public synchronized boolean watch(String channel, Runnable listener, long mark) {
         Channel state = channels.get(channel);
         if (state == null) {
             state = new Channel();
@@ -94,7 +94,7 @@ final class ReleaseSubscription {
     }
 
     /** Stops calling {@code listener}; the channel is unsubscribed when it has had none for a while. */
-    synchronized void unwatch(String channel, Runnable listener) {
+    public synchronized void unwatch(String channel, Runnable listener) {
         Channel state = channels.get(channel);
         if (state != null && state.listeners.remove(listener) && state.listeners.isEmpty()) {
             state.idleSince = runtime.now();

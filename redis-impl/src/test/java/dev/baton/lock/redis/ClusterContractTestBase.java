@@ -4,7 +4,7 @@ import dev.baton.lock.LockClient;
 import dev.baton.lock.spi.BatonConfig;
 import dev.baton.lock.spi.ConfigKey;
 import dev.baton.embedded.EmbeddedRedis;
-import dev.baton.lock.testkit.LockContractTest;
+import dev.baton.lock.testkit.RecipeContractTest;
 import dev.baton.lock.testkit.ProxiedClients;
 import dev.baton.lock.testkit.TcpProxy;
 import java.time.Duration;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * cluster announces to that client's proxies.
  */
 @Tag("slow")
-abstract class ClusterContractTestBase extends LockContractTest {
+abstract class ClusterContractTestBase extends RecipeContractTest {
 
     private static RedisClusterFixture cluster;
     @RegisterExtension

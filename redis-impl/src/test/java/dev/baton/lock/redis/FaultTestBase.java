@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeout;
 
+import dev.baton.lock.Leadership;
 import dev.baton.lock.Lease;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockClients;
@@ -134,6 +135,48 @@ abstract class FaultTestBase {
                     });
                     return lease.isPresent();
                 });
+    }
+
+    /** Elections, read-write locks and semaphores: no term or token goes back when Redis loses its data. */
+    @Test
+    void recipeTermsAndTokensKeepIncreasingAfterRedisRestartsWithoutItsData() throws Exception {
+        LockClient client = open();
+        long term;
+        try (Leadership leader = client.election("recipes/election").campaign()) {
+            term = leader.term();
+        }
+        long readToken;
+        long writeToken;
+        try (Lease read = client.readWriteLock("recipes/rw").readLock().acquire()) {
+            readToken = read.fencingToken();
+        }
+        try (Lease write = client.readWriteLock("recipes/rw").writeLock().acquire()) {
+            writeToken = write.fencingToken();
+        }
+        long permitToken;
+        try (Lease permit = client.semaphore("recipes/semaphore", 2).acquire()) {
+            permitToken = permit.fencingToken();
+        }
+        redis.restart();
+        assertThat(RedisAdmin.keys(redis)).as("nothing survived the restart").isEmpty();
+
+        Timing.await("the client works again").atMost(Timing.scaled(Duration.ofSeconds(10)))
+                .ignoreExceptionsInstanceOf(LockException.class)
+                .until(() -> client.election("recipes/election").tryCampaign(Duration.ofMillis(200)).map(leader -> {
+                    assertThat(leader.term()).as("first term after the restart").isGreaterThan(term);
+                    leader.resign();
+                    return true;
+                }).orElse(false));
+        try (Lease write = client.readWriteLock("recipes/rw").writeLock().acquire()) {
+            assertThat(write.fencingToken()).as("first write token after the restart")
+                    .isGreaterThan(Math.max(readToken, writeToken));
+        }
+        try (Lease read = client.readWriteLock("recipes/rw").readLock().acquire()) {
+            assertThat(read.fencingToken()).as("first read token after the restart").isGreaterThan(writeToken);
+        }
+        try (Lease permit = client.semaphore("recipes/semaphore", 2).acquire()) {
+            assertThat(permit.fencingToken()).as("first permit token after the restart").isGreaterThan(permitToken);
+        }
     }
 
     @Test

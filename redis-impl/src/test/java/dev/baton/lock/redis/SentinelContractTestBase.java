@@ -3,7 +3,7 @@ package dev.baton.lock.redis;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.spi.BatonConfig;
 import dev.baton.lock.spi.ConfigKey;
-import dev.baton.lock.testkit.LockContractTest;
+import dev.baton.lock.testkit.RecipeContractTest;
 import dev.baton.lock.testkit.ProxiedClients;
 import dev.baton.lock.testkit.redis.RedisServerExtension;
 import java.time.Duration;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * client library's address mapper rewrites the master address the Sentinel announces).
  */
 @Tag("slow")
-abstract class SentinelContractTestBase extends LockContractTest {
+abstract class SentinelContractTestBase extends RecipeContractTest {
 
     static final String MASTER_NAME = "baton-master";
 

@@ -3,7 +3,7 @@ package dev.baton.lock.redis;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockClients;
 import dev.baton.embedded.EmbeddedRedis;
-import dev.baton.lock.testkit.LockContractTest;
+import dev.baton.lock.testkit.RecipeContractTest;
 import dev.baton.lock.testkit.ProxiedClients;
 import dev.baton.lock.testkit.TcpProxy;
 import dev.baton.lock.testkit.Timing;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@link TcpProxy} of its own, which is how a test cuts one client off. Clients are opened from
  * configuration keys, exactly as an application opens them.
  */
-abstract class StandaloneContractTestBase extends LockContractTest {
+abstract class StandaloneContractTestBase extends RecipeContractTest {
 
     static final Duration LEASE_TIME = Duration.ofSeconds(2);
 

@@ -1,6 +1,10 @@
 package dev.baton.lock.zookeeper;
 
+import dev.baton.lock.CoordinationInfo;
 import dev.baton.lock.DistributedLock;
+import dev.baton.lock.DistributedSemaphore;
+import dev.baton.lock.LeaderElection;
+import dev.baton.lock.ReadWriteLock;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockException;
 import dev.baton.lock.LockInfo;
@@ -65,6 +69,38 @@ public final class ZooKeeperLockClient implements LockClient, LockInspection {
         return engine.lock(name);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Readers and writers queue together under {@code <root>/rwlocks/<encoded name>}.
+     */
+    @Override
+    public ReadWriteLock readWriteLock(String name) {
+        return engine.readWriteLock(name);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Holders and waiters queue under {@code <root>/semaphores/<encoded name>}; the first
+     * {@code permits} nodes hold.
+     */
+    @Override
+    public DistributedSemaphore semaphore(String name, int permits) {
+        return engine.semaphore(name, permits);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Candidates queue under {@code <root>/elections/<encoded name>}; the head leads, and its
+     * node holds the payload.
+     */
+    @Override
+    public LeaderElection election(String name) {
+        return engine.election(name);
+    }
+
     @Override
     public String backend() {
         return "zookeeper";
@@ -107,6 +143,18 @@ public final class ZooKeeperLockClient implements LockClient, LockInspection {
             throw new LockException("no ZooKeeper connection: " + e.getMessage(), e);
         }
         return Duration.ofNanos(System.nanoTime() - started);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Blocking: one listing per recipe root, one per queue, and one read per queue.
+     *
+     * @throws IllegalStateException if this client is closed
+     */
+    @Override
+    public List<CoordinationInfo> coordination(String namePrefix) {
+        return engine.coordination(namePrefix);
     }
 
     /** The options this client was built with. */

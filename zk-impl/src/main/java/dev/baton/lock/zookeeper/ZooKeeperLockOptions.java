@@ -63,4 +63,19 @@ public record ZooKeeperLockOptions(String rootPath, LossPolicy lossPolicy, List<
     public String locksPath() {
         return rootPath + "/locks";
     }
+
+    /** Where election queues live: {@code <rootPath>/elections}. */
+    public String electionsPath() {
+        return rootPath + "/elections";
+    }
+
+    /** Where read-write lock queues live: {@code <rootPath>/rwlocks}. */
+    public String readWriteLocksPath() {
+        return rootPath + "/rwlocks";
+    }
+
+    /** Where semaphore queues live: {@code <rootPath>/semaphores}. */
+    public String semaphoresPath() {
+        return rootPath + "/semaphores";
+    }
 }

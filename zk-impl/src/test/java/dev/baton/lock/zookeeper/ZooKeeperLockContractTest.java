@@ -1,7 +1,7 @@
 package dev.baton.lock.zookeeper;
 
 import dev.baton.lock.LockClient;
-import dev.baton.lock.testkit.LockContractTest;
+import dev.baton.lock.testkit.RecipeContractTest;
 import dev.baton.lock.testkit.ProxiedClients;
 import dev.baton.lock.testkit.TcpProxy;
 import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
@@ -14,10 +14,10 @@ import java.util.Map;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The backend contract on a real ZooKeeper server. Every client connects through its own
+ * The backend contract, recipes included, on a real ZooKeeper server. Every client connects through its own
  * {@link TcpProxy}, so a test can cut one client off while the others keep talking.
  */
-class ZooKeeperLockContractTest extends LockContractTest {
+class ZooKeeperLockContractTest extends RecipeContractTest {
 
     @RegisterExtension
     static final ZooKeeperServerExtension ZK = ZooKeeperServerExtension.create();
@@ -43,8 +43,10 @@ class ZooKeeperLockContractTest extends LockContractTest {
     protected Collection<String> entriesOutsideNamespace() {
         List<String> outside = new ArrayList<>();
         for (String path : ZooKeeperServerExtension.tree(ZK.curator(), "/")) {
-            boolean ours = path.equals("/") || path.equals("/baton") || path.equals("/baton/locks")
-                    || path.startsWith("/baton/locks/");
+            boolean ours = path.equals("/") || path.equals("/baton");
+            for (String kind : List.of("/baton/locks", "/baton/elections", "/baton/rwlocks", "/baton/semaphores")) {
+                ours |= path.equals(kind) || path.startsWith(kind + "/");
+            }
             boolean servers = path.equals("/zookeeper") || path.startsWith("/zookeeper/");
             if (!ours && !servers) {
                 outside.add(path);

@@ -60,6 +60,8 @@ final class AcquireAttempt {
     private long epoch;
     /** The node we watch, while we wait for it to go; registered with {@link Successors}. */
     private @Nullable String watchedPath;
+    /** Whether we wait, registered with {@link QueueWatches}, for the queue to change. */
+    private boolean queueWatched;
     private volatile @Nullable String releasedPredecessor;
     private volatile @Nullable Waiting waiting;
 
@@ -83,15 +85,24 @@ final class AcquireAttempt {
         }
     }
 
-    /** A one-shot attempt first looks: if anyone is queued it gives up without writing anything. */
+    /**
+     * A one-shot attempt first looks: if a node of ours joining the queue now would not hold (for a
+     * mutex: if anyone is queued), it gives up without writing anything.
+     */
     private synchronized void peek() {
         int round = ++generation;
-        call(() -> engine.queueReads().read(lock.path(), (code, listing) -> {
+        call(() -> readQueue((code, listing) -> {
             synchronized (this) {
                 if (!current(round)) {
                     return;
                 }
-                if (code == Code.OK && listing != null && !listing.queue().isEmpty()) {
+                QueuePosition newcomer = code == Code.OK && listing != null && !listing.queue().isEmpty()
+                        ? lock.rule().position(QueueNode.withNewcomer(listing.queue(), lock.nodeTag()),
+                                listing.queue().size())
+                        : null;
+                if (newcomer != null && newcomer.refusal() != null) {
+                    fail(new LockException("refused '" + lock.name() + "': " + newcomer.refusal()));
+                } else if (newcomer != null && !newcomer.holds()) {
                     finishWithout();
                 } else if (code == Code.OK || code == Code.NONODE) {
                     noQueueOr(code, this::enqueue);
@@ -114,7 +125,8 @@ final class AcquireAttempt {
         engine.register(this);
         int round;
         synchronized (this) {
-            if (state != State.RUNNING || oneShot || !engine.session().isConnected()) {
+            // A rule that watches the queue needs its reads made with the watch: no plain read here.
+            if (state != State.RUNNING || oneShot || !engine.session().isConnected() || lock.rule().watchesQueue()) {
                 if (state == State.RUNNING) {
                     if (oneShot) {
                         peek();
@@ -180,12 +192,12 @@ final class AcquireAttempt {
         call(() -> {
             sendCreate(round, lockPath);
             // Sent before the create's reply: the session is FIFO, so this read sees our node.
-            engine.queueReads().read(lockPath, (code, listing) -> listed(round, code, listing));
+            readQueue((code, listing) -> listed(round, code, listing));
         });
     }
 
     private void sendCreate(int round, String lockPath) {
-        engine.session().create(QueueNode.createPath(lockPath, attemptId), engine.holderData(),
+        engine.session().create(QueueNode.createPath(lockPath, attemptId), lock.nodeData(),
                 CreateMode.EPHEMERAL_SEQUENTIAL, (code, name, stat) -> created(round, code, name, stat));
     }
 
@@ -250,7 +262,9 @@ final class AcquireAttempt {
         }
         QueuePosition position = lock.rule().position(queue, index);
         String watch = position.watch();
-        if (position.holds() || watch == null) {
+        if (position.refusal() != null) {
+            fail(new LockException("refused '" + lock.name() + "': " + position.refusal()));
+        } else if (position.holds() || watch == null) {
             grantWhenTokenKnown();
         } else if (oneShot) {
             finishWithout();
@@ -272,6 +286,13 @@ final class AcquireAttempt {
      * the queue when its predecessor goes, as Curator's recipe does, and sends nothing more.
      */
     private void watch(String predecessor, QueuePosition position) {
+        if (lock.rule().watchesQueue()) {
+            // The read we evaluated set the queue's children watch; its event resyncs us.
+            stopWatching();
+            queueWatched = true;
+            engine.queueWatches().await(lock.path(), this);
+            return;
+        }
         int round = generation;
         long readEpoch = epoch;
         String predecessorPath = lock.path() + "/" + predecessor;
@@ -353,6 +374,10 @@ final class AcquireAttempt {
     }
 
     private void stopWatching() {
+        if (queueWatched) {
+            queueWatched = false;
+            engine.queueWatches().remove(lock.path(), this);
+        }
         waiting = null;
         String watched = watchedPath;
         if (watched != null) {
@@ -463,7 +488,21 @@ final class AcquireAttempt {
         }
         int round = ++generation;
         epoch = engine.session().disconnects();
-        call(() -> engine.queueReads().read(lock.path(), (code, listing) -> listed(round, code, listing)));
+        call(() -> readQueue((code, listing) -> listed(round, code, listing)));
+    }
+
+    /** The queue this attempt waits in changed (its rule watches the queue): read it again. */
+    synchronized void queueChanged() {
+        if (queueWatched) {
+            queueWatched = false;
+            resync();
+        }
+    }
+
+    /** Reads the queue, shared with this client's other attempts; with the children watch if the rule wants it. */
+    private void readQueue(QueueReads.Reader reader) {
+        engine.queueReads().read(lock.path(), lock.rule().watchesQueue() ? engine.queueWatches().watcher() : null,
+                reader);
     }
 
     private synchronized void resyncIfRound(int round) {

@@ -72,6 +72,17 @@ final class CuratorSession implements Session {
     }
 
     @Override
+    public void watchChildren(String path, Watcher watcher, Listed answer) {
+        handle().getChildren(path, watcher, (rc, p, ctx, children) -> answer.listed(Code.get(rc), children), null);
+    }
+
+    @Override
+    public void read(String path, @Nullable Watcher watcher, Read answer) {
+        handle().getData(path, watcher, (DataCallback) (rc, p, ctx, data, stat) ->
+                answer.read(Code.get(rc), data, stat), null);
+    }
+
+    @Override
     public void exists(String path, @Nullable Watcher watcher, Stated answer) {
         handle().exists(path, watcher, (StatCallback) (rc, p, ctx, stat) -> answer.stated(Code.get(rc), stat), null);
     }

@@ -1,6 +1,11 @@
 package dev.baton.lock.zookeeper.internal;
 
+import dev.baton.lock.CoordinationInfo;
 import dev.baton.lock.DistributedLock;
+import dev.baton.lock.DistributedSemaphore;
+import dev.baton.lock.LeaderElection;
+import dev.baton.lock.ReadWriteLock;
+import dev.baton.lock.spi.Recipes;
 import dev.baton.lock.Lease;
 import dev.baton.lock.LockException;
 import dev.baton.lock.LockInfo;
@@ -64,6 +69,8 @@ public final class LockEngine extends AbstractService {
     private final NodeJanitor janitor;
     private final QueueReads queueReads;
     private final Successors successors = new Successors();
+    private final QueueWatches queueWatches = new QueueWatches();
+    private final Set<ElectionObserver> observers = ConcurrentHashMap.newKeySet();
     private final QueueContainer queueContainer;
     private final ConnectionStateListener connectionListener = this::connectionChanged;
 
@@ -123,6 +130,7 @@ public final class LockEngine extends AbstractService {
         for (ZkLease lease : leases) {
             deletes.add(lease.markLost(LossReason.CLIENT_CLOSED));
         }
+        observers.forEach(ElectionObserver::close);
         if (ownsCurator) {
             curator.close();
         } else {
@@ -158,12 +166,24 @@ public final class LockEngine extends AbstractService {
      * @throws IllegalStateException if the engine is closed
      */
     public DistributedLock lock(String name, String queuePath, QueueRule rule, String nodeTag, boolean callerOwnsQueue) {
+        return lock(name, queuePath, new QueueKind(rule, nodeTag, callerOwnsQueue), null);
+    }
+
+    /**
+     * As {@link #lock(String, String, QueueRule, String, boolean)} on a named queue (a container
+     * Baton creates), whose nodes hold {@code nodeData} instead of the client's {@code pid@host}:
+     * an election publishes its candidates' payloads so.
+     */
+    public DistributedLock lock(String name, String queuePath, QueueRule rule, String nodeTag, byte[] nodeData) {
+        return lock(name, queuePath, new QueueKind(rule, nodeTag, false), Objects.requireNonNull(nodeData, "nodeData"));
+    }
+
+    private DistributedLock lock(String name, String queuePath, QueueKind kind, byte @Nullable [] nodeData) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(queuePath, "queuePath");
-        QueueKind kind = new QueueKind(rule, nodeTag, callerOwnsQueue);
-        QueueNode.newAttemptId(nodeTag);
+        QueueNode.newAttemptId(kind.nodeTag());
         checkRunning();
-        return new ZkLock(this, name, queuePath, kind);
+        return new ZkLock(this, name, queuePath, kind, nodeData);
     }
 
     /**
@@ -176,6 +196,73 @@ public final class LockEngine extends AbstractService {
         checkQueuePath(queuePath);
         checkRunning();
         return new ZkLock(this, queuePath, queuePath, QueueKind.CALLER_MUTEX);
+    }
+
+    /**
+     * The read-write lock {@code name}: readers and writers in one queue under
+     * {@code <root>/rwlocks}, told apart by their nodes' tags ({@link ReadWriteRule}).
+     *
+     * @throws IllegalArgumentException if {@code name} is not a valid lock name
+     * @throws IllegalStateException if the engine is closed
+     */
+    public ReadWriteLock readWriteLock(String name) {
+        String path = options.readWriteLocksPath() + "/" + LockNames.encode(name);
+        checkRunning();
+        return Recipes.readWriteLock(name, new ZkLock(this, name, path, QueueKind.READER),
+                new ZkLock(this, name, path, QueueKind.WRITER));
+    }
+
+    /**
+     * The semaphore {@code name} of {@code permits} permits: a queue under {@code <root>/semaphores}
+     * whose first {@code permits} nodes hold ({@link SemaphoreRule}).
+     *
+     * @throws IllegalArgumentException if {@code name} is not a valid lock name or {@code permits} &lt; 1
+     * @throws IllegalStateException if the engine is closed
+     */
+    public DistributedSemaphore semaphore(String name, int permits) {
+        Recipes.checkSemaphore(name, permits);
+        String path = options.semaphoresPath() + "/" + LockNames.encode(name);
+        checkRunning();
+        SemaphoreRule rule = new SemaphoreRule(permits);
+        return Recipes.semaphore(name, permits, new ZkLock(this, name, path, new QueueKind(rule, rule.tag(), false)));
+    }
+
+    /**
+     * The election {@code name}: a queue of candidates under {@code <root>/elections}, each node
+     * holding its candidate's payload; the head leads.
+     *
+     * @throws IllegalArgumentException if {@code name} is not a valid lock name
+     * @throws IllegalStateException if the engine is closed
+     */
+    public LeaderElection election(String name) {
+        String path = options.electionsPath() + "/" + LockNames.encode(name);
+        checkRunning();
+        return new ZkElection(this, name, path, "");
+    }
+
+    /** The candidate lock of an election: a mutex whose nodes hold {@code payload}. */
+    DistributedLock candidate(String name, String path, byte[] payload) {
+        checkRunning();
+        return new ZkLock(this, name, path, QueueKind.NAMED_MUTEX, payload);
+    }
+
+    /** Observers of elections, refreshed on every reconnection (watches do not outlive a session). */
+    void addObserver(ElectionObserver observer) {
+        observers.add(observer);
+        if (isShutDown()) {
+            observers.remove(observer);
+            observer.close();
+        }
+    }
+
+    void removeObserver(ElectionObserver observer) {
+        observers.remove(observer);
+    }
+
+    /** The read-write locks, semaphores and elections held now, for operators. Blocking. */
+    public List<CoordinationInfo> coordination(String namePrefix) {
+        checkRunning();
+        return new RecipeInspector(curator, options).list(namePrefix);
     }
 
     /** The locks under {@code <root>/locks} held now, for operators. Blocking. */
@@ -436,6 +523,10 @@ public final class LockEngine extends AbstractService {
         return successors;
     }
 
+    QueueWatches queueWatches() {
+        return queueWatches;
+    }
+
     QueueContainer queueContainer() {
         return queueContainer;
     }
@@ -515,6 +606,7 @@ public final class LockEngine extends AbstractService {
             case RECONNECTED:
                 janitor.drain();
                 attempts.forEach(AcquireAttempt::resync);
+                observers.forEach(ElectionObserver::refresh);
                 break;
             default:
                 break;

@@ -29,24 +29,40 @@ final class LockInspector {
         Objects.requireNonNull(namePrefix, "namePrefix");
         List<LockInfo> held = new ArrayList<>();
         try {
-            for (String encoded : curator.getChildren().forPath(locksPath)) {
-                String name;
-                try {
-                    name = LockNames.decode(encoded);
-                } catch (IllegalArgumentException foreign) {
-                    continue;
-                }
-                if (name.startsWith(namePrefix)) {
-                    holderOf(name, locksPath + "/" + encoded).ifPresent(held::add);
-                }
+            for (String[] named : namesUnder(curator, locksPath, namePrefix)) {
+                holderOf(named[0], locksPath + "/" + named[1]).ifPresent(held::add);
             }
-        } catch (KeeperException.NoNodeException e) {
-            return List.of();
         } catch (Exception e) {
             throw new LockException("cannot list the locks under " + locksPath + ": " + e.getMessage(), e);
         }
         held.sort(Comparator.comparing(LockInfo::name));
         return held;
+    }
+
+    /**
+     * The queues under {@code root} whose decoded names start with {@code namePrefix}, as
+     * {decoded name, encoded name} pairs; none if {@code root} does not exist. Foreign children are
+     * left out.
+     */
+    static List<String[]> namesUnder(CuratorFramework curator, String root, String namePrefix) throws Exception {
+        List<String> children;
+        try {
+            children = curator.getChildren().forPath(root);
+        } catch (KeeperException.NoNodeException e) {
+            return List.of();
+        }
+        List<String[]> named = new ArrayList<>();
+        for (String encoded : children) {
+            try {
+                String name = LockNames.decode(encoded);
+                if (name.startsWith(namePrefix)) {
+                    named.add(new String[] {name, encoded});
+                }
+            } catch (IllegalArgumentException foreign) {
+                // not a Baton queue
+            }
+        }
+        return named;
     }
 
     private Optional<LockInfo> holderOf(String name, String lockPath) throws Exception {

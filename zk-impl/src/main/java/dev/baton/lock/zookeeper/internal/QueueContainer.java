@@ -6,8 +6,8 @@ import org.apache.zookeeper.KeeperException.Code;
 
 /**
  * Puts back a named lock's queue node, a container the server deletes once it is empty, so that a
- * create under it can find it gone at any time; and, if someone deleted the locks root, the root
- * first. Only for queues Baton owns: a queue that belongs to the caller is never created.
+ * create under it can find it gone at any time; and, if its parent is missing (the locks root, or a
+ * recipe's root such as {@code <root>/elections}, made on first use), the parent first. Only for queues Baton owns: a queue that belongs to the caller is never created.
  */
 final class QueueContainer {
 
@@ -42,17 +42,18 @@ final class QueueContainer {
                 outcome.ready();
             } else if (code == Code.NONODE) {
                 // The locks root is gone too: put it back, blocking, so not on the event thread.
-                engine.deliver(() -> recreateRoot(outcome));
+                engine.deliver(() -> recreateRoot(lockPath, outcome));
             } else {
                 outcome.refused(code, lockPath);
             }
         });
     }
 
-    private void recreateRoot(Outcome outcome) {
+    private void recreateRoot(String lockPath, Outcome outcome) {
         try {
             engine.ensurePath(engine.options().rootPath());
-            engine.ensurePath(engine.options().locksPath());
+            // The parent of a named queue: the locks root, or a recipe's (elections, semaphores...).
+            engine.ensurePath(lockPath.substring(0, lockPath.lastIndexOf('/')));
         } catch (LockException e) {
             outcome.failed(e);
             return;

@@ -16,6 +16,12 @@ record QueueKind(QueueRule rule, String nodeTag, boolean callerOwnsQueue) {
     /** A named lock: a mutex whose queue is a container Baton creates on demand. */
     static final QueueKind NAMED_MUTEX = new QueueKind(ExclusiveRule.INSTANCE, "", false);
 
+    /** The read side of a read-write lock. */
+    static final QueueKind READER = new QueueKind(ReadWriteRule.READER, ReadWriteRule.READER_TAG, false);
+
+    /** The write side of a read-write lock. */
+    static final QueueKind WRITER = new QueueKind(ReadWriteRule.WRITER, ReadWriteRule.WRITER_TAG, false);
+
     /** A mutex on a queue node the caller owns. */
     static final QueueKind CALLER_MUTEX = new QueueKind(ExclusiveRule.INSTANCE, "", true);
 

@@ -88,6 +88,17 @@ public final class QueueNode {
         return queue;
     }
 
+    /**
+     * {@code queue} with a node of tag {@code tag} appended that sorts after all of it: what a rule
+     * is asked about a request that has not queued yet.
+     */
+    static List<String> withNewcomer(List<String> queue, String tag) {
+        List<String> extended = new ArrayList<>(queue.size() + 1);
+        extended.addAll(queue);
+        extended.add(PREFIX + "0".repeat(16) + (tag.isEmpty() ? "" : "." + tag) + "-" + "9".repeat(SEQUENCE_DIGITS));
+        return extended;
+    }
+
     /** The name part of a full path. */
     static String name(String path) {
         return path.substring(path.lastIndexOf('/') + 1);

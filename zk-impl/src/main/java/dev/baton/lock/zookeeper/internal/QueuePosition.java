@@ -4,7 +4,9 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link QueueRule}'s answer for one node: it holds the lock, or it waits for {@code watch} to go.
+ * A {@link QueueRule}'s answer for one node: it holds the lock, it waits for {@code watch} to go, or
+ * it is refused because the queue shows a conflict the request cannot wait out (a semaphore whose
+ * holders use another number of permits).
  *
  * @param holds whether the node holds the lock now
  * @param watch the node (a name in the queue) whose deletion may change that; null when it holds
@@ -14,11 +16,18 @@ import org.jspecify.annotations.Nullable;
  * @param holdsOnceWatchedReleased whether learning that {@code watch} held the lock and then let it
  *     go (a lease of our own client tells its successor so) makes us hold once it is gone: true for
  *     exclusive rules, where holding means heading the queue
+ * @param refusal why the request must fail instead of waiting; null when it holds or waits
  */
 public record QueuePosition(boolean holds, @Nullable String watch, boolean holdsOnceWatchedGone,
-        boolean holdsOnceWatchedReleased) {
+        boolean holdsOnceWatchedReleased, @Nullable String refusal) {
 
     private static final QueuePosition HOLDS = new QueuePosition(true, null, false, false);
+
+    /** A position that holds or waits (no refusal). */
+    public QueuePosition(boolean holds, @Nullable String watch, boolean holdsOnceWatchedGone,
+            boolean holdsOnceWatchedReleased) {
+        this(holds, watch, holdsOnceWatchedGone, holdsOnceWatchedReleased, null);
+    }
 
     /**
      * Checks the combination.
@@ -26,11 +35,14 @@ public record QueuePosition(boolean holds, @Nullable String watch, boolean holds
      * @throws IllegalArgumentException if a holder has a node to watch or a waiter has none
      */
     public QueuePosition {
-        if (holds != (watch == null)) {
+        if (refusal != null) {
+            if (holds || watch != null || holdsOnceWatchedGone || holdsOnceWatchedReleased) {
+                throw new IllegalArgumentException("a refused position neither holds nor watches");
+            }
+        } else if (holds != (watch == null)) {
             throw new IllegalArgumentException("a holder watches nothing and a waiter watches a node: holds="
                     + holds + ", watch=" + watch);
-        }
-        if (holds && (holdsOnceWatchedGone || holdsOnceWatchedReleased)) {
+        } else if (holds && (holdsOnceWatchedGone || holdsOnceWatchedReleased)) {
             throw new IllegalArgumentException("a holder has no watched node to wait for");
         }
     }
@@ -38,6 +50,11 @@ public record QueuePosition(boolean holds, @Nullable String watch, boolean holds
     /** The node holds the lock. */
     public static QueuePosition holding() {
         return HOLDS;
+    }
+
+    /** The request must fail with {@code why}: the queue shows a conflict that waiting cannot cure. */
+    public static QueuePosition refused(String why) {
+        return new QueuePosition(false, null, false, false, Objects.requireNonNull(why, "why"));
     }
 
     /** The node waits for {@code watch}; see the record's components for the two flags. */

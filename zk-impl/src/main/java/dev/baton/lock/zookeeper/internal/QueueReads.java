@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.zookeeper.KeeperException.Code;
+import org.apache.zookeeper.Watcher;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -37,22 +38,39 @@ final class QueueReads {
 
     /** Reads the queue at {@code lockPath} for {@code reader}, with a read sent after this call. */
     void read(String lockPath, Reader reader) {
+        read(lockPath, null, reader);
+    }
+
+    /**
+     * As {@link #read(String, Reader)}; if {@code watcher} is not null, the read also watches the
+     * children with it (all readers of a queue that is watched pass the same watcher).
+     */
+    void read(String lockPath, @Nullable Watcher watcher, Reader reader) {
         List<Reader> cohort;
+        Watcher watching;
         synchronized (this) {
             Pending pending = byPath.computeIfAbsent(lockPath, path -> new Pending());
             pending.waiting.add(reader);
+            if (watcher != null) {
+                pending.watcher = watcher;
+            }
             if (pending.inFlight) {
                 return;
             }
             pending.inFlight = true;
             cohort = pending.take();
+            watching = pending.watcher;
         }
-        send(lockPath, cohort);
+        send(lockPath, cohort, watching);
     }
 
-    private void send(String lockPath, List<Reader> cohort) {
+    private void send(String lockPath, List<Reader> cohort, @Nullable Watcher watcher) {
         try {
-            session.children(lockPath, (code, children) -> answered(lockPath, cohort, code, children));
+            if (watcher == null) {
+                session.children(lockPath, (code, children) -> answered(lockPath, cohort, code, children));
+            } else {
+                session.watchChildren(lockPath, watcher, (code, children) -> answered(lockPath, cohort, code, children));
+            }
         } catch (LockException e) {
             // Not inline: the caller may hold its attempt's monitor, and the cohort holds others.
             engine.deliver(() -> answered(lockPath, cohort, Code.CONNECTIONLOSS, null));
@@ -63,16 +81,18 @@ final class QueueReads {
 
     private void answered(String lockPath, List<Reader> cohort, Code code, @Nullable List<String> children) {
         List<Reader> next = null;
+        Watcher watcher = null;
         synchronized (this) {
             Pending pending = byPath.get(lockPath);
             if (pending.waiting.isEmpty()) {
                 byPath.remove(lockPath);
             } else {
                 next = pending.take();
+                watcher = pending.watcher;
             }
         }
         if (next != null) {
-            send(lockPath, next);
+            send(lockPath, next, watcher);
         }
         QueueListing listing = code == Code.OK && children != null ? new QueueListing(children) : null;
         for (Reader reader : cohort) {
@@ -87,6 +107,7 @@ final class QueueReads {
 
     private static final class Pending {
         boolean inFlight;
+        @Nullable Watcher watcher;
         List<Reader> waiting = new ArrayList<>(1);
 
         List<Reader> take() {

@@ -31,4 +31,16 @@ public interface QueueRule {
      * @return whether it holds, or whom it watches
      */
     QueuePosition position(List<String> queue, int mine);
+
+    /**
+     * Whether a waiter must hear of every change of the queue rather than of one node's deletion:
+     * true for a rule under which any of several nodes leaving can make it hold (a semaphore's
+     * first waiter holds once <em>any</em> holder leaves, in whatever order they leave). The
+     * engine then reads such queues with a children watch, one per client and queue, and a waiter
+     * reads the queue again whenever it fires; the node named by {@link QueuePosition#watch()} is
+     * not watched.
+     */
+    default boolean watchesQueue() {
+        return false;
+    }
 }

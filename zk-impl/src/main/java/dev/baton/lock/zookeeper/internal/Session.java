@@ -34,6 +34,11 @@ interface Session {
         void stated(Code code, @Nullable Stat stat);
     }
 
+    /** The answer to a {@code getData}: the data and stat when {@code code} is OK. */
+    interface Read {
+        void read(Code code, byte @Nullable [] data, @Nullable Stat stat);
+    }
+
     /** The answer to a delete. */
     interface Deleted {
         void deleted(Code code);
@@ -44,6 +49,15 @@ interface Session {
 
     /** Lists {@code path}'s children, without a watch. */
     void children(String path, Listed answer);
+
+    /**
+     * Lists {@code path}'s children and watches them, with {@code watcher}, for the next change
+     * (none is left behind when the node does not exist).
+     */
+    void watchChildren(String path, Watcher watcher, Listed answer);
+
+    /** {@code getData}, with {@code watcher} if it is not null. */
+    void read(String path, @Nullable Watcher watcher, Read answer);
 
     /** {@code exists}, with {@code watcher} if it is not null (set whether or not the node exists). */
     void exists(String path, @Nullable Watcher watcher, Stated answer);

@@ -180,7 +180,15 @@ final class ZkLease implements Lease, LossSignal {
         // A node that vanished because our session ended is the connection listener's to report
         // (SESSION_EXPIRED); only a deletion seen from the session that owns it is TAKEN_OVER.
         Runnable gone = () -> {
-            if (session.isConnected() && session.sessionId() == id) {
+            boolean sameSession;
+            try {
+                sameSession = session.isConnected() && session.sessionId() == id;
+            } catch (RuntimeException e) {
+                // The client closed as the event came: a watcher must not throw into ZooKeeper's
+                // event thread, and closing decides what happens to this lease.
+                return;
+            }
+            if (sameSession) {
                 nodeGone();
             }
         };

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A handle on one lock; every call starts an independent {@link AcquireAttempt}. A named lock's
@@ -23,12 +24,25 @@ final class ZkLock implements DistributedLock {
     private final String name;
     private final String path;
     private final QueueKind kind;
+    private final byte @Nullable [] nodeData;
 
     ZkLock(LockEngine engine, String name, String path, QueueKind kind) {
+        this(engine, name, path, kind, null);
+    }
+
+    /** @param nodeData what this handle's queue nodes hold; null for the engine's {@code pid@host} */
+    ZkLock(LockEngine engine, String name, String path, QueueKind kind, byte @Nullable [] nodeData) {
         this.engine = engine;
         this.name = name;
         this.path = path;
         this.kind = kind;
+        this.nodeData = nodeData;
+    }
+
+    /** The data of this handle's queue nodes. */
+    byte[] nodeData() {
+        byte[] data = nodeData;
+        return data == null ? engine.holderData() : data;
     }
 
     QueueRule rule() {

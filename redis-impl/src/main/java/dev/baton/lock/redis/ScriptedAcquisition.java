@@ -1,6 +1,6 @@
 package dev.baton.lock.redis;
 
-import dev.baton.lock.redis.internal.Scripts;
+import dev.baton.lock.LockException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -9,8 +9,10 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One request for a lock on the Jedis backend, from the first attempt to the grant, the end of the
- * wait, a failure or a cancel.
+ * One request for a lock run by scripts (every lock of the Jedis backend, and the Redisson
+ * adapter's recipes), from the first attempt to the grant, the end of the wait, a failure or a
+ * cancel. What an attempt runs is the {@link RedisRecipe}'s: the mutex, a reader, a writer, a
+ * permit or a candidate.
  *
  * <p>An attempt is one acquire script, run by the request's executor: the caller's own thread for a
  * blocking call ({@link CallerRuns}), the client's attempt thread otherwise. When the lock is held,
@@ -24,13 +26,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread-safe; state is guarded by the monitor.
  */
-final class JedisAcquisition {
+final class ScriptedAcquisition {
 
     private static final long MIN_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    private final JedisBackend backend;
+    private final ScriptBackend backend;
     private final ClientRuntime runtime;
-    private final LockKeys keys;
+    private final RedisRecipe recipe;
     private final long waitNanos;
     private final long deadline;
     private final Executor attempts;
@@ -54,10 +56,10 @@ final class JedisAcquisition {
      * @param waitNanos {@link AbstractRedisLock#FOREVER}, 0 for one attempt, or the longest wait
      * @param attempts where attempts run
      */
-    JedisAcquisition(JedisBackend backend, LockKeys keys, long waitNanos, Executor attempts) {
+    ScriptedAcquisition(ScriptBackend backend, RedisRecipe recipe, long waitNanos, Executor attempts) {
         this.backend = backend;
         this.runtime = backend.runtime();
-        this.keys = keys;
+        this.recipe = recipe;
         this.waitNanos = waitNanos;
         this.deadline = runtime.now() + Math.max(0, waitNanos);
         this.attempts = attempts;
@@ -112,21 +114,23 @@ final class JedisAcquisition {
                 return;
             }
         }
-        long mark = backend.subscription().mark(keys.channel());
+        long mark = backend.wakeups().mark(recipe.channel());
         long sent = runtime.now();
         List<?> reply;
         try {
-            reply = (List<?>) backend.eval(Scripts.ACQUIRE, List.of(keys.lock(), keys.fence()), List.of(leaseId,
-                    Long.toString(backend.leaseMillis()), Long.toString(Scripts.FENCE_TTL.toMillis())));
+            reply = recipe.acquire(backend, leaseId);
         } catch (RuntimeException e) {
             onFailure(e);
             return;
         }
-        long value = (Long) reply.get(1);
-        if ((Long) reply.get(0) == 1L) {
+        long status = ((Number) reply.get(0)).longValue();
+        long value = ((Number) reply.get(1)).longValue();
+        if (status == 1L) {
             onGranted(value, sent);
-        } else {
+        } else if (status == 0L) {
             onHeld(value, mark);
+        } else {
+            onRefused(value);
         }
     }
 
@@ -140,7 +144,7 @@ final class JedisAcquisition {
             }
             granted = true;
         }
-        RedisLease lease = new RedisLease(runtime, new JedisLeaseOps(backend, keys, leaseId), keys.name(), token, sent);
+        RedisLease lease = new RedisLease(runtime, recipe.leaseOps(backend, leaseId), recipe.name(), token, sent);
         lease.start();
         if (!future.complete(lease)) {
             lease.releaseAsync();
@@ -163,7 +167,7 @@ final class JedisAcquisition {
             wakeAgain = false;
             if (!ended && !watching) {
                 watching = true;
-                again |= backend.subscription().watch(keys.channel(), waker, mark);
+                again |= backend.wakeups().watch(recipe.channel(), waker, mark);
             }
             if (!ended) {
                 armDeadline();
@@ -194,7 +198,7 @@ final class JedisAcquisition {
                 if (failures++ == 0) {
                     failingSince = now;
                 }
-                fail = waitNanos == 0 || !Faults.isTransient(error) || now - failingSince > backend.giveUpNanos();
+                fail = waitNanos == 0 || !backend.isTransient(error) || now - failingSince > backend.giveUpNanos();
                 if (!fail) {
                     armDeadline();
                     long backoff = TimeUnit.MILLISECONDS.toNanos(Math.min(1000, 25L << Math.min(failures, 6)));
@@ -204,11 +208,18 @@ final class JedisAcquisition {
         }
         if (ended) {
             // The request ended while this attempt ran; the server may have granted it all the same.
-            new JedisLeaseOps(backend, keys, leaseId).release(false);
+            recipe.abandon(backend, leaseId);
         } else if (fail) {
-            future.completeExceptionally(Faults.lockException("acquire lock '" + keys.name() + "'", error,
-                    backend.where()));
+            future.completeExceptionally(backend.lockException("acquire lock '" + recipe.name() + "'", error));
         }
+    }
+
+    /** The recipe refused the request outright (a semaphore used with another number of permits). */
+    private void onRefused(long detail) {
+        synchronized (this) {
+            attempting = false;
+        }
+        future.completeExceptionally(new LockException("refused '" + recipe.name() + "': " + recipe.refusal(detail)));
     }
 
     private void onDeadline() {
@@ -219,8 +230,7 @@ final class JedisAcquisition {
         if (failure == null) {
             future.complete(null);
         } else {
-            future.completeExceptionally(Faults.lockException("acquire lock '" + keys.name() + "'", failure,
-                    backend.where()));
+            future.completeExceptionally(backend.lockException("acquire lock '" + recipe.name() + "'", failure));
         }
     }
 
@@ -233,13 +243,13 @@ final class JedisAcquisition {
             cancel(timeout);
             unwatch = watching;
             watching = false;
-            releaseDoubtful = doubtful && lease == null;
+            releaseDoubtful = (doubtful || recipe.leavesIntent()) && lease == null;
         }
         if (unwatch) {
-            backend.subscription().unwatch(keys.channel(), waker);
+            backend.wakeups().unwatch(recipe.channel(), waker);
         }
         if (releaseDoubtful) {
-            new JedisLeaseOps(backend, keys, leaseId).release(false);
+            recipe.abandon(backend, leaseId);
         }
     }
 

@@ -1,17 +1,19 @@
 package dev.baton.lock.redis;
 
-import dev.baton.lock.redis.internal.Scripts;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 
-/** Renews and releases one Jedis-backend lease, identified by its lease id. */
-record JedisLeaseOps(JedisBackend backend, LockKeys keys, String leaseId) implements LeaseOps {
+/**
+ * Renews and releases one lease by running its recipe's scripts ({@link RedisRecipe#leaseOps}).
+ *
+ * @param renewCall runs the renewal script, blocking; true if the lease was extended
+ * @param releaseCall runs the release script, blocking
+ */
+record ScriptLeaseOps(ScriptBackend backend, BooleanSupplier renewCall, Runnable releaseCall) implements LeaseOps {
 
     @Override
     public CompletableFuture<Boolean> renew() {
-        return backend.upkeep(() -> Long.valueOf(1).equals(backend.eval(Scripts.RENEW,
-                List.of(keys.lock(), keys.fence()), List.of(leaseId, Long.toString(backend.leaseMillis()),
-                        Long.toString(Scripts.FENCE_TTL.toMillis())))));
+        return backend.upkeep(renewCall::getAsBoolean);
     }
 
     /**
@@ -23,7 +25,7 @@ record JedisLeaseOps(JedisBackend backend, LockKeys keys, String leaseId) implem
     public CompletableFuture<Void> release(boolean callerWaits) {
         if (callerWaits && !backend.seemsUnreachable()) {
             try {
-                releaseNow();
+                releaseCall.run();
                 return CompletableFuture.completedFuture(null);
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
@@ -31,15 +33,11 @@ record JedisLeaseOps(JedisBackend backend, LockKeys keys, String leaseId) implem
         }
         try {
             return backend.upkeep(() -> {
-                releaseNow();
+                releaseCall.run();
                 return null;
             });
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-    }
-
-    private void releaseNow() {
-        backend.eval(Scripts.RELEASE, List.of(keys.lock()), List.of(leaseId, keys.channel()));
     }
 }
