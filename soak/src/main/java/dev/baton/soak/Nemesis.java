@@ -19,15 +19,17 @@ final class Nemesis {
     private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(120);
 
     private final LockCluster cluster;
+    private final Workload workload;
     private final List<WorkerProcess> workers;
     private final History history;
     private final SoakOptions options;
     private final Consumer<String> log;
     private int number;
 
-    Nemesis(LockCluster cluster, List<WorkerProcess> workers, History history, SoakOptions options, Consumer<String> log) {
+    Nemesis(LockCluster cluster, Workload workload, History history, SoakOptions options, Consumer<String> log) {
         this.cluster = cluster;
-        this.workers = workers;
+        this.workload = workload;
+        this.workers = workload.targets();
         this.history = history;
         this.options = options;
         this.log = log;
@@ -61,13 +63,14 @@ final class Nemesis {
             WorkerProcess victim = holder();
             target = victim.name();
             start = Micros.now();
+            workload.striking(n, kind, target, start);
             switch (kind) {
-                case WORKER_PAUSE -> {
+                case WORKER_PAUSE, COORDINATOR_PAUSE -> {
                     victim.pause();
                     Wait.sleep(cluster.lossHorizon().multipliedBy(3).dividedBy(2).toMillis());
                     victim.resume();
                 }
-                case WORKER_KILL -> {
+                case WORKER_KILL, COORDINATOR_KILL -> {
                     victim.kill();
                     history.forget(target);
                     victim.start();
@@ -86,12 +89,14 @@ final class Nemesis {
             heal = Micros.now();
         } else {
             start = Micros.now();
+            workload.striking(n, kind, null, start);
             LockCluster.Injection injection = cluster.inject(kind);
             target = injection.target();
             Wait.sleep(injection.hold().toMillis());
             injection.heal();
             heal = Micros.now();
         }
+        workload.healed(n, heal);
         boolean progressed = Wait.until(options.recoveryTimeout(), () -> history.latestGrant() > heal);
         // The fault ends when the cluster is whole again, not at the first grant: a restarted Redis
         // master serves as an empty master until Sentinel turns it into a replica, and what happens
