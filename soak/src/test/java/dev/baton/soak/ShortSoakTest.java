@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.soak.check.CheckResult;
 import dev.baton.soak.check.KindStats;
+import dev.baton.soak.check.TransferStats;
 import dev.baton.soak.check.Violation;
 import java.util.List;
 import java.util.Set;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The short soak CI runs: every fault kind once, on every backend topology, with real servers and
- * worker JVMs. The long run is {@code SoakMain} (see RELIABILITY.md).
+ * worker JVMs; and 2PC, each of its fault kinds twice. The long run is {@code SoakMain} (see RELIABILITY.md).
  */
 @Tag("slow") // real servers and worker JVMs: left out by -Pfast
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
@@ -52,6 +53,27 @@ class ShortSoakTest {
     void redisClusterFailoverKeepsFencingSafe() {
         assertClean(SoakRuns.run("redis-cluster", "short-cluster", SoakOptions.SelfTest.NONE, 1,
                 FaultKind.CLUSTER_FAILOVER).check());
+    }
+
+    /**
+     * 2PC on the in-process XA path: transfers between two PostgreSQL servers while the nemesis
+     * kills and stops coordinating workers and kills the ZooKeeper leader, twice each. Money is
+     * conserved, no transfer is one-sided, every outcome told matches the banks, and after recovery
+     * nothing is prepared or decided.
+     */
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES) // about 2 minutes: two faults of each kind
+    void twoPhaseCommitKeepsItsPromisesThroughCoordinatorAndLeaderFaults() {
+        CheckResult check = SoakRuns.run(Soak.XA, "short-xa", SoakOptions.SelfTest.NONE, 2,
+                FaultKind.COORDINATOR_KILL, FaultKind.COORDINATOR_PAUSE, FaultKind.ZK_LEADER_KILL).check();
+        assertTrue(check.violations().isEmpty(), "violations: " + check.violations());
+        for (FaultKind kind : List.of(FaultKind.COORDINATOR_KILL, FaultKind.COORDINATOR_PAUSE, FaultKind.ZK_LEADER_KILL)) {
+            TransferStats stats = check.transfers().get(kind.id());
+            assertEquals(2, stats.injections(), kind.id() + " was not injected twice");
+            assertEquals(2, stats.drain().count(), kind.id() + ": no commit after each heal");
+        }
+        assertTrue(check.transfers().values().stream().mapToInt(TransferStats::committed).sum() > 0,
+                "no transfer committed");
     }
 
     private static void assertClean(CheckResult check) {
