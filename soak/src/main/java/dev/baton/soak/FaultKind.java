@@ -9,8 +9,9 @@ import java.util.Locale;
  *
  * <p>2PC (issue 15): {@link #COORDINATOR_KILL} and {@link #COORDINATOR_PAUSE} hit a worker of the
  * transfer workload, which coordinates its own transactions on the in-process XA path;
- * {@link #ZK_LEADER_KILL} applies as it is. {@code PARTICIPANT_KILL} and {@code PARTICIPANT_PAUSE}
- * belong to the distributed path's participant hosts, which the soak does not run yet.
+ * {@link #ZK_LEADER_KILL} applies as it is. On the distributed path ({@code --backend 2pc}) the
+ * coordinator kinds hit a coordinator JVM, and {@link #PARTICIPANT_KILL} and
+ * {@link #PARTICIPANT_PAUSE} a participant-host JVM.
  */
 public enum FaultKind {
 
@@ -22,6 +23,10 @@ public enum FaultKind {
     COORDINATOR_KILL(Scope.WORKER, false),
     /** 2PC: SIGSTOP a worker in a transaction for longer than its ZooKeeper session, then SIGCONT. */
     COORDINATOR_PAUSE(Scope.WORKER, false),
+    /** 2PC, distributed path: SIGKILL a participant-host JVM; start a new one in its place. */
+    PARTICIPANT_KILL(Scope.WORKER, false),
+    /** 2PC, distributed path: SIGSTOP a participant-host JVM for longer than its ZooKeeper session, then SIGCONT. */
+    PARTICIPANT_PAUSE(Scope.WORKER, false),
     /** Blackhole the holder's own TCP proxies to the servers (it still reaches the resource), then heal. */
     WORKER_PARTITION(Scope.WORKER, false),
     /** SIGKILL one ZooKeeper server, chosen at random, then restart it. */

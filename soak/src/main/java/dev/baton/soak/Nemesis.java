@@ -60,17 +60,17 @@ final class Nemesis {
         long heal;
         String target;
         if (kind.scope() == FaultKind.Scope.WORKER) {
-            WorkerProcess victim = holder();
+            WorkerProcess victim = victim(kind);
             target = victim.name();
             start = Micros.now();
             workload.striking(n, kind, target, start);
             switch (kind) {
-                case WORKER_PAUSE, COORDINATOR_PAUSE -> {
+                case WORKER_PAUSE, COORDINATOR_PAUSE, PARTICIPANT_PAUSE -> {
                     victim.pause();
                     Wait.sleep(cluster.lossHorizon().multipliedBy(3).dividedBy(2).toMillis());
                     victim.resume();
                 }
-                case WORKER_KILL, COORDINATOR_KILL -> {
+                case WORKER_KILL, COORDINATOR_KILL, PARTICIPANT_KILL -> {
                     victim.kill();
                     history.forget(target);
                     victim.start();
@@ -117,19 +117,27 @@ final class Nemesis {
                 () -> workers.stream().allMatch(w -> w.alive() && history.ready(w.name())));
     }
 
-    /** A worker that holds a lock now (waiting a moment for one), else any. */
-    private WorkerProcess holder() {
+    /**
+     * The worker to strike: one of those {@code kind} hits that holds a lock (or is in a
+     * transaction) now, waiting a moment for one, else any of them; at random if the history cannot
+     * tell (a participant host, a coordinator that reports its transaction only once it ended).
+     */
+    private WorkerProcess victim(FaultKind kind) {
+        List<WorkerProcess> candidates = workload.targets(kind);
+        if (!workload.showsHolders(kind)) {
+            return candidates.get(ThreadLocalRandom.current().nextInt(candidates.size()));
+        }
         List<WorkerProcess> holding = new ArrayList<>();
         Wait.until(Duration.ofSeconds(3), () -> {
             holding.clear();
-            for (WorkerProcess worker : workers) {
+            for (WorkerProcess worker : candidates) {
                 if (history.holders().contains(worker.name())) {
                     holding.add(worker);
                 }
             }
             return !holding.isEmpty();
         });
-        List<WorkerProcess> pool = holding.isEmpty() ? workers : holding;
+        List<WorkerProcess> pool = holding.isEmpty() ? candidates : holding;
         return pool.get(ThreadLocalRandom.current().nextInt(pool.size()));
     }
 }

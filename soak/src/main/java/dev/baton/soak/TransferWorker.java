@@ -188,7 +188,7 @@ public final class TransferWorker {
     }
 
     /** Applies {@code delta} to {@code account} and records it under {@code txnId}; false if it would go negative. */
-    private static boolean apply(Connection connection, String txnId, int account, long delta) throws SQLException {
+    static boolean apply(Connection connection, String txnId, int account, long delta) throws SQLException {
         try (Statement s = connection.createStatement()) {
             // A branch left prepared by a dead worker holds its row locks until recovery: do not wait for ever.
             s.execute("SET LOCAL lock_timeout = '2s'");

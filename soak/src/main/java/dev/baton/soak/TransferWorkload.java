@@ -5,6 +5,7 @@ import dev.baton.soak.check.TransferChecker;
 import dev.baton.soak.cluster.BankServers;
 import dev.baton.soak.cluster.LockCluster;
 import dev.baton.soak.cluster.Wait;
+import dev.baton.txn.TransactionCoordinator;
 import dev.baton.txn.xa.XaTransactions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -44,7 +45,9 @@ import org.postgresql.xa.PGXADataSource;
 final class TransferWorkload implements Workload {
 
     /** The XA format id of the in-process path's branches ("BTN2"), as pgjdbc writes it first in a gid. */
-    private static final String BATON_FORMAT = Integer.toString(0x42544e32);
+    private static final String XA_FORMAT = Integer.toString(0x42544e32);
+    /** The XA format id of the distributed path's branches ({@code XaParticipant}, "BTN1"). */
+    private static final String PARTICIPANT_FORMAT = Integer.toString(0x42544e31);
     private static final Duration SLOW_PREPARED = Duration.ofMillis(500);
     private static final long POLL_MILLIS = 100;
     private static final Duration MONITOR_LIMIT = Duration.ofSeconds(120);
@@ -56,12 +59,15 @@ final class TransferWorkload implements Workload {
     private final int harnessPort;
     private final Path logs;
     private final Path dataDir;
+    private final boolean distributed;
     private final List<WorkerProcess> workers = new ArrayList<>();
+    private final List<WorkerProcess> hosts = new ArrayList<>();
     private final Map<Integer, InDoubtMonitor> monitors = new ConcurrentHashMap<>();
     private @Nullable BankServers banks;
 
     TransferWorkload(SoakOptions options, LockCluster cluster, History history, int harnessPort, Path logs,
-                     Path dataDir) {
+                     Path dataDir, boolean distributed) {
+        this.distributed = distributed;
         this.options = options;
         this.cluster = cluster;
         this.history = history;
@@ -84,12 +90,30 @@ final class TransferWorkload implements Workload {
         history.add("RUN", "recoveryGraceMs", Long.toString(options.recoveryGrace().toMillis()));
         Map<String, Integer> ports = started.ports();
         boolean broken = options.selfTest() == SoakOptions.SelfTest.TRANSFERS;
+        if (distributed) {
+            for (int i = 1; i <= 2; i++) {
+                WorkerProcess host = new WorkerProcess("p", i, options, cluster, harnessPort, logs,
+                        (name, port) -> List.of(ParticipantWorker.class.getName(), Integer.toString(port), name,
+                                Integer.toString(ports.get(BankServers.BANKS.get(0))),
+                                Integer.toString(ports.get(BankServers.BANKS.get(1))),
+                                Long.toString(options.recoveryGrace().toMillis())));
+                hosts.add(host);
+                host.start();
+            }
+            Wait.require("every participant host is ready", Duration.ofSeconds(120),
+                    () -> hosts.stream().allMatch(w -> history.ready(w.name())));
+        }
         for (int i = 1; i <= options.workers(); i++) {
-            WorkerProcess worker = new WorkerProcess(i, options, cluster, harnessPort, logs,
-                    (name, port) -> List.of(TransferWorker.class.getName(), Integer.toString(port), name,
-                            Integer.toString(started.accounts()), Integer.toString(ports.get(BankServers.BANKS.get(0))),
-                            Integer.toString(ports.get(BankServers.BANKS.get(1))),
-                            Long.toString(options.recoveryGrace().toMillis()), Boolean.toString(broken)));
+            WorkerProcess worker = distributed
+                    ? new WorkerProcess("c", i, options, cluster, harnessPort, logs,
+                            (name, port) -> List.of(DistributedTransferWorker.class.getName(), Integer.toString(port),
+                                    name, Integer.toString(started.accounts())))
+                    : new WorkerProcess(i, options, cluster, harnessPort, logs,
+                            (name, port) -> List.of(TransferWorker.class.getName(), Integer.toString(port), name,
+                                    Integer.toString(started.accounts()),
+                                    Integer.toString(ports.get(BankServers.BANKS.get(0))),
+                                    Integer.toString(ports.get(BankServers.BANKS.get(1))),
+                                    Long.toString(options.recoveryGrace().toMillis()), Boolean.toString(broken)));
             workers.add(worker);
             worker.start();
         }
@@ -101,7 +125,20 @@ final class TransferWorkload implements Workload {
 
     @Override
     public List<WorkerProcess> targets() {
-        return workers;
+        List<WorkerProcess> all = new ArrayList<>(workers);
+        all.addAll(hosts);
+        return all;
+    }
+
+    @Override
+    public List<WorkerProcess> targets(FaultKind kind) {
+        return kind == FaultKind.PARTICIPANT_KILL || kind == FaultKind.PARTICIPANT_PAUSE ? hosts : workers;
+    }
+
+    /** A distributed coordinator reports a transaction only once it ended, and a host none. */
+    @Override
+    public boolean showsHolders(FaultKind kind) {
+        return !distributed;
     }
 
     @Override
@@ -122,6 +159,11 @@ final class TransferWorkload implements Workload {
     @Override
     public void stop() {
         workers.parallelStream().forEach(WorkerProcess::stop);
+        if (distributed) {
+            // The hosts finish what the coordinators left (apply decisions, abort at the deadline), then stop.
+            finishDistributed();
+            hosts.parallelStream().forEach(WorkerProcess::stop);
+        }
         for (InDoubtMonitor monitor : monitors.values()) {
             try {
                 monitor.join(MONITOR_LIMIT.toMillis());
@@ -135,7 +177,10 @@ final class TransferWorkload implements Workload {
             return;
         }
         try {
-            recoverAndRecord(bankServers);
+            if (!distributed) {
+                recoverAndRecord(bankServers);
+            }
+            recordFinalState(bankServers);
         } finally {
             bankServers.close();
             banks = null;
@@ -179,6 +224,10 @@ final class TransferWorkload implements Workload {
         } finally {
             closeQuietly(zk);
         }
+    }
+
+    /** What the banks hold at the end, as {@code END} and {@code ROW} lines. */
+    private void recordFinalState(BankServers bankServers) {
         try {
             for (String prepared : bankServers.preparedEverywhere()) {
                 history.add("END", "prepared-left", prepared);
@@ -189,6 +238,46 @@ final class TransferWorkload implements Workload {
             history.add("END", "done");
         } catch (SQLException e) {
             history.add("NOTE", "harness", Long.toString(Micros.now()), "bank-read-failed", oneLine(e));
+        }
+    }
+
+    /**
+     * The distributed path's end: with the workers' coordinators gone, one coordinator of the
+     * harness's own drives and collects what they left, and the participant hosts (still running)
+     * apply every decision and abort what was never decided; waits, bounded, until no transaction
+     * is left in ZooKeeper and no branch is prepared.
+     */
+    private void finishDistributed() {
+        BankServers bankServers = banks;
+        if (bankServers == null) {
+            return;
+        }
+        Map<String, String> config = cluster.clientConfig(cluster.proxyTargets());
+        long began = Micros.now();
+        ZooKeeper zk = null;
+        try {
+            zk = connect(config.get("baton.zookeeper.connect"));
+            ZooKeeper reader = zk;
+            // The survivor: closing a coordinator leaves its transactions to "another instance"
+            // (TransactionCoordinator.close), which must exist for the last ones to be collected.
+            TransactionCoordinator survivor = TransactionCoordinator.open(config);
+            try {
+                boolean drained = Wait.until(FINAL_RECOVERY, () -> batonPrepared(bankServers).isEmpty()
+                        && children(reader, "/baton/txn").isEmpty());
+                history.add("END", "recovery", Long.toString(began), Long.toString(Micros.now()), drained ? "1" : "0");
+            } finally {
+                survivor.close();
+            }
+            for (String txn : children(zk, "/baton/txn")) {
+                history.add("END", "decision-left", txn);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            history.add("NOTE", "harness", Long.toString(Micros.now()), "final-recovery-failed", "interrupted");
+        } catch (java.io.IOException | RuntimeException e) {
+            history.add("NOTE", "harness", Long.toString(Micros.now()), "final-recovery-failed", oneLine(e));
+        } finally {
+            closeQuietly(zk);
         }
     }
 
@@ -241,8 +330,12 @@ final class TransferWorkload implements Workload {
 
     /** The decisions XaTransactions has not deleted yet (a transaction still in doubt, or not cleaned up). */
     private static List<String> decisions(ZooKeeper zk) {
+        return children(zk, "/baton/xa/decisions");
+    }
+
+    private static List<String> children(ZooKeeper zk, String path) {
         try {
-            return zk.getChildren("/baton/xa/decisions", false);
+            return zk.getChildren(path, false);
         } catch (KeeperException.NoNodeException e) {
             return List.of();
         } catch (KeeperException e) {
@@ -271,17 +364,18 @@ final class TransferWorkload implements Workload {
 
     /**
      * The transaction id in a pgjdbc gid ({@code formatId_base64(global)_base64(branch)}) of a
-     * Baton in-process branch (global id {@code txnId/owner}); null for any other gid.
+     * Baton branch (global id {@code txnId/owner} in-process, {@code txnId} distributed); null for
+     * any other gid.
      */
     static @Nullable String txnIdOf(String gid) {
         String[] parts = gid.split("_");
-        if (parts.length != 3 || !parts[0].equals(BATON_FORMAT)) {
+        if (parts.length != 3 || !(parts[0].equals(XA_FORMAT) || parts[0].equals(PARTICIPANT_FORMAT))) {
             return null;
         }
         try {
             String global = new String(Base64.getDecoder().decode(parts[1]), StandardCharsets.UTF_8);
             int slash = global.indexOf('/');
-            return slash > 0 ? global.substring(0, slash) : null;
+            return slash > 0 ? global.substring(0, slash) : global;
         } catch (IllegalArgumentException e) {
             return null;
         }
@@ -340,7 +434,7 @@ final class TransferWorkload implements Workload {
                         // The victim's own branches prepared before it came back (a resumed worker's new
                         // transactions are not in doubt); for a server fault, any that stays prepared.
                         long healed = heal;
-                        boolean suspect = victim != null
+                        boolean suspect = victim != null && !distributed
                                 ? victim.equals(history.workerOf(txnId)) && (healed < 0 || firstSeen.get(txnId) <= healed)
                                 : now - firstSeen.get(txnId) >= SLOW_PREPARED.toNanos() / 1000;
                         if (suspect) {

@@ -28,6 +28,7 @@ final class WorkerProcess {
     private final Path logs;
     private final List<TcpProxy> proxies = new ArrayList<>();
     private final Launch launch;
+    private final String prefix;
     private int incarnation;
     private String name;
     private Process process;
@@ -50,6 +51,13 @@ final class WorkerProcess {
 
     /** A slot for any worker main, started as {@code launch} says. */
     WorkerProcess(int index, SoakOptions options, LockCluster cluster, int harnessPort, Path logs, Launch launch) {
+        this("w", index, options, cluster, harnessPort, logs, launch);
+    }
+
+    /** A slot whose incarnations are named {@code <prefix><index>-<incarnation>}. */
+    WorkerProcess(String prefix, int index, SoakOptions options, LockCluster cluster, int harnessPort, Path logs,
+                  Launch launch) {
+        this.prefix = prefix;
         this.launch = launch;
         this.index = index;
         this.options = options;
@@ -64,7 +72,7 @@ final class WorkerProcess {
     /** Starts a new incarnation. */
     synchronized void start() {
         incarnation++;
-        name = "w" + index + "-" + incarnation;
+        name = prefix + index + "-" + incarnation;
         List<InetSocketAddress> addresses = proxies.isEmpty() ? cluster.proxyTargets()
                 : proxies.stream().map(TcpProxy::address).toList();
         List<String> command = new ArrayList<>(List.of(Procs.java(), "-Xmx128m", "-XX:+UseSerialGC",

@@ -17,8 +17,18 @@ interface Workload {
     /** Starts the workload's processes against the running cluster. */
     void start();
 
-    /** The processes a worker-scope fault may hit. */
+    /** Every process the workload runs: all must be ready before each fault. */
     List<WorkerProcess> targets();
+
+    /** The processes a worker-scope fault of {@code kind} may hit. */
+    default List<WorkerProcess> targets(FaultKind kind) {
+        return targets();
+    }
+
+    /** Whether the history tells, live, which of {@link #targets(FaultKind)} holds a lock or is in a transaction. */
+    default boolean showsHolders(FaultKind kind) {
+        return true;
+    }
 
     /**
      * The nemesis is about to inject fault number {@code fault}.

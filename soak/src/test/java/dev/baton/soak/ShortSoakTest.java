@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The short soak CI runs: every fault kind once, on every backend topology, with real servers and
- * worker JVMs; and 2PC, each of its fault kinds twice. The long run is {@code SoakMain} (see RELIABILITY.md).
+ * worker JVMs; and 2PC: on the in-process XA path each of its fault kinds twice, on the distributed
+ * path each once. The long run is {@code SoakMain} (see RELIABILITY.md).
  */
 @Tag("slow") // real servers and worker JVMs: left out by -Pfast
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
@@ -74,6 +75,24 @@ class ShortSoakTest {
         }
         assertTrue(check.transfers().values().stream().mapToInt(TransferStats::committed).sum() > 0,
                 "no transfer committed");
+    }
+
+    /**
+     * 2PC on the distributed path: coordinator JVMs and participant-host JVMs (both banks in each
+     * host) killed and stopped, and the ZooKeeper leader killed, once each; the same promises.
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES) // about 2.5 minutes: one fault of each of five kinds
+    void distributedTwoPhaseCommitKeepsItsPromisesThroughCoordinatorParticipantAndLeaderFaults() {
+        List<FaultKind> kinds = List.of(FaultKind.COORDINATOR_KILL, FaultKind.COORDINATOR_PAUSE,
+                FaultKind.PARTICIPANT_KILL, FaultKind.PARTICIPANT_PAUSE, FaultKind.ZK_LEADER_KILL);
+        CheckResult check = SoakRuns.run(Soak.TWO_PC, "short-2pc", SoakOptions.SelfTest.NONE, 1,
+                kinds.toArray(FaultKind[]::new)).check();
+        assertTrue(check.violations().isEmpty(), "violations: " + check.violations());
+        for (FaultKind kind : kinds) {
+            assertEquals(1, check.transfers().get(kind.id()).injections(), kind.id() + " was not injected");
+            assertEquals(1, check.transfers().get(kind.id()).drain().count(), kind.id() + ": no commit after the heal");
+        }
     }
 
     private static void assertClean(CheckResult check) {
