@@ -38,13 +38,15 @@ public final class SoakMain implements Callable<Integer> {
     private final List<String> rawArgs = new ArrayList<>();
 
     @Option(names = "--backend", split = ",", description = "zookeeper, redis, redisson, redis-sentinel, redis-cluster,"
-            + " or xa (2PC: transfers between two PostgreSQL databases on the in-process XA path) (several, comma-separated, run one after the other). Default: zookeeper,redis,redis-sentinel,redis-cluster")
+            + " or for 2PC, transfers between two PostgreSQL databases: xa (the in-process XA path) or 2pc (the"
+            + " distributed path: coordinator and participant-host JVMs) (several, comma-separated, run one after the other). Default: zookeeper,redis,redis-sentinel,redis-cluster")
     private List<String> backends = List.of("zookeeper", "redis", "redis-sentinel", "redis-cluster");
 
     @Option(names = "--faults", split = ",", description = "fault kinds, one phase each, in order (default: all that apply): "
             + "worker-pause, worker-kill, worker-partition, zk-server-kill, zk-leader-kill, zk-quorum-loss, redis-pause,"
             + " redis-restart, sentinel-failover, cluster-failover; for xa: coordinator-kill, coordinator-pause,"
-            + " zk-leader-kill (its default), zk-server-kill, zk-quorum-loss")
+            + " zk-leader-kill (its default), zk-server-kill, zk-quorum-loss; for 2pc also participant-kill,"
+            + " participant-pause")
     private List<String> faults = List.of();
 
     @Option(names = "--injections", description = "injections per fault kind (default: ${DEFAULT-VALUE})")
@@ -82,13 +84,13 @@ public final class SoakMain implements Callable<Integer> {
             + " --client baton.redis.timeout=3s (repeatable)")
     private java.util.Map<String, String> clientOverrides = new java.util.LinkedHashMap<>();
 
-    @Option(names = "--accounts", description = "xa: accounts in each bank (default: ${DEFAULT-VALUE})")
+    @Option(names = "--accounts", description = "xa, 2pc: accounts in each bank (default: ${DEFAULT-VALUE})")
     private int accounts = 50;
 
-    @Option(names = "--recovery-grace", description = "xa: the workers' XA recovery grace (default: ${DEFAULT-VALUE})")
+    @Option(names = "--recovery-grace", description = "xa: the workers' XA recovery grace; 2pc: the hosts' abort grace (default: ${DEFAULT-VALUE})")
     private String recoveryGrace = "1s";
 
-    @Option(names = {"--self-test", "--break"}, description = "break on purpose: resource, lock or lost (locks), 2pc (xa)"
+    @Option(names = {"--self-test", "--break"}, description = "break on purpose: resource, lock or lost (locks), 2pc (xa only)"
             + " (default: none)")
     private String selfTest = "none";
 
@@ -117,7 +119,8 @@ public final class SoakMain implements Callable<Integer> {
         String command = "java -jar soak/target/baton-soak.jar " + String.join(" ", rawArgs);
         if (check != null) {
             List<String> lines = Files.readAllLines(check, StandardCharsets.UTF_8);
-            CheckResult result = lines.contains("RUN\tbackend\t" + Soak.XA) ? TransferChecker.check(lines)
+            boolean transfers = lines.contains("RUN\tbackend\t" + Soak.XA) || lines.contains("RUN\tbackend\t" + Soak.TWO_PC);
+            CheckResult result = transfers ? TransferChecker.check(lines)
                     : Checker.check(lines);
             SoakOptions options = SoakOptions.defaults(result.run().getOrDefault("backend", "?"), List.of(), check.getParent());
             String md = Report.markdown(new Soak.Result(options, result, result.run().getOrDefault("servers", "?"), 0, check),
