@@ -48,7 +48,7 @@ class SelfTestSoakTest {
         CheckResult check = SoakRuns.run(Soak.XA, "self-test-2pc", SoakOptions.SelfTest.TRANSFERS, 1,
                 FaultKind.COORDINATOR_KILL).check();
         for (Violation.Kind kind : List.of(Violation.Kind.ONE_SIDED, Violation.Kind.MONEY_NOT_CONSERVED,
-                Violation.Kind.OUTCOME_MISMATCH, Violation.Kind.PREPARED_LEFT)) {
+                Violation.Kind.OUTCOME_MISMATCH, Violation.Kind.ABORTED_BUT_COMMITTED, Violation.Kind.PREPARED_LEFT)) {
             assertTrue(check.count(kind) > 0, kind + " not reported: " + check.findings());
         }
     }

@@ -182,7 +182,8 @@ public final class TransferChecker {
                 }
                 case "ABORTED" -> {
                     if (!sides.isEmpty()) {
-                        findings.add(new Violation(Violation.Kind.OUTCOME_MISMATCH, at,
+                        findings.add(new Violation(sides.size() == 2 ? Violation.Kind.ABORTED_BUT_COMMITTED
+                                : Violation.Kind.OUTCOME_MISMATCH, at,
                                 who + " (" + answer.detail() + ") but it is in " + sides.keySet()));
                     }
                 }

@@ -31,8 +31,15 @@ public record Violation(Kind kind, long at, String detail) {
         MONEY_NOT_CONSERVED(true),
         /** 2PC: a transaction's transfer row is in one bank and not the other: applied on one side only. */
         ONE_SIDED(true),
-        /** 2PC: a caller was told COMMITTED and the banks do not both hold it, or ABORTED and one does. */
+        /** 2PC: a caller was told COMMITTED and the banks do not both hold it, or ABORTED and one of them does. */
         OUTCOME_MISMATCH(true),
+        /**
+         * 2PC: a caller was told ABORTED and the transaction committed in both banks. Found by the
+         * soak on the in-process XA path: a coordinator whose session ended while the reply to its
+         * COMMIT decision was on its way, after a survivor had committed the branches and deleted
+         * the decision (RELIABILITY.md, 2PC; {@code XaLostDecisionReplyTest}).
+         */
+        ABORTED_BUT_COMMITTED(true),
         /** 2PC: an account's balance disagrees with the transfer rows that touched it (a lost or partial write). */
         LEDGER_MISMATCH(true),
         /** 2PC: a transaction is still prepared in {@code pg_prepared_xacts} after healing and recovery. */

@@ -96,9 +96,17 @@ class TransferCheckerTest {
     }
 
     @Test
-    void anAbortToldForACommittedTransferIsAnOutcomeMismatch() {
+    void anAbortToldForATransferCommittedInBothBanksIsCaughtByItsOwnClass() {
         CheckResult check = new H().transfer("tx-1", 6, "ABORTED").rows("tx-1", true, true).end().check();
-        assertEquals(List.of(Violation.Kind.OUTCOME_MISMATCH), check.violations().stream().map(Violation::kind).toList());
+        assertEquals(List.of(Violation.Kind.ABORTED_BUT_COMMITTED),
+                check.violations().stream().map(Violation::kind).toList());
+    }
+
+    @Test
+    void anAbortToldForATransferInOneBankIsAnOutcomeMismatchAndOneSided() {
+        CheckResult check = new H().transfer("tx-1", 6, "ABORTED").rows("tx-1", false, true).end().check();
+        assertEquals(1, check.count(Violation.Kind.OUTCOME_MISMATCH));
+        assertEquals(1, check.count(Violation.Kind.ONE_SIDED));
     }
 
     @Test
