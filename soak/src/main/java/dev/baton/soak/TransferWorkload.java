@@ -391,9 +391,9 @@ final class TransferWorkload implements Workload {
     }
 
     /**
-     * Follows one fault's in-doubt branches in {@code pg_prepared_xacts}: those of transactions the
-     * victim began, seen prepared before the heal (worker faults), or any prepared longer than
-     * {@link #SLOW_PREPARED} (server faults), from the strike until none is left after the heal. Records
+     * Follows one fault's in-doubt branches in {@code pg_prepared_xacts}, among those seen prepared
+     * before the heal: those of transactions the victim began (in-process worker faults), or any
+     * prepared longer than {@link #SLOW_PREPARED} (server faults, and every distributed fault), from the strike until none is left after the heal. Records
      * {@code INDOUBT fault kind transactions start resolved} ({@code resolved} -1 if not within
      * {@link #MONITOR_LIMIT}); nothing when no branch was in doubt.
      */
@@ -434,9 +434,12 @@ final class TransferWorkload implements Workload {
                         // The victim's own branches prepared before it came back (a resumed worker's new
                         // transactions are not in doubt); for a server fault, any that stays prepared.
                         long healed = heal;
-                        boolean suspect = victim != null && !distributed
-                                ? victim.equals(history.workerOf(txnId)) && (healed < 0 || firstSeen.get(txnId) <= healed)
-                                : now - firstSeen.get(txnId) >= SLOW_PREPARED.toNanos() / 1000;
+                        // Either way, only branches already prepared before the heal: under load some branch of
+                        // the live traffic is always prepared for a while, and that is not this fault's doing.
+                        boolean beforeHeal = healed < 0 || firstSeen.get(txnId) <= healed;
+                        boolean suspect = beforeHeal && (victim != null && !distributed
+                                ? victim.equals(history.workerOf(txnId))
+                                : now - firstSeen.get(txnId) >= SLOW_PREPARED.toNanos() / 1000);
                         if (suspect) {
                             current.add(txnId);
                         }
