@@ -7,9 +7,11 @@ import java.util.Locale;
  * The faults the nemesis injects, by kind. Worker faults apply to every backend; server faults to
  * the backend whose servers they hit.
  *
- * <p>Extension point for 2PC (issue 15): add {@code COORDINATOR_KILL}, {@code COORDINATOR_PAUSE},
- * {@code PARTICIPANT_KILL} and {@code PARTICIPANT_PAUSE} here as {@link Scope#WORKER} kinds of a
- * transfer workload (see {@link Workload}); {@link #ZK_LEADER_KILL} is already one.
+ * <p>2PC (issue 15): {@link #COORDINATOR_KILL} and {@link #COORDINATOR_PAUSE} hit a worker of the
+ * transfer workload, which coordinates its own transactions on the in-process XA path;
+ * {@link #ZK_LEADER_KILL} applies as it is. On the distributed path ({@code --backend 2pc}) the
+ * coordinator kinds hit a coordinator JVM, and {@link #PARTICIPANT_KILL} and
+ * {@link #PARTICIPANT_PAUSE} a participant-host JVM.
  */
 public enum FaultKind {
 
@@ -17,6 +19,14 @@ public enum FaultKind {
     WORKER_PAUSE(Scope.WORKER, false),
     /** SIGKILL a worker that holds a lock; start a new one in its place. */
     WORKER_KILL(Scope.WORKER, false),
+    /** 2PC: SIGKILL a worker in a transaction (it coordinates it); start a new one in its place. */
+    COORDINATOR_KILL(Scope.WORKER, false),
+    /** 2PC: SIGSTOP a worker in a transaction for longer than its ZooKeeper session, then SIGCONT. */
+    COORDINATOR_PAUSE(Scope.WORKER, false),
+    /** 2PC, distributed path: SIGKILL a participant-host JVM; start a new one in its place. */
+    PARTICIPANT_KILL(Scope.WORKER, false),
+    /** 2PC, distributed path: SIGSTOP a participant-host JVM for longer than its ZooKeeper session, then SIGCONT. */
+    PARTICIPANT_PAUSE(Scope.WORKER, false),
     /** Blackhole the holder's own TCP proxies to the servers (it still reaches the resource), then heal. */
     WORKER_PARTITION(Scope.WORKER, false),
     /** SIGKILL one ZooKeeper server, chosen at random, then restart it. */

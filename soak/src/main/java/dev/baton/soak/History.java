@@ -27,6 +27,9 @@ final class History implements AutoCloseable {
     private final BufferedWriter file;
     private final Map<String, Set<String>> holding = new HashMap<>();
     private final Set<String> ready = new HashSet<>();
+    /** 2PC: the worker that began each transaction, and what its caller was told (absent until then). */
+    private final Map<String, String> txnWorker = new HashMap<>();
+    private final Map<String, String> txnOutcome = new HashMap<>();
     private long latestGrant;
 
     History(Path file) {
@@ -69,6 +72,19 @@ final class History implements AutoCloseable {
                     holding.getOrDefault(f[1], new HashSet<>()).remove(f[2]);
                 }
             }
+            // A transfer in progress counts as holding (the nemesis strikes a worker in a transaction),
+            // and a committed transfer as a grant (progress after a fault).
+            case "TXB" -> {
+                holding.computeIfAbsent(f[1], w -> new HashSet<>()).add(f[2]);
+                txnWorker.put(f[2], f[1]);
+            }
+            case "TXO" -> {
+                holding.getOrDefault(f[1], new HashSet<>()).remove(f[2]);
+                txnOutcome.put(f[2], f[5]);
+                if ("COMMITTED".equals(f[5])) {
+                    latestGrant = Math.max(latestGrant, Long.parseLong(f[4]));
+                }
+            }
             default -> {
                 // nothing live to follow
             }
@@ -95,7 +111,17 @@ final class History implements AutoCloseable {
         return ready.contains(worker);
     }
 
-    /** The return time (µs) of the latest grant so far. */
+    /** 2PC: the worker that began {@code txnId}, if any did. */
+    synchronized @org.jspecify.annotations.Nullable String workerOf(String txnId) {
+        return txnWorker.get(txnId);
+    }
+
+    /** 2PC: what the caller of {@code txnId} was told ({@code COMMITTED}, ...), if anything yet. */
+    synchronized @org.jspecify.annotations.Nullable String outcomeOf(String txnId) {
+        return txnOutcome.get(txnId);
+    }
+
+    /** The return time (µs) of the latest grant so far (2PC: of the latest commit). */
     synchronized long latestGrant() {
         return latestGrant;
     }

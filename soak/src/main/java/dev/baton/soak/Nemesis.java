@@ -19,15 +19,17 @@ final class Nemesis {
     private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(120);
 
     private final LockCluster cluster;
+    private final Workload workload;
     private final List<WorkerProcess> workers;
     private final History history;
     private final SoakOptions options;
     private final Consumer<String> log;
     private int number;
 
-    Nemesis(LockCluster cluster, List<WorkerProcess> workers, History history, SoakOptions options, Consumer<String> log) {
+    Nemesis(LockCluster cluster, Workload workload, History history, SoakOptions options, Consumer<String> log) {
         this.cluster = cluster;
-        this.workers = workers;
+        this.workload = workload;
+        this.workers = workload.targets();
         this.history = history;
         this.options = options;
         this.log = log;
@@ -58,16 +60,17 @@ final class Nemesis {
         long heal;
         String target;
         if (kind.scope() == FaultKind.Scope.WORKER) {
-            WorkerProcess victim = holder();
+            WorkerProcess victim = victim(kind);
             target = victim.name();
             start = Micros.now();
+            workload.striking(n, kind, target, start);
             switch (kind) {
-                case WORKER_PAUSE -> {
+                case WORKER_PAUSE, COORDINATOR_PAUSE, PARTICIPANT_PAUSE -> {
                     victim.pause();
                     Wait.sleep(cluster.lossHorizon().multipliedBy(3).dividedBy(2).toMillis());
                     victim.resume();
                 }
-                case WORKER_KILL -> {
+                case WORKER_KILL, COORDINATOR_KILL, PARTICIPANT_KILL -> {
                     victim.kill();
                     history.forget(target);
                     victim.start();
@@ -86,12 +89,14 @@ final class Nemesis {
             heal = Micros.now();
         } else {
             start = Micros.now();
+            workload.striking(n, kind, null, start);
             LockCluster.Injection injection = cluster.inject(kind);
             target = injection.target();
             Wait.sleep(injection.hold().toMillis());
             injection.heal();
             heal = Micros.now();
         }
+        workload.healed(n, heal);
         boolean progressed = Wait.until(options.recoveryTimeout(), () -> history.latestGrant() > heal);
         // The fault ends when the cluster is whole again, not at the first grant: a restarted Redis
         // master serves as an empty master until Sentinel turns it into a replica, and what happens
@@ -112,19 +117,27 @@ final class Nemesis {
                 () -> workers.stream().allMatch(w -> w.alive() && history.ready(w.name())));
     }
 
-    /** A worker that holds a lock now (waiting a moment for one), else any. */
-    private WorkerProcess holder() {
+    /**
+     * The worker to strike: one of those {@code kind} hits that holds a lock (or is in a
+     * transaction) now, waiting a moment for one, else any of them; at random if the history cannot
+     * tell (a participant host, a coordinator that reports its transaction only once it ended).
+     */
+    private WorkerProcess victim(FaultKind kind) {
+        List<WorkerProcess> candidates = workload.targets(kind);
+        if (!workload.showsHolders(kind)) {
+            return candidates.get(ThreadLocalRandom.current().nextInt(candidates.size()));
+        }
         List<WorkerProcess> holding = new ArrayList<>();
         Wait.until(Duration.ofSeconds(3), () -> {
             holding.clear();
-            for (WorkerProcess worker : workers) {
+            for (WorkerProcess worker : candidates) {
                 if (history.holders().contains(worker.name())) {
                     holding.add(worker);
                 }
             }
             return !holding.isEmpty();
         });
-        List<WorkerProcess> pool = holding.isEmpty() ? workers : holding;
+        List<WorkerProcess> pool = holding.isEmpty() ? candidates : holding;
         return pool.get(ThreadLocalRandom.current().nextInt(pool.size()));
     }
 }

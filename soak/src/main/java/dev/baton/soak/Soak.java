@@ -26,7 +26,31 @@ public final class Soak {
     public record Result(SoakOptions options, CheckResult check, String servers, long millis, Path history) {
     }
 
-    /** The fault kinds a backend can take: the worker kinds (partition only where workers sit behind proxies) and its own. */
+    /** The 2PC backend: transfer workers on the in-process XA path, over a ZooKeeper ensemble. */
+    public static final String XA = "xa";
+
+    /** The distributed 2PC backend: coordinator and participant-host JVMs, over a ZooKeeper ensemble. */
+    public static final String TWO_PC = "2pc";
+
+    /** The fault kinds the distributed 2PC workload takes, in the default order. */
+    static final List<FaultKind> TWO_PC_FAULTS = List.of(FaultKind.COORDINATOR_KILL, FaultKind.COORDINATOR_PAUSE,
+            FaultKind.PARTICIPANT_KILL, FaultKind.PARTICIPANT_PAUSE, FaultKind.ZK_LEADER_KILL);
+
+    /** The fault kinds the 2PC workload takes, in the default order. */
+    static final List<FaultKind> XA_FAULTS = List.of(FaultKind.COORDINATOR_KILL, FaultKind.COORDINATOR_PAUSE,
+            FaultKind.ZK_LEADER_KILL);
+
+    /** The fault kinds a run can take: its workload's worker kinds and its cluster's own. */
+    static List<FaultKind> applicable(SoakOptions options, LockCluster cluster) {
+        if (options.backend().equals(XA) || options.backend().equals(TWO_PC)) {
+            List<FaultKind> kinds = new ArrayList<>(options.backend().equals(XA) ? XA_FAULTS : TWO_PC_FAULTS);
+            cluster.serverFaults().stream().filter(k -> !kinds.contains(k)).forEach(kinds::add);
+            return kinds;
+        }
+        return applicable(cluster);
+    }
+
+    /** The fault kinds a lock backend can take: the worker kinds (partition only where workers sit behind proxies) and its own. */
     public static List<FaultKind> applicable(LockCluster cluster) {
         List<FaultKind> kinds = new ArrayList<>(List.of(FaultKind.WORKER_PAUSE, FaultKind.WORKER_KILL));
         if (!cluster.proxyTargets().isEmpty()) {
@@ -43,23 +67,29 @@ public final class Soak {
         try (History history = new History(out.resolve("history.log"));
              ResourceServer resource = new ResourceServer(history, options.selfTest() == SoakOptions.SelfTest.RESOURCE);
              LockCluster cluster = startCluster(options, out.resolve("servers"))) {
-            List<FaultKind> kinds = options.faults().isEmpty() ? applicable(cluster) : options.faults();
+            List<FaultKind> applicable = applicable(options, cluster);
+            List<FaultKind> kinds = options.faults().isEmpty()
+                    ? (options.backend().equals(XA) ? XA_FAULTS : options.backend().equals(TWO_PC) ? TWO_PC_FAULTS
+                    : applicable) : options.faults();
             for (FaultKind kind : kinds) {
-                if (!applicable(cluster).contains(kind)) {
-                    throw new IllegalArgumentException(kind.id() + " does not apply to " + cluster.name()
-                            + "; it takes " + applicable(cluster).stream().map(FaultKind::id).toList());
+                if (!applicable.contains(kind)) {
+                    throw new IllegalArgumentException(kind.id() + " does not apply to " + options.backend()
+                            + "; it takes " + applicable.stream().map(FaultKind::id).toList());
                 }
             }
-            history.add("RUN", "backend", cluster.name());
+            history.add("RUN", "backend", options.backend());
             history.add("RUN", "servers", cluster.description());
             history.add("RUN", "horizonMs", Long.toString(cluster.lossHorizon().toMillis()));
             history.add("RUN", "selfTest", options.selfTest().name());
             log.accept("servers up: " + cluster.description());
-            Workload workload = new LockWorkload(options, cluster, history, resource.port(), out.resolve("workers"));
+            Workload workload = options.backend().equals(XA) || options.backend().equals(TWO_PC)
+                    ? new TransferWorkload(options, cluster, history, resource.port(), out.resolve("workers"),
+                            out.resolve("banks"), options.backend().equals(TWO_PC))
+                    : new LockWorkload(options, cluster, history, resource.port(), out.resolve("workers"));
             try {
                 workload.start();
                 log.accept(options.workers() + " workers running");
-                Nemesis nemesis = new Nemesis(cluster, workload.targets(), history, options, log);
+                Nemesis nemesis = new Nemesis(cluster, workload, history, options, log);
                 for (FaultKind kind : kinds) {
                     try {
                         nemesis.phase(kind);
@@ -84,13 +114,13 @@ public final class Soak {
 
     private static LockCluster startCluster(SoakOptions options, Path dir) {
         return switch (options.backend()) {
-            case "zookeeper" -> ZooKeeperEnsemble.start(dir, options.horizon(), options.lostOn(),
+            case "zookeeper", XA, TWO_PC -> ZooKeeperEnsemble.start(dir, options.horizon(), options.lostOn(),
                     options.listClientAddresses());
             case "redis", "redisson" -> RedisStandalone.start(dir, options.backend(), options.horizon());
             case "redis-sentinel" -> RedisSentinelSetup.start(dir, "redis", options.horizon());
             case "redis-cluster" -> RedisClusterSetup.start(dir, "redis", options.horizon());
             default -> throw new IllegalArgumentException("unknown backend '" + options.backend()
-                    + "'; known: zookeeper, redis, redisson, redis-sentinel, redis-cluster");
+                    + "'; known: zookeeper, redis, redisson, redis-sentinel, redis-cluster, xa, 2pc");
         };
     }
 }

@@ -2,6 +2,7 @@ package dev.baton.soak;
 
 import dev.baton.soak.check.CheckResult;
 import dev.baton.soak.check.Checker;
+import dev.baton.soak.check.TransferChecker;
 import dev.baton.soak.check.Violation;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,19 +29,24 @@ import picocli.CommandLine.Option;
                 "  java -jar soak/target/baton-soak.jar --backend zookeeper --injections 1000",
                 "  java -jar soak/target/baton-soak.jar --backend redis --faults redis-restart,worker-pause --injections 50",
                 "  java -jar soak/target/baton-soak.jar --backend redis --self-test resource --faults worker-pause --injections 5",
+                "  java -jar soak/target/baton-soak.jar --backend xa --injections 50",
+                "  java -jar soak/target/baton-soak.jar --backend xa --self-test 2pc --injections 2",
                 "  java -jar soak/target/baton-soak.jar --check target/soak/zookeeper/history.log"})
 public final class SoakMain implements Callable<Integer> {
 
     /** The arguments as given, for the report's command line. */
     private final List<String> rawArgs = new ArrayList<>();
 
-    @Option(names = "--backend", split = ",", description = "zookeeper, redis, redisson, redis-sentinel, redis-cluster"
-            + " (several, comma-separated, run one after the other). Default: zookeeper,redis,redis-sentinel,redis-cluster")
+    @Option(names = "--backend", split = ",", description = "zookeeper, redis, redisson, redis-sentinel, redis-cluster,"
+            + " or for 2PC, transfers between two PostgreSQL databases: xa (the in-process XA path) or 2pc (the"
+            + " distributed path: coordinator and participant-host JVMs) (several, comma-separated, run one after the other). Default: zookeeper,redis,redis-sentinel,redis-cluster")
     private List<String> backends = List.of("zookeeper", "redis", "redis-sentinel", "redis-cluster");
 
     @Option(names = "--faults", split = ",", description = "fault kinds, one phase each, in order (default: all that apply): "
             + "worker-pause, worker-kill, worker-partition, zk-server-kill, zk-leader-kill, zk-quorum-loss, redis-pause,"
-            + " redis-restart, sentinel-failover, cluster-failover")
+            + " redis-restart, sentinel-failover, cluster-failover; for xa: coordinator-kill, coordinator-pause,"
+            + " zk-leader-kill (its default), zk-server-kill, zk-quorum-loss; for 2pc also participant-kill,"
+            + " participant-pause")
     private List<String> faults = List.of();
 
     @Option(names = "--injections", description = "injections per fault kind (default: ${DEFAULT-VALUE})")
@@ -78,7 +84,14 @@ public final class SoakMain implements Callable<Integer> {
             + " --client baton.redis.timeout=3s (repeatable)")
     private java.util.Map<String, String> clientOverrides = new java.util.LinkedHashMap<>();
 
-    @Option(names = "--self-test", description = "break on purpose: resource, lock or lost (default: none)")
+    @Option(names = "--accounts", description = "xa, 2pc: accounts in each bank (default: ${DEFAULT-VALUE})")
+    private int accounts = 50;
+
+    @Option(names = "--recovery-grace", description = "xa: the workers' XA recovery grace; 2pc: the hosts' abort grace (default: ${DEFAULT-VALUE})")
+    private String recoveryGrace = "1s";
+
+    @Option(names = {"--self-test", "--break"}, description = "break on purpose: resource, lock or lost (locks), 2pc (xa only)"
+            + " (default: none)")
     private String selfTest = "none";
 
     @Option(names = "--out", description = "directory for histories, logs and the report (default: target/soak-<time>)")
@@ -92,6 +105,10 @@ public final class SoakMain implements Callable<Integer> {
 
     /** Entry point. */
     public static void main(String[] args) {
+        // The harness's own clients (the 2PC run's final recovery) would log every connection at INFO.
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
         SoakMain main = new SoakMain();
         main.rawArgs.addAll(Arrays.asList(args));
         System.exit(new CommandLine(main).execute(args));
@@ -101,7 +118,10 @@ public final class SoakMain implements Callable<Integer> {
     public Integer call() throws Exception {
         String command = "java -jar soak/target/baton-soak.jar " + String.join(" ", rawArgs);
         if (check != null) {
-            CheckResult result = Checker.check(Files.readAllLines(check, StandardCharsets.UTF_8));
+            List<String> lines = Files.readAllLines(check, StandardCharsets.UTF_8);
+            boolean transfers = lines.contains("RUN\tbackend\t" + Soak.XA) || lines.contains("RUN\tbackend\t" + Soak.TWO_PC);
+            CheckResult result = transfers ? TransferChecker.check(lines)
+                    : Checker.check(lines);
             SoakOptions options = SoakOptions.defaults(result.run().getOrDefault("backend", "?"), List.of(), check.getParent());
             String md = Report.markdown(new Soak.Result(options, result, result.run().getOrDefault("servers", "?"), 0, check),
                     command);
@@ -110,7 +130,7 @@ public final class SoakMain implements Callable<Integer> {
         }
         Path root = out != null ? out : Path.of("target", "soak-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        SoakOptions.SelfTest test = SoakOptions.SelfTest.valueOf(selfTest.toUpperCase());
+        SoakOptions.SelfTest test = SoakOptions.SelfTest.of(selfTest);
         int exit = 0;
         for (String backend : backends) {
             List<FaultKind> kinds = faults.stream().map(FaultKind::of).toList();
@@ -118,7 +138,8 @@ public final class SoakMain implements Callable<Integer> {
                     .withInjections(injections).withMaxPhase(parse(duration)).withWorkers(workers).withLocks(locks)
                     .withHorizon(parse(horizon)).withLostOn(lostOn).withListClientAddresses(listClientAddresses)
                     .withSelfTest(test).withSections(writes, hold)
-                    .withClientOverrides(clientOverrides).withQuiet(parse(quiet));
+                    .withClientOverrides(clientOverrides).withQuiet(parse(quiet))
+                    .withAccounts(accounts).withRecoveryGrace(parse(recoveryGrace));
             Soak.Result result = Soak.run(options, line -> System.out.println("[" + backend + "] " + line));
             String md = Report.markdown(result, command);
             System.out.println(md);

@@ -25,13 +25,16 @@ import java.util.Objects;
  * @param writes writes per critical section
  * @param acquireWait {@code tryAcquire} budget
  * @param clientOverrides {@code baton.*} keys given to every worker over the cluster's own
+ * @param accounts 2PC: accounts in each bank
+ * @param recoveryGrace 2PC: {@code XaTransactions.Builder.recoveryGrace} of the workers
  * @param quiet how long the nemesis waits after grants resumed before the next fault, so that each
  *     fault strikes a settled system (waiters queued, leases renewed) rather than the last one's recovery
  */
 public record SoakOptions(String backend, List<FaultKind> faults, int injections, Duration maxPhase, int workers,
                           int locks, Duration horizon, String lostOn, boolean listClientAddresses, SelfTest selfTest,
                           Path out, Duration recoveryTimeout, long holdMillis, int writes, Duration acquireWait,
-                          Map<String, String> clientOverrides, Duration quiet) {
+                          Map<String, String> clientOverrides, Duration quiet, int accounts,
+                          Duration recoveryGrace) {
 
     /** What a self-test breaks. */
     public enum SelfTest {
@@ -42,15 +45,27 @@ public record SoakOptions(String backend, List<FaultKind> faults, int injections
         /** A lock that grants twice: workers sometimes act without a grant, with an old token. */
         LOCK,
         /** Workers never hear of {@code lost()}. */
-        LOST
+        LOST,
+        /**
+         * 2PC ({@code --self-test 2pc}): transfer workers commit some transfers on one bank only and
+         * report them committed, report some commits as aborts, and one leaves a foreign prepared
+         * transaction behind.
+         */
+        TRANSFERS;
+
+        /** The kind named on the command line: {@code none}, {@code resource}, {@code lock}, {@code lost}, {@code 2pc}. */
+        public static SelfTest of(String id) {
+            String name = id.trim().toUpperCase(java.util.Locale.ROOT);
+            return name.equals("2PC") ? TRANSFERS : valueOf(name);
+        }
     }
 
     public SoakOptions {
         Objects.requireNonNull(backend, "backend");
         faults = List.copyOf(faults);
         clientOverrides = Map.copyOf(clientOverrides);
-        if (injections < 0 || workers < 1 || locks < 1 || writes < 1) {
-            throw new IllegalArgumentException("injections >= 0, workers, locks and writes >= 1");
+        if (injections < 0 || workers < 1 || locks < 1 || writes < 1 || accounts < 1) {
+            throw new IllegalArgumentException("injections >= 0, workers, locks, writes and accounts >= 1");
         }
     }
 
@@ -61,69 +76,70 @@ public record SoakOptions(String backend, List<FaultKind> faults, int injections
      */
     public static SoakOptions defaults(String backend, List<FaultKind> faults, Path out) {
         return new SoakOptions(backend, faults, 5, Duration.ofMinutes(30), 3, 2, Duration.ofSeconds(2), "suspended",
-                false, SelfTest.NONE, out, Duration.ofSeconds(60), 100, 20, Duration.ofSeconds(1), Map.of(), Duration.ofSeconds(2));
+                false, SelfTest.NONE, out, Duration.ofSeconds(60), 100, 20, Duration.ofSeconds(1), Map.of(), Duration.ofSeconds(2), 50,
+                Duration.ofSeconds(1));
     }
 
     public SoakOptions withInjections(int n) {
         return new SoakOptions(backend, faults, n, maxPhase, workers, locks, horizon, lostOn, listClientAddresses,
-                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, quiet);
+                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, quiet, accounts, recoveryGrace);
     }
 
     public SoakOptions withMaxPhase(Duration d) {
         return new SoakOptions(backend, faults, injections, d, workers, locks, horizon, lostOn, listClientAddresses,
-                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, quiet);
+                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, quiet, accounts, recoveryGrace);
     }
 
     public SoakOptions withWorkers(int n) {
         return new SoakOptions(backend, faults, injections, maxPhase, n, locks, horizon, lostOn, listClientAddresses,
-                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, quiet);
+                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, quiet, accounts, recoveryGrace);
     }
 
     public SoakOptions withHorizon(Duration d) {
         return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, d, lostOn, listClientAddresses,
-                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, quiet);
+                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, quiet, accounts, recoveryGrace);
     }
 
     public SoakOptions withLostOn(String policy) {
         return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, horizon, policy,
-                listClientAddresses, selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, quiet);
+                listClientAddresses, selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, quiet, accounts, recoveryGrace);
     }
 
     public SoakOptions withListClientAddresses(boolean list) {
         return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, horizon, lostOn, list,
-                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, quiet);
+                selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, quiet, accounts, recoveryGrace);
     }
 
     public SoakOptions withSelfTest(SelfTest test) {
         return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, horizon, lostOn,
-                listClientAddresses, test, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, quiet);
+                listClientAddresses, test, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, quiet, accounts, recoveryGrace);
     }
 
     public SoakOptions withLocks(int n) {
         return new SoakOptions(backend, faults, injections, maxPhase, workers, n, horizon, lostOn,
-                listClientAddresses, selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, quiet);
+                listClientAddresses, selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, quiet, accounts, recoveryGrace);
     }
 
     /** Critical sections of {@code n} writes, {@code millis} apart. */
     public SoakOptions withSections(int n, long millis) {
         return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, horizon, lostOn,
-                listClientAddresses, selfTest, out, recoveryTimeout, millis, n, acquireWait, clientOverrides, quiet);
+                listClientAddresses, selfTest, out, recoveryTimeout, millis, n, acquireWait, clientOverrides, quiet, accounts, recoveryGrace);
     }
 
     public SoakOptions withRecoveryTimeout(Duration d) {
         return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, horizon, lostOn,
-                listClientAddresses, selfTest, out, d, holdMillis, writes, acquireWait, clientOverrides, quiet);
+                listClientAddresses, selfTest, out, d, holdMillis, writes, acquireWait, clientOverrides, quiet, accounts, recoveryGrace);
     }
 
     /** Client keys that override the cluster's (e.g. {@code baton.redis.timeout=3s}). */
     public SoakOptions withClientOverrides(Map<String, String> overrides) {
         return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, horizon, lostOn,
-                listClientAddresses, selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, overrides, quiet);
+                listClientAddresses, selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, overrides, quiet, accounts, recoveryGrace);
     }
 
     public SoakOptions withQuiet(Duration d) {
         return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, horizon, lostOn,
-                listClientAddresses, selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, d);
+                listClientAddresses, selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides, d, accounts, recoveryGrace);
     }
 
     /** The break the workers apply. */
@@ -133,5 +149,17 @@ public record SoakOptions(String backend, List<FaultKind> faults, int injections
             case LOST -> Worker.Break.LOST;
             default -> Worker.Break.NONE;
         };
+    }
+
+    public SoakOptions withAccounts(int n) {
+        return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, horizon, lostOn,
+                listClientAddresses, selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides,
+                quiet, n, recoveryGrace);
+    }
+
+    public SoakOptions withRecoveryGrace(Duration d) {
+        return new SoakOptions(backend, faults, injections, maxPhase, workers, locks, horizon, lostOn,
+                listClientAddresses, selfTest, out, recoveryTimeout, holdMillis, writes, acquireWait, clientOverrides,
+                quiet, accounts, d);
     }
 }

@@ -27,11 +27,38 @@ final class WorkerProcess {
     private final int harnessPort;
     private final Path logs;
     private final List<TcpProxy> proxies = new ArrayList<>();
+    private final Launch launch;
+    private final String prefix;
     private int incarnation;
     private String name;
     private Process process;
 
+    /**
+     * The main class and arguments of one incarnation of a worker slot; the harness adds the JVM
+     * options before and the cluster's {@code baton.*} keys after.
+     */
+    interface Launch {
+        List<String> command(String name, int harnessPort);
+    }
+
+    /** A slot for a lock {@link Worker}. */
     WorkerProcess(int index, SoakOptions options, LockCluster cluster, int harnessPort, Path logs) {
+        this(index, options, cluster, harnessPort, logs, (name, port) -> List.of(Worker.class.getName(),
+                Integer.toString(port), name, Integer.toString(options.locks()),
+                Long.toString(options.holdMillis()), Integer.toString(options.writes()),
+                Long.toString(options.acquireWait().toMillis()), options.workerBreak().name()));
+    }
+
+    /** A slot for any worker main, started as {@code launch} says. */
+    WorkerProcess(int index, SoakOptions options, LockCluster cluster, int harnessPort, Path logs, Launch launch) {
+        this("w", index, options, cluster, harnessPort, logs, launch);
+    }
+
+    /** A slot whose incarnations are named {@code <prefix><index>-<incarnation>}. */
+    WorkerProcess(String prefix, int index, SoakOptions options, LockCluster cluster, int harnessPort, Path logs,
+                  Launch launch) {
+        this.prefix = prefix;
+        this.launch = launch;
         this.index = index;
         this.options = options;
         this.cluster = cluster;
@@ -45,15 +72,13 @@ final class WorkerProcess {
     /** Starts a new incarnation. */
     synchronized void start() {
         incarnation++;
-        name = "w" + index + "-" + incarnation;
+        name = prefix + index + "-" + incarnation;
         List<InetSocketAddress> addresses = proxies.isEmpty() ? cluster.proxyTargets()
                 : proxies.stream().map(TcpProxy::address).toList();
         List<String> command = new ArrayList<>(List.of(Procs.java(), "-Xmx128m", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-cp", System.getProperty("java.class.path"), Worker.class.getName(),
-                Integer.toString(harnessPort), name, Integer.toString(options.locks()),
-                Long.toString(options.holdMillis()), Integer.toString(options.writes()),
-                Long.toString(options.acquireWait().toMillis()), options.workerBreak().name()));
+                "-cp", System.getProperty("java.class.path")));
+        command.addAll(launch.command(name, harnessPort));
         Map<String, String> config = new java.util.TreeMap<>(cluster.clientConfig(addresses));
         config.putAll(options.clientOverrides());
         for (Map.Entry<String, String> e : config.entrySet()) {

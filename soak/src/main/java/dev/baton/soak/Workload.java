@@ -2,35 +2,47 @@ package dev.baton.soak;
 
 import dev.baton.soak.check.CheckResult;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
- * What runs under the nemesis, and how its history is judged. {@link LockWorkload} is the one that
- * exists: worker JVMs taking locks and writing to a fenced resource.
- *
- * <p><b>Extension point for 2PC</b> (issue 15, not built yet: the coordinator is being fixed). A
- * {@code TransferWorkload} would start two embedded PostgreSQL databases (with
- * {@code max_prepared_transactions > 0}), coordinator and participant-host JVMs instead of lock
- * workers, and client JVMs that move money between the two databases through
- * {@code TransactionCoordinator}, each reporting {@code TXN id outcome} lines to the same
- * {@link History}. New {@link FaultKind}s (coordinator and participant SIGKILL and SIGSTOP) are
- * worker-scope faults on those JVMs; {@link FaultKind#ZK_LEADER_KILL} is reused as is. Its checker
- * reads the lines and the databases at the end: money conserved, no transaction applied on one
- * side only, every outcome told to a caller matches the databases, {@code pg_prepared_xacts} empty
- * and nothing in doubt. The report's table format stays the same (fault kind, injections,
- * operations, violations, takeover and drain).
+ * What runs under the nemesis, and how its history is judged: {@link LockWorkload} (worker JVMs
+ * taking locks and writing to a fenced resource) and {@link TransferWorkload} (worker JVMs moving
+ * money between two PostgreSQL databases on the in-process XA path).
  */
 interface Workload {
 
-    /** A name for the report: {@code locks}, later {@code transfers}. */
+    /** A name for the report: {@code locks}, {@code transfers}. */
     String name();
 
     /** Starts the workload's processes against the running cluster. */
     void start();
 
-    /** The processes a worker-scope fault may hit. */
+    /** Every process the workload runs: all must be ready before each fault. */
     List<WorkerProcess> targets();
 
-    /** Stops every process it started, gracefully first. */
+    /** The processes a worker-scope fault of {@code kind} may hit. */
+    default List<WorkerProcess> targets(FaultKind kind) {
+        return targets();
+    }
+
+    /** Whether the history tells, live, which of {@link #targets(FaultKind)} holds a lock or is in a transaction. */
+    default boolean showsHolders(FaultKind kind) {
+        return true;
+    }
+
+    /**
+     * The nemesis is about to inject fault number {@code fault}.
+     *
+     * @param victim the worker it hits, or null for a server fault
+     */
+    default void striking(int fault, FaultKind kind, @Nullable String victim, long startMicros) {
+    }
+
+    /** Fault number {@code fault} was healed (a killed worker's successor started, a server restarted). */
+    default void healed(int fault, long healMicros) {
+    }
+
+    /** Stops every process it started, gracefully first, and records what the checker needs at the end. */
     void stop();
 
     /** Judges the recorded history. */

@@ -4,13 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.soak.check.CheckResult;
 import dev.baton.soak.check.Violation;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The soak must be able to fail: with the resource, the lock or {@code lost()} broken on purpose,
+ * The soak must be able to fail: with the resource, the lock, {@code lost()} or 2PC broken on purpose,
  * real runs (one {@code redis-server}, three worker JVMs, paused holders) must report violations.
  */
 @Tag("slow") // real servers and worker JVMs: left out by -Pfast
@@ -36,5 +37,19 @@ class SelfTestSoakTest {
         CheckResult check = SoakRuns.run("redis", "self-test-lost", SoakOptions.SelfTest.LOST, 2,
                 FaultKind.WORKER_PAUSE).check();
         assertTrue(check.count(Violation.Kind.LOST_MISSING) > 0, check.findings().toString());
+    }
+
+    /**
+     * 2PC broken on purpose: workers commit some transfers on one bank only and call them
+     * committed, call some commits aborts, and leave a foreign transaction prepared.
+     */
+    @Test
+    void oneSidedTransfersLiesAndLeftoversAreCaught() {
+        CheckResult check = SoakRuns.run(Soak.XA, "self-test-2pc", SoakOptions.SelfTest.TRANSFERS, 1,
+                FaultKind.COORDINATOR_KILL).check();
+        for (Violation.Kind kind : List.of(Violation.Kind.ONE_SIDED, Violation.Kind.MONEY_NOT_CONSERVED,
+                Violation.Kind.OUTCOME_MISMATCH, Violation.Kind.ABORTED_BUT_COMMITTED, Violation.Kind.PREPARED_LEFT)) {
+            assertTrue(check.count(kind) > 0, kind + " not reported: " + check.findings());
+        }
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.soak.check.CheckResult;
 import dev.baton.soak.check.KindStats;
+import dev.baton.soak.check.TransferStats;
 import dev.baton.soak.check.Violation;
 import java.util.List;
 import java.util.Set;
@@ -15,7 +16,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The short soak CI runs: every fault kind once, on every backend topology, with real servers and
- * worker JVMs. The long run is {@code SoakMain} (see RELIABILITY.md).
+ * worker JVMs; and 2PC: on the in-process XA path each of its fault kinds twice, on the distributed
+ * path each once. The long run is {@code SoakMain} (see RELIABILITY.md).
  */
 @Tag("slow") // real servers and worker JVMs: left out by -Pfast
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
@@ -27,6 +29,22 @@ class ShortSoakTest {
      * moment while another holds the lock. Remove it from this set with the fix.
      */
     private static final Set<Violation.Kind> KNOWN_TO_FIX = Set.of(Violation.Kind.STALE_BELIEF_AFTER_PAUSE);
+
+    /**
+     * The 2PC finding the soak made, tolerated here by name until txn-coordinator is fixed: on the
+     * in-process XA path, a coordinator paused past its session right after sending its COMMIT
+     * decision tells its caller ABORTED once a survivor has committed and cleaned up (about 1 pause
+     * in 9; {@code XaLostDecisionReplyTest} reproduces it). Remove it from this set with the fix.
+     */
+    private static final Set<Violation.Kind> KNOWN_TO_FIX_2PC = Set.of(Violation.Kind.ABORTED_BUT_COMMITTED);
+
+    /**
+     * The distributed path's finding, tolerated by name until txn-coordinator is fixed: a host
+     * stopped between a branch's work and its prepare leaves the branch prepared once the other
+     * participant's NO aborted the transaction (about 4 participant pauses in 30;
+     * {@code OrphanedPreparedBranchTest} reproduces it).
+     */
+    private static final Set<Violation.Kind> KNOWN_TO_FIX_2PC_DISTRIBUTED = Set.of(Violation.Kind.PREPARED_LEFT);
 
     @Test
     void zookeeperKeepsItsPromisesThroughEveryFaultKind() {
@@ -52,6 +70,47 @@ class ShortSoakTest {
     void redisClusterFailoverKeepsFencingSafe() {
         assertClean(SoakRuns.run("redis-cluster", "short-cluster", SoakOptions.SelfTest.NONE, 1,
                 FaultKind.CLUSTER_FAILOVER).check());
+    }
+
+    /**
+     * 2PC on the in-process XA path: transfers between two PostgreSQL servers while the nemesis
+     * kills and stops coordinating workers and kills the ZooKeeper leader, twice each. Money is
+     * conserved, no transfer is one-sided, every outcome told matches the banks, and after recovery
+     * nothing is prepared or decided.
+     */
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES) // about 2 minutes: two faults of each kind
+    void twoPhaseCommitKeepsItsPromisesThroughCoordinatorAndLeaderFaults() {
+        CheckResult check = SoakRuns.run(Soak.XA, "short-xa", SoakOptions.SelfTest.NONE, 2,
+                FaultKind.COORDINATOR_KILL, FaultKind.COORDINATOR_PAUSE, FaultKind.ZK_LEADER_KILL).check();
+        List<Violation> violations = check.violationsExcept(KNOWN_TO_FIX_2PC);
+        assertTrue(violations.isEmpty(), "violations: " + violations);
+        for (FaultKind kind : List.of(FaultKind.COORDINATOR_KILL, FaultKind.COORDINATOR_PAUSE, FaultKind.ZK_LEADER_KILL)) {
+            TransferStats stats = check.transfers().get(kind.id());
+            assertEquals(2, stats.injections(), kind.id() + " was not injected twice");
+            assertEquals(2, stats.drain().count(), kind.id() + ": no commit after each heal");
+        }
+        assertTrue(check.transfers().values().stream().mapToInt(TransferStats::committed).sum() > 0,
+                "no transfer committed");
+    }
+
+    /**
+     * 2PC on the distributed path: coordinator JVMs and participant-host JVMs (both banks in each
+     * host) killed and stopped, and the ZooKeeper leader killed, once each; the same promises.
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES) // about 2.5 minutes: one fault of each of five kinds
+    void distributedTwoPhaseCommitKeepsItsPromisesThroughCoordinatorParticipantAndLeaderFaults() {
+        List<FaultKind> kinds = List.of(FaultKind.COORDINATOR_KILL, FaultKind.COORDINATOR_PAUSE,
+                FaultKind.PARTICIPANT_KILL, FaultKind.PARTICIPANT_PAUSE, FaultKind.ZK_LEADER_KILL);
+        CheckResult check = SoakRuns.run(Soak.TWO_PC, "short-2pc", SoakOptions.SelfTest.NONE, 1,
+                kinds.toArray(FaultKind[]::new)).check();
+        List<Violation> violations = check.violationsExcept(KNOWN_TO_FIX_2PC_DISTRIBUTED);
+        assertTrue(violations.isEmpty(), "violations: " + violations);
+        for (FaultKind kind : kinds) {
+            assertEquals(1, check.transfers().get(kind.id()).injections(), kind.id() + " was not injected");
+            assertEquals(1, check.transfers().get(kind.id()).drain().count(), kind.id() + ": no commit after the heal");
+        }
     }
 
     private static void assertClean(CheckResult check) {

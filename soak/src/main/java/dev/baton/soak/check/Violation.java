@@ -27,6 +27,31 @@ public record Violation(Kind kind, long at, String detail) {
         NO_PROGRESS(true),
         /** The run stopped early: a fault could not be injected or healed (a cluster that did not come back). */
         NEMESIS_ERROR(true),
+        /** 2PC: the two banks together do not hold the money they opened with. */
+        MONEY_NOT_CONSERVED(true),
+        /** 2PC: a transaction's transfer row is in one bank and not the other: applied on one side only. */
+        ONE_SIDED(true),
+        /** 2PC: a caller was told COMMITTED and the banks do not both hold it, or ABORTED and one of them does. */
+        OUTCOME_MISMATCH(true),
+        /**
+         * 2PC: a caller was told ABORTED and the transaction committed in both banks. Found by the
+         * soak on the in-process XA path: a coordinator whose session ended while the reply to its
+         * COMMIT decision was on its way, after a survivor had committed the branches and deleted
+         * the decision (RELIABILITY.md, 2PC; {@code XaLostDecisionReplyTest}).
+         */
+        ABORTED_BUT_COMMITTED(true),
+        /** 2PC: an account's balance disagrees with the transfer rows that touched it (a lost or partial write). */
+        LEDGER_MISMATCH(true),
+        /** 2PC: a transaction is still prepared in {@code pg_prepared_xacts} after healing and recovery. */
+        PREPARED_LEFT(true),
+        /** 2PC: a decision is still in ZooKeeper after healing and recovery: something stayed in doubt. */
+        DECISION_LEFT(true),
+        /** 2PC: the final state of the banks was not recorded, so nothing above could be checked. */
+        FINAL_STATE_MISSING(true),
+        /** 2PC: a caller was told the outcome is unknown ({@code OutcomeUnknownException}); the detail says how it ended. */
+        OUTCOME_UNKNOWN(false),
+        /** 2PC: {@code commit()} threw something other than {@code OutcomeUnknownException}. */
+        COMMIT_FAILED(false),
         /** {@code tryAcquire} returned a lease whose {@code fencingToken()} threw: handed out already lost (issue 15). */
         LEASE_ALREADY_LOST(false),
         /** A pause of the holder let another take the lock: expected; its late writes must be refused. */
