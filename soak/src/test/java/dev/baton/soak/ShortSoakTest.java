@@ -30,22 +30,6 @@ class ShortSoakTest {
      */
     private static final Set<Violation.Kind> KNOWN_TO_FIX = Set.of(Violation.Kind.STALE_BELIEF_AFTER_PAUSE);
 
-    /**
-     * The 2PC finding the soak made, tolerated here by name until txn-coordinator is fixed: on the
-     * in-process XA path, a coordinator paused past its session right after sending its COMMIT
-     * decision tells its caller ABORTED once a survivor has committed and cleaned up (about 1 pause
-     * in 9; {@code XaLostDecisionReplyTest} reproduces it). Remove it from this set with the fix.
-     */
-    private static final Set<Violation.Kind> KNOWN_TO_FIX_2PC = Set.of(Violation.Kind.ABORTED_BUT_COMMITTED);
-
-    /**
-     * The distributed path's finding, tolerated by name until txn-coordinator is fixed: a host
-     * stopped between a branch's work and its prepare leaves the branch prepared once the other
-     * participant's NO aborted the transaction (about 4 participant pauses in 30;
-     * {@code OrphanedPreparedBranchTest} reproduces it).
-     */
-    private static final Set<Violation.Kind> KNOWN_TO_FIX_2PC_DISTRIBUTED = Set.of(Violation.Kind.PREPARED_LEFT);
-
     @Test
     void zookeeperKeepsItsPromisesThroughEveryFaultKind() {
         assertClean(SoakRuns.run("zookeeper", "short-zookeeper", SoakOptions.SelfTest.NONE, 1,
@@ -83,7 +67,7 @@ class ShortSoakTest {
     void twoPhaseCommitKeepsItsPromisesThroughCoordinatorAndLeaderFaults() {
         CheckResult check = SoakRuns.run(Soak.XA, "short-xa", SoakOptions.SelfTest.NONE, 2,
                 FaultKind.COORDINATOR_KILL, FaultKind.COORDINATOR_PAUSE, FaultKind.ZK_LEADER_KILL).check();
-        List<Violation> violations = check.violationsExcept(KNOWN_TO_FIX_2PC);
+        List<Violation> violations = check.violations();
         assertTrue(violations.isEmpty(), "violations: " + violations);
         for (FaultKind kind : List.of(FaultKind.COORDINATOR_KILL, FaultKind.COORDINATOR_PAUSE, FaultKind.ZK_LEADER_KILL)) {
             TransferStats stats = check.transfers().get(kind.id());
@@ -105,7 +89,7 @@ class ShortSoakTest {
                 FaultKind.PARTICIPANT_KILL, FaultKind.PARTICIPANT_PAUSE, FaultKind.ZK_LEADER_KILL);
         CheckResult check = SoakRuns.run(Soak.TWO_PC, "short-2pc", SoakOptions.SelfTest.NONE, 1,
                 kinds.toArray(FaultKind[]::new)).check();
-        List<Violation> violations = check.violationsExcept(KNOWN_TO_FIX_2PC_DISTRIBUTED);
+        List<Violation> violations = check.violations();
         assertTrue(violations.isEmpty(), "violations: " + violations);
         for (FaultKind kind : kinds) {
             assertEquals(1, check.transfers().get(kind.id()).injections(), kind.id() + " was not injected");

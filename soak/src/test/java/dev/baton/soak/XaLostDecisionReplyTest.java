@@ -26,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.xa.PGXADataSource;
 
@@ -42,12 +41,11 @@ import org.postgresql.xa.PGXADataSource;
  *
  * <p>Deterministic: the coordinator reaches ZooKeeper through a {@link TcpProxy} that lets the
  * decision through and drops every reply, until the survivor has finished the transaction.
- * Expected: COMMITTED (or an {@link OutcomeUnknownException}); with the bug: ABORTED. Runs only
- * with {@code -Dbaton.repro=true} (it fails until {@code XaTransaction.decide} is fixed, in
- * txn-coordinator, which the soak does not touch).
+ * Expected: COMMITTED or an {@link OutcomeUnknownException} (with the fix, the latter: the decision
+ * is gone and so are the prepared branches, so ZooKeeper cannot tell; the databases can); before
+ * the fix: ABORTED. Failed 2 of 2 before the fix.
  */
 @Tag("slow")
-@EnabledIfSystemProperty(named = "baton.repro", matches = "true")
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class XaLostDecisionReplyTest {
 

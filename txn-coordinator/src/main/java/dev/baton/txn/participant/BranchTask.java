@@ -88,6 +88,8 @@ final class BranchTask extends ReevaluatingTask {
     /** See {@link #inDoubtSince()}. */
     private volatile long inDoubtSince;
     private volatile boolean decisionKnown;
+    /** A COMMIT is known but not the vote it applies to: the next read asks for the vote even when markers are trusted. */
+    private boolean voteNeeded;
     /**
      * This task stood by for another instance at some point: that instance may have left an
      * attempt prepared (it died after preparing, before voting), so applying the decision here
@@ -208,8 +210,12 @@ final class BranchTask extends ReevaluatingTask {
                 tookOver = true;
                 return next(now);
             case ENTRY_GONE:
-                // A stale event, or another instance finished the branch: nothing to do here.
+                // A stale event, or another instance finished the branch: nothing to do here but
+                // roll back what this task prepared and nobody will ever apply (below).
                 entryGone = true;
+                if (!attempts.isEmpty() || !refused.isEmpty()) {
+                    return CompletableFuture.runAsync(this::rollBackOrphans, executor()).thenRun(this::finish);
+                }
                 finish();
                 return done();
             case READ:
@@ -218,9 +224,17 @@ final class BranchTask extends ReevaluatingTask {
                 return vanished();
             case ROLL_BACK_LOSERS:
                 return CompletableFuture.runAsync(this::abortLosingAttempts, executor()).thenCompose(x -> next(now));
-            case APPLY:
+            case APPLY: {
+                Decision decided = known(now.decision, "the decision");
+                if (decided.commit() && mine == null && !voteNeeded) {
+                    // Told COMMIT by its marker without having read the vote: another instance of
+                    // this participant cast it (and then stopped), so read which attempt it names.
+                    voteNeeded = true;
+                    return read(now);
+                }
                 decisionKnown = true;
-                return apply(known(now.decision, "the decision"));
+                return apply(decided);
+            }
             case ORPHAN_WAIT:
                 return done();
             case VOTE_RECOVERED:
@@ -265,7 +279,7 @@ final class BranchTask extends ReevaluatingTask {
         boolean trusted = trustMarkers;
         boolean entry = !orphan && (record == null || payload == null || checkEntry);
         ParticipantStore.BranchQuery query = new ParticipantStore.BranchQuery(entry,
-                orphan ? record == null : recordSuspect, mine == null && !trusted, orphan || !trusted);
+                orphan ? record == null : recordSuspect, mine == null && (!trusted || voteNeeded), orphan || !trusted);
         return store.read(txnId, host.name, query, watcher, decisionCreated).thenComposeAsync(found -> {
             now.read = true;
             if (entry) {
@@ -369,6 +383,33 @@ final class BranchTask extends ReevaluatingTask {
      * Rolls back at once the attempts of ours that the vote does not name: whatever is decided,
      * they can only be aborted, and they may hold locks in the resource. Blocking: on the executor.
      */
+    /**
+     * The branch was acknowledged elsewhere (its inbox entry is gone): rolls back the attempts this
+     * task prepared that the resource still holds prepared. The acknowledging instance applied the
+     * decision to the voted attempt before it acknowledged, so an attempt still prepared now was
+     * not voted, and nobody will ever apply a decision to it; one no longer prepared (perhaps the
+     * voted one, committed) is left alone, since this task may not know which one was voted (its
+     * vote's reply may have been lost). Without this, a host stopped between its branch's work
+     * and its prepare, whose transaction another instance aborted and acknowledged meanwhile, left
+     * its new attempt prepared, holding its locks, until a restart (the soak's finding,
+     * RELIABILITY.md). Blocking (asks the resource).
+     */
+    private void rollBackOrphans() {
+        Set<String> discard = host.attemptsInDoubt(txnId);
+        Set<String> mineHere = new HashSet<>(attempts);
+        mineHere.addAll(refused);
+        discard.retainAll(mineHere);
+        if (!discard.isEmpty()) {
+            LOG.info("participant '{}': transaction {} is finished elsewhere; rolling back {}", host.name, txnId,
+                    discard);
+        }
+        for (String attempt : discard) {
+            finishAttempt(attempt, false);
+        }
+        attempts.removeAll(discard);
+        refused.removeAll(discard);
+    }
+
     private void abortLosingAttempts() {
         CastVote mine = known(this.mine, "this participant's vote");
         String voted = mine.vote().isYes() ? mine.attempt() : null;

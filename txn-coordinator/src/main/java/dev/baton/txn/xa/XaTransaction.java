@@ -418,7 +418,23 @@ public final class XaTransaction implements AutoCloseable {
         long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
         while (System.nanoTime() - giveUp < 0 && !Thread.currentThread().isInterrupted()) {
             try {
-                return core.store.isDecided(txnId).get(timeout, TimeUnit.MILLISECONDS);
+                if (core.store.isDecided(txnId).get(timeout, TimeUnit.MILLISECONDS)) {
+                    return true;
+                }
+                // No decision now does not prove there never was one: if this instance's session
+                // ended meanwhile, another instance's recovery may have committed every branch and
+                // deleted the decision (the soak's finding). It deletes a decision only once none of
+                // its branches is prepared, so a branch of ours still prepared proves the decision
+                // never took effect (nor can it now: its write checks a live node that is gone or
+                // still ours); one that is not leaves the outcome unknown.
+                String gone = notPrepared(toCommit);
+                if (gone == null) {
+                    return false;
+                }
+                throw new OutcomeUnknownException(txnId, "the reply to its COMMIT decision was lost (" + lost + "),"
+                        + " the decision is not in ZooKeeper and the branch on " + gone + " is no longer prepared:"
+                        + " another instance may have committed the transaction (and deleted its decision) after this"
+                        + " instance's session ended; its databases tell", lost);
             } catch (ExecutionException | TimeoutException e) {
                 LOG.debug("transaction {}: cannot read the decision yet", txnId, e);
             } catch (InterruptedException e) {
@@ -428,6 +444,32 @@ public final class XaTransaction implements AutoCloseable {
         throw new OutcomeUnknownException(txnId, "the reply to its COMMIT decision was lost (" + lost + ") and"
                 + " ZooKeeper could not be read in time; every branch stays prepared and recovery commits them if"
                 + " the decision exists, else rolls them back", lost);
+    }
+
+    /**
+     * The first of {@code branches} (by resource name) that its resource no longer lists as
+     * prepared, or that cannot be asked; null if every one is still prepared.
+     */
+    private @Nullable String notPrepared(List<BranchWork> branches) {
+        for (BranchWork branch : branches) {
+            boolean found = false;
+            try {
+                for (Xid xid : branch.xa.recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN)) {
+                    if (xid.getFormatId() == branch.xid.getFormatId()
+                            && java.util.Arrays.equals(xid.getGlobalTransactionId(), branch.xid.getGlobalTransactionId())
+                            && java.util.Arrays.equals(xid.getBranchQualifier(), branch.xid.getBranchQualifier())) {
+                        found = true;
+                        break;
+                    }
+                }
+            } catch (XAException | RuntimeException e) {
+                LOG.debug("transaction {}: cannot list the prepared branches of {}", txnId, branch.resource, e);
+            }
+            if (!found) {
+                return "'" + branch.resource + "'";
+            }
+        }
+        return null;
     }
 
     private void commitBranch(BranchWork branch) {
