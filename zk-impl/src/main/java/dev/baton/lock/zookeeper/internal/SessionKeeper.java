@@ -73,17 +73,23 @@ final class SessionKeeper {
     }
 
     /**
-     * A lease began or a request started waiting: makes sure the timer runs by the lease's deadline
-     * and by the next heartbeat due on the current session. Costs no thread switch while the timer
+     * A lease began ({@code leaseClock} its session's clock) or a request started (null): makes sure
+     * the timer runs by the lease's deadline and by the next heartbeat due on the current session. Costs no thread switch while the timer
      * already runs, as it does for as long as the engine holds or waits.
      */
     void keep(@Nullable SessionClock leaseClock) {
         long due;
+        long now = engine.now();
         try {
             SessionClock current = session.clock();
-            due = current.isConfirmed() ? current.heartbeatDue() : engine.now();
+            due = current.isConfirmed() ? current.heartbeatDue() : now;
+            if (leaseClock == null && current.isConfirmed()) {
+                // A request that starts now sends its own create and read: their answers move the
+                // clock, so a heartbeat is not due before a third of the session from now.
+                due = Math.max(due - now, current.timeoutNanos() / 3) + now;
+            }
         } catch (RuntimeException e) {
-            due = engine.now() + UNKNOWN_TIMEOUT_PERIOD_NANOS;
+            due = now + UNKNOWN_TIMEOUT_PERIOD_NANOS;
         }
         if (leaseClock != null && leaseClock.isConfirmed()) {
             due = earlier(due, leaseClock.deadline());

@@ -103,6 +103,7 @@ final class ZkLease implements Lease, LossSignal {
      */
     @Override
     public CompletableFuture<LossReason> lost() {
+        expireIfDue();
         if (state.get() == State.HELD && watchingNode.compareAndSet(false, true)) {
             watchOwnNode();
         }
