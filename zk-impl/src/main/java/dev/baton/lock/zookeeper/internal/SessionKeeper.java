@@ -74,8 +74,8 @@ final class SessionKeeper {
 
     /**
      * A lease began ({@code leaseClock} its session's clock) or a request started (null): makes sure
-     * the timer runs by the lease's deadline and by the next heartbeat due on the current session. Costs no thread switch while the timer
-     * already runs, as it does for as long as the engine holds or waits.
+     * the timer runs by the lease's deadline and by the next heartbeat due on the current session.
+     * Costs no thread switch while the timer already runs, as it does while the engine holds or waits.
      */
     void keep(@Nullable SessionClock leaseClock) {
         long due;
