@@ -35,7 +35,8 @@ import redis.clients.jedis.Jedis;
 @Tag("slow")
 abstract class FailoverTestBase {
 
-    static final Duration LEASE = Duration.ofSeconds(1);
+    /** Long enough that a lease outlives the 48 MB write of {@link FailoverFixture#holdBackReplication} on a busy machine. */
+    static final Duration LEASE = Duration.ofSeconds(3);
 
     private final List<AutoCloseable> closing = new ArrayList<>();
 
