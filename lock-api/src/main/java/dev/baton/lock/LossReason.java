@@ -11,7 +11,10 @@ public enum LossReason {
      */
     CONNECTION_SUSPENDED,
 
-    /** The backend session that owned the lock has expired (ZooKeeper session expiry). */
+    /**
+     * The backend session that owned the lock has expired, or may have by the client's own clock
+     * (ZooKeeper: no answer from the server for nearly a session timeout).
+     */
     SESSION_EXPIRED,
 
     /**

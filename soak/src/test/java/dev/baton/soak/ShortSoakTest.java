@@ -8,7 +8,6 @@ import dev.baton.soak.check.KindStats;
 import dev.baton.soak.check.TransferStats;
 import dev.baton.soak.check.Violation;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -22,13 +21,6 @@ import org.junit.jupiter.api.Timeout;
 @Tag("slow") // real servers and worker JVMs: left out by -Pfast
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class ShortSoakTest {
-
-    /**
-     * Known weak spots of issue 15, tolerated here until zk-impl is fixed: ZooKeeper's
-     * {@code isValid()} has no local deadline, so a holder resumed after a pause may see true for a
-     * moment while another holds the lock. Remove it from this set with the fix.
-     */
-    private static final Set<Violation.Kind> KNOWN_TO_FIX = Set.of(Violation.Kind.STALE_BELIEF_AFTER_PAUSE);
 
     @Test
     void zookeeperKeepsItsPromisesThroughEveryFaultKind() {
@@ -98,7 +90,7 @@ class ShortSoakTest {
     }
 
     private static void assertClean(CheckResult check) {
-        List<Violation> violations = check.violationsExcept(KNOWN_TO_FIX);
+        List<Violation> violations = check.violations();
         assertTrue(violations.isEmpty(), "violations: " + violations);
         for (KindStats stats : check.kinds().values()) {
             if (!stats.kind().equals("none")) {

@@ -114,8 +114,30 @@ abstract class AbstractRedisLock implements DistributedLock {
         return result;
     }
 
-    /** Requests the lock and waits for the answer, running the request's attempts on this thread. */
+    /**
+     * Requests the lock and waits for the answer, running the request's attempts on this thread.
+     * Never returns a lease that is lost already: one that died between its grant and the return
+     * (this thread stalled past its deadline) has given its key back in {@code isValid()}, and the
+     * request starts again with what is left of the wait.
+     */
     private RedisLease await(long waitNanos) throws InterruptedException {
+        long started = runtime.now();
+        long wait = waitNanos;
+        while (true) {
+            RedisLease lease = awaitOnce(wait);
+            if (lease == null || lease.isValid()) {
+                return lease;
+            }
+            if (waitNanos != FOREVER) {
+                wait = waitNanos - (runtime.now() - started);
+                if (waitNanos == 0 || wait <= 0) {
+                    return null;
+                }
+            }
+        }
+    }
+
+    private RedisLease awaitOnce(long waitNanos) throws InterruptedException {
         CallerRuns caller = new CallerRuns(asyncAttempts());
         CompletableFuture<RedisLease> request = request(waitNanos, caller);
         try {

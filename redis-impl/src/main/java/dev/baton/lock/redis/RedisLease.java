@@ -53,10 +53,24 @@ final class RedisLease implements Lease {
         this.lockName = lockName;
         this.token = token;
         this.leaseNanos = runtime.options().leaseTime().toNanos();
-        this.marginNanos = leaseNanos / 10;
+        this.marginNanos = marginOf(leaseNanos);
         this.validUntil = sentNanos + leaseNanos - marginNanos;
         this.renewAt = sentNanos + leaseNanos / 3;
         this.deadline = runtime.leaseTimer().slot(this::onDeadline);
+    }
+
+    /** A tenth of the lease: see the class comment. */
+    private static long marginOf(long leaseNanos) {
+        return leaseNanos / 10;
+    }
+
+    /**
+     * Whether a lease granted by a request sent at {@code sentNanos} would be past its deadline
+     * already: lost on arrival, not to be handed out.
+     */
+    static boolean isPastDeadline(ClientRuntime runtime, long sentNanos) {
+        long lease = runtime.options().leaseTime().toNanos();
+        return runtime.now() - (sentNanos + lease - marginOf(lease)) >= 0;
     }
 
     /** Registers the lease with its client and starts the watchdog; call once, before handing it out. */

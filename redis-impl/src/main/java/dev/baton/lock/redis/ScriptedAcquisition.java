@@ -24,6 +24,11 @@ import java.util.concurrent.TimeUnit;
  * tried again finds the key already holding its id and is granted. When the request ends without a
  * lease after such a doubtful attempt, it releases the id, in case the server did grant it.
  *
+ * <p>A grant whose reply came so late that the lease could have expired on the server already
+ * (Redis stalled while the acquire was in flight) is never handed out: its id is given back and
+ * the request goes on waiting, under a new id, within the caller's wait, or ends without a lease.
+ * A new id, because the give-back is sent on another thread and must not free the next grant.
+ *
  * <p>Thread-safe; state is guarded by the monitor.
  */
 final class ScriptedAcquisition {
@@ -36,7 +41,7 @@ final class ScriptedAcquisition {
     private final long waitNanos;
     private final long deadline;
     private final Executor attempts;
-    private final String leaseId;
+    private String leaseId;
     private final CompletableFuture<RedisLease> future = new CompletableFuture<>();
     private final Runnable waker = this::wake;
 
@@ -108,17 +113,19 @@ final class ScriptedAcquisition {
     }
 
     private void attempt() {
+        String id;
         synchronized (this) {
             if (done) {
                 attempting = false;
                 return;
             }
+            id = leaseId;
         }
         long mark = backend.wakeups().mark(recipe.channel());
         long sent = runtime.now();
         List<?> reply;
         try {
-            reply = recipe.acquire(backend, leaseId);
+            reply = recipe.acquire(backend, id);
         } catch (RuntimeException e) {
             onFailure(e);
             return;
@@ -126,7 +133,7 @@ final class ScriptedAcquisition {
         long status = ((Number) reply.get(0)).longValue();
         long value = ((Number) reply.get(1)).longValue();
         if (status == 1L) {
-            onGranted(value, sent);
+            onGranted(id, value, sent);
         } else if (status == 0L) {
             onHeld(value, mark);
         } else {
@@ -134,7 +141,11 @@ final class ScriptedAcquisition {
         }
     }
 
-    private void onGranted(long token, long sent) {
+    private void onGranted(String id, long token, long sent) {
+        if (RedisLease.isPastDeadline(runtime, sent)) {
+            onGrantedTooLate(id);
+            return;
+        }
         synchronized (this) {
             attempting = false;
             if (granted) {
@@ -144,10 +155,33 @@ final class ScriptedAcquisition {
             }
             granted = true;
         }
-        RedisLease lease = new RedisLease(runtime, recipe.leaseOps(backend, leaseId), recipe.name(), token, sent);
+        RedisLease lease = new RedisLease(runtime, recipe.leaseOps(backend, id), recipe.name(), token, sent);
         lease.start();
         if (!future.complete(lease)) {
             lease.releaseAsync();
+        }
+    }
+
+    /**
+     * The server granted {@code id}, but the reply came past the lease's deadline: the key may have
+     * expired and been taken by another client already. Gives it back and goes on waiting, under a
+     * new id, if the caller's wait allows; else ends without a lease.
+     */
+    private void onGrantedTooLate(String id) {
+        boolean ended;
+        synchronized (this) {
+            attempting = false;
+            ended = done || waitNanos == 0 || (waitNanos > 0 && runtime.now() - deadline >= 0);
+            if (!done) {
+                leaseId = backend.newLeaseId();
+                wakeAgain = false;
+            }
+        }
+        recipe.abandon(backend, id);
+        if (ended) {
+            future.complete(null);
+        } else {
+            wake();
         }
     }
 
@@ -188,7 +222,9 @@ final class ScriptedAcquisition {
     private void onFailure(RuntimeException error) {
         boolean ended;
         boolean fail = false;
+        String id;
         synchronized (this) {
+            id = leaseId;
             attempting = false;
             doubtful = true;
             lastFailure = error;
@@ -208,7 +244,7 @@ final class ScriptedAcquisition {
         }
         if (ended) {
             // The request ended while this attempt ran; the server may have granted it all the same.
-            recipe.abandon(backend, leaseId);
+            recipe.abandon(backend, id);
         } else if (fail) {
             future.completeExceptionally(backend.lockException("acquire lock '" + recipe.name() + "'", error));
         }
@@ -237,7 +273,9 @@ final class ScriptedAcquisition {
     private void finish(RedisLease lease) {
         boolean unwatch;
         boolean releaseDoubtful;
+        String id;
         synchronized (this) {
+            id = leaseId;
             done = true;
             cancel(retry);
             cancel(timeout);
@@ -249,7 +287,7 @@ final class ScriptedAcquisition {
             backend.wakeups().unwatch(recipe.channel(), waker);
         }
         if (releaseDoubtful) {
-            recipe.abandon(backend, leaseId);
+            recipe.abandon(backend, id);
         }
     }
 

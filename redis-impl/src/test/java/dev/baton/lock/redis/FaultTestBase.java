@@ -60,14 +60,76 @@ abstract class FaultTestBase {
     }
 
     private LockClient open() {
+        return open("500ms");
+    }
+
+    /** A client whose commands wait {@code commandTimeout} for a reply. */
+    private LockClient open(String commandTimeout) {
         LockClient client = LockClients.open(Map.of(
                 "baton.backend", backendName(),
                 "baton.redis.uri", "redis://127.0.0.1:" + redis.port(),
                 "baton.lock.lease-time", LEASE.toMillis() + "ms",
-                "baton.redis.timeout", "500ms",
+                "baton.redis.timeout", commandTimeout,
                 "baton.redis.connect-timeout", "500ms"));
         clients.add(client);
         return client;
+    }
+
+    /**
+     * Stops Redis, starts {@code request} (whose acquire is then sent to the stopped server), and
+     * resumes Redis once it has been stopped for longer than the lease: the server then grants
+     * the acquire, and the reply reaches a client whose lease would have expired already.
+     */
+    private <T> T grantArrivingAfterTheLease(java.util.concurrent.Callable<T> request) throws Exception {
+        long stoppedAt = System.nanoTime();
+        redis.pause();
+        CompletableFuture<T> answer;
+        try {
+            answer = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return request.call();
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            Timing.await("Redis has been stopped for longer than the lease")
+                    .atMost(Timing.scaled(LEASE.plusSeconds(5)))
+                    .until(() -> System.nanoTime() - stoppedAt > LEASE.multipliedBy(3).dividedBy(2).toNanos());
+            assertThat(answer).as("nothing can answer while Redis is stopped").isNotDone();
+        } finally {
+            redis.resume();
+        }
+        return answer.get(Timing.scaledMillis(20_000), TimeUnit.MILLISECONDS);
+    }
+
+    /** Issue 15: a single attempt granted too late gives the lock back and answers "not acquired". */
+    @Test
+    void singleAttemptGrantedAfterItsLeaseExpiredReturnsNothingAndFreesTheLock() throws Exception {
+        LockClient client = open("3s"); // longer than the lease, so the late reply is awaited
+        Optional<Lease> lease = grantArrivingAfterTheLease(() -> client.lock("late/once").tryAcquire(Duration.ZERO));
+
+        assertThat(lease).as("a lease granted after its own deadline").isEmpty();
+        Lease next = Timing.await("the late grant is given back").atMost(Timing.scaled(Duration.ofSeconds(10)))
+                .until(() -> open().lock("late/once").tryAcquire(Duration.ZERO).orElse(null), l -> l != null);
+        assertThat(next.isValid()).isTrue();
+        next.release();
+    }
+
+    /** Issue 15: a waiting request granted too late gives that grant back and waits on, within its wait. */
+    @Test
+    void waitingRequestGrantedAfterItsLeaseExpiredKeepsWaitingAndReturnsALiveLease() throws Exception {
+        LockClient client = open("3s");
+        Optional<Lease> lease = grantArrivingAfterTheLease(
+                () -> client.lock("late/waiting").tryAcquire(Timing.scaled(Duration.ofSeconds(15))));
+
+        Lease granted = lease.orElseThrow();
+        assertThat(granted.isValid()).isTrue();
+        long token = granted.fencingToken();
+        assertThat(open().lock("late/waiting").tryAcquire(Duration.ZERO)).as("the lock is held by the live lease").isEmpty();
+        granted.release();
+        try (Lease after = open().lock("late/waiting").acquire()) {
+            assertThat(after.fencingToken()).isGreaterThan(token);
+        }
     }
 
     @Test

@@ -20,6 +20,7 @@ final class RedisClusterFixture implements AutoCloseable {
     private static final int SLOTS = 16384;
 
     private final List<EmbeddedRedis> nodes = new ArrayList<>();
+    private final List<EmbeddedRedis> replicas = new ArrayList<>();
 
     private RedisClusterFixture() {
     }
@@ -45,6 +46,69 @@ final class RedisClusterFixture implements AutoCloseable {
     /** {@code 127.0.0.1:p1,127.0.0.1:p2,...}: the value of {@code baton.redis.cluster.nodes}. */
     String seeds() {
         return nodes.stream().map(n -> "127.0.0.1:" + n.port()).collect(Collectors.joining(","));
+    }
+
+    /**
+     * Adds a replica of master {@code index}, in sync, that may fail over however far behind it is
+     * ({@code cluster-replica-validity-factor 0}); every node then calls a silent peer failed after
+     * {@code nodeTimeout}.
+     */
+    @SuppressWarnings("deprecation") // see form()
+    EmbeddedRedis addReplica(int index, Duration nodeTimeout) {
+        EmbeddedRedis master = nodes.get(index);
+        EmbeddedRedis replica = RedisServerExtension.builder().clusterNode()
+                .args("--cluster-replica-validity-factor", "0").start();
+        replicas.add(replica);
+        String masterId;
+        try (RedisClient admin = RedisAdmin.admin(master)) {
+            masterId = new String((byte[]) admin.sendCommand(Protocol.Command.CLUSTER, "MYID"),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            admin.sendCommand(Protocol.Command.CLUSTER, "MEET", "127.0.0.1", Integer.toString(replica.port()));
+        }
+        try (RedisClient admin = RedisAdmin.admin(replica)) {
+            Timing.await("the new node knows the master").atMost(Timing.scaled(Duration.ofSeconds(30)))
+                    .until(() -> new String((byte[]) admin.sendCommand(Protocol.Command.CLUSTER, "NODES"),
+                            java.nio.charset.StandardCharsets.UTF_8).contains(masterId));
+            admin.sendCommand(Protocol.Command.CLUSTER, "REPLICATE", masterId);
+        }
+        for (EmbeddedRedis node : all()) {
+            try (RedisClient admin = RedisAdmin.admin(node)) {
+                admin.configSet("cluster-node-timeout", Long.toString(nodeTimeout.toMillis()));
+            }
+        }
+        Timing.await("the replica is in sync").atMost(Timing.scaled(Duration.ofSeconds(30)))
+                .until(() -> replication(master).contains("state=online")
+                        && all().stream().allMatch(n -> info(n).contains("cluster_state:ok")));
+        return replica;
+    }
+
+    /** The masters and the replicas. */
+    List<EmbeddedRedis> all() {
+        List<EmbeddedRedis> all = new ArrayList<>(nodes);
+        all.addAll(replicas);
+        return all;
+    }
+
+    /** {@code INFO replication} of {@code node}. */
+    static String replication(EmbeddedRedis node) {
+        try (RedisClient admin = RedisAdmin.admin(node)) {
+            return admin.info("replication");
+        }
+    }
+
+    /** The hash slot of {@code key}. */
+    static int slotOf(String key) {
+        return redis.clients.jedis.util.JedisClusterCRC16.getSlot(key);
+    }
+
+    /** The index of the master that was given {@code slot} when the cluster formed. */
+    int masterIndexOf(int slot) {
+        for (int i = 0; i < nodes.size(); i++) {
+            if (slot < (i + 1) * SLOTS / nodes.size()) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no such slot: " + slot);
     }
 
     @SuppressWarnings("deprecation") // UnifiedJedis has no typed CLUSTER admin commands; sendCommand is the way
@@ -76,7 +140,7 @@ final class RedisClusterFixture implements AutoCloseable {
     }
 
     @SuppressWarnings("deprecation") // see form()
-    private static String info(EmbeddedRedis node) {
+    static String info(EmbeddedRedis node) {
         try (RedisClient admin = RedisAdmin.admin(node)) {
             Object reply = admin.sendCommand(Protocol.Command.CLUSTER, "INFO");
             return new String((byte[]) reply, java.nio.charset.StandardCharsets.UTF_8);
@@ -85,6 +149,7 @@ final class RedisClusterFixture implements AutoCloseable {
 
     @Override
     public void close() {
+        replicas.forEach(EmbeddedRedis::close);
         nodes.forEach(EmbeddedRedis::close);
     }
 }

@@ -1,6 +1,5 @@
 package dev.baton.soak.check;
 
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -20,11 +19,6 @@ public record CheckResult(Map<String, String> run, List<Violation> findings, Map
     /** Findings of the safety classes. */
     public List<Violation> violations() {
         return findings.stream().filter(v -> v.kind().safety()).toList();
-    }
-
-    /** Findings of the safety classes not in {@code tolerated}. */
-    public List<Violation> violationsExcept(Collection<Violation.Kind> tolerated) {
-        return violations().stream().filter(v -> !tolerated.contains(v.kind())).toList();
     }
 
     public long count(Violation.Kind kind) {

@@ -11,9 +11,10 @@ public enum LossPolicy {
     SUSPENDED,
 
     /**
-     * Only when the session is lost (expired, or Curator has waited out the session timeout).
-     * Survives short blips without losing the lease, at the price that, between the server expiring
-     * the session and this client learning it, two holders can overlap: rely on fencing tokens.
+     * Only when the session is lost (expired, or Curator has waited out the session timeout), or
+     * may be: in both policies a lease ends at its local deadline, the send time of the newest
+     * request the server answered plus nine tenths of the session timeout, before the server can
+     * expire the session. Survives blips shorter than that without losing the lease.
      */
     SESSION_LOST
 }

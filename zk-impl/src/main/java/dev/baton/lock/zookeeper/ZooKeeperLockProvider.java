@@ -35,6 +35,13 @@ public final class ZooKeeperLockProvider implements LockBackendProvider {
     public static final ConfigKey<LossPolicy> LOST_ON = ConfigKey.choice("baton.zookeeper.lost-on",
             Map.of("suspended", LossPolicy.SUSPENDED, "session-lost", LossPolicy.SESSION_LOST), LossPolicy.SUSPENDED,
             "When a lease is lost: as soon as the connection is suspended, or only when the session is lost.");
+    /**
+     * Whether Curator's ensemble tracker may replace the configured connect string with the
+     * client addresses the servers' configuration lists. Off by default: the configured string
+     * (often a proxy, a port-forward or a service name) is the one the operator chose.
+     */
+    public static final ConfigKey<Boolean> ENSEMBLE_TRACKER = ConfigKey.bool("baton.zookeeper.ensemble-tracker", false,
+            "Let Curator follow the ensemble's own list of client addresses instead of baton.zookeeper.connect.");
     /** Digest credentials; when set, Baton's nodes are writable only by clients with the same credentials. */
     public static final ConfigKey<String> AUTH = ConfigKey.secret("baton.zookeeper.auth",
             "Digest credentials user:password; Baton's nodes then carry ACLs only those credentials can change.");
@@ -58,7 +65,7 @@ public final class ZooKeeperLockProvider implements LockBackendProvider {
             "baton.zookeeper.tls.hostname-verification", true, "Check the server's certificate matches its host name.");
 
     private static final List<ConfigKey<?>> KEYS = List.of(CONNECT, SESSION_TIMEOUT, CONNECTION_TIMEOUT, ROOT, LOST_ON,
-            AUTH, TLS_ENABLED, TLS_TRUSTSTORE, TLS_TRUSTSTORE_PASSWORD, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD,
+            ENSEMBLE_TRACKER, AUTH, TLS_ENABLED, TLS_TRUSTSTORE, TLS_TRUSTSTORE_PASSWORD, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD,
             TLS_HOSTNAME_VERIFICATION);
 
     /** For {@link java.util.ServiceLoader}. */

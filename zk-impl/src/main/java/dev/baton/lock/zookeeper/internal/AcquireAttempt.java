@@ -415,10 +415,23 @@ final class AcquireAttempt {
             stall();
             return;
         }
+        SessionClock clock;
+        try {
+            clock = engine.session().clock();
+        } catch (LockException e) {
+            stall(); // no handle: closing (the engine fails us) or between sessions
+            return;
+        }
+        if (clock.isPast()) {
+            // A grant on a watch event, after the session went unanswered past its deadline: the
+            // lease would be born lost. A read of the queue moves the clock, or finds us out.
+            resync();
+            return;
+        }
         state = State.GRANTED;
         stopWatching();
         engine.unregister(this);
-        ZkLease lease = engine.newLease(lock.name(), lock.path() + "/" + node, czxid);
+        ZkLease lease = engine.newLease(lock.name(), lock.path() + "/" + node, czxid, clock);
         if (lease == null) {
             result.completeExceptionally(new LockException("the lock client was closed while the request waited"));
         } else if (!result.complete(lease)) {

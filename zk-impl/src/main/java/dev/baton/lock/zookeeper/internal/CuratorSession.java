@@ -1,8 +1,10 @@
 package dev.baton.lock.zookeeper.internal;
 
 import dev.baton.lock.LockException;
+import dev.baton.lock.zookeeper.ext.KeeperFaults;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.framework.api.CuratorEventType;
@@ -24,18 +26,29 @@ import org.jspecify.annotations.Nullable;
  * credentials and TLS; the lock protocol calls the current ZooKeeper handle directly, which lets
  * it send a create and the read that orders the queue back to back.
  *
+ * <p>Every request is timed: an answer moves the {@link SessionClock} of the session it was sent
+ * on. One ZooKeeper handle is one session (Curator makes a new handle for a new session), so the
+ * clock belongs to the handle.
+ *
  * <p>Thread-safe.
  */
 final class CuratorSession implements Session {
 
+    /** The current handle and its session's clock. */
+    private record Current(ZooKeeper handle, SessionClock clock) {
+    }
+
     private final CuratorFramework curator;
     private final List<ACL> acl;
+    private final LongSupplier ticker;
     private final AtomicLong disconnects = new AtomicLong();
     private final CuratorListener eventThreadListener = this::eventReceived;
+    private volatile @Nullable Current current;
 
-    CuratorSession(CuratorFramework curator, List<ACL> acl) {
+    CuratorSession(CuratorFramework curator, List<ACL> acl, LongSupplier ticker) {
         this.curator = curator;
         this.acl = acl;
+        this.ticker = ticker;
     }
 
     /** Starts counting disconnections. */
@@ -62,55 +75,152 @@ final class CuratorSession implements Session {
 
     @Override
     public void create(String path, byte[] data, CreateMode mode, Created answer) {
-        handle().create(path, data, acl, mode, (Create2Callback) (rc, p, ctx, name, stat) ->
-                answer.created(Code.get(rc), name, stat), null);
+        ZooKeeper h = handle();
+        Timed timed = timed(h);
+        h.create(path, data, acl, mode, (Create2Callback) (rc, p, ctx, name, stat) ->
+                answer.created(timed.answered(rc), name, stat), null);
     }
 
     @Override
     public void children(String path, Listed answer) {
-        handle().getChildren(path, false, (rc, p, ctx, children) -> answer.listed(Code.get(rc), children), null);
+        ZooKeeper h = handle();
+        Timed timed = timed(h);
+        h.getChildren(path, false, (rc, p, ctx, children) -> answer.listed(timed.answered(rc), children), null);
     }
 
     @Override
     public void watchChildren(String path, Watcher watcher, Listed answer) {
-        handle().getChildren(path, watcher, (rc, p, ctx, children) -> answer.listed(Code.get(rc), children), null);
+        ZooKeeper h = handle();
+        Timed timed = timed(h);
+        h.getChildren(path, watcher, (rc, p, ctx, children) -> answer.listed(timed.answered(rc), children), null);
     }
 
     @Override
     public void read(String path, @Nullable Watcher watcher, Read answer) {
-        handle().getData(path, watcher, (DataCallback) (rc, p, ctx, data, stat) ->
-                answer.read(Code.get(rc), data, stat), null);
+        ZooKeeper h = handle();
+        Timed timed = timed(h);
+        h.getData(path, watcher, (DataCallback) (rc, p, ctx, data, stat) ->
+                answer.read(timed.answered(rc), data, stat), null);
     }
 
     @Override
     public void exists(String path, @Nullable Watcher watcher, Stated answer) {
-        handle().exists(path, watcher, (StatCallback) (rc, p, ctx, stat) -> answer.stated(Code.get(rc), stat), null);
+        ZooKeeper h = handle();
+        Timed timed = timed(h);
+        h.exists(path, watcher, (StatCallback) (rc, p, ctx, stat) -> answer.stated(timed.answered(rc), stat), null);
     }
 
     @Override
     public void watchData(String path, Watcher watcher, Stated answer) {
-        handle().getData(path, watcher, (DataCallback) (rc, p, ctx, data, stat) ->
-                answer.stated(Code.get(rc), stat), null);
+        ZooKeeper h = handle();
+        Timed timed = timed(h);
+        h.getData(path, watcher, (DataCallback) (rc, p, ctx, data, stat) ->
+                answer.stated(timed.answered(rc), stat), null);
     }
 
     @Override
     public void delete(String path, Deleted answer) {
-        handle().delete(path, -1, (rc, p, ctx) -> answer.deleted(Code.get(rc)), null);
+        ZooKeeper h = handle();
+        Timed timed = timed(h);
+        h.delete(path, -1, (rc, p, ctx) -> answer.deleted(timed.answered(rc)), null);
     }
 
     @Override
     public List<String> childrenNow(String path) throws KeeperException, InterruptedException {
-        return handle().getChildren(path, false);
+        ZooKeeper h = handle();
+        Timed timed = timed(h);
+        try {
+            List<String> children = h.getChildren(path, false);
+            timed.answered(Code.OK);
+            return children;
+        } catch (KeeperException e) {
+            timed.answered(e.code());
+            throw e;
+        }
     }
 
     @Override
     public @Nullable Stat existsNow(String path) throws KeeperException, InterruptedException {
-        return handle().exists(path, false);
+        ZooKeeper h = handle();
+        Timed timed = timed(h);
+        try {
+            Stat stat = h.exists(path, false);
+            timed.answered(Code.OK);
+            return stat;
+        } catch (KeeperException e) {
+            timed.answered(e.code());
+            throw e;
+        }
     }
 
     @Override
     public void deleteNow(String path) throws KeeperException, InterruptedException {
-        handle().delete(path, -1);
+        ZooKeeper h = handle();
+        Timed timed = timed(h);
+        try {
+            h.delete(path, -1);
+            timed.answered(Code.OK);
+        } catch (KeeperException e) {
+            timed.answered(e.code());
+            throw e;
+        }
+    }
+
+    @Override
+    public SessionClock clock() {
+        return clockOf(handle());
+    }
+
+    /** A request about to be sent on {@code h}: its send time, for the clock of {@code h}'s session. */
+    private Timed timed(ZooKeeper h) {
+        SessionClock clock = clockOf(h);
+        return new Timed(h, clock, clock.now());
+    }
+
+    /**
+     * The clock of {@code h}'s session. A handle that is no longer Curator's current one (its
+     * session ended while a request was being sent) gets a clock nobody reads: its answers must not
+     * extend the leases of the next session.
+     */
+    private SessionClock clockOf(ZooKeeper h) {
+        Current now = current;
+        if (now != null && now.handle() == h) {
+            return now.clock();
+        }
+        synchronized (this) {
+            now = current;
+            if (now != null && now.handle() == h) {
+                return now.clock();
+            }
+            ZooKeeper latest;
+            try {
+                latest = curator.getZookeeperClient().getZooKeeper();
+            } catch (Exception e) {
+                latest = null;
+            }
+            SessionClock clock = new SessionClock(ticker);
+            if (latest == h) {
+                current = new Current(h, clock);
+            }
+            return clock;
+        }
+    }
+
+    /** One request in flight: when its answer comes, the server had heard from the session after {@code sent}. */
+    private record Timed(ZooKeeper handle, SessionClock clock, long sent) {
+
+        Code answered(int rc) {
+            return answered(Code.get(rc));
+        }
+
+        Code answered(Code code) {
+            // Any answer from the server (an error about the data included) proves the session
+            // alive when the server took the request; a connection or session error does not.
+            if (code != null && KeeperFaults.classify(code) == KeeperFaults.Kind.ANSWER) {
+                clock.confirmed(sent, handle.getSessionTimeout());
+            }
+            return code;
+        }
     }
 
     @Override

@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.curator.framework.state.ConnectionState;
@@ -73,15 +74,20 @@ public final class LockEngine extends AbstractService {
     private final Set<ElectionObserver> observers = ConcurrentHashMap.newKeySet();
     private final QueueContainer queueContainer;
     private final ConnectionStateListener connectionListener = this::connectionChanged;
+    private final LongSupplier ticker;
+    private final SessionKeeper keeper;
 
-    private LockEngine(CuratorFramework curator, ZooKeeperLockOptions options, boolean ownsCurator) {
+    private LockEngine(CuratorFramework curator, ZooKeeperLockOptions options, boolean ownsCurator,
+            LongSupplier ticker) {
         super("lock client");
         this.curator = curator;
         this.options = options;
         this.ownsCurator = ownsCurator;
+        this.ticker = ticker;
         this.holderData = ManagementFactory.getRuntimeMXBean().getName().getBytes(StandardCharsets.UTF_8);
         this.callbacks = ServiceExecutor.scheduled("baton-zookeeper-callbacks-" + ENGINES.incrementAndGet(), 1);
-        this.session = new CuratorSession(curator, options.acl());
+        this.session = new CuratorSession(curator, options.acl(), ticker);
+        this.keeper = new SessionKeeper(this, session, options.rootPath());
         this.janitor = new NodeJanitor(this, session);
         this.queueReads = new QueueReads(session, this);
         this.queueContainer = new QueueContainer(this, session);
@@ -96,12 +102,18 @@ public final class LockEngine extends AbstractService {
      * @throws LockException if the root nodes cannot be created (unreachable, or not authorized)
      */
     public static LockEngine start(CuratorFramework curator, ZooKeeperLockOptions options, boolean ownsCurator) {
+        return start(curator, options, ownsCurator, System::nanoTime);
+    }
+
+    /** As {@link #start(CuratorFramework, ZooKeeperLockOptions, boolean)}, on {@code ticker}'s time: for tests that move time. */
+    static LockEngine start(CuratorFramework curator, ZooKeeperLockOptions options, boolean ownsCurator,
+            LongSupplier ticker) {
         Objects.requireNonNull(curator, "curator");
         Objects.requireNonNull(options, "options");
         if (curator.getState() != CuratorFrameworkState.STARTED) {
             throw new IllegalStateException("the Curator client must be started before Baton uses it");
         }
-        LockEngine engine = new LockEngine(curator, options, ownsCurator);
+        LockEngine engine = new LockEngine(curator, options, ownsCurator, Objects.requireNonNull(ticker, "ticker"));
         engine.start();
         return engine;
     }
@@ -122,6 +134,7 @@ public final class LockEngine extends AbstractService {
     protected void doStop() {
         curator.getConnectionStateListenable().removeListener(connectionListener);
         session.stop();
+        keeper.stop();
         LockException closedError = new LockException("the lock client was closed while the request waited");
         for (AcquireAttempt attempt : attempts) {
             attempt.fail(closedError);
@@ -402,7 +415,7 @@ public final class LockEngine extends AbstractService {
     }
 
     private Lease adopted(String queuePath, String path, long czxid) {
-        ZkLease lease = newLease(queuePath, path, czxid);
+        ZkLease lease = newLease(queuePath, path, czxid, session.clock());
         if (lease == null) {
             throw new LockException("the lock client was closed while adopting " + path);
         }
@@ -550,6 +563,9 @@ public final class LockEngine extends AbstractService {
         attempts.add(attempt);
         if (isShutDown()) {
             attempt.fail(new LockException("this lock client is closed"));
+        } else {
+            // A grant on a watch event rests on the session's clock, which only answers move.
+            keeper.keep(null);
         }
     }
 
@@ -560,16 +576,34 @@ public final class LockEngine extends AbstractService {
     /**
      * A held lease on the node at {@code path}, registered so that closing and connection events
      * reach it; null if the engine closed meanwhile, in which case the node is deleted.
+     *
+     * @param clock the clock of the session that owns the node
      */
-    @Nullable ZkLease newLease(String lockName, String path, long czxid) {
-        ZkLease lease = new ZkLease(this, lockName, path, czxid);
+    @Nullable ZkLease newLease(String lockName, String path, long czxid, SessionClock clock) {
+        ZkLease lease = new ZkLease(this, lockName, path, czxid, clock);
         leases.add(lease);
         if (isShutDown()) {
             leases.remove(lease);
             janitor.delete(path);
             return null;
         }
+        keeper.keep(clock);
         return lease;
+    }
+
+    /** The leases held now. */
+    Iterable<ZkLease> leases() {
+        return leases;
+    }
+
+    /** Whether anything rests on the session's clock: a lease held, or a request waiting. */
+    boolean keepsSessions() {
+        return !leases.isEmpty() || !attempts.isEmpty();
+    }
+
+    /** Now, on the engine's monotonic ticker (nanoseconds). */
+    long now() {
+        return ticker.getAsLong();
     }
 
     void unregister(ZkLease lease) {

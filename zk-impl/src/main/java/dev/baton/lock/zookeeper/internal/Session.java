@@ -92,4 +92,11 @@ interface Session {
 
     /** The id of the current session; throws like every call when there is no handle. */
     long sessionId();
+
+    /**
+     * The clock of the current session: until when, by this client's monotonic clock, the session
+     * is certainly alive, from the answers to the requests sent here. Throws like every call when
+     * there is no handle.
+     */
+    SessionClock clock();
 }

@@ -19,11 +19,17 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  *  HELD --release()--> RELEASED
  *    |\--the holder's own multi deleted the node (releaseOp, markReleased)--> RELEASED
- *    \---connection suspended / session lost / node deleted / client closed--> LOST
+ *    \---connection suspended / session lost / session deadline passed / node deleted / client closed--> LOST
  * </pre>
  * Both end states are terminal. The node is deleted on either transition (retried across
  * disconnections by the {@link NodeJanitor}), except when the holder's multi already deleted it
  * or someone else did.
+ *
+ * <p>The lease keeps the {@link SessionClock} of the session that owns its node: past the clock's
+ * deadline the session may have expired on the server, so {@link #isValid()} and
+ * {@link #fencingToken()} end the lease there and then, as the Redis lease does at its own
+ * deadline, without waiting for the {@link SessionKeeper}'s timer or for ZooKeeper's threads (which
+ * a process pause stops as well).
  */
 final class ZkLease implements Lease, LossSignal {
 
@@ -35,6 +41,7 @@ final class ZkLease implements Lease, LossSignal {
     private final String lockName;
     private final String path;
     private final long token;
+    private final SessionClock clock;
     private final AtomicReference<State> state = new AtomicReference<>(State.HELD);
     private final CompletableFuture<LossReason> lost = new CompletableFuture<>();
     private final AtomicBoolean watchingNode = new AtomicBoolean();
@@ -42,11 +49,12 @@ final class ZkLease implements Lease, LossSignal {
     /** Set when the holder put the delete of our node into its own multi: a deletion is then our release. */
     private volatile boolean releasingInCallersMulti;
 
-    ZkLease(LockEngine engine, String lockName, String path, long token) {
+    ZkLease(LockEngine engine, String lockName, String path, long token, SessionClock clock) {
         this.engine = engine;
         this.lockName = lockName;
         this.path = path;
         this.token = token;
+        this.clock = clock;
     }
 
     @Override
@@ -56,6 +64,7 @@ final class ZkLease implements Lease, LossSignal {
 
     @Override
     public long fencingToken() {
+        expireIfDue();
         State now = state.get();
         if (now == State.RELEASED) {
             throw new IllegalStateException("the lease on lock '" + lockName + "' was released; its token is stale");
@@ -69,7 +78,19 @@ final class ZkLease implements Lease, LossSignal {
 
     @Override
     public boolean isValid() {
+        expireIfDue();
         return state.get() == State.HELD;
+    }
+
+    /** Ends the lease if its session may have expired by now. */
+    private void expireIfDue() {
+        if (state.get() == State.HELD && clock.isPast()) {
+            markLost(LossReason.SESSION_EXPIRED);
+        }
+    }
+
+    SessionClock clock() {
+        return clock;
     }
 
     /**
@@ -82,6 +103,7 @@ final class ZkLease implements Lease, LossSignal {
      */
     @Override
     public CompletableFuture<LossReason> lost() {
+        expireIfDue();
         if (state.get() == State.HELD && watchingNode.compareAndSet(false, true)) {
             watchOwnNode();
         }

@@ -3,6 +3,7 @@ package dev.baton.lock.zookeeper.internal;
 import static dev.baton.lock.zookeeper.ZooKeeperLockProvider.AUTH;
 import static dev.baton.lock.zookeeper.ZooKeeperLockProvider.CONNECT;
 import static dev.baton.lock.zookeeper.ZooKeeperLockProvider.CONNECTION_TIMEOUT;
+import static dev.baton.lock.zookeeper.ZooKeeperLockProvider.ENSEMBLE_TRACKER;
 import static dev.baton.lock.zookeeper.ZooKeeperLockProvider.LOST_ON;
 import static dev.baton.lock.zookeeper.ZooKeeperLockProvider.ROOT;
 import static dev.baton.lock.zookeeper.ZooKeeperLockProvider.SESSION_TIMEOUT;
@@ -60,6 +61,9 @@ public record ZooKeeperConnection(CuratorFramework curator, ZooKeeperLockOptions
                 .sessionTimeoutMs(millis(config.get(SESSION_TIMEOUT)))
                 .connectionTimeoutMs(millis(connectionTimeout))
                 .retryPolicy(new ExponentialBackoffRetry(100, 3))
+                // Curator's default (on) rewrites the connect string at the first reconnection
+                // when the servers list client addresses, bypassing a proxy or service name.
+                .ensembleTracker(config.get(ENSEMBLE_TRACKER))
                 .zkClientConfig(clientConfig(config));
         if (auth != null) {
             builder.authorization("digest", auth.getBytes(StandardCharsets.UTF_8));
