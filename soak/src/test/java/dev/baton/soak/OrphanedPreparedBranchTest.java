@@ -57,9 +57,11 @@ class OrphanedPreparedBranchTest {
              TcpProxy proxy = TcpProxy.start(new InetSocketAddress("127.0.0.1", ZK.port()))) {
             Map<String, String> direct = config(ZK.connectString(), session);
             java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch aWorked = new java.util.concurrent.CountDownLatch(1);
             XaWork cutOffAfterWork = (connection, branch) -> {
                 Vote vote = work(connection, branch);
                 proxy.blackhole(); // the YES vote will not reach ZooKeeper
+                aWorked.countDown();
                 try {
                     // a host stopped (SIGSTOP, a long GC) between its work and its prepare
                     release.await(90, TimeUnit.SECONDS);
@@ -72,7 +74,7 @@ class OrphanedPreparedBranchTest {
                     "bank_a", banks, cutOffAfterWork);
             XaWork slowNo = (connection, branch) -> {
                 try {
-                    Thread.sleep(2_000); // bank_a prepares first; then this NO writes the ABORT
+                    aWorked.await(60, TimeUnit.SECONDS); // bank_a's work is done and cut off; then this NO writes the ABORT
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
