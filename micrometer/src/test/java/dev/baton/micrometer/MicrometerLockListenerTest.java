@@ -101,7 +101,10 @@ class MicrometerLockListenerTest {
             assertThat(timerCount(MicrometerLockListener.HELD, "zookeeper", "end", "lost")).isEqualTo(1);
             assertThat(gauge(MicrometerLockListener.ACTIVE, "zookeeper")).isZero();
             assertThat(states("SUSPENDED")).isEqualTo(1.0);
-            assertThat(states("LOST")).isEqualTo(1.0);
+            // The lease ends at the client's local session deadline, before Curator could report
+            // LOST; whether LOST follows depends on whether the session expired before the server
+            // came back.
+            assertThat(states("LOST")).isLessThanOrEqualTo(1.0);
             Timing.await().until(() -> states("RECONNECTED") >= 1.0);
         }
     }
