@@ -8,14 +8,17 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Deletes the decisions of finished transactions, off every caller's path and many at a time: a
- * transaction whose branches are all committed is queued, and one {@code multi} at a time deletes
- * everything queued (up to {@link #BATCH}). While one is in flight the queue grows, so the batch
- * size follows the load with no timer and no added latency when idle (group commit).
+ * transaction whose branches are all committed is queued, and a {@code multi} deletes everything
+ * queued (up to {@link #BATCH}) once the first of them has waited {@link #LINGER_MILLIS}, or at
+ * once when {@link #BATCH} are queued; one is in flight at a time. Nobody waits for a deletion, so
+ * the delay costs nothing, and it turns a write per transaction (each a log append and an fsync on
+ * every ZooKeeper server, competing with the next transactions' decisions) into one per batch.
  *
  * <p>A decision left behind (this process died before deleting it) is harmless: recovery deletes
  * it once its owner's session is gone and no branch of it is prepared any more.
@@ -26,11 +29,15 @@ final class DecisionJanitor {
 
     private static final Logger LOG = LoggerFactory.getLogger(DecisionJanitor.class);
     static final int BATCH = 500;
+    /** How long the first decision queued waits for others to join its deletion. */
+    static final long LINGER_MILLIS = 50;
     private static final long RETRY_MILLIS = 1000;
 
     private final XaCore core;
     private final Queue<String> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean sending = new AtomicBoolean();
+    private final AtomicBoolean lingering = new AtomicBoolean();
+    private final AtomicInteger queued = new AtomicInteger();
 
     DecisionJanitor(XaCore core) {
         this.core = core;
@@ -39,6 +46,16 @@ final class DecisionJanitor {
     /** Queues the decision of {@code txnId}, every branch of which is committed, for deletion. */
     void forget(String txnId) {
         queue.add(txnId);
+        if (queued.incrementAndGet() >= BATCH) {
+            send();
+        } else if (lingering.compareAndSet(false, true)
+                && core.executor.schedule(this::lingered, LINGER_MILLIS, TimeUnit.MILLISECONDS) == null) {
+            lingered(); // shut down: send now (a decision left behind is recovery's)
+        }
+    }
+
+    private void lingered() {
+        lingering.set(false);
         send();
     }
 
@@ -50,6 +67,7 @@ final class DecisionJanitor {
         for (String next = queue.poll(); next != null; next = batch.size() < BATCH ? queue.poll() : null) {
             batch.add(next);
         }
+        queued.addAndGet(-batch.size());
         if (batch.isEmpty()) {
             sending.set(false);
             if (!queue.isEmpty()) {
@@ -58,23 +76,28 @@ final class DecisionJanitor {
             return;
         }
         if (!core.store.usable()) {
-            queue.addAll(batch);
+            requeue(batch);
             sending.set(false);
             return;
         }
         core.store.forget(batch).whenComplete((deleted, failure) -> {
             if (failure != null) {
                 LOG.debug("could not delete {} XA decisions; trying again", batch.size(), TxnStore.unwrap(failure));
-                queue.addAll(batch);
+                requeue(batch);
                 sending.set(false);
                 core.executor.schedule(this::send, RETRY_MILLIS, TimeUnit.MILLISECONDS);
                 return;
             }
             sending.set(false);
-            if (!queue.isEmpty()) {
-                send();
+            if (!queue.isEmpty() && !lingering.get()) {
+                send(); // their timer went off while this batch was in flight
             }
         });
+    }
+
+    private void requeue(List<String> batch) {
+        queue.addAll(batch);
+        queued.addAndGet(batch.size());
     }
 
     /** Waits up to {@code wait} for the queue to empty (on close); what is left, recovery deletes. */

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * The in-process XA coordinator as a service: the store, the registered resources and their
  * connection pools, the threads that prepare and commit branches in parallel and run recovery,
  * this session's live node (the "owner" every transaction names in its Xids), the transactions in
- * flight, the janitor that deletes finished decisions, and recovery.
+ * flight, the writer that groups concurrent decisions into one request, the janitor that deletes
+ * finished decisions, and recovery.
  *
  * <p>The owner follows the session: on start, and whenever Curator reconnects with a new session,
  * a new live node is created and transactions begun from then on name it. A transaction begun
@@ -44,6 +45,7 @@ final class XaCore extends AbstractService {
     final Duration recoveryInterval;
     final Map<String, XaConnectionPool> resources;
     final ServiceExecutor executor;
+    final DecisionWriter decisions;
     final DecisionJanitor janitor;
     final XaRecovery recovery;
     /** Transactions begun here and not yet completed: recovery leaves their branches alone. */
@@ -66,6 +68,7 @@ final class XaCore extends AbstractService {
         this.recoveryInterval = recoveryInterval;
         this.steps = steps;
         this.executor = ServiceExecutor.scheduled("baton-xa", threads);
+        this.decisions = new DecisionWriter(store);
         this.janitor = new DecisionJanitor(this);
         this.recovery = new XaRecovery(this);
     }

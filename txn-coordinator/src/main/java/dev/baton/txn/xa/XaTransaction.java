@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *   <li>every branch is ended and prepared, in parallel; a branch that refuses (or fails) rolls
  *       the transaction back, and nothing is written anywhere (presumed abort);
  *   <li>the COMMIT decision is created in ZooKeeper, in one {@code multi} with a check that this
- *       instance's session is still the one that began the transaction. From here the transaction
+ *       instance's session is still the one that began the transaction (with the decisions of
+ *       other transactions that reached theirs while the previous such write was in flight). From here the transaction
  *       commits whatever happens: if this process dies, any instance with the same resources
  *       registered commits the prepared branches;
  *   <li>every branch is committed, in parallel, and {@code commit()} returns. The decision node is
@@ -400,7 +401,7 @@ public final class XaTransaction implements AutoCloseable {
         long timeout = core.store.curator().getZookeeperClient().getConnectionTimeoutMs() + 10_000L;
         Throwable lost;
         try {
-            return core.store.decide(new XaDecision(txnId, owner, resources)).get(timeout, TimeUnit.MILLISECONDS)
+            return core.decisions.decide(new XaDecision(txnId, owner, resources)).get(timeout, TimeUnit.MILLISECONDS)
                     == XaStore.Decided.COMMITTED;
         } catch (ExecutionException e) {
             lost = TxnStore.unwrap(e);

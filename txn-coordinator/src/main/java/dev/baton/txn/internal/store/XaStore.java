@@ -130,6 +130,48 @@ public final class XaStore {
     }
 
     /**
+     * Writes the COMMIT decisions of several transactions of one owner in one {@code multi}: a
+     * check that the owner's live node exists, then a create per decision. It is applied whole or
+     * not at all, so its reply (or its loss) answers for every one of them alike.
+     *
+     * @param decisions at least one, all of the same owner
+     * @return {@code COMMITTED} for all, or {@code OWNER_GONE} for all
+     * @throws CompletionException with the {@link KeeperException} of the operation that failed
+     *     otherwise (a decision that exists already fails the whole batch: send each on its own
+     *     with {@link #decide}, which takes an existing decision for its own), or of the whole
+     *     (connection loss: whether it took effect is unknown, see {@link #isDecided})
+     */
+    public CompletableFuture<Decided> decideAll(List<XaDecision> decisions) {
+        if (decisions.isEmpty()) {
+            throw new IllegalArgumentException("no decision to write");
+        }
+        String owner = decisions.get(0).owner();
+        List<Op> ops = new ArrayList<>(decisions.size() + 1);
+        ops.add(Op.check(layout.xaLive(owner), -1));
+        for (XaDecision decision : decisions) {
+            if (!decision.owner().equals(owner)) {
+                throw new IllegalArgumentException("decisions of owners " + owner + " and " + decision.owner()
+                        + " in one batch");
+            }
+            ops.add(Op.create(layout.xaDecision(decision.txnId()), TxnCodec.xaDecision(decision), zk.acl(),
+                    CreateMode.PERSISTENT));
+        }
+        return zk.multiReply(ops).thenCompose(reply -> {
+            if (reply.code() == KeeperException.Code.OK) {
+                return zk.again(ops.get(1).getPath()).thenCompose(again -> again
+                        ? zk.multiReply(ops).thenApply(second -> Decided.COMMITTED)
+                        : CompletableFuture.completedFuture(Decided.COMMITTED));
+            }
+            int failed = reply.failedIndex();
+            if (failed == 0 && reply.codeOf(0) == KeeperException.Code.NONODE) {
+                return CompletableFuture.completedFuture(Decided.OWNER_GONE);
+            }
+            throw new CompletionException(KeeperException.create(failed >= 0 ? reply.codeOf(failed) : reply.code(),
+                    ops.get(Math.max(failed, 0)).getPath()));
+        });
+    }
+
+    /**
      * Whether the decision of {@code txnId} exists, read after a sync with the leader: after a
      * decision write whose reply was lost, what this says is final (the write went out on a
      * connection that has since been replaced, and is either applied before the sync or never).
