@@ -253,8 +253,10 @@ class ResentWritesTest {
                 throw new IllegalStateException("simulated crash before the decision");
             }
         }).start());
+        // A deadline long enough for both hosts to prepare first even on a loaded machine (past its
+        // deadline a host refuses to prepare, and nobody would be left to decide ABORT itself).
         CompletableFuture<Outcome> told = gone.begin().branch("a", new byte[1]).branch("b", new byte[1])
-                .timeout(Duration.ofMillis(500)).commitAsync();
+                .timeout(Timing.scaled(Duration.ofSeconds(3))).commitAsync();
         Throwable failure = Timing.await("the caller is answered").until(() -> told.handle((o, e) -> e).getNow(null),
                 e -> e != null);
         assertThat(failure).isInstanceOf(OutcomeUnknownException.class);

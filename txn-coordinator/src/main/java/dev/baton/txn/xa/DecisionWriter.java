@@ -8,16 +8,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes COMMIT decisions with group commit: one {@code multi} at a time is in flight, and the
  * decisions of transactions that reach their decision meanwhile go together in the next one (up
- * to {@link #BATCH}). Alone, a decision is sent at once from its caller's thread, so a transaction
- * waits for nothing but its own write; under load many share one request, one log append and one
- * reply, which is what ZooKeeper's server and client spend most per write on.
+ * to {@link #BATCH}). Alone, a decision is sent at once, and waited for, on its caller's thread,
+ * so a transaction waits for nothing but its own write and its reply wakes the caller directly;
+ * under load many share one request, one log append and one reply, which is what ZooKeeper's
+ * server and client spend most per write on.
  *
  * <p>A batch is applied whole or not at all ({@link XaStore#decideAll}), so a lost reply leaves
  * every one of its transactions to look up its own decision, as a single write would. A batch that
@@ -44,9 +49,39 @@ final class DecisionWriter {
     }
 
     /**
-     * Writes {@code decision}, alone or with others of the same owner.
+     * Writes {@code decision} and waits for the outcome: when no write is in flight, on the
+     * calling thread ({@link XaStore#decideAllNow}: the reply wakes it directly); otherwise with
+     * the others queued, in the next batch.
      *
-     * @return completes as {@link XaStore#decide} does
+     * @throws ExecutionException with the {@link org.apache.zookeeper.KeeperException} of a write
+     *     that failed, as {@link XaStore#decideAll} completes
+     * @throws TimeoutException if a queued decision's batch did not answer in {@code timeoutMillis}
+     * @throws InterruptedException if interrupted while waiting: the write may have been sent
+     */
+    XaStore.Decided decideNow(XaDecision decision, long timeoutMillis)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        if (queue.isEmpty() && sending.compareAndSet(false, true)) {
+            try {
+                return store.decideAllNow(List.of(decision));
+            } catch (KeeperException e) {
+                throw new ExecutionException(e);
+            } catch (RuntimeException e) { // the client is closed
+                throw new ExecutionException(e);
+            } finally {
+                sending.set(false);
+                if (!queue.isEmpty()) {
+                    send(); // queued while this one was in flight
+                }
+            }
+        }
+        return decide(decision).get(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Writes {@code decision}, alone or with others of the same owner, replies on ZooKeeper's
+     * event thread.
+     *
+     * @return completes as {@link XaStore#decideAll} does
      */
     CompletableFuture<XaStore.Decided> decide(XaDecision decision) {
         Pending pending = new Pending(decision, new CompletableFuture<>());

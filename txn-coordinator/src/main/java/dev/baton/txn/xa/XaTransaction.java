@@ -401,7 +401,7 @@ public final class XaTransaction implements AutoCloseable {
         long timeout = core.store.curator().getZookeeperClient().getConnectionTimeoutMs() + 10_000L;
         Throwable lost;
         try {
-            return core.decisions.decide(new XaDecision(txnId, owner, resources)).get(timeout, TimeUnit.MILLISECONDS)
+            return core.decisions.decideNow(new XaDecision(txnId, owner, resources), timeout)
                     == XaStore.Decided.COMMITTED;
         } catch (ExecutionException e) {
             lost = TxnStore.unwrap(e);

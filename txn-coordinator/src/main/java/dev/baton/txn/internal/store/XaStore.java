@@ -137,11 +137,48 @@ public final class XaStore {
      * @param decisions at least one, all of the same owner
      * @return {@code COMMITTED} for all, or {@code OWNER_GONE} for all
      * @throws CompletionException with the {@link KeeperException} of the operation that failed
-     *     otherwise (a decision that exists already fails the whole batch: send each on its own
-     *     with {@link #decide}, which takes an existing decision for its own), or of the whole
-     *     (connection loss: whether it took effect is unknown, see {@link #isDecided})
+     *     otherwise (a decision that exists already fails a batch of several: send each on its
+     *     own, which takes an existing decision for its own, as {@link #decide} does), or of the
+     *     whole (connection loss: whether it took effect is unknown, see {@link #isDecided})
      */
     public CompletableFuture<Decided> decideAll(List<XaDecision> decisions) {
+        List<Op> ops = decisionOps(decisions);
+        return zk.multiReply(ops).thenCompose(reply -> {
+            if (reply.code() == KeeperException.Code.OK) {
+                return zk.again(ops.get(1).getPath()).thenCompose(again -> again
+                        ? zk.multiReply(ops).thenApply(second -> Decided.COMMITTED)
+                        : CompletableFuture.completedFuture(Decided.COMMITTED));
+            }
+            try {
+                return CompletableFuture.completedFuture(refused(ops, reply));
+            } catch (KeeperException e) {
+                throw new CompletionException(e);
+            }
+        });
+    }
+
+    /**
+     * {@link #decideAll} on the calling thread, which waits for the reply without the hand-off to
+     * ZooKeeper's event thread that an asynchronous reply takes: for the one decision of a caller
+     * that waits for nothing else. A single decision that exists already is this transaction's
+     * own, from an earlier send: {@code COMMITTED}, as {@link #decide} answers.
+     *
+     * @throws KeeperException as {@link #decideAll} completes
+     * @throws InterruptedException if interrupted while waiting: the write may have been sent
+     */
+    public Decided decideAllNow(List<XaDecision> decisions) throws KeeperException, InterruptedException {
+        List<Op> ops = decisionOps(decisions);
+        ZkAsync.MultiReply reply = zk.multiReplyNow(ops);
+        if (reply.code() == KeeperException.Code.OK) {
+            if (zk.again(ops.get(1).getPath()).join()) {
+                zk.multiReplyNow(ops);
+            }
+            return Decided.COMMITTED;
+        }
+        return refused(ops, reply);
+    }
+
+    private List<Op> decisionOps(List<XaDecision> decisions) {
         if (decisions.isEmpty()) {
             throw new IllegalArgumentException("no decision to write");
         }
@@ -156,19 +193,20 @@ public final class XaStore {
             ops.add(Op.create(layout.xaDecision(decision.txnId()), TxnCodec.xaDecision(decision), zk.acl(),
                     CreateMode.PERSISTENT));
         }
-        return zk.multiReply(ops).thenCompose(reply -> {
-            if (reply.code() == KeeperException.Code.OK) {
-                return zk.again(ops.get(1).getPath()).thenCompose(again -> again
-                        ? zk.multiReply(ops).thenApply(second -> Decided.COMMITTED)
-                        : CompletableFuture.completedFuture(Decided.COMMITTED));
-            }
-            int failed = reply.failedIndex();
-            if (failed == 0 && reply.codeOf(0) == KeeperException.Code.NONODE) {
-                return CompletableFuture.completedFuture(Decided.OWNER_GONE);
-            }
-            throw new CompletionException(KeeperException.create(failed >= 0 ? reply.codeOf(failed) : reply.code(),
-                    ops.get(Math.max(failed, 0)).getPath()));
-        });
+        return ops;
+    }
+
+    /** What a failed decision {@code multi} means: OWNER_GONE, the single decision's own earlier send, or the failure. */
+    private static Decided refused(List<Op> ops, ZkAsync.MultiReply reply) throws KeeperException {
+        int failed = reply.failedIndex();
+        if (failed == 0 && reply.codeOf(0) == KeeperException.Code.NONODE) {
+            return Decided.OWNER_GONE;
+        }
+        if (ops.size() == 2 && failed == 1 && reply.codeOf(1) == KeeperException.Code.NODEEXISTS) {
+            return Decided.COMMITTED; // our own write, sent again
+        }
+        throw KeeperException.create(failed >= 0 ? reply.codeOf(failed) : reply.code(),
+                ops.get(Math.max(failed, 0)).getPath());
     }
 
     /**

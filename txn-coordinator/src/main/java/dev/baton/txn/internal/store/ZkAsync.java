@@ -282,6 +282,22 @@ final class ZkAsync {
                 new MultiReply(KeeperException.Code.get(rc), results == null ? List.of() : results)), null));
     }
 
+    /**
+     * Sends a {@code multi} once and waits for its reply on the calling thread, which ZooKeeper's
+     * I/O thread wakes directly (an asynchronous reply would pass through its event thread first):
+     * for a caller that would only wait for the future anyway. Answers as {@link #multiReply}.
+     *
+     * @throws InterruptedException if interrupted while waiting (the request may have been sent)
+     */
+    MultiReply multiReplyNow(List<Op> ops) throws InterruptedException {
+        try {
+            return new MultiReply(KeeperException.Code.OK, handle().multi(ops));
+        } catch (KeeperException e) {
+            List<OpResult> results = e.getResults();
+            return new MultiReply(e.code(), results == null ? List.of() : results);
+        }
+    }
+
     private static KeeperException multiFailure(int rc, List<OpResult> results) {
         KeeperException.Code code = KeeperException.Code.get(rc);
         String path = null;
