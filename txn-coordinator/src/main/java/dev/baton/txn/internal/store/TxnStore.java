@@ -93,7 +93,7 @@ public final class TxnStore {
      * @param historySize how many finished transactions the history keeps
      */
     public TxnStore(CuratorFramework curator, List<ACL> acl, String root, int historySize) {
-        this.zk = new ZkAsync(curator, acl);
+        this.zk = new ZkAsync(curator, acl, true);
         this.layout = new TxnLayout(root);
         this.history = new TxnHistory(zk, layout, historySize);
         this.participants = new ParticipantStore(zk, layout);

@@ -38,12 +38,23 @@ final class ZkAsync {
 
     private final CuratorFramework curator;
     private final List<ACL> acl;
+    /** Group commit of this session's writes; null when every write goes out on its own. */
+    private final @Nullable WriteGroup group;
     /** Test hook; null in production. */
     volatile TxnStore.@Nullable Resend resend;
 
     ZkAsync(CuratorFramework curator, List<ACL> acl) {
+        this(curator, acl, false);
+    }
+
+    /**
+     * @param groupWrites whether writes go through {@link WriteGroup}: one {@code multi} in flight
+     *     at a time, the writes made meanwhile sent together in the next
+     */
+    ZkAsync(CuratorFramework curator, List<ACL> acl, boolean groupWrites) {
         this.curator = curator;
         this.acl = List.copyOf(acl);
+        this.group = groupWrites ? new WriteGroup() : null;
     }
 
     CuratorFramework curator() {
@@ -172,6 +183,23 @@ final class ZkAsync {
     }
 
     private CompletableFuture<CreateResult> createOnce(String path, byte[] data, CreateMode mode) {
+        if (group != null && !mode.isEphemeral()) {
+            return grouped(List.of(Op.create(path, data, acl, mode)), path.length() + data.length, (reply, code, results) -> {
+                switch (code == KeeperException.Code.OK ? code : opCode(code, results)) {
+                    case OK:
+                        reply.complete(new CreateResult(Created.CREATED, null));
+                        break;
+                    case NODEEXISTS:
+                        reply.complete(new CreateResult(Created.EXISTS, null));
+                        break;
+                    case NONODE:
+                        reply.complete(new CreateResult(Created.NO_PARENT, null));
+                        break;
+                    default:
+                        reply.completeExceptionally(KeeperException.create(opCode(code, results), path));
+                }
+            });
+        }
         return ZkAsync.<CreateResult>send(reply -> {
             handle().create(path, data, acl, mode, (rc, p, ctx, name, stat) -> {
                 KeeperException.Code code = KeeperException.Code.get(rc);
@@ -199,6 +227,10 @@ final class ZkAsync {
     }
 
     private CompletableFuture<Boolean> deleteOnce(String path) {
+        if (group != null) {
+            return grouped(List.of(Op.delete(path, -1)), path.length(), (reply, code, results) ->
+                    absentOrDone(reply, opCode(code, results), path));
+        }
         return ZkAsync.<Boolean>send(reply -> {
             handle().delete(path, -1, (rc, p, ctx) -> {
                 if (rc == KeeperException.Code.NONODE.intValue()) {
@@ -212,6 +244,10 @@ final class ZkAsync {
 
     /** Sets a node's data whatever its version; false if the node does not exist. */
     CompletableFuture<Boolean> setData(String path, byte[] data) {
+        if (group != null) {
+            return grouped(List.of(Op.setData(path, data, -1)), path.length() + data.length, (reply, code, results) ->
+                    absentOrDone(reply, opCode(code, results), path));
+        }
         return ZkAsync.<Boolean>send(reply -> {
             handle().setData(path, data, -1, (rc, p, ctx, stat) -> {
                 if (rc == KeeperException.Code.NONODE.intValue()) {
@@ -235,6 +271,15 @@ final class ZkAsync {
 
     /** Like {@link #multi}, never sent a second time even by the test hook: for the begin. */
     CompletableFuture<List<OpResult>> multiOnce(List<Op> ops) {
+        if (group != null) {
+            return grouped(ops, size(ops), (reply, code, results) -> {
+                if (code == KeeperException.Code.OK && results != null) {
+                    reply.complete(results);
+                } else {
+                    reply.completeExceptionally(multiFailure(code.intValue(), results));
+                }
+            });
+        }
         return ZkAsync.<List<OpResult>>send(reply -> {
             handle().multi(ops, (rc, p, ctx, results) -> {
                 if (rc == ok()) {
@@ -278,6 +323,10 @@ final class ZkAsync {
 
     /** Sends a {@code multi} once and answers with what each operation did, success or not. */
     CompletableFuture<MultiReply> multiReply(List<Op> ops) {
+        if (group != null) {
+            return grouped(ops, size(ops), (reply, code, results) ->
+                    reply.complete(new MultiReply(code, results == null ? List.of() : results)));
+        }
         return ZkAsync.<MultiReply>send(reply -> handle().multi(ops, (rc, p, ctx, results) -> reply.complete(
                 new MultiReply(KeeperException.Code.get(rc), results == null ? List.of() : results)), null));
     }
@@ -298,7 +347,7 @@ final class ZkAsync {
         }
     }
 
-    private static KeeperException multiFailure(int rc, List<OpResult> results) {
+    private static KeeperException multiFailure(int rc, @Nullable List<OpResult> results) {
         KeeperException.Code code = KeeperException.Code.get(rc);
         String path = null;
         if (results != null) {
@@ -402,6 +451,170 @@ final class ZkAsync {
 
     private static int ok() {
         return KeeperException.Code.OK.intValue();
+    }
+
+    /** Completes a delete or a setData: true if done, false if the node was not there. */
+    private static void absentOrDone(CompletableFuture<Boolean> reply, KeeperException.Code code, String path) {
+        if (code == KeeperException.Code.OK) {
+            reply.complete(true);
+        } else if (code == KeeperException.Code.NONODE) {
+            reply.complete(false);
+        } else {
+            reply.completeExceptionally(KeeperException.create(code, path));
+        }
+    }
+
+    /** The code of a one-operation write sent as a {@code multi}: its operation's own, else the whole's. */
+    private static KeeperException.Code opCode(KeeperException.Code code, @Nullable List<OpResult> results) {
+        if (code != KeeperException.Code.OK && results != null && results.size() == 1
+                && results.get(0) instanceof OpResult.ErrorResult) {
+            return KeeperException.Code.get(((OpResult.ErrorResult) results.get(0)).getErr());
+        }
+        return code;
+    }
+
+    /** About how many bytes {@code ops} take in a request: paths and data. */
+    private static int size(List<Op> ops) {
+        int bytes = 0;
+        for (Op op : ops) {
+            bytes += op.getPath().length() + 16;
+            if (op.toRequestRecord() instanceof org.apache.zookeeper.proto.CreateRequest create) {
+                bytes += create.getData() == null ? 0 : create.getData().length;
+            } else if (op.toRequestRecord() instanceof org.apache.zookeeper.proto.SetDataRequest set) {
+                bytes += set.getData() == null ? 0 : set.getData().length;
+            }
+        }
+        return bytes;
+    }
+
+    /** What a grouped write does with its answer: the code, and its own results (null if none came). */
+    @FunctionalInterface
+    private interface Answer<T> {
+        void accept(CompletableFuture<T> reply, KeeperException.Code code, @Nullable List<OpResult> results);
+    }
+
+    private <T> CompletableFuture<T> grouped(List<Op> ops, int bytes, Answer<T> answer) {
+        CompletableFuture<T> reply = new CompletableFuture<>();
+        WriteGroup writes = java.util.Objects.requireNonNull(group);
+        try {
+            writes.submit(new Write(handle(), ops, bytes, (code, results) -> answer.accept(reply, code, results),
+                    reply::completeExceptionally));
+        } catch (RuntimeException e) {
+            reply.completeExceptionally(e);
+        }
+        return reply;
+    }
+
+    /** One write of a {@link WriteGroup}: its operations, sent as one {@code multi} on the handle it was made on. */
+    private record Write(ZooKeeper handle, List<Op> ops, int bytes,
+            java.util.function.BiConsumer<KeeperException.Code, @Nullable List<OpResult>> answered,
+            Consumer<RuntimeException> failed) {
+
+        /** Sends this write on its own; {@code then} runs once it is answered, before the answer is delivered. */
+        void sendAlone(@Nullable Runnable then) {
+            try {
+                handle.multi(ops, (rc, p, ctx, results) -> {
+                    if (then != null) {
+                        then.run();
+                    }
+                    answered.accept(KeeperException.Code.get(rc), results);
+                }, null);
+            } catch (RuntimeException e) {
+                if (then != null) {
+                    then.run();
+                }
+                failed.accept(e);
+            }
+        }
+    }
+
+    /**
+     * Group commit of one session's writes. One {@code multi} is in flight at a time; the writes
+     * made meanwhile wait, and go together, in order, in the next (up to {@link #MAX_OPS}
+     * operations and {@link #MAX_BYTES}, and only writes made on the same handle, so none moves to
+     * a new session). Alone, a write is sent at once: no timer, no latency added when idle.
+     *
+     * <p>What each write is told is what it would have been told alone. A {@code multi} is applied
+     * whole or not at all: applied, each write gets its own slice of the results; not answered
+     * (connection loss, session expiry), each gets that code, and looks up what happened as it would
+     * have; refused (some operation failed, so nothing was applied), each write is sent again on its
+     * own, in order, before the next group, and gets its own answer. So no write's outcome depends
+     * on another's, and writes go out in the order they were made.
+     */
+    private static final class WriteGroup {
+
+        static final int MAX_OPS = 256;
+        static final int MAX_BYTES = 256 * 1024;
+
+        private final java.util.ArrayDeque<Write> queue = new java.util.ArrayDeque<>();
+        private boolean inFlight;
+
+        void submit(Write write) {
+            synchronized (this) {
+                if (inFlight) {
+                    queue.add(write);
+                    return;
+                }
+                inFlight = true;
+            }
+            send(List.of(write));
+        }
+
+        private void send(List<Write> batch) {
+            if (batch.size() == 1) {
+                batch.get(0).sendAlone(this::next);
+                return;
+            }
+            List<Op> all = new java.util.ArrayList<>();
+            batch.forEach(write -> all.addAll(write.ops()));
+            try {
+                batch.get(0).handle().multi(all, (rc, p, ctx, results) -> {
+                    KeeperException.Code code = KeeperException.Code.get(rc);
+                    if (code == KeeperException.Code.OK && results != null && results.size() == all.size()) {
+                        next();
+                        int from = 0;
+                        for (Write write : batch) {
+                            write.answered().accept(code, List.copyOf(results.subList(from, from + write.ops().size())));
+                            from += write.ops().size();
+                        }
+                    } else if (results == null || results.size() != all.size()) {
+                        next(); // not answered: the same for every write of the group
+                        batch.forEach(write -> write.answered().accept(code, null));
+                    } else {
+                        batch.forEach(write -> write.sendAlone(null)); // refused: nothing applied
+                        next();
+                    }
+                }, null);
+            } catch (RuntimeException e) { // an operation the client itself refuses: each on its own
+                batch.forEach(write -> write.sendAlone(null));
+                next();
+            }
+        }
+
+        /** Sends what was queued while the last group was in flight, or ends the flight. */
+        private void next() {
+            List<Write> batch = new java.util.ArrayList<>();
+            synchronized (this) {
+                Write first = queue.poll();
+                if (first == null) {
+                    inFlight = false;
+                    return;
+                }
+                batch.add(first);
+                int ops = first.ops().size();
+                int bytes = first.bytes();
+                for (Write write = queue.peek(); write != null; write = queue.peek()) {
+                    if (write.handle() != first.handle() || ops + write.ops().size() > MAX_OPS
+                            || bytes + write.bytes() > MAX_BYTES) {
+                        break;
+                    }
+                    batch.add(queue.poll());
+                    ops += write.ops().size();
+                    bytes += write.bytes();
+                }
+            }
+            send(batch);
+        }
     }
 
     private static <T> void settle(CompletableFuture<T> reply, int rc, String path, @Nullable T value) {
