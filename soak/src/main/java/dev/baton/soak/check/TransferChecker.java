@@ -104,6 +104,8 @@ public final class TransferChecker {
                             case "recovery" -> run.put("finalRecoveryMs",
                                     Long.toString((line.number(2) - line.number(1)) / 1000)
                                             + ("1".equals(line.text(3)) ? "" : " (not drained)"));
+                            case "decision-retained" -> run.merge("decisionsRetained", "1",
+                                    (a, b) -> Long.toString(Long.parseLong(a) + 1));
                             case "done" -> done = true;
                             default -> {
                                 // unknown END lines of a later harness: ignore

@@ -4,6 +4,7 @@ import dev.baton.txn.TxnListener;
 import dev.baton.txn.internal.protocol.ReevaluatingTask;
 import dev.baton.txn.internal.store.TxnStore;
 import dev.baton.txn.internal.store.XaDecision;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,7 +41,10 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Then a decision whose owner is gone and none of whose branches is still prepared is deleted
- * (only by an instance that has all of its resources registered, so it can tell).
+ * (only by an instance that has all of its resources registered, so it can tell), once this
+ * instance has seen it so for {@link #decisionRetention()}: a coordinator whose session ended while
+ * the reply to its decision was on its way looks the decision up afterwards, and within that time
+ * finds it if it was ever written (see {@code XaTransaction}).
  *
  * <p>A scan runs at start, when an owner's live node goes (the watch on {@code xa/live}), after a
  * branch could not be finished, when a branch seen earlier reaches the grace period, and every
@@ -51,12 +55,31 @@ final class XaRecovery extends ReevaluatingTask {
 
     private static final Logger LOG = LoggerFactory.getLogger(XaRecovery.class);
 
+    /**
+     * The system property that sets {@link #decisionRetention()} in milliseconds, for tests that
+     * wait for recovery to delete what it finished. Every instance must use the same value.
+     */
+    static final String RETENTION_PROPERTY = "baton.xa.decision-retention-ms";
+    private static final long DEFAULT_RETENTION_MILLIS = TimeUnit.MINUTES.toMillis(5);
+
     private final XaCore core;
+    /** When each finished decision of a gone owner was first seen so, to wait out the retention. */
+    private final Map<String, Long> finishedSince = new ConcurrentHashMap<>();
     /** When each prepared branch without a decision was first seen, to wait out the grace period. */
     private final Map<Xid, Long> firstSeen = new ConcurrentHashMap<>();
     /** Transactions of other owners whose recovery was told to the listener, while a branch of theirs is seen. */
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
     private final Watcher ownersWatcher = event -> schedule();
+
+    /**
+     * How long a decision that recovery finished is kept before recovery deletes it: 5 minutes, the
+     * same for every instance (so not a setting of the builder). A coordinator that lost the reply to
+     * its decision write and finds no decision less than {@link XaTransaction#certainWithin()} after
+     * sending it knows it was never written. Tests change it with {@link #RETENTION_PROPERTY}.
+     */
+    static Duration decisionRetention() {
+        return Duration.ofMillis(Math.max(0, Long.getLong(RETENTION_PROPERTY, DEFAULT_RETENTION_MILLIS)));
+    }
 
     XaRecovery(XaCore core) {
         super(core.executor, 30_000);
@@ -147,8 +170,7 @@ final class XaRecovery extends ReevaluatingTask {
         Set<String> open = new HashSet<>();
         seen.forEach(xid -> XaXid.parse(xid).ifPresent(parts -> open.add(parts.txnId())));
         reported.retainAll(open);
-        forgetOrphanedDecisions(owners, stillPrepared, timeout);
-        return nextMillis;
+        return Math.min(nextMillis, forgetOrphanedDecisions(owners, stillPrepared, timeout));
     }
 
     /** A branch of another owner's transaction was finished here: told once per transaction. */
@@ -158,14 +180,21 @@ final class XaRecovery extends ReevaluatingTask {
         }
     }
 
-    /** Deletes the decisions of gone owners whose every branch is finished, where this instance can tell. */
-    private void forgetOrphanedDecisions(Set<String> owners, Set<Xid> stillPrepared, long timeout) throws Exception {
+    /**
+     * Deletes the decisions of gone owners whose every branch is finished, where this instance can
+     * tell, once seen so for the retention; returns when the next one is due, in milliseconds.
+     */
+    private long forgetOrphanedDecisions(Set<String> owners, Set<Xid> stillPrepared, long timeout) throws Exception {
+        long now = System.nanoTime();
+        long retentionNanos = decisionRetention().toNanos();
+        long nextMillis = Long.MAX_VALUE;
         List<String> candidates = new ArrayList<>();
         for (String txnId : await(core.store.decisions(), timeout)) {
             if (!core.inFlight.contains(txnId)) {
                 candidates.add(txnId);
             }
         }
+        finishedSince.keySet().retainAll(candidates);
         for (String txnId : candidates) {
             Optional<XaDecision> decision = await(core.store.decision(txnId), timeout);
             if (decision.isEmpty() || owners.contains(decision.get().owner())
@@ -180,10 +209,19 @@ final class XaRecovery extends ReevaluatingTask {
                     break;
                 }
             }
-            if (finished) {
+            if (!finished) {
+                finishedSince.remove(txnId);
+                continue;
+            }
+            long waited = now - finishedSince.computeIfAbsent(txnId, id -> now);
+            if (waited >= retentionNanos) {
+                finishedSince.remove(txnId);
                 core.janitor.forget(txnId);
+            } else {
+                nextMillis = Math.min(nextMillis, TimeUnit.NANOSECONDS.toMillis(retentionNanos - waited) + 1);
             }
         }
+        return nextMillis;
     }
 
     /** The prepared in-process branches of {@code name}. */

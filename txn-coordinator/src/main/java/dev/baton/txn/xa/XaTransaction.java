@@ -14,6 +14,7 @@ import dev.baton.txn.internal.store.XaStore;
 import dev.baton.txn.internal.store.ZkErrors;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -399,6 +400,8 @@ public final class XaTransaction implements AutoCloseable {
         List<String> resources = new ArrayList<>();
         toCommit.forEach(branch -> resources.add(branch.resource));
         long timeout = core.store.curator().getZookeeperClient().getConnectionTimeoutMs() + 10_000L;
+        long sentNanos = System.nanoTime();
+        long sentMillis = core.clock.millis();
         Throwable lost;
         try {
             return core.decisions.decideNow(new XaDecision(txnId, owner, resources), timeout)
@@ -424,10 +427,23 @@ public final class XaTransaction implements AutoCloseable {
                 }
                 // No decision now does not prove there never was one: if this instance's session
                 // ended meanwhile, another instance's recovery may have committed every branch and
-                // deleted the decision (the soak's finding). It deletes a decision only once none of
-                // its branches is prepared, so a branch of ours still prepared proves the decision
-                // never took effect (nor can it now: its write checks a live node that is gone or
-                // still ours); one that is not leaves the outcome unknown.
+                // deleted the decision (the soak's finding). But recovery keeps a decision it
+                // finished for the retention before deleting it, counted from when it saw it
+                // finished, which is after the decision was written, which is after it was sent: so
+                // less than CERTAIN_WITHIN after sending it (by this process's monotonic clock and
+                // its wall clock both, should either have stood still), none found means none was
+                // ever written (nor can it be now: its write checks a live node that is gone or
+                // still ours).
+                long elapsedMillis = Math.max(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentNanos),
+                        core.clock.millis() - sentMillis);
+                if (elapsedMillis < certainWithin().toMillis()) {
+                    LOG.info("transaction {}: the reply to its COMMIT decision was lost ({}) and the decision was"
+                            + " never written; rolling back", txnId, lost.toString());
+                    return false;
+                }
+                // Later, recovery deletes a decision only once none of its branches is prepared,
+                // so a branch of ours still prepared proves the decision never took effect; one
+                // that is not leaves the outcome unknown.
                 String gone = notPrepared(toCommit);
                 if (gone == null) {
                     return false;
@@ -445,6 +461,15 @@ public final class XaTransaction implements AutoCloseable {
         throw new OutcomeUnknownException(txnId, "the reply to its COMMIT decision was lost (" + lost + ") and"
                 + " ZooKeeper could not be read in time; every branch stays prepared and recovery commits them if"
                 + " the decision exists, else rolls them back", lost);
+    }
+
+    /**
+     * How long after sending a COMMIT decision whose reply was lost this process can still conclude
+     * from its absence that it was never written: four fifths of the recovery's retention of
+     * finished decisions, the rest a margin for clocks that run at slightly different rates.
+     */
+    static Duration certainWithin() {
+        return XaRecovery.decisionRetention().multipliedBy(4).dividedBy(5);
     }
 
     /**

@@ -13,6 +13,13 @@ public final class XaHooks {
         return builder.steps(steps);
     }
 
+    /** Sets how long recovery keeps a decision it finished (for every instance in this JVM); returns the old value. */
+    public static java.time.Duration decisionRetention(java.time.Duration value) {
+        java.time.Duration old = XaRecovery.decisionRetention();
+        System.setProperty(XaRecovery.RETENTION_PROPERTY, Long.toString(value.toMillis()));
+        return old;
+    }
+
     public static XaTransactions.Builder resend(XaTransactions.Builder builder, TxnStore.Resend resend) {
         return builder.resend(resend);
     }
