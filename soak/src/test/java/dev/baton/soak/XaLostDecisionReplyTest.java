@@ -58,15 +58,15 @@ class XaLostDecisionReplyTest {
     void aCommitWhoseReplyWasLostIsNotToldAbortedOnceASurvivorFinishedIt() throws Exception {
         // The build runs tests with the retention at 0 (so that they can wait for deletions): put
         // the production default back for this one.
-        String retention = System.getProperty("baton.xa.decision-retention-ms");
-        System.setProperty("baton.xa.decision-retention-ms", Long.toString(TimeUnit.MINUTES.toMillis(5)));
+        String retention = System.getProperty("dev.baton.xa.decision-retention-ms");
+        System.setProperty("dev.baton.xa.decision-retention-ms", Long.toString(TimeUnit.MINUTES.toMillis(5)));
         try {
             commitWhoseReplyWasLost();
         } finally {
             if (retention == null) {
-                System.clearProperty("baton.xa.decision-retention-ms");
+                System.clearProperty("dev.baton.xa.decision-retention-ms");
             } else {
-                System.setProperty("baton.xa.decision-retention-ms", retention);
+                System.setProperty("dev.baton.xa.decision-retention-ms", retention);
             }
         }
     }

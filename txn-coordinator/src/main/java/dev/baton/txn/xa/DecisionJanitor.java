@@ -38,6 +38,7 @@ final class DecisionJanitor {
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean lingering = new AtomicBoolean();
     private final AtomicInteger queued = new AtomicInteger();
+    private final java.util.Set<String> queuedIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     DecisionJanitor(XaCore core) {
         this.core = core;
@@ -45,6 +46,9 @@ final class DecisionJanitor {
 
     /** Queues the decision of {@code txnId}, every branch of which is committed, for deletion. */
     void forget(String txnId) {
+        if (!queuedIds.add(txnId)) {
+            return; // queued already (by the commit and by a recovery scan): one delete is enough
+        }
         queue.add(txnId);
         if (queued.incrementAndGet() >= BATCH) {
             send();
@@ -68,6 +72,7 @@ final class DecisionJanitor {
             batch.add(next);
         }
         queued.addAndGet(-batch.size());
+        queuedIds.removeAll(batch);
         if (batch.isEmpty()) {
             sending.set(false);
             if (!queue.isEmpty()) {
@@ -96,6 +101,7 @@ final class DecisionJanitor {
     }
 
     private void requeue(List<String> batch) {
+        queuedIds.addAll(batch);
         queue.addAll(batch);
         queued.addAndGet(batch.size());
     }

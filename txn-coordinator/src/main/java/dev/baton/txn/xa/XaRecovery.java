@@ -57,9 +57,10 @@ final class XaRecovery extends ReevaluatingTask {
 
     /**
      * The system property that sets {@link #decisionRetention()} in milliseconds, for tests that
-     * wait for recovery to delete what it finished. Every instance must use the same value.
+     * wait for recovery to delete what it finished. Every instance must use the same value. Not
+     * under {@code baton.}: that namespace is Baton's configuration, whose unknown keys are refused.
      */
-    static final String RETENTION_PROPERTY = "baton.xa.decision-retention-ms";
+    static final String RETENTION_PROPERTY = "dev.baton.xa.decision-retention-ms";
     private static final long DEFAULT_RETENTION_MILLIS = TimeUnit.MINUTES.toMillis(5);
 
     private final XaCore core;
