@@ -3,18 +3,16 @@ package dev.baton.txn.xa;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
+import dev.baton.txn.EventThreadHold;
 import dev.baton.txn.internal.store.TxnNames;
 import dev.baton.txn.internal.store.XaDecision;
 import dev.baton.txn.internal.store.XaStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.ZooDefs;
-import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -155,27 +153,8 @@ class DecisionWriterTest {
         return stat.getCzxid();
     }
 
-    /** Keeps the session's event thread busy in a watcher until closed, so that no reply is delivered. */
+    /** Holds this client's event thread, so that no reply is delivered until closed. */
     private EventThreadHold holdEventThread() throws Exception {
-        ZooKeeper handle = curator.getZookeeperClient().getZooKeeper();
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        String path = "/hold-" + System.nanoTime();
-        handle.exists(path, event -> {
-            entered.countDown();
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        handle.create(path, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
-        assertThat(entered.await(10, TimeUnit.SECONDS)).as("the watcher holds the event thread").isTrue();
-        return release::countDown;
-    }
-
-    private interface EventThreadHold extends AutoCloseable {
-        @Override
-        void close();
+        return EventThreadHold.on(curator.getZookeeperClient().getZooKeeper());
     }
 }

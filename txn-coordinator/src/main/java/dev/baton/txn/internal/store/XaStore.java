@@ -108,25 +108,7 @@ public final class XaStore {
      *     refused it for another reason
      */
     public CompletableFuture<Decided> decide(XaDecision decision) {
-        List<Op> ops = List.of(Op.check(layout.xaLive(decision.owner()), -1),
-                Op.create(layout.xaDecision(decision.txnId()), TxnCodec.xaDecision(decision), zk.acl(),
-                        CreateMode.PERSISTENT));
-        return zk.multiReply(ops).thenCompose(reply -> {
-            if (reply.code() == KeeperException.Code.OK) {
-                return zk.again(ops.get(1).getPath()).thenCompose(again -> again
-                        ? zk.multiReply(ops).thenApply(second -> Decided.COMMITTED)
-                        : CompletableFuture.completedFuture(Decided.COMMITTED));
-            }
-            int failed = reply.failedIndex();
-            if (failed == 0 && reply.codeOf(0) == KeeperException.Code.NONODE) {
-                return CompletableFuture.completedFuture(Decided.OWNER_GONE);
-            }
-            if (failed == 1 && reply.codeOf(1) == KeeperException.Code.NODEEXISTS) {
-                return CompletableFuture.completedFuture(Decided.COMMITTED); // our own write, sent again
-            }
-            throw new CompletionException(KeeperException.create(failed >= 0 ? reply.codeOf(failed) : reply.code(),
-                    ops.get(Math.max(failed, 0)).getPath()));
-        });
+        return decideAll(List.of(decision));
     }
 
     /**

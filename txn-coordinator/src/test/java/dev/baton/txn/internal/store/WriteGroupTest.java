@@ -3,16 +3,15 @@ package dev.baton.txn.internal.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
+import dev.baton.txn.EventThreadHold;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.ZooDefs;
-import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,7 +51,7 @@ class WriteGroupTest {
         CompletableFuture<Boolean> set;
         CompletableFuture<Boolean> deleted;
         CompletableFuture<ZkAsync.MultiReply> multi;
-        try (Hold hold = holdEventThread()) {
+        try (EventThreadHold hold = holdEventThread()) {
             first = writes.create("/g/first", new byte[0], CreateMode.PERSISTENT);
             created = writes.create("/g/a", new byte[] {7}, CreateMode.PERSISTENT);
             set = writes.setData("/g/existing", new byte[] {2});
@@ -89,7 +88,7 @@ class WriteGroupTest {
         CompletableFuture<Boolean> absent;
         CompletableFuture<ZkAsync.MultiReply> refused;
         CompletableFuture<ZkAsync.Created> after;
-        try (Hold hold = holdEventThread()) {
+        try (EventThreadHold hold = holdEventThread()) {
             first = writes.create("/g/first", new byte[0], CreateMode.PERSISTENT);
             before = writes.create("/g/before", new byte[0], CreateMode.PERSISTENT);
             exists = writes.create("/g/existing", new byte[0], CreateMode.PERSISTENT);
@@ -120,27 +119,8 @@ class WriteGroupTest {
         return stat;
     }
 
-    /** Keeps the session's event thread busy in a watcher until closed, so that no reply is delivered. */
-    private Hold holdEventThread() throws Exception {
-        ZooKeeper handle = curator.getZookeeperClient().getZooKeeper();
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        String path = "/hold-" + System.nanoTime();
-        handle.exists(path, event -> {
-            entered.countDown();
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        handle.create(path, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
-        assertThat(entered.await(10, TimeUnit.SECONDS)).as("the watcher holds the event thread").isTrue();
-        return release::countDown;
-    }
-
-    private interface Hold extends AutoCloseable {
-        @Override
-        void close();
+    /** Holds this client's event thread, so that no reply is delivered until closed. */
+    private EventThreadHold holdEventThread() throws Exception {
+        return EventThreadHold.on(curator.getZookeeperClient().getZooKeeper());
     }
 }
