@@ -117,6 +117,41 @@ class XaTransactionsTest {
     }
 
     @Test
+    void branchesTakenInTurnUnderLoadCommitAndRollBackAsInParallel() throws Exception {
+        // parallelUpTo 0: every transaction counts as "under load", so its caller prepares and
+        // commits the branches one after the other instead of handing them to the core's threads
+        XaTransactions xa = start(XaHooks.parallelUpTo(builder(TxnTesting.client(zk)), 0));
+        Outcome committed;
+        try (XaTransaction tx = xa.begin()) {
+            transfer(tx, 100);
+            committed = tx.commit();
+        }
+        assertThat(committed.isCommitted()).as(committed.toString()).isTrue();
+        assertThat(committed.participants()).containsExactly("bank_a", "bank_b");
+        assertThat(Bank.balance(BANK.port(), "bank_a", 1)).isEqualTo(Bank.OPENING_BALANCE - 100);
+        assertThat(Bank.balance(BANK.port(), "bank_b", 2)).isEqualTo(Bank.OPENING_BALANCE + 100);
+        try (Connection c = java.sql.DriverManager.getConnection(Bank.url(BANK.port(), "bank_b"));
+                Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS guard");
+            s.execute("CREATE TABLE guard (id int, CONSTRAINT once UNIQUE (id) DEFERRABLE INITIALLY DEFERRED)");
+        }
+        Outcome refused;
+        try (XaTransaction tx = xa.begin()) {
+            transfer(tx, 7);
+            try (Statement s = tx.connection("bank_b").createStatement()) {
+                s.execute("INSERT INTO guard VALUES (1), (1)"); // violates the constraint only at prepare
+            }
+            refused = tx.commit();
+        }
+        assertThat(refused.reason()).contains("bank_b").contains("prepare");
+        assertThat(refused.state()).isEqualTo(TransactionState.ABORTED);
+        assertThat(Bank.balance(BANK.port(), "bank_a", 1)).isEqualTo(Bank.OPENING_BALANCE - 100);
+        assertThat(Bank.balance(BANK.port(), "bank_b", 2)).isEqualTo(Bank.OPENING_BALANCE + 100);
+        assertThat(Bank.prepared(BANK.port())).isEmpty();
+        awaitNoDecisions();
+    }
+
+    @Test
     void aBranchThatFailsToPrepareRollsEverythingBackAndNothingIsWritten() throws Exception {
         try (Connection c = java.sql.DriverManager.getConnection(Bank.url(BANK.port(), "bank_b"));
                 Statement s = c.createStatement()) {

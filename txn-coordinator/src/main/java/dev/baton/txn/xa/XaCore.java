@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
@@ -50,6 +51,13 @@ final class XaCore extends AbstractService {
     final XaRecovery recovery;
     /** Transactions begun here and not yet completed: recovery leaves their branches alone. */
     final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /** Transactions in {@code commit()} now. */
+    final AtomicInteger committing = new AtomicInteger();
+    /**
+     * A transaction hands its branches to the core's threads only while at most this many are
+     * committing; above, its caller works through them in turn (the cores are busy anyway).
+     */
+    final int parallelUpTo;
     /** The user's listener, safe to call. */
     final TxnListener listener;
     private final ConnectionStateListener connectionListener = this::connectionChanged;
@@ -57,7 +65,8 @@ final class XaCore extends AbstractService {
     private volatile long ownerSession;
 
     XaCore(XaStore store, Map<String, XaConnectionPool> resources, Clock clock, Duration defaultTimeout,
-            Duration recoveryGrace, Duration recoveryInterval, int threads, StepListener steps, TxnListener listener) {
+            Duration recoveryGrace, Duration recoveryInterval, int threads, int parallelUpTo, StepListener steps,
+            TxnListener listener) {
         super("XA transactions");
         this.listener = SafeListener.of(listener);
         this.store = store;
@@ -68,6 +77,7 @@ final class XaCore extends AbstractService {
         this.recoveryInterval = recoveryInterval;
         this.steps = steps;
         this.executor = ServiceExecutor.scheduled("baton-xa", threads);
+        this.parallelUpTo = parallelUpTo;
         this.decisions = new DecisionWriter(store);
         this.janitor = new DecisionJanitor(this);
         this.recovery = new XaRecovery(this);

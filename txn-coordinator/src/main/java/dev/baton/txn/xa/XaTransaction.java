@@ -40,14 +40,15 @@ import org.slf4j.LoggerFactory;
  * {@link #commit()} runs two-phase commit with one ZooKeeper write on its path:
  *
  * <ol>
- *   <li>every branch is ended and prepared, in parallel; a branch that refuses (or fails) rolls
+ *   <li>every branch is ended and prepared, in parallel (in turn when more transactions are
+ *       committing than the machine has cores); a branch that refuses (or fails) rolls
  *       the transaction back, and nothing is written anywhere (presumed abort);
  *   <li>the COMMIT decision is created in ZooKeeper, in one {@code multi} with a check that this
  *       instance's session is still the one that began the transaction (with the decisions of
  *       other transactions that reached theirs while the previous such write was in flight). From here the transaction
  *       commits whatever happens: if this process dies, any instance with the same resources
  *       registered commits the prepared branches;
- *   <li>every branch is committed, in parallel, and {@code commit()} returns. The decision node is
+ *   <li>every branch is committed, in parallel as above, and {@code commit()} returns. The decision node is
  *       deleted later, in a batch with others.
  * </ol>
  *
@@ -265,11 +266,14 @@ public final class XaTransaction implements AutoCloseable {
         checkOpen();
         long started = System.nanoTime();
         Outcome outcome;
+        core.committing.incrementAndGet();
         try {
             outcome = commitOpen();
         } catch (TransactionException e) {
             core.listener.commitEnded(TxnListener.Path.IN_PROCESS, null, e, SafeListener.since(started));
             throw e;
+        } finally {
+            core.committing.decrementAndGet();
         }
         core.listener.commitEnded(TxnListener.Path.IN_PROCESS, outcome, null, SafeListener.since(started));
         core.listener.finished(TxnListener.Path.IN_PROCESS, outcome);
@@ -637,11 +641,30 @@ public final class XaTransaction implements AutoCloseable {
     }
 
     /**
-     * Runs {@code action} on every branch at once: the caller runs the last, the core's threads the
-     * others. An exception of an action (only a test hook throws) is rethrown once all are done.
+     * Runs {@code action} on every branch: at once while no more transactions are committing than
+     * {@link XaCore#parallelUpTo} (the caller runs the last, the core's threads the others), one
+     * after the other on the caller's thread above that, where a hand-off would only add a thread
+     * switch to work that waits for a core anyway. An exception of an action (only a test hook
+     * throws) is rethrown once all are done.
      */
     private void parallel(List<BranchWork> work, java.util.function.Consumer<BranchWork> action) {
         if (work.isEmpty()) {
+            return;
+        }
+        if (core.committing.get() > core.parallelUpTo) {
+            RuntimeException first = null;
+            for (BranchWork branch : work) {
+                try {
+                    action.accept(branch);
+                } catch (RuntimeException e) {
+                    if (first == null) {
+                        first = e;
+                    }
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
             return;
         }
         List<CompletableFuture<Void>> others = new ArrayList<>();

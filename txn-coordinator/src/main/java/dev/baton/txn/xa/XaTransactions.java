@@ -149,6 +149,7 @@ public final class XaTransactions implements AutoCloseable {
         private Duration recoveryGrace = Duration.ofSeconds(10);
         private Duration recoveryInterval = Duration.ofMinutes(1);
         private int threads = 16;
+        private int parallelUpTo = Runtime.getRuntime().availableProcessors();
         private int poolSize = 16;
         private Clock clock = Clock.systemUTC();
         private StepListener steps = StepListener.NONE;
@@ -269,6 +270,12 @@ public final class XaTransactions implements AutoCloseable {
             return this;
         }
 
+        /** Test hook: hand branches to other threads only while at most {@code value} transactions are committing. */
+        Builder parallelUpTo(int value) {
+            parallelUpTo = value;
+            return this;
+        }
+
         /** Test hook: writes may be sent again (see {@link TxnStore.Resend}). */
         Builder resend(TxnStore.Resend value) {
             resend = value;
@@ -315,7 +322,7 @@ public final class XaTransactions implements AutoCloseable {
             Map<String, XaConnectionPool> pools = new LinkedHashMap<>();
             resources.forEach((name, dataSource) -> pools.put(name, new XaConnectionPool(dataSource, poolSize)));
             XaCore core = new XaCore(store, pools, clock, defaultTimeout, recoveryGrace, recoveryInterval, threads,
-                    steps, listener);
+                    parallelUpTo, steps, listener);
             try {
                 core.start();
             } catch (RuntimeException e) {

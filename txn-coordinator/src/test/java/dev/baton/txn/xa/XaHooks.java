@@ -20,6 +20,10 @@ public final class XaHooks {
         return old;
     }
 
+    public static XaTransactions.Builder parallelUpTo(XaTransactions.Builder builder, int value) {
+        return builder.parallelUpTo(value);
+    }
+
     public static XaTransactions.Builder resend(XaTransactions.Builder builder, TxnStore.Resend resend) {
         return builder.resend(resend);
     }
