@@ -54,6 +54,8 @@ final class AcquireAttempt {
     private long czxid = -1;
     private int generation;
     private int containerRetries;
+    /** Names of our nodes that we delete: whatever a listing says, they are never ours to hold again. */
+    private final java.util.Set<String> abandoned = new java.util.HashSet<>();
     private @Nullable QueueListing pendingListing;
     private int pendingRound = -1;
     /** {@link Session#disconnects()} when the current round's queue read was sent. */
@@ -197,17 +199,29 @@ final class AcquireAttempt {
     }
 
     private void sendCreate(int round, String lockPath) {
-        engine.session().create(QueueNode.createPath(lockPath, attemptId), lock.nodeData(),
-                CreateMode.EPHEMERAL_SEQUENTIAL, (code, name, stat) -> created(round, code, name, stat));
+        String id = attemptId;
+        engine.session().create(QueueNode.createPath(lockPath, id), lock.nodeData(),
+                CreateMode.EPHEMERAL_SEQUENTIAL, (code, name, stat) -> created(round, id, code, name, stat));
     }
 
-    private synchronized void created(int round, Code code, @Nullable String name, @Nullable Stat stat) {
+    /**
+     * The answer to a create made with attempt id {@code id}. The answer to an earlier round's
+     * create never leads to deleting a node this attempt may still adopt: its node is abandoned
+     * (never adopted again) before it is deleted, and a create that may have been applied without
+     * our knowing its name is purged by id only once the id is retired. While the id is in use, the
+     * attempt's next listing, read after that create, finds such a node and keeps one of its nodes.
+     * (A purge by an id still in use, sent later by the janitor, deleted the node a later round had
+     * just been granted: a holder lost its lease, as TAKEN_OVER, milliseconds after the grant, and
+     * the next waiter held the lock meanwhile.)
+     */
+    private synchronized void created(int round, String id, Code code, @Nullable String name, @Nullable Stat stat) {
         if (!current(round)) {
+            boolean idRetired = !id.equals(attemptId) || state == State.WITHDRAWN || state == State.FAILED;
             if (code == Code.OK && name != null) {
-                engine.janitor().delete(name);
-            } else if (KeeperFaults.isTransient(code)) {
-                // The create may have been applied: find the node by our id.
-                engine.janitor().purge(lock.path(), attemptId);
+                abandon(name);
+            } else if (KeeperFaults.isTransient(code) && idRetired) {
+                // The create may have been applied: find the node by its id.
+                engine.janitor().purge(lock.path(), id);
             }
             return;
         }
@@ -245,11 +259,14 @@ final class AcquireAttempt {
         int index = -1;
         for (int i : listing.positionsOf(attemptId)) {
             String child = queue.get(i);
+            if (abandoned.contains(child)) {
+                continue; // its delete is on its way: never adopt it
+            }
             if (index < 0 && (node == null || node.equals(child))) {
                 index = i;
             } else {
                 // a duplicate from a create whose reply was lost
-                engine.janitor().delete(lock.path() + "/" + child);
+                abandon(lock.path() + "/" + child);
             }
         }
         if (index < 0) {
@@ -485,6 +502,7 @@ final class AcquireAttempt {
         generation++;
         cleanUp();
         attemptId = QueueNode.newAttemptId(lock.nodeTag());
+        abandoned.clear(); // names of the retired id, which no listing will match again
         createSent = false;
         node = null;
         czxid = -1;
@@ -522,6 +540,12 @@ final class AcquireAttempt {
         if (round == generation) {
             resync();
         }
+    }
+
+    /** Gives up our node at {@code path} for good: it is deleted and never adopted again. */
+    private void abandon(String path) {
+        abandoned.add(QueueNode.name(path));
+        engine.janitor().delete(path);
     }
 
     private boolean current(int round) {
