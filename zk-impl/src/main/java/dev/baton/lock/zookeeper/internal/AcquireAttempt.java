@@ -54,8 +54,8 @@ final class AcquireAttempt {
     private long czxid = -1;
     private int generation;
     private int containerRetries;
-    /** Names of our nodes that we delete: whatever a listing says, they are never ours to hold again. */
-    private final java.util.Set<String> abandoned = new java.util.HashSet<>();
+    /** Names of our nodes that we delete: whatever a listing says, never ours to hold again. Made on first use. */
+    private java.util.@Nullable Set<String> abandoned;
     private @Nullable QueueListing pendingListing;
     private int pendingRound = -1;
     /** {@link Session#disconnects()} when the current round's queue read was sent. */
@@ -259,7 +259,7 @@ final class AcquireAttempt {
         int index = -1;
         for (int i : listing.positionsOf(attemptId)) {
             String child = queue.get(i);
-            if (abandoned.contains(child)) {
+            if (abandoned != null && abandoned.contains(child)) {
                 continue; // its delete is on its way: never adopt it
             }
             if (index < 0 && (node == null || node.equals(child))) {
@@ -502,7 +502,7 @@ final class AcquireAttempt {
         generation++;
         cleanUp();
         attemptId = QueueNode.newAttemptId(lock.nodeTag());
-        abandoned.clear(); // names of the retired id, which no listing will match again
+        abandoned = null; // names of the retired id, which no listing will match again
         createSent = false;
         node = null;
         czxid = -1;
@@ -542,8 +542,21 @@ final class AcquireAttempt {
         }
     }
 
+    /** Test hook: the late answer to a create sent with {@code id} in an earlier round, as the event thread delivers it. */
+    void lateCreateAnswer(String id, Code code) {
+        created(-1, id, code, null, null);
+    }
+
+    /** Test hook: the id our nodes are created with now. */
+    synchronized String attemptId() {
+        return attemptId;
+    }
+
     /** Gives up our node at {@code path} for good: it is deleted and never adopted again. */
     private void abandon(String path) {
+        if (abandoned == null) {
+            abandoned = new java.util.HashSet<>();
+        }
         abandoned.add(QueueNode.name(path));
         engine.janitor().delete(path);
     }

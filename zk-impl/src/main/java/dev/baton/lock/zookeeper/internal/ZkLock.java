@@ -122,6 +122,11 @@ final class ZkLock implements DistributedLock {
         return attempt;
     }
 
+    /** Test hook: an attempt, started, that the test can reach. */
+    AcquireAttempt startAttempt() {
+        return start(false);
+    }
+
     private AcquireAttempt create(boolean oneShot) {
         if (engine.isShutDown()) {
             throw new LockException("the lock client of '" + name + "' is closed");
