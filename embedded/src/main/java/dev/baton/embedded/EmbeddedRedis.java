@@ -3,9 +3,7 @@ package dev.baton.embedded;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +13,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import redis.embedded.core.ExecutableProvider;
@@ -53,6 +50,7 @@ public final class EmbeddedRedis implements AutoCloseable {
     private final String readyMarker;
     private final Duration startTimeout;
     private @Nullable Process process;
+    private @Nullable Path log;
     private boolean paused;
 
     private EmbeddedRedis(int port, Path dir, List<String> arguments, String readyMarker, Duration startTimeout) {
@@ -198,6 +196,14 @@ public final class EmbeddedRedis implements AutoCloseable {
         return running().pid();
     }
 
+    /**
+     * The output of the latest process started on this port (its log), for a test to show when it
+     * fails; it stays after the process is killed.
+     */
+    public synchronized Path log() {
+        return Objects.requireNonNull(log, "never started");
+    }
+
     /** Kills the server with SIGKILL: no shutdown, nothing persisted. Idempotent. */
     public synchronized void kill() {
         Process running = process;
@@ -239,6 +245,7 @@ public final class EmbeddedRedis implements AutoCloseable {
         command.add(binary().toString());
         command.addAll(arguments);
         Path log = dir.resolve("redis-" + System.nanoTime() + ".log");
+        this.log = log;
         Process started;
         try {
             started = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -357,24 +364,13 @@ public final class EmbeddedRedis implements AutoCloseable {
     }
 
     /**
-     * A loopback port that is free now; with {@code withBusPort}, so is port + 10000 (a cluster
-     * node's bus port).
+     * A loopback port that is free now, outside the kernel's ephemeral range (see {@link LoopbackPorts});
+     * with {@code withBusPort}, so is port + 10000 (a cluster node's bus port).
      *
      * @throws IllegalStateException if none is found
      */
     public static int freePort(boolean withBusPort) {
-        for (int i = 0; i < 100; i++) {
-            int port = withBusPort ? ThreadLocalRandom.current().nextInt(20_000, 30_000) : 0;
-            try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-                if (withBusPort) {
-                    new ServerSocket(port + 10_000, 1, InetAddress.getLoopbackAddress()).close();
-                }
-                return socket.getLocalPort();
-            } catch (IOException e) {
-                // taken: try another
-            }
-        }
-        throw new IllegalStateException("no free port found");
+        return LoopbackPorts.freePort(withBusPort ? 10_000 : 0);
     }
 
     @Override

@@ -44,7 +44,9 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
         System.setProperty("zookeeper.forceSync", "no");
         List<InstanceSpec> specs = new ArrayList<>();
         for (int id = 1; id <= servers; id++) {
-            specs.add(new InstanceSpec(null, -1, -1, -1, true, id, TICK_MILLIS, 0, null, "127.0.0.1"));
+            // Ports below the ephemeral range: a client reconnecting to a killed server never takes its port.
+            specs.add(new InstanceSpec(null, LoopbackPorts.freePort(), LoopbackPorts.freePort(),
+                    LoopbackPorts.freePort(), true, id, TICK_MILLIS, 0, null, "127.0.0.1"));
         }
         TestingCluster cluster = new TestingCluster(specs);
         try {

@@ -5,6 +5,7 @@ import dev.baton.lock.testkit.Timing;
 import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Three masters and one replica of the first; every node calls a silent peer failed after 1 s, and
@@ -56,10 +57,14 @@ final class ClusterFailoverFixture implements FailoverFixture {
 
     @Override
     public void awaitPromotionOf(EmbeddedRedis promoted) {
-        Timing.await("the cluster promotes the replica").atMost(Timing.scaled(Duration.ofSeconds(60)))
-                .ignoreExceptions()
-                .until(() -> RedisClusterFixture.replication(promoted).contains("role:master")
-                        && RedisClusterFixture.info(promoted).contains("cluster_state:ok"));
+        try {
+            Timing.await("the cluster promotes the replica").atMost(Timing.scaled(Duration.ofSeconds(60)))
+                    .ignoreExceptions()
+                    .until(() -> RedisClusterFixture.replication(promoted).contains("role:master")
+                            && RedisClusterFixture.info(promoted).contains("cluster_state:ok"));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(e.getMessage() + "\n" + cluster.describe(), e);
+        }
     }
 
     @Override

@@ -147,6 +147,33 @@ final class RedisClusterFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * What each node says of the cluster ({@code CLUSTER NODES}, {@code CLUSTER INFO}) and the last
+     * lines of its log, for a test that waited in vain for the cluster to do something.
+     */
+    @SuppressWarnings("deprecation") // see form()
+    String describe() {
+        StringBuilder out = new StringBuilder();
+        for (EmbeddedRedis node : all()) {
+            out.append("--- ").append(node).append('\n');
+            try (RedisClient admin = RedisAdmin.admin(node)) {
+                out.append(new String((byte[]) admin.sendCommand(Protocol.Command.CLUSTER, "NODES"),
+                        java.nio.charset.StandardCharsets.UTF_8));
+                out.append(info(node)).append('\n');
+            } catch (RuntimeException e) {
+                out.append("not answering: ").append(e).append('\n');
+            }
+            try {
+                List<String> lines = java.nio.file.Files.readAllLines(node.log());
+                out.append(String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())))
+                        .append('\n');
+            } catch (java.io.IOException | RuntimeException e) {
+                out.append("no log: ").append(e).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
     @Override
     public void close() {
         replicas.forEach(EmbeddedRedis::close);

@@ -1,10 +1,10 @@
 package dev.baton.soak.cluster;
 
+import dev.baton.embedded.LoopbackPorts;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.File;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -100,26 +100,13 @@ public final class Procs {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    /** A loopback port that is free now. */
+    /** A loopback port that is free now, outside the ephemeral range (see {@link LoopbackPorts}). */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
-        }
+        return LoopbackPorts.freePort();
     }
 
     /** A free port whose {@code port + 10000} (a Redis Cluster bus port) is free too. */
     public static int freeClusterPort() {
-        for (int i = 0; i < 200; i++) {
-            int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 30_000);
-            try (ServerSocket client = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-                new ServerSocket(port + 10_000, 1, InetAddress.getLoopbackAddress()).close(); // the bus port too
-                return client.getLocalPort();
-            } catch (IOException e) {
-                // taken: try another
-            }
-        }
-        throw new IllegalStateException("no free port pair for a cluster node");
+        return LoopbackPorts.freePort(10_000);
     }
 }

@@ -1,5 +1,6 @@
 package dev.baton.lock.testkit.zookeeper;
 
+import dev.baton.embedded.LoopbackPorts;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockClients;
 import dev.baton.lock.testkit.ServerExtension;
@@ -51,8 +52,9 @@ public final class ZooKeeperEnsembleExtension extends ServerExtension<TestingClu
     protected TestingCluster startServer() throws Exception {
         List<InstanceSpec> specs = new ArrayList<>();
         for (int id = 1; id <= size; id++) {
-            specs.add(new InstanceSpec(null, -1, -1, -1, true, id, tickMillis, 0, new HashMap<>(properties),
-                    "127.0.0.1"));
+            // Ports below the ephemeral range: a client reconnecting to a killed server never takes its port.
+            specs.add(new InstanceSpec(null, LoopbackPorts.freePort(), LoopbackPorts.freePort(),
+                    LoopbackPorts.freePort(), true, id, tickMillis, 0, new HashMap<>(properties), "127.0.0.1"));
         }
         TestingCluster started = new TestingCluster(specs);
         started.start();

@@ -1,5 +1,6 @@
 package dev.baton.lock.testkit.zookeeper;
 
+import dev.baton.embedded.LoopbackPorts;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockClients;
 import dev.baton.lock.testkit.ServerExtension;
@@ -89,11 +90,11 @@ public final class ZooKeeperServerExtension extends ServerExtension<TestingServe
 
     /**
      * Starts a server outside any extension (for a class that must set system properties first),
-     * on a free loopback port; the caller closes it.
+     * on a free loopback port below the ephemeral range ({@link LoopbackPorts}); the caller closes it.
      */
     public static TestingServer startServer(int tickMillis, Map<String, Object> properties) {
         try {
-            InstanceSpec spec = new InstanceSpec(null, -1, -1, -1, true, -1, tickMillis, 0,
+            InstanceSpec spec = new InstanceSpec(null, LoopbackPorts.freePort(), -1, -1, true, -1, tickMillis, 0,
                     new HashMap<>(properties), "127.0.0.1");
             return new TestingServer(spec, true);
         } catch (Exception e) {
