@@ -41,10 +41,12 @@ public final class LockClients {
 
     /**
      * {@code BATON_*} environment variables that are not configuration keys: Baton's own command
-     * sets them for the programs it runs, and those programs may open a client themselves.
+     * sets them for the programs it runs ({@code baton lock}: the token and the lock's name;
+     * {@code baton elect}: the leadership's term and the election's name), and those programs may
+     * open a client themselves.
      */
-    public static final Set<String> RESERVED_VARIABLES =
-            Set.of(CONFIG_FILE_VARIABLE, "BATON_FENCING_TOKEN", "BATON_LOCK_NAME", "BATON_OPTS");
+    public static final Set<String> RESERVED_VARIABLES = Set.of(CONFIG_FILE_VARIABLE, "BATON_FENCING_TOKEN",
+            "BATON_LOCK_NAME", "BATON_LEADER_TERM", "BATON_ELECTION", "BATON_OPTS");
 
     private LockClients() {
     }

@@ -81,6 +81,15 @@ class LockClientsTest {
     }
 
     @Test
+    void theVariablesBatonsCommandsSetForTheirChildrenAreNotConfiguration() {
+        // baton lock and baton elect run a command with these set; it may open a client itself
+        Map<String, String> config = LockClients.environmentConfig(Map.of("BATON_BACKEND", "recording",
+                "BATON_FENCING_TOKEN", "7", "BATON_LOCK_NAME", "jobs", "BATON_LEADER_TERM", "12",
+                "BATON_ELECTION", "scheduler", "BATON_OPTS", "-Xmx64m"), dir);
+        assertThat(config).containsExactly(Map.entry("baton.backend", "recording"));
+    }
+
+    @Test
     void configFileVariableNamesTheFile() throws IOException {
         Path file = dir.resolve("elsewhere.properties");
         Files.writeString(file, "baton.lock.lease-time=5s\n");
