@@ -66,7 +66,9 @@ public interface Lease extends AutoCloseable {
      * A future that completes, with the reason, the moment the backend can no longer guarantee
      * that this lease is exclusive. It never completes if the lease is released normally.
      *
-     * <p>It completes on the client's callback thread; do not block in a dependent stage.
+     * <p>It completes on the client's callback thread; do not block in a dependent stage. Each
+     * call returns a future of its own: completing or cancelling it changes neither the lease nor
+     * the futures other callers hold.
      */
     CompletableFuture<LossReason> lost();
 

@@ -248,6 +248,26 @@ public abstract class LockContractTest {
         assertThat(lease.get().isValid()).isFalse();
     }
 
+    /** lost() gives each caller a future of its own: completing or cancelling one changes nothing else. */
+    @Test
+    public final void lostGivesEachCallerItsOwnFuture() throws Exception {
+        LockClient client = openClient();
+        Lease lease = client.lock(lockName("lock")).acquire();
+        CompletableFuture<LossReason> completed = lease.lost();
+        CompletableFuture<LossReason> cancelled = lease.lost();
+        CompletableFuture<LossReason> kept = lease.lost();
+        completed.complete(LossReason.SESSION_EXPIRED);
+        cancelled.cancel(false);
+        assertThat(kept).isNotDone();
+        assertThat(lease.lost()).isNotDone();
+        assertThat(lease.isValid()).isTrue();
+        lease.fencingToken(); // does not throw: still held
+
+        client.close();
+        assertThat(kept.get(Timing.defaultWait().toNanos(), TimeUnit.NANOSECONDS)).isEqualTo(LossReason.CLIENT_CLOSED);
+        assertThat(completed.join()).isEqualTo(LossReason.SESSION_EXPIRED);
+    }
+
     /** A negative wait is an IllegalArgumentException, a null one a NullPointerException; neither takes the lock. */
     @Test
     public final void tryAcquireRejectsNegativeAndNullWaits() throws Exception {
