@@ -50,7 +50,7 @@ class TxnCommandTest {
     }
 
     @Test
-    void abortDecidesAStuckTransactionAndIsRefusedOnceADecisionExists() throws Exception {
+    void abortDecidesAStuckTransactionAndIsRefusedOnceADecisionExistsAndForgetWaitsForItsEnd() throws Exception {
         SubprocessTest.Recording stuck = new SubprocessTest.Recording(true);
         SubprocessTest.Recording quick = new SubprocessTest.Recording(false);
         resources.add(0, ParticipantHost.builder(curator()).participant("stuck", stuck).participant("quick", quick).start());
@@ -64,6 +64,12 @@ class TxnCommandTest {
         assertThat(list.exitCode()).as(list.err()).isZero();
         assertThat(list.out()).contains("open transactions: 1").contains("PREPARING");
         String id = list.out().lines().filter(l -> l.trim().startsWith("tx-")).findFirst().orElseThrow().trim().split("\\s+")[0];
+
+        CommandRun early = txn("forget", id);
+        assertThat(early.exitCode()).as(early.out()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(early.err()).contains("has not ended");
+        assertThat(txn("list").out()).as("an open transaction refused to forget is left as it was").contains(id)
+                .contains("PREPARING");
 
         CommandRun abort = txn("abort", id, "--reason", "test");
         assertThat(abort.exitCode()).as(abort.err()).isZero();
