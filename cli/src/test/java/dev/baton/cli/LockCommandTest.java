@@ -103,7 +103,6 @@ class LockCommandTest {
         try (TcpProxy proxy = TcpProxy.start(new InetSocketAddress("127.0.0.1", server.getPort()))) {
             List<String> rest = new ArrayList<>(List.of("--grace", "500ms", "cut-off", "--"));
             rest.addAll(withMarker);
-            long start = System.nanoTime();
             CompletableFuture<CommandRun> run = CompletableFuture.supplyAsync(
                     () -> lock("127.0.0.1:" + proxy.port(), rest.toArray(String[]::new)));
             Timing.await("the command started").until(() -> Files.exists(marker));
@@ -111,7 +110,6 @@ class LockCommandTest {
             CommandRun result = run.get(Timing.scaledMillis(20_000), TimeUnit.MILLISECONDS);
             assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.LEASE_LOST);
             assertThat(result.err()).contains("lease on 'cut-off' was lost");
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(50));
         }
     }
 
