@@ -110,7 +110,11 @@ public final class TransactionBuilder {
      *     this builder has committed before (nothing is written in these cases)
      * @throws IllegalArgumentException if a participant was never registered (nothing is written)
      * @throws TransactionException if ZooKeeper failed or the coordinator was closed; the
-     *     transaction, if it was begun, is still finished atomically by some coordinator instance
+     *     transaction, if it was begun, is still finished atomically by some coordinator instance.
+     *     An {@link OutcomeUnknownException} means it may have been begun; any other means nothing
+     *     was written. A begin whose reply was lost and that ZooKeeper then shows never took effect
+     *     is not reported but begun again under a new id (at most 3 begins, before the timeout):
+     *     the outcome's {@link Outcome#txnId()} is the one that took effect
      * @throws InterruptedException if interrupted while waiting; the transaction goes on
      */
     public Outcome commit() throws InterruptedException {

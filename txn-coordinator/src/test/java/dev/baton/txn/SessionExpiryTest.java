@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -99,24 +100,44 @@ class SessionExpiryTest {
 
     /**
      * Part A, the other way: the begin never reached the server (the proxy is cut before it is
-     * sent and the session expires). The caller hears that nothing was begun, and the id stays
-     * unused: a late copy of the request can no longer take effect.
+     * sent and the session expires). Once ZooKeeper shows that it never took effect and never can,
+     * the coordinator begins the transaction again under a new id, within the caller's timeout,
+     * and the caller is told the outcome of that one; the first id stays unused.
      */
     @Test
-    void aBeginThatNeverArrivedIsReportedNotBegunAndNothingIsWrittenLater() throws Exception {
-        TransactionCoordinator victim = zk.closeAfter(TransactionCoordinator.start(victimCurator));
-        transfer(victim);
-        TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
-        long sessionBefore = victimCurator.getZookeeperClient().getZooKeeper().getSessionId();
+    void aBeginThatNeverArrivedIsBegunAgainUnderANewIdAndTheCallerLearnsItsOutcome() throws Exception {
+        List<String> begun = new CopyOnWriteArrayList<>();
+        TransactionCoordinator victim = zk.closeAfter(TransactionCoordinator.builder(victimCurator)
+                .steps(beginnings(begun)).start());
+        CompletableFuture<Outcome> told = beginUnheard(victim, Duration.ofSeconds(60));
 
-        proxy.blackhole();
-        CompletableFuture<Outcome> told = victim.begin().branch("a", new byte[1]).branch("b", new byte[1])
-                .timeout(Duration.ofSeconds(20)).commitAsync();
-        // Held back by the partition, the request dies with the session: cut the held bytes.
-        Timing.await("the session expired on the server").atMost(Timing.scaled(Duration.ofSeconds(20)))
-                .until(() -> !sessionAlive(sessionBefore));
-        proxy.cut();
-        proxy.restore();
+        Outcome outcome = told.get(Timing.scaledMillis(60_000), TimeUnit.MILLISECONDS);
+        assertThat(outcome.state()).isEqualTo(TransactionState.COMMITTED);
+        assertThat(begun).as("begins sent").hasSize(3); // the warm-up, the lost one, the new one
+        String lost = begun.get(1);
+        assertThat(outcome.txnId()).isEqualTo(begun.get(2)).isNotEqualTo(lost);
+        Timing.await("both participants committed " + outcome.txnId())
+                .until(() -> a.committed(outcome.txnId()) && b.committed(outcome.txnId()));
+        assertThat(victim.status(lost).kind()).isEqualTo(TransactionStatus.Kind.NOT_BEGUN);
+        assertThat(a.txnIds()).doesNotContain(lost);
+        assertThat(b.txnIds()).doesNotContain(lost);
+        TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
+        assertThat(a.violations).isEmpty();
+        assertThat(b.violations).isEmpty();
+    }
+
+    /**
+     * The same, with a timeout that has passed by the time ZooKeeper can show the begin never took
+     * effect: the caller hears that nothing was begun, and the id stays unused (a late copy of the
+     * request can no longer take effect).
+     */
+    @Test
+    void aBeginThatNeverArrivedIsReportedNotBegunWhenItsTimeoutHasPassed() throws Exception {
+        List<String> begun = new CopyOnWriteArrayList<>();
+        TransactionCoordinator victim = zk.closeAfter(TransactionCoordinator.builder(victimCurator)
+                .steps(beginnings(begun)).start());
+        // Shorter than the session, which must expire before the begin can be judged.
+        CompletableFuture<Outcome> told = beginUnheard(victim, TxnTesting.sessionTimeout().dividedBy(2));
 
         Throwable failure = Timing.await("the caller is answered").atMost(Timing.scaled(Duration.ofSeconds(30)))
                 .until(() -> told.handle((o, e) -> e).getNow(null), e -> e != null);
@@ -124,9 +145,41 @@ class SessionExpiryTest {
         assertThat(cause).isInstanceOf(TransactionException.class).isNotInstanceOf(OutcomeUnknownException.class)
                 .hasMessageContaining("nothing was written");
         String txnId = ((TransactionException) cause).txnId().orElseThrow();
+        assertThat(begun).as("begins sent: the warm-up and the lost one, not sent again").hasSize(2)
+                .endsWith(txnId);
         assertThat(victim.status(txnId).kind()).isEqualTo(TransactionStatus.Kind.NOT_BEGUN);
         assertThat(TxnTesting.transactions(inspector)).isEmpty();
         assertThat(a.txnIds()).doesNotContain(txnId);
+    }
+
+    private static StepListener beginnings(List<String> begun) {
+        return (step, txnId) -> {
+            if (step == Step.BEGINNING) {
+                begun.add(txnId);
+            }
+        };
+    }
+
+    /**
+     * Commits one transfer (the participants' liveness is cached then), then begins one with
+     * {@code timeout} while the proxy holds every byte back, and lets the victim's session expire
+     * on the server before its connection comes back.
+     */
+    private CompletableFuture<Outcome> beginUnheard(TransactionCoordinator victim, Duration timeout)
+            throws Exception {
+        transfer(victim);
+        TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
+        long sessionBefore = victimCurator.getZookeeperClient().getZooKeeper().getSessionId();
+
+        proxy.blackhole();
+        CompletableFuture<Outcome> told = victim.begin().branch("a", new byte[1]).branch("b", new byte[1])
+                .timeout(timeout).commitAsync();
+        // Held back by the partition, the request dies with the session: cut the held bytes.
+        Timing.await("the session expired on the server").atMost(Timing.scaled(Duration.ofSeconds(20)))
+                .until(() -> !sessionAlive(sessionBefore));
+        proxy.cut();
+        proxy.restore();
+        return told;
     }
 
     /**

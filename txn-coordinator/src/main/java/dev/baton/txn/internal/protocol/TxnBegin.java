@@ -14,14 +14,27 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Begins a transaction: checks its participants, then writes everything it needs in one
  * {@code multi}, sent once, and hands it to a {@link TxnDriver}. No thread waits on ZooKeeper here.
  *
+ * <p>A begin whose reply was lost is never sent again. Once its driver has proved that it never
+ * took effect and never can (see {@code TxnDriver.resolveBegin}), the transaction is begun anew
+ * under a new id for the same caller, before the caller's deadline and at most
+ * {@link #MAX_ATTEMPTS} times in all: what the caller would do when told "nothing was written,
+ * it is safe to try again", done for it.
+ *
  * <p>Thread safety: safe for use by any number of threads.
  */
 public final class TxnBegin {
+
+    /** Begins sent for one caller at most, the first included. */
+    static final int MAX_ATTEMPTS = 3;
+
+    private static final Logger LOG = LoggerFactory.getLogger(TxnBegin.class);
 
     private final CoordinatorCore core;
     private final LiveParticipants live;
@@ -36,7 +49,7 @@ public final class TxnBegin {
         CompletableFuture<Void> checked = live.check(branches.keySet());
         java.util.function.BiConsumer<Void, Throwable> then = (ok, failure) -> {
             if (failure == null) {
-                write(branches, timeout, future);
+                write(branches, core.clock.millis() + timeout.toMillis(), 1, future);
                 return;
             }
             Throwable cause = TxnStore.unwrap(failure);
@@ -51,11 +64,13 @@ public final class TxnBegin {
         }
     }
 
-    private void write(Map<String, byte[]> branches, Duration timeout, CompletableFuture<Outcome> future) {
+    /** Writes attempt {@code attempt} of the caller's transaction, which must be decided by {@code deadline}. */
+    private void write(Map<String, byte[]> branches, long deadline, int attempt, CompletableFuture<Outcome> future) {
         long now = core.clock.millis();
-        TxnRecord record = new TxnRecord(TxnNames.newTxnId(now), now + timeout.toMillis(),
-                new ArrayList<>(branches.keySet()), core.instanceId);
+        TxnRecord record = new TxnRecord(TxnNames.newTxnId(now), deadline, new ArrayList<>(branches.keySet()),
+                core.instanceId);
         TxnDriver driver = new TxnDriver(core, record.txnId(), future, record);
+        driver.onNotBegun(notBegun -> beginAgain(branches, deadline, attempt, future, notBegun));
         if (core.eventsActive()) {
             driver.trustEvents(); // the watch on txn/ is in place before the begin is sent
         }
@@ -96,6 +111,24 @@ public final class TxnBegin {
                 }
             });
         });
+    }
+
+    /**
+     * Begins the caller's transaction again under a new id, if attempts and time are left; the
+     * attempt that never took effect is over (its driver has finished).
+     *
+     * @return whether a new attempt now answers the caller
+     */
+    private boolean beginAgain(Map<String, byte[]> branches, long deadline, int attempt,
+            CompletableFuture<Outcome> future, TransactionException notBegun) {
+        long left = deadline - core.clock.millis();
+        if (attempt >= MAX_ATTEMPTS || left <= 0 || core.isClosed() || !core.store.usable()
+                || !core.executor().execute(() -> write(branches, deadline, attempt + 1, future))) {
+            return false;
+        }
+        LOG.info("transaction {} never took effect; beginning it again as a new transaction ({} ms left, attempt {}"
+                + " of {})", notBegun.txnId().orElse("?"), left, attempt + 1, MAX_ATTEMPTS);
+        return true;
     }
 
     private void refused(TxnDriver driver, CompletableFuture<Outcome> future, String message, Throwable cause) {

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.Watcher;
 import org.jspecify.annotations.Nullable;
@@ -66,6 +67,8 @@ public final class TxnDriver extends ReevaluatingTask {
     private volatile boolean decisionCreated;
     /** The begin's reply was lost: until ZooKeeper shows whether it took effect, nothing is written. */
     private volatile @Nullable Exception beginUncertain;
+    /** Asked once the begin provably never took effect: whether it begins the transaction anew for the caller. */
+    private volatile @Nullable Predicate<TransactionException> beginAgain;
     private final DriverLease lease;
     private final Ballot ballot = new Ballot();
     private boolean someVotesReported;
@@ -184,6 +187,15 @@ public final class TxnDriver extends ReevaluatingTask {
                 return;
         }
         schedule();
+    }
+
+    /**
+     * Once the begin provably never took effect, {@code retry} is asked whether it begins the
+     * transaction anew, under another id, for the same caller (true) or the caller is to be told
+     * (false). Set before the begin is sent.
+     */
+    public void onNotBegun(Predicate<TransactionException> retry) {
+        beginAgain = retry;
     }
 
     /** The begin {@code multi} was sent, but its reply was lost: whether it took effect is unknown. */
@@ -401,10 +413,15 @@ public final class TxnDriver extends ReevaluatingTask {
                     case NOT_FINISHED:
                         LOG.info("transaction {}: the reply to its begin was lost; ZooKeeper shows it never took"
                                 + " effect", txnId);
-                        fail(new TransactionException(txnId, "the begin did not take effect: its reply was lost ("
-                                + cause + "), and ZooKeeper, read once that request could no longer be applied,"
-                                + " holds neither the transaction nor its outcome; nothing was written, and it is"
-                                + " safe to try again", cause));
+                        TransactionException notBegun = new TransactionException(txnId, "the begin did not take"
+                                + " effect: its reply was lost (" + cause + "), and ZooKeeper, read once that request"
+                                + " could no longer be applied, holds neither the transaction nor its outcome; nothing"
+                                + " was written, and it is safe to try again", cause);
+                        Predicate<TransactionException> again = beginAgain;
+                        finish();
+                        if (callerWaiting() && (again == null || !again.test(notBegun))) {
+                            core.deliver(caller(), null, notBegun);
+                        }
                         break;
                     default:
                         LOG.warn("transaction {}: the reply to its begin was lost and ZooKeeper cannot tell whether"
