@@ -33,6 +33,12 @@ public enum FaultKind {
     ZK_SERVER_KILL(Scope.SERVER, false),
     /** SIGKILL the ZooKeeper leader, then restart it. */
     ZK_LEADER_KILL(Scope.SERVER, false),
+    /**
+     * SIGSTOP the ZooKeeper leader for longer than a session, then SIGCONT: a server that hangs
+     * rather than dies. Its clients' connections stall until they time out; the others elect a new
+     * leader; on resuming, the old one finds itself behind and rejoins as a follower.
+     */
+    ZK_LEADER_PAUSE(Scope.SERVER, false),
     /** SIGKILL two of three ZooKeeper servers (the leader among them) for longer than a session, then restart them. */
     ZK_QUORUM_LOSS(Scope.SERVER, false),
     /** SIGSTOP the Redis server for longer than the lease, then SIGCONT. */

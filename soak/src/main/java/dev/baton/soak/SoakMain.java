@@ -43,9 +43,10 @@ public final class SoakMain implements Callable<Integer> {
     private List<String> backends = List.of("zookeeper", "redis", "redis-sentinel", "redis-cluster");
 
     @Option(names = "--faults", split = ",", description = "fault kinds, one phase each, in order (default: all that apply): "
-            + "worker-pause, worker-kill, worker-partition, zk-server-kill, zk-leader-kill, zk-quorum-loss, redis-pause,"
+            + "worker-pause, worker-kill, worker-partition, zk-server-kill, zk-leader-kill, zk-leader-pause, zk-quorum-loss,"
+            + " redis-pause,"
             + " redis-restart, sentinel-failover, cluster-failover; for xa: coordinator-kill, coordinator-pause,"
-            + " zk-leader-kill (its default), zk-server-kill, zk-quorum-loss; for 2pc also participant-kill,"
+            + " zk-leader-kill (its default), zk-server-kill, zk-leader-pause, zk-quorum-loss; for 2pc also participant-kill,"
             + " participant-pause")
     private List<String> faults = List.of();
 

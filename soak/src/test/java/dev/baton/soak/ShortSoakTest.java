@@ -26,7 +26,7 @@ class ShortSoakTest {
     void zookeeperKeepsItsPromisesThroughEveryFaultKind() {
         assertClean(SoakRuns.run("zookeeper", "short-zookeeper", SoakOptions.SelfTest.NONE, 1,
                 FaultKind.WORKER_PAUSE, FaultKind.WORKER_KILL, FaultKind.WORKER_PARTITION, FaultKind.ZK_SERVER_KILL,
-                FaultKind.ZK_LEADER_KILL, FaultKind.ZK_QUORUM_LOSS).check());
+                FaultKind.ZK_LEADER_KILL, FaultKind.ZK_LEADER_PAUSE, FaultKind.ZK_QUORUM_LOSS).check());
     }
 
     @Test

@@ -114,7 +114,8 @@ public final class ZooKeeperEnsemble implements LockCluster {
 
     @Override
     public Set<FaultKind> serverFaults() {
-        return EnumSet.of(FaultKind.ZK_SERVER_KILL, FaultKind.ZK_LEADER_KILL, FaultKind.ZK_QUORUM_LOSS);
+        return EnumSet.of(FaultKind.ZK_SERVER_KILL, FaultKind.ZK_LEADER_KILL, FaultKind.ZK_LEADER_PAUSE,
+                FaultKind.ZK_QUORUM_LOSS);
     }
 
     @Override
@@ -154,6 +155,11 @@ public final class ZooKeeperEnsemble implements LockCluster {
                 leader.kill();
                 return injection(leader + " (leader)", Duration.ofMillis(500), List.of(leader));
             }
+            case ZK_LEADER_PAUSE -> {
+                Node leader = leader();
+                leader.pause();
+                return injection(leader + " (leader, SIGSTOP)", hold, leader::resume);
+            }
             case ZK_QUORUM_LOSS -> {
                 Node leader = leader();
                 List<Node> others = new ArrayList<>(nodes);
@@ -168,6 +174,10 @@ public final class ZooKeeperEnsemble implements LockCluster {
     }
 
     private Injection injection(String target, Duration hold, List<Node> killed) {
+        return injection(target, hold, () -> killed.parallelStream().forEach(Node::start));
+    }
+
+    private Injection injection(String target, Duration hold, Runnable heal) {
         return new Injection() {
             @Override
             public String target() {
@@ -181,7 +191,7 @@ public final class ZooKeeperEnsemble implements LockCluster {
 
             @Override
             public void heal() {
-                killed.parallelStream().forEach(Node::start);
+                heal.run();
             }
         };
     }
@@ -252,6 +262,14 @@ public final class ZooKeeperEnsemble implements LockCluster {
         synchronized void kill() {
             Procs.kill(process);
             process = null;
+        }
+
+        synchronized void pause() {
+            Procs.signal(process, "STOP");
+        }
+
+        synchronized void resume() {
+            Procs.signal(process, "CONT");
         }
 
         /** The server's mode from the {@code srvr} four-letter command: leader, follower, or down. */
