@@ -122,12 +122,13 @@ public final class TxnBegin {
     private boolean beginAgain(Map<String, byte[]> branches, long deadline, int attempt,
             CompletableFuture<Outcome> future, TransactionException notBegun) {
         long left = deadline - core.clock.millis();
-        if (attempt >= MAX_ATTEMPTS || left <= 0 || core.isClosed() || !core.store.usable()
-                || !core.executor().execute(() -> write(branches, deadline, attempt + 1, future))) {
+        if (attempt >= MAX_ATTEMPTS || left <= 0 || core.isClosed() || !core.store.usable()) {
             return false;
         }
         LOG.info("transaction {} never took effect; beginning it again as a new transaction ({} ms left, attempt {}"
                 + " of {})", notBegun.txnId().orElse("?"), left, attempt + 1, MAX_ATTEMPTS);
+        // In place, not queued: nothing here blocks, and a queued task would be dropped by a close.
+        write(branches, deadline, attempt + 1, future);
         return true;
     }
 
