@@ -78,21 +78,23 @@ final class CuratorSession implements Session {
         ZooKeeper h = handle();
         Timed timed = timed(h);
         h.create(path, data, acl, mode, (Create2Callback) (rc, p, ctx, name, stat) ->
-                answer.created(timed.answered(rc), name, stat), null);
+                answer(() -> answer.created(timed.answered(rc), name, stat)), null);
     }
 
     @Override
     public void children(String path, Listed answer) {
         ZooKeeper h = handle();
         Timed timed = timed(h);
-        h.getChildren(path, false, (rc, p, ctx, children) -> answer.listed(timed.answered(rc), children), null);
+        h.getChildren(path, false, (rc, p, ctx, children) ->
+                answer(() -> answer.listed(timed.answered(rc), children)), null);
     }
 
     @Override
     public void watchChildren(String path, Watcher watcher, Listed answer) {
         ZooKeeper h = handle();
         Timed timed = timed(h);
-        h.getChildren(path, watcher, (rc, p, ctx, children) -> answer.listed(timed.answered(rc), children), null);
+        h.getChildren(path, watcher, (rc, p, ctx, children) ->
+                answer(() -> answer.listed(timed.answered(rc), children)), null);
     }
 
     @Override
@@ -100,14 +102,15 @@ final class CuratorSession implements Session {
         ZooKeeper h = handle();
         Timed timed = timed(h);
         h.getData(path, watcher, (DataCallback) (rc, p, ctx, data, stat) ->
-                answer.read(timed.answered(rc), data, stat), null);
+                answer(() -> answer.read(timed.answered(rc), data, stat)), null);
     }
 
     @Override
     public void exists(String path, @Nullable Watcher watcher, Stated answer) {
         ZooKeeper h = handle();
         Timed timed = timed(h);
-        h.exists(path, watcher, (StatCallback) (rc, p, ctx, stat) -> answer.stated(timed.answered(rc), stat), null);
+        h.exists(path, watcher, (StatCallback) (rc, p, ctx, stat) ->
+                answer(() -> answer.stated(timed.answered(rc), stat)), null);
     }
 
     @Override
@@ -115,14 +118,14 @@ final class CuratorSession implements Session {
         ZooKeeper h = handle();
         Timed timed = timed(h);
         h.getData(path, watcher, (DataCallback) (rc, p, ctx, data, stat) ->
-                answer.stated(timed.answered(rc), stat), null);
+                answer(() -> answer.stated(timed.answered(rc), stat)), null);
     }
 
     @Override
     public void delete(String path, Deleted answer) {
         ZooKeeper h = handle();
         Timed timed = timed(h);
-        h.delete(path, -1, (rc, p, ctx) -> answer.deleted(timed.answered(rc)), null);
+        h.delete(path, -1, (rc, p, ctx) -> answer(() -> answer.deleted(timed.answered(rc))), null);
     }
 
     @Override
@@ -164,6 +167,37 @@ final class CuratorSession implements Session {
             timed.answered(e.code());
             throw e;
         }
+    }
+
+    /**
+     * Runs an answer from ZooKeeper. Normally that is on the client's event thread, and it runs in
+     * place. But once the event thread has ended (the session expired or the handle was closed),
+     * ZooKeeper runs the callbacks of requests still pending on its send thread, inside its
+     * outgoing-queue lock; an answer that then waits for a lock held by a thread that is sending a
+     * request (and so waits for that queue lock) deadlocks the client for good (RELIABILITY.md,
+     * weak spot 14). Such answers are handed to a thread of their own, in order.
+     */
+    static void answer(Runnable answer) {
+        if (isSendThread(Thread.currentThread())) {
+            LateAnswers.EXECUTOR.execute(answer);
+        } else {
+            answer.run();
+        }
+    }
+
+    /** ZooKeeper's {@code ClientCnxn} names its send thread {@code <prefix>-SendThread(<server>)}. */
+    static boolean isSendThread(Thread thread) {
+        return thread.getName().contains("-SendThread(");
+    }
+
+    /** One daemon thread for every client's late answers, made on first use: they are rare. */
+    private static final class LateAnswers {
+        static final java.util.concurrent.Executor EXECUTOR = java.util.concurrent.Executors.newSingleThreadExecutor(
+                runnable -> {
+                    Thread thread = new Thread(runnable, "baton-zk-late-answers");
+                    thread.setDaemon(true);
+                    return thread;
+                });
     }
 
     @Override
