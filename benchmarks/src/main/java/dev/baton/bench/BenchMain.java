@@ -34,6 +34,12 @@ public final class BenchMain {
 
     /** Entry point. */
     public static void main(String[] args) throws Exception {
+        String problem = usageProblem(args);
+        if (problem != null) {
+            boolean help = problem.isEmpty();
+            (help ? System.out : System.err).println((help ? "" : problem + "\n") + USAGE);
+            System.exit(help ? 0 : 2);
+        }
         boolean quick = List.of(args).contains("--quick");
         int out = List.of(args).indexOf("--out");
         Path file = out >= 0 && out + 1 < args.length ? Path.of(args[out + 1]) : quick ? null : Path.of("BENCHMARKS.md");
@@ -47,6 +53,34 @@ public final class BenchMain {
             Files.writeString(file, document(rows, quick, loadBefore, loadAfter, existing), StandardCharsets.UTF_8);
             System.out.println("wrote " + file.toAbsolutePath());
         }
+    }
+
+    static final String USAGE = "usage: java -jar baton-bench.jar [--quick] [--only TEXT] [--out FILE]";
+
+    /**
+     * Checks the arguments before anything starts, so that a typo does not cost a full run.
+     *
+     * @return null when they are usable, "" when help was asked for, otherwise what is wrong
+     */
+    static String usageProblem(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> { }
+                case "--only", "--out" -> {
+                    if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+                        return args[i] + " needs a value";
+                    }
+                    i++;
+                }
+                case "--help", "-h" -> {
+                    return "";
+                }
+                default -> {
+                    return "unknown argument: " + args[i];
+                }
+            }
+        }
+        return null;
     }
 
     /** Runs the rows whose group contains {@code only} (all if empty); quick mode measures each only briefly. */
