@@ -2,6 +2,7 @@ package dev.baton.bench;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -86,6 +87,19 @@ final class XaBank implements AutoCloseable {
             s.execute("INSERT INTO accounts SELECT g, " + OPENING_BALANCE + " FROM generate_series(1, " + ACCOUNTS + ") g");
             s.execute("VACUUM ANALYZE accounts");
         }
+    }
+
+    /** The two servers' postmaster pids, for {@link CpuMeter}. */
+    List<Long> postmasters() throws SQLException, IOException {
+        List<Long> pids = new ArrayList<>();
+        for (int server = 0; server < servers.size(); server++) {
+            try (Connection c = DriverManager.getConnection(url(server)); Statement s = c.createStatement();
+                    ResultSet shown = s.executeQuery("SHOW data_directory")) {
+                shown.next();
+                pids.add(CpuMeter.postmasterPid(Path.of(shown.getString(1))));
+            }
+        }
+        return pids;
     }
 
     /** A plain JDBC URL of the bank database on server 0 (A) or 1 (B). */

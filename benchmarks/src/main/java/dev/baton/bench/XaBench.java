@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -118,7 +119,12 @@ final class XaBench implements AutoCloseable {
             ZooKeeper requests per transfer: the packets the contestant's servers received on their
             client connections (`cons`, `recved`), over its throughput rounds, divided by the
             transfers of those rounds (pings, and the benchmark's few reads while it waits for the
-            clean-up, included). After the measured rounds, one unmeasured 2 s window per Baton
+            clean-up, included). CPU per transfer: CPU time, not a rate, so it holds on a busy machine
+            too, read before and after each throughput round and divided by its transfers, the median
+            over rounds: this JVM less the ZooKeeper server's threads (told by name), those threads
+            (a deployment runs them on machines of its own), and both PostgreSQL servers' processes
+            (`/proc`, clock ticks of 10 ms; the postmaster, its children and the children it reaped).
+            After the measured rounds, one unmeasured 2 s window per Baton
             contestant at 32 callers is sampled every 20 ms for where its threads are (printed with
             the run's output).
             """;
@@ -131,6 +137,7 @@ final class XaBench implements AutoCloseable {
     private final XaBank bank;
     private final TestingServer zooKeeper;
     private final TestingCluster ensemble;
+    private final CpuMeter cpu;
     /** Counts by row label, kept across groups; reported summed by contestant family. */
     private final Map<String, XaCounts> counts = new LinkedHashMap<>();
     private final Map<String, String> familyOf = new LinkedHashMap<>();
@@ -154,6 +161,7 @@ final class XaBench implements AutoCloseable {
         List<String> groups = new ArrayList<>(List.of(DISK, LATENCY));
         for (int callers : callers(quick)) {
             groups.add(throughputGroup(callers));
+            groups.add(cpuGroup(callers));
         }
         if (groups.stream().noneMatch(harness.settings()::includes)) {
             return List.of();
@@ -169,6 +177,11 @@ final class XaBench implements AutoCloseable {
 
     static String throughputGroup(int callers) {
         return SETTINGS + ": " + callers + " concurrent callers (transfers/s)";
+    }
+
+    static String cpuGroup(int callers) {
+        return FAMILY + ": CPU per transfer at " + callers + " concurrent callers, whole machine (median of the"
+                + " throughput rounds)";
     }
 
     private XaBench(Harness harness, boolean quick) throws Exception {
@@ -204,6 +217,7 @@ final class XaBench implements AutoCloseable {
         this.bank = startedBank;
         this.zooKeeper = single;
         this.ensemble = three;
+        this.cpu = new CpuMeter(startedBank.postmasters());
     }
 
     /** The contestants in the order of their rows; the floor first, as the baseline. */
@@ -293,8 +307,11 @@ final class XaBench implements AutoCloseable {
     private List<Row> throughput(int callers) throws Exception {
         List<Harness.Contestant<Harness.Workload>> rows = new ArrayList<>();
         List<String> batonRows = new ArrayList<>();
+        Map<String, List<CpuMeter.Reading>> cpuRounds = new LinkedHashMap<>();
         for (XaContestant contestant : contestants()) {
             String label = contestant.family() + (contestant.commitsAfterReturn() ? TO_BRANCHES : "");
+            List<CpuMeter.Reading> spentPerRound = new ArrayList<>();
+            cpuRounds.put(label, spentPerRound);
             if (!contestant.zooKeeperPorts().isEmpty()) {
                 batonRows.add(label);
             }
@@ -312,7 +329,9 @@ final class XaBench implements AutoCloseable {
                 // returns, so the round ends when they are done, and that time counts; so does the
                 // wait for Baton's clean-up, so that the round's ZooKeeper requests are its own.
                 List<Integer> ports = contestant.zooKeeperPorts();
+                int[] calls = {0};
                 Harness.Workload workload = duration -> {
+                    CpuMeter.Reading cpuBefore = cpu.read();
                     long requestsBefore = ports.isEmpty() ? 0 : packetsReceived(ports);
                     long before = counted.transfers.get();
                     parallel.runFor(duration);
@@ -322,6 +341,11 @@ final class XaBench implements AutoCloseable {
                     if (!ports.isEmpty()) {
                         counted.zooKeeperRequests.addAndGet(packetsReceived(ports) - requestsBefore);
                         counted.zooKeeperTransfers.addAndGet(done);
+                    }
+                    CpuMeter.Reading spent = cpu.read().since(cpuBefore);
+                    if (calls[0]++ > 0 && done > 0) { // the first call is the warm-up
+                        spentPerRound.add(new CpuMeter.Reading(spent.jvm() / done, spent.zooKeeperServer() / done,
+                                spent.postgres() / done));
                     }
                     return done;
                 };
@@ -335,7 +359,38 @@ final class XaBench implements AutoCloseable {
                 return new Harness.Opened<>(workload, profile, engine, check);
             }));
         }
-        return harness.throughput(throughputGroup(callers), rows, versus(batonRows));
+        List<Row> measured = new ArrayList<>(harness.throughput(throughputGroup(callers), rows, versus(batonRows)));
+        if (!measured.isEmpty() && harness.settings().includes(cpuGroup(callers))) {
+            measured.addAll(cpuRows(callers, cpuRounds));
+        }
+        return measured;
+    }
+
+    /**
+     * CPU per transfer by contestant: the JVM less the ZooKeeper server's threads (callers,
+     * transaction manager, pools, drivers, ZooKeeper client), the ZooKeeper server's threads (which
+     * a deployment runs on machines of its own), PostgreSQL's processes, and their sum; each the
+     * median of the rounds, in µs. Rounds include the wait for a contestant's clean-up.
+     */
+    private static List<Row> cpuRows(int callers, Map<String, List<CpuMeter.Reading>> cpuRounds) {
+        List<Row> out = new ArrayList<>();
+        cpuRounds.forEach((label, rounds) -> {
+            if (rounds.isEmpty()) {
+                return;
+            }
+            out.add(cpuRow(callers, label + ": all", rounds, r -> r.jvm() + r.postgres()));
+            out.add(cpuRow(callers, label + ": JVM less ZooKeeper server", rounds, CpuMeter.Reading::jvmLessZooKeeper));
+            out.add(cpuRow(callers, label + ": ZooKeeper server threads", rounds, CpuMeter.Reading::zooKeeperServer));
+            out.add(cpuRow(callers, label + ": PostgreSQL processes", rounds, CpuMeter.Reading::postgres));
+        });
+        return out;
+    }
+
+    private static Row cpuRow(int callers, String name, List<CpuMeter.Reading> rounds,
+            ToLongFunction<CpuMeter.Reading> part) {
+        double[] micros = rounds.stream().mapToDouble(r -> part.applyAsLong(r) / 1_000.0).toArray();
+        return new Row(cpuGroup(callers), name, "µs", Stats.median(micros), Double.NaN, Stats.min(micros),
+                Stats.max(micros), Double.NaN, false);
     }
 
     /** Each contestant's median throughput at 32 callers over its median at 1, where both groups ran. */

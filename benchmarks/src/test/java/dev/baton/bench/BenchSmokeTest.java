@@ -33,6 +33,35 @@ class BenchSmokeTest {
         assertThat(rows).isNotEmpty().allSatisfy(row -> assertThat(row.group()).startsWith(XaBench.FAMILY));
         everyRowHasANumber(rows);
         everyXaContestantPreparedBothBranches(rows);
+        cpuIsCountedWhereItIsSpent(rows);
+    }
+
+    /**
+     * The CPU rows find both PostgreSQL servers' processes and the ZooKeeper server's threads by
+     * name (every Baton contestant's transfers cost them CPU). Quick mode's rounds are a few
+     * transfers and PostgreSQL's CPU is counted in clock ticks (10 ms), so a round's share may
+     * read zero: PostgreSQL's is required in some round, not in every median.
+     */
+    private static void cpuIsCountedWhereItIsSpent(List<Row> rows) {
+        List<Row> cpu = rows.stream().filter(row -> row.group().equals(XaBench.cpuGroup(8))).toList();
+        for (String contestant : List.of(XaBench.FLOOR, XaBench.ATOMIKOS, XaBench.NARAYANA, XaBench.INPROC_ONE,
+                XaBench.BATON_ONE)) {
+            for (String part : List.of(": all", ": JVM less ZooKeeper server", ": ZooKeeper server threads",
+                    ": PostgreSQL processes")) {
+                assertThat(cpu).as(contestant + part).anySatisfy(row -> {
+                    assertThat(row.contestant()).startsWith(contestant).endsWith(part);
+                    assertThat(row.low()).isNotNegative();
+                });
+            }
+        }
+        assertThat(cpu).filteredOn(row -> row.contestant().endsWith(": PostgreSQL processes"))
+                .anySatisfy(row -> assertThat(row.high()).isPositive());
+        for (String baton : List.of(XaBench.INPROC_ONE, XaBench.BATON_ONE)) {
+            assertThat(cpu).as(baton).anySatisfy(row -> {
+                assertThat(row.contestant()).startsWith(baton).endsWith(": ZooKeeper server threads");
+                assertThat(row.median()).isPositive();
+            });
+        }
     }
 
     private static void everyRowHasANumber(List<Row> rows) {
