@@ -161,7 +161,6 @@ final class XaBench implements AutoCloseable {
         List<String> groups = new ArrayList<>(List.of(DISK, LATENCY));
         for (int callers : callers(quick)) {
             groups.add(throughputGroup(callers));
-            groups.add(cpuGroup(callers));
         }
         if (groups.stream().noneMatch(harness.settings()::includes)) {
             return List.of();
@@ -360,7 +359,7 @@ final class XaBench implements AutoCloseable {
             }));
         }
         List<Row> measured = new ArrayList<>(harness.throughput(throughputGroup(callers), rows, versus(batonRows)));
-        if (!measured.isEmpty() && harness.settings().includes(cpuGroup(callers))) {
+        if (!measured.isEmpty()) { // the CPU rows come with their throughput group
             measured.addAll(cpuRows(callers, cpuRounds));
         }
         return measured;
