@@ -199,6 +199,12 @@ public final class ZooKeeperEnsemble implements LockCluster {
             @Override
             public void heal() {
                 heal.run();
+                // Healed means a leader and two followers serving again, not just a port that
+                // answers: a restarted server still loading its log or syncing with the leader
+                // answers "not serving", and a server kill injected then would take a second
+                // server from the quorum (the kind would become a quorum loss).
+                Wait.require("the ensemble has a leader and two followers again", Duration.ofSeconds(60),
+                        ZooKeeperEnsemble.this::healthy);
             }
         };
     }
