@@ -195,8 +195,10 @@ final class XaBench implements AutoCloseable {
         XaBank startedBank = null;
         TestingServer single = null;
         TestingCluster three = null;
+        List<Long> postmasters;
         try {
             startedBank = XaBank.start();
+            postmasters = startedBank.postmasters();
             single = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, 2000, 0, Map.of(), "127.0.0.1"), true);
             if (!quick) {
                 List<InstanceSpec> specs = new ArrayList<>();
@@ -216,7 +218,7 @@ final class XaBench implements AutoCloseable {
         this.bank = startedBank;
         this.zooKeeper = single;
         this.ensemble = three;
-        this.cpu = new CpuMeter(startedBank.postmasters());
+        this.cpu = new CpuMeter(postmasters);
     }
 
     /** The contestants in the order of their rows; the floor first, as the baseline. */
