@@ -81,20 +81,20 @@ final class CpuMeter {
         long ticks = 0;
         for (long postmaster : postmasters) {
             long[] own = stat(Path.of("/proc", Long.toString(postmaster), "stat"));
-            if (own == null) {
-                continue;
+            if (own != null) {
+                ticks += own[1] + own[2] + own[3] + own[4];
             }
-            ticks += own[1] + own[2] + own[3] + own[4];
-            try (DirectoryStream<Path> processes = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
-                for (Path process : processes) {
-                    long[] child = stat(process.resolve("stat"));
-                    if (child != null && child[0] == postmaster) {
-                        ticks += child[1] + child[2];
-                    }
+        }
+        // One pass over /proc for the children of every postmaster.
+        try (DirectoryStream<Path> processes = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path process : processes) {
+                long[] child = stat(process.resolve("stat"));
+                if (child != null && postmasters.contains(child[0])) {
+                    ticks += child[1] + child[2];
                 }
-            } catch (IOException e) {
-                return 0;
             }
+        } catch (IOException e) {
+            return 0;
         }
         return ticks * NANOS_PER_TICK;
     }
