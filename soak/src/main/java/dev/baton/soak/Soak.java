@@ -81,6 +81,8 @@ public final class Soak {
             history.add("RUN", "servers", cluster.description());
             history.add("RUN", "horizonMs", Long.toString(cluster.lossHorizon().toMillis()));
             history.add("RUN", "selfTest", options.selfTest().name());
+            cluster.watchFailovers((start, end, what) -> history.add("FAILOVER", Long.toString(start),
+                    Long.toString(end), what));
             log.accept("servers up: " + cluster.description());
             Workload workload = options.backend().equals(XA) || options.backend().equals(TWO_PC)
                     ? new TransferWorkload(options, cluster, history, resource.port(), out.resolve("workers"),

@@ -32,6 +32,8 @@ public final class Checker {
     private final Recorded recorded;
     private final Map<String, LeaseRecord> leases;
     private final List<Fault> faults;
+    /** The failovers the servers made on their own: every announced one that no injected fault explains. */
+    private final List<ServerFailover> ownFailovers = new ArrayList<>();
     private final List<Violation> findings = new ArrayList<>();
     private final Map<String, KindStats> phaseStats = new LinkedHashMap<>();
     private long horizonMicros = 2_000_000;
@@ -44,6 +46,17 @@ public final class Checker {
         for (String[] phase : recorded.phases) {
             KindStats stats = phaseStats.computeIfAbsent(phase[0], KindStats::new);
             stats.phaseMicros += Long.parseLong(phase[2]) - Long.parseLong(phase[1]);
+        }
+        for (ServerFailover failover : recorded.failovers) {
+            // The nemesis's own failover begins and ends inside its fault's window.
+            boolean injected = faults.stream().anyMatch(f -> f.kind().losesData() && !f.workerFault()
+                    && f.start() <= failover.start() && failover.end() <= f.end());
+            if (!injected) {
+                findings.add(new Violation(Violation.Kind.UNINJECTED_FAILOVER, failover.start(), "the servers failed over "
+                        + failover.what() + " on their own, " + (failover.end() - failover.start()) / 1000
+                        + " ms from beginning to announcing it" + activeFaults(failover.start())));
+                ownFailovers.add(failover);
+            }
         }
     }
 
@@ -181,6 +194,17 @@ public final class Checker {
                     + ": " + newer + " granted while " + older + " still believed itself valid for " + overlapMs + " ms"));
             return;
         }
+        ServerFailover own = ownFailovers.stream().filter(f -> f.start() <= t && t <= f.end() + horizonMicros)
+                .findFirst().orElse(null);
+        if (own != null) {
+            long at = Math.min(t, own.end());
+            countLateWrites(older, t, at);
+            overlapSeen(Violation.Kind.DATA_LOSS_OVERLAP, at, older, newer);
+            findings.add(new Violation(Violation.Kind.DATA_LOSS_OVERLAP, at, "the servers' own failover " + own.what()
+                    + " (not injected): " + newer + " granted while " + older + " still believed itself valid for "
+                    + overlapMs + " ms"));
+            return;
+        }
         Fault partition = firstFault(f -> f.kind() == FaultKind.WORKER_PARTITION && f.target().equals(older.worker)
                 && f.start() <= t && t <= f.heal() + horizonMicros);
         Violation.Kind kind = partition != null ? Violation.Kind.VALID_OVERLAP_PARTITIONED : Violation.Kind.VALID_OVERLAP;
@@ -307,8 +331,10 @@ public final class Checker {
     }
 
     private String activeFaults(long t) {
-        List<String> active = faults.stream().filter(f -> f.start() <= t && t <= f.end())
-                .map(f -> f.kind().id() + " #" + f.number() + " on " + f.target()).toList();
+        List<String> active = new ArrayList<>(faults.stream().filter(f -> f.start() <= t && t <= f.end())
+                .map(f -> f.kind().id() + " #" + f.number() + " on " + f.target()).toList());
+        ownFailovers.stream().filter(f -> f.start() <= t && t <= f.end())
+                .forEach(f -> active.add("the servers' own failover " + f.what()));
         return active.isEmpty() ? "; no fault active" : "; during " + String.join(", ", active);
     }
 

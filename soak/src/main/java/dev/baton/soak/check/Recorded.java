@@ -17,6 +17,7 @@ final class Recorded {
     /** Per worker: its pauses (stalls it reported, and nemesis SIGSTOPs), as {from, to} in µs. */
     final Map<String, List<long[]>> pauses = new HashMap<>();
     final List<Fault> faults = new ArrayList<>();
+    final List<ServerFailover> failovers = new ArrayList<>();
     /** {kind, start, end}. */
     final List<String[]> phases = new ArrayList<>();
     /** Findings that the history states outright (notes). */
@@ -105,6 +106,7 @@ final class Recorded {
                             .add(new long[] {fault.start(), fault.heal()});
                 }
             }
+            case "FAILOVER" -> failovers.add(new ServerFailover(line.number(0), line.number(1), line.text(2)));
             case "PHASE" -> phases.add(new String[] {line.text(0), line.text(1), line.text(2)});
             case "CLOSE" -> lease(line).ifPresent(l -> l.closingAt = line.number(2));
             case "NOTE" -> {

@@ -58,6 +58,12 @@ public record Violation(Kind kind, long at, String detail) {
         PAUSE_OVERLAP(false),
         /** Redis lost the lease (restart without data, failover to a replica behind): the documented caveat. */
         DATA_LOSS_OVERLAP(false),
+        /**
+         * The servers failed over without the nemesis: a Sentinel took a slow master for a dead one.
+         * Not Baton's doing, but it loses leases as an injected failover does, so overlaps after it
+         * are {@link #DATA_LOSS_OVERLAP}s.
+         */
+        UNINJECTED_FAILOVER(false),
         /** A worker's client library logged at ERROR (a ZooKeeper watcher that throws while the client closes, issue 15). */
         WORKER_LOG_ERROR(false),
         /**

@@ -51,6 +51,26 @@ public interface LockCluster extends AutoCloseable {
     /** Whether every server is back and in sync, so the next fault starts from a whole cluster. */
     boolean healthy();
 
+    /**
+     * Tells {@code listener} of every failover the servers make, injected or not, from now until
+     * {@link #close()}: the checker must know of a failover the nemesis did not cause (a Sentinel
+     * that takes a slow master for a dead one), because it can lose a lease exactly as an injected
+     * one does. Returns once the watch is in place. The default watches nothing: servers that fail
+     * over only when the nemesis strikes.
+     */
+    default void watchFailovers(FailoverListener listener) {
+    }
+
+    /** Hears the servers' failovers. Called on the watching thread; must not block. */
+    interface FailoverListener {
+        /**
+         * A failover from {@code startMicros} (the servers began it) to {@code endMicros} (they
+         * announced the new master), both {@link dev.baton.soak.Micros} stamps; {@code what} says
+         * from which server to which.
+         */
+        void failedOver(long startMicros, long endMicros, String what);
+    }
+
     @Override
     void close();
 

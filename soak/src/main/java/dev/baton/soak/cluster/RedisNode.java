@@ -88,6 +88,11 @@ final class RedisNode implements AutoCloseable {
         return new Jedis("127.0.0.1", server.port(), 2_000);
     }
 
+    /** A connection for {@code SUBSCRIBE}: it waits for messages without a read timeout. */
+    Jedis subscriber() {
+        return new Jedis("127.0.0.1", server.port(), 2_000, 0);
+    }
+
     /** {@code INFO section} as text, or empty if the node does not answer. */
     String info(String section) {
         try (Jedis jedis = admin()) {

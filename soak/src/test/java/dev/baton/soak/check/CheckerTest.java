@@ -175,6 +175,29 @@ class CheckerTest {
         assertEquals(1, result.kind("redis-restart").injections());
     }
 
+    /**
+     * Run K34: the Sentinel failed over a second time on its own, 1 s after an injected failover
+     * had healed, and the lease the demoted master granted in between was lost like any other.
+     */
+    @Test
+    void anOverlapAfterAFailoverTheServersMadeOnTheirOwnIsTheDocumentedCaveat() {
+        H history = new H()
+                .line("PHASE", "sentinel-failover", 0, 20_000)
+                .fault(1, "sentinel-failover", "redis-server:1 (master)", 1000, 3000, 3500, true)
+                .line("FAILOVER", 2000, 3000, ":1 -> :2")
+                .acq("w1-1", "a", 1, 7500, 7600, 5).chk("w1-1", 1, 7700, true)
+                .acq("w2-1", "a", 1, 8000, 8700, 9)
+                .chk("w1-1", 1, 8800, true).lost("w1-1", 1, 9000).rel("w2-1", 1, 9500);
+        CheckResult withoutTheWatch = Checker.check(history.lines);
+        assertEquals(1, withoutTheWatch.count(Violation.Kind.VALID_OVERLAP), withoutTheWatch.findings().toString());
+
+        CheckResult result = history.line("FAILOVER", 6000, 8200, ":2 -> :1").check();
+        assertTrue(result.violations().isEmpty(), result.findings().toString());
+        assertEquals(1, result.count(Violation.Kind.DATA_LOSS_OVERLAP));
+        assertEquals(1, result.count(Violation.Kind.UNINJECTED_FAILOVER), "the injected failover is not counted");
+        assertEquals(1, result.kind("sentinel-failover").injections());
+    }
+
     @Test
     void anOverlapWhileTheOlderHolderWasPartitionedIsClassedSo() {
         CheckResult result = new H()
