@@ -14,7 +14,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * CPU time spent, split three ways: this JVM less its ZooKeeper server threads, the ZooKeeper
  * server threads (the benchmark runs its servers in this JVM), and the PostgreSQL processes (each
- * postmaster, its live children, and the children it has reaped). CPU time, unlike a rate, counts
+ * postmaster, its live children, and the children it has reaped); and of the JVM's share, what its
+ * own runtime spent (the JIT compilers and the garbage collector), which a short round of a code
+ * path the JVM has not compiled yet can be dominated by. CPU time, unlike a rate, counts
  * only while a thread runs, so it says what a transfer costs even on a machine that is busy with
  * something else; it is what decides throughput once the cores are saturated.
  *
@@ -24,11 +26,17 @@ import java.util.concurrent.TimeUnit;
 final class CpuMeter {
 
     /** One reading, in nanoseconds of CPU since some fixed moment. */
-    record Reading(long jvm, long zooKeeperServer, long postgres) {
+    record Reading(long jvm, long zooKeeperServer, long postgres, long jit, long gc) {
 
         /** What was spent between {@code earlier} and this reading. */
         Reading since(Reading earlier) {
-            return new Reading(jvm - earlier.jvm, zooKeeperServer - earlier.zooKeeperServer, postgres - earlier.postgres);
+            return new Reading(jvm - earlier.jvm, zooKeeperServer - earlier.zooKeeperServer, postgres - earlier.postgres,
+                    jit - earlier.jit, gc - earlier.gc);
+        }
+
+        /** Each counter divided by {@code n}: per transfer. */
+        Reading per(long n) {
+            return new Reading(jvm / n, zooKeeperServer / n, postgres / n, jit / n, gc / n);
         }
 
         /** This JVM's CPU less its ZooKeeper server threads': callers, transaction manager, pools, drivers, clients. */
@@ -43,6 +51,11 @@ final class CpuMeter {
             "CommitProcWorkThread", "QuorumPeer", "LearnerHandler", "LearnerCnxAcceptor", "FollowerRequestProcessor",
             "LearnerSender", "QuorumConnectionThread", "RecvWorker", "SendWorker", "WorkerReceiver", "WorkerSender",
             "ListenerHandler", "LeaderConnector", "PurgeTask", "ConnnectionExpirer", "ConnectionExpirer");
+
+    /** Name prefixes ({@code /proc} comm, 15 characters at most) of HotSpot's compiler threads. */
+    private static final List<String> JIT_THREADS = List.of("C1 CompilerThre", "C2 CompilerThre", "Sweeper thread");
+    /** ... and of its collector's (G1's, and the VM thread that runs its pauses). */
+    private static final List<String> GC_THREADS = List.of("GC Thread", "G1 ", "VM Thread");
 
     private static final long NANOS_PER_TICK = TimeUnit.SECONDS.toNanos(1) / clockTicks();
 
@@ -65,7 +78,48 @@ final class CpuMeter {
                 zooKeeper += Math.max(0, cpu);
             }
         }
-        return new Reading(jvm, zooKeeper, postgres());
+        long[] runtime = jitAndGc();
+        return new Reading(jvm, zooKeeper, postgres(), runtime[0], runtime[1]);
+    }
+
+    static boolean isJit(String comm) {
+        return JIT_THREADS.stream().anyMatch(comm::startsWith);
+    }
+
+    static boolean isGc(String comm) {
+        return GC_THREADS.stream().anyMatch(comm::startsWith);
+    }
+
+    /**
+     * CPU of this JVM's compiler threads and of its collector threads, from {@code /proc/self/task}:
+     * they are no Java threads.
+     */
+    private static long[] jitAndGc() {
+        long jit = 0;
+        long gc = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                String line;
+                try {
+                    line = Files.readString(task.resolve("stat"), StandardCharsets.US_ASCII);
+                } catch (IOException e) {
+                    continue; // ended meanwhile
+                }
+                String comm = line.substring(line.indexOf('(') + 1, line.lastIndexOf(')'));
+                if (isJit(comm) || isGc(comm)) {
+                    long[] fields = parseStat(line);
+                    long ticks = fields[1] + fields[2];
+                    if (isJit(comm)) {
+                        jit += ticks;
+                    } else {
+                        gc += ticks;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return new long[2];
+        }
+        return new long[] {jit * NANOS_PER_TICK, gc * NANOS_PER_TICK};
     }
 
     static boolean isZooKeeperServer(String threadName) {

@@ -121,7 +121,9 @@ final class XaBench implements AutoCloseable {
             transfers of those rounds (pings, and the benchmark's few reads while it waits for the
             clean-up, included). CPU per transfer: CPU time, not a rate, so it holds on a busy machine
             too, read before and after each throughput round and divided by its transfers, the median
-            over rounds: this JVM less the ZooKeeper server's threads (told by name), those threads
+            over rounds: this JVM less the ZooKeeper server's threads (told by name), and of that the
+            JVM's own compiler and collector threads (`/proc/self/task`; a code path the JVM has not
+            finished compiling pays for its compilation here), the ZooKeeper server's threads
             (a deployment runs them on machines of its own), and both PostgreSQL servers' processes
             (`/proc`, clock ticks of 10 ms; the postmaster, its children and the children it reaped).
             After the measured rounds, one unmeasured 2 s window per Baton
@@ -345,8 +347,7 @@ final class XaBench implements AutoCloseable {
                     }
                     CpuMeter.Reading spent = cpu.read().since(cpuBefore);
                     if (calls[0]++ > 0 && done > 0) { // the first call is the warm-up
-                        spentPerRound.add(new CpuMeter.Reading(spent.jvm() / done, spent.zooKeeperServer() / done,
-                                spent.postgres() / done));
+                        spentPerRound.add(spent.per(done));
                     }
                     return done;
                 };
@@ -369,8 +370,9 @@ final class XaBench implements AutoCloseable {
 
     /**
      * CPU per transfer by contestant: the JVM less the ZooKeeper server's threads (callers,
-     * transaction manager, pools, drivers, ZooKeeper client), the ZooKeeper server's threads (which
-     * a deployment runs on machines of its own), PostgreSQL's processes, and their sum; each the
+     * transaction manager, pools, drivers, ZooKeeper client; and of it, the JIT compilers and the GC),
+     * the ZooKeeper server's threads (which a deployment runs on machines of its own),
+     * PostgreSQL's processes, and their sum; each the
      * median of the rounds, in µs. Rounds include the wait for a contestant's clean-up.
      */
     private static List<Row> cpuRows(int callers, Map<String, List<CpuMeter.Reading>> cpuRounds) {
@@ -381,6 +383,8 @@ final class XaBench implements AutoCloseable {
             }
             out.add(cpuRow(callers, label + ": all", rounds, r -> r.jvm() + r.postgres()));
             out.add(cpuRow(callers, label + ": JVM less ZooKeeper server", rounds, CpuMeter.Reading::jvmLessZooKeeper));
+            out.add(cpuRow(callers, label + ": of which JIT compilers", rounds, CpuMeter.Reading::jit));
+            out.add(cpuRow(callers, label + ": of which GC", rounds, CpuMeter.Reading::gc));
             out.add(cpuRow(callers, label + ": ZooKeeper server threads", rounds, CpuMeter.Reading::zooKeeperServer));
             out.add(cpuRow(callers, label + ": PostgreSQL processes", rounds, CpuMeter.Reading::postgres));
         });

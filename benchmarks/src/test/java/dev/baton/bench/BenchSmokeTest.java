@@ -46,7 +46,9 @@ class BenchSmokeTest {
         List<Row> cpu = rows.stream().filter(row -> row.group().equals(XaBench.cpuGroup(8))).toList();
         for (String contestant : List.of(XaBench.FLOOR, XaBench.ATOMIKOS, XaBench.NARAYANA, XaBench.INPROC_ONE,
                 XaBench.BATON_ONE)) {
-            for (String part : List.of(": all", ": JVM less ZooKeeper server", ": ZooKeeper server threads",
+            for (String part : List.of(": all", ": JVM less ZooKeeper server", ": of which JIT compilers",
+                    ": of which GC",
+                    ": ZooKeeper server threads",
                     ": PostgreSQL processes")) {
                 assertThat(cpu).as(contestant + part).anySatisfy(row -> {
                     assertThat(row.contestant()).startsWith(contestant).endsWith(part);

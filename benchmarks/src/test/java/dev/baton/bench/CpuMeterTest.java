@@ -51,4 +51,29 @@ class CpuMeterTest {
         assertThat(spent.jvm()).isPositive();
         assertThat(spent.postgres()).isZero();
     }
+
+    @Test
+    void hotSpotsCompilerAndCollectorThreadsAreToldByTheirProcNames() {
+        assertThat(CpuMeter.isJit("C2 CompilerThre")).isTrue();
+        assertThat(CpuMeter.isJit("C1 CompilerThre")).isTrue();
+        assertThat(CpuMeter.isGc("GC Thread#1")).isTrue();
+        assertThat(CpuMeter.isGc("G1 Conc#0")).isTrue();
+        assertThat(CpuMeter.isGc("VM Thread")).isTrue();
+        assertThat(CpuMeter.isJit("GC Thread#1")).isFalse();
+        assertThat(CpuMeter.isGc("C2 CompilerThre")).isFalse();
+        for (String other : List.of("VM Periodic Tas", "main", "baton-txn-parti")) {
+            assertThat(CpuMeter.isJit(other) || CpuMeter.isGc(other)).as(other).isFalse();
+        }
+    }
+
+    @Test
+    void theRuntimesShareIsPartOfTheJvmsAndNeverNegative() {
+        CpuMeter meter = new CpuMeter(List.of());
+        CpuMeter.Reading before = meter.read();
+        System.gc();
+        CpuMeter.Reading spent = meter.read().since(before);
+        assertThat(spent.jit()).isNotNegative();
+        assertThat(spent.gc()).isNotNegative(); // 10 ms ticks: one System.gc() may read zero
+        assertThat(spent.jit() + spent.gc()).isLessThanOrEqualTo(spent.jvm() + 20_000_000); // /proc ticks are 10 ms
+    }
 }
