@@ -378,6 +378,7 @@ final class XaBench implements AutoCloseable {
                 Harness.Workload workload = duration -> {
                     CpuMeter.Reading cpuBefore = cpu.read();
                     long requestsBefore = ports.isEmpty() ? 0 : packetsReceived(ports);
+                    long eventsBefore = ports.isEmpty() ? 0 : watchEvents();
                     long before = counted.transfers.get();
                     parallel.runFor(duration);
                     counted.awaitBranchesCommitted(60_000);
@@ -385,6 +386,7 @@ final class XaBench implements AutoCloseable {
                     long done = counted.transfers.get() - before;
                     if (!ports.isEmpty()) {
                         counted.zooKeeperRequests.addAndGet(packetsReceived(ports) - requestsBefore);
+                        counted.zooKeeperWatchEvents.addAndGet(watchEvents() - eventsBefore);
                         counted.zooKeeperTransfers.addAndGet(done);
                     }
                     CpuMeter.Reading spent = cpu.read().since(cpuBefore);
@@ -537,6 +539,8 @@ final class XaBench implements AutoCloseable {
                 rows.add(counted(name + ": ZooKeeper requests per transfer (cons, throughput rounds, "
                         + Report.number(family.zooKeeperTransfers.get()) + " transfers)", "requests",
                         family.zooKeeperRequests.get() / (double) family.zooKeeperTransfers.get()));
+                rows.add(counted(name + ": ZooKeeper watch events sent per transfer (mntr, the same rounds)", "events",
+                        family.zooKeeperWatchEvents.get() / (double) family.zooKeeperTransfers.get()));
             }
             long sampled = family.sampled.get();
             rows.add(counted(name + ": both branches in pg_prepared_xacts at the first commit, in "
@@ -597,6 +601,19 @@ final class XaBench implements AutoCloseable {
      */
     private long zooKeeperFsyncs() throws IOException {
         return mntr(zooKeeper.getPort(), "zk_cnt_fsynctime");
+    }
+
+    /**
+     * Watch events this JVM's ZooKeeper servers have sent (node created, deleted, changed, children
+     * changed; one per watcher triggered), from the single server's {@code mntr}: the servers of one
+     * JVM share their metrics, so this counts the ensemble's too.
+     */
+    private long watchEvents() throws IOException {
+        long sum = 0;
+        for (String kind : List.of("created", "deleted", "changed", "children")) {
+            sum += mntr(zooKeeper.getPort(), "zk_sum_node_" + kind + "_watch_count");
+        }
+        return sum;
     }
 
     private static String nextId() {

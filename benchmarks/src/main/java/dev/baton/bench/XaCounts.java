@@ -30,6 +30,8 @@ final class XaCounts {
     /** ZooKeeper requests ({@code mntr} zk_packets_received) in the counted throughput rounds, and their transfers. */
     final AtomicLong zooKeeperRequests = new AtomicLong();
     final AtomicLong zooKeeperTransfers = new AtomicLong();
+    /** Watch events the ZooKeeper servers sent to clients over the same rounds. */
+    final AtomicLong zooKeeperWatchEvents = new AtomicLong();
     private final List<String> missing = new ArrayList<>();
     private final Object commitMonitor = new Object();
 
@@ -100,6 +102,7 @@ final class XaCounts {
         connectionsOpened.addAndGet(other.connectionsOpened.get());
         zooKeeperRequests.addAndGet(other.zooKeeperRequests.get());
         zooKeeperTransfers.addAndGet(other.zooKeeperTransfers.get());
+        zooKeeperWatchEvents.addAndGet(other.zooKeeperWatchEvents.get());
         synchronized (missing) {
             for (String gid : other.missing()) {
                 if (missing.size() < 10) {

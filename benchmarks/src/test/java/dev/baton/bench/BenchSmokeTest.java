@@ -98,6 +98,15 @@ class BenchSmokeTest {
                 assertThat(row.contestant()).startsWith(baton + ": ZooKeeper requests per transfer");
                 assertThat(row.median()).isPositive();
             });
+            assertThat(calls).as(baton).anySatisfy(row -> {
+                assertThat(row.contestant()).startsWith(baton + ": ZooKeeper watch events sent per transfer");
+                assertThat(row.median()).isNotNegative();
+            });
         }
+        // The distributed path learns of votes, decisions and acknowledgements through watches.
+        assertThat(calls).anySatisfy(row -> {
+            assertThat(row.contestant()).startsWith(XaBench.BATON_ONE + ": ZooKeeper watch events sent per transfer");
+            assertThat(row.median()).isPositive();
+        });
     }
 }
