@@ -375,21 +375,23 @@ final class XaBench implements AutoCloseable {
                 // wait for Baton's clean-up, so that the round's ZooKeeper requests are its own.
                 List<Integer> ports = contestant.zooKeeperPorts();
                 int[] calls = {0};
+                // The counters are read outside the CPU reading: mntr computes every metric of the
+                // server (percentiles included), CPU the transfers did not spend.
                 Harness.Workload workload = duration -> {
-                    CpuMeter.Reading cpuBefore = cpu.read();
                     long requestsBefore = ports.isEmpty() ? 0 : packetsReceived(ports);
                     long eventsBefore = ports.isEmpty() ? 0 : watchEvents();
+                    CpuMeter.Reading cpuBefore = cpu.read();
                     long before = counted.transfers.get();
                     parallel.runFor(duration);
                     counted.awaitBranchesCommitted(60_000);
                     engine.quiesce();
                     long done = counted.transfers.get() - before;
+                    CpuMeter.Reading spent = cpu.read().since(cpuBefore);
                     if (!ports.isEmpty()) {
                         counted.zooKeeperRequests.addAndGet(packetsReceived(ports) - requestsBefore);
                         counted.zooKeeperWatchEvents.addAndGet(watchEvents() - eventsBefore);
                         counted.zooKeeperTransfers.addAndGet(done);
                     }
-                    CpuMeter.Reading spent = cpu.read().since(cpuBefore);
                     if (calls[0]++ > 0 && done > 0) { // the first call is the warm-up
                         spentPerRound.add(spent.per(done));
                     }
@@ -583,16 +585,27 @@ final class XaBench implements AutoCloseable {
     private static final Pattern RECEIVED = Pattern.compile("recved=(\\d+)");
 
     private static long mntr(int port, String key) throws IOException {
+        return mntr(port, List.of(key));
+    }
+
+    /** The sum of {@code keys}' values in one {@code mntr} of the server at {@code port} (each call computes every metric). */
+    private static long mntr(int port, List<String> keys) throws IOException {
+        long sum = 0;
+        int found = 0;
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.getOutputStream().write("mntr".getBytes(StandardCharsets.US_ASCII));
             for (String line : new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).split("\n")) {
                 String[] parts = line.split("\t");
-                if (parts.length == 2 && parts[0].equals(key)) {
-                    return Long.parseLong(parts[1].trim());
+                if (parts.length == 2 && keys.contains(parts[0])) {
+                    sum += Long.parseLong(parts[1].trim());
+                    found++;
                 }
             }
         }
-        throw new IOException("mntr on port " + port + " gave no " + key);
+        if (found != keys.size()) {
+            throw new IOException("mntr on port " + port + " gave " + found + " of " + keys);
+        }
+        return sum;
     }
 
     /**
@@ -609,11 +622,8 @@ final class XaBench implements AutoCloseable {
      * JVM share their metrics, so this counts the ensemble's too.
      */
     private long watchEvents() throws IOException {
-        long sum = 0;
-        for (String kind : List.of("created", "deleted", "changed", "children")) {
-            sum += mntr(zooKeeper.getPort(), "zk_sum_node_" + kind + "_watch_count");
-        }
-        return sum;
+        return mntr(zooKeeper.getPort(), List.of("created", "deleted", "changed", "children").stream()
+                .map(kind -> "zk_sum_node_" + kind + "_watch_count").toList());
     }
 
     private static String nextId() {
