@@ -21,6 +21,10 @@ import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.test.KillSession;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -197,6 +201,52 @@ class ZooKeeperCallerMultiTest {
                 .until(() -> successor.lockAt(job + "/owner").tryAcquire(Duration.ZERO), Optional::isPresent).get();
         assertThat(next.fencingToken()).isGreaterThan(token);
         next.release();
+    }
+
+    /**
+     * Given the multi's results, a request whose queue the same multi created is adopted with no
+     * read (complete on return; the token is in the create's result), and holds like any other;
+     * without the queue's create in the results it reads, as {@code adoptAsync()} does. A client
+     * whose session clock has no recent answer reads too (the first adoption here).
+     */
+    @Test
+    void adoptAsyncWithTheMultisResultsReadsNothingWhenTheMultiCreatedTheQueue() throws Exception {
+        CallerQueues client = client();
+        ZooKeeper handle = client.curator().getZookeeperClient().getZooKeeper();
+        String existing = newJob() + "/owner";
+        inspector.create().creatingParentsIfNeeded().forPath(existing);
+        LeaseRequest first = client.leaseRequest(existing);
+        List<OpResult> alone = handle.multi(List.of(first.createOp().get()));
+        Lease held = first.adoptAsync(alone).get(Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS).orElseThrow();
+        LeaseRequest behind = client().leaseRequest(existing);
+        List<OpResult> late = handle.multi(List.of(behind.createOp().get()));
+        assertThat(behind.adoptAsync(late).get(Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS))
+                .as("not at the head: given up").isEmpty();
+        Timing.await("the node behind is deleted").until(() -> inspector.getChildren().forPath(existing).size() == 1);
+        assertThat(held.isValid()).isTrue();
+
+        String job = newJob();
+        LeaseRequest request = client.leaseRequest(job + "/owner");
+        List<OpResult> results = handle.multi(List.of(
+                Op.create(job, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT),
+                Op.create(job + "/owner", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT),
+                request.createOp().get()));
+
+        CompletableFuture<Optional<Lease>> adopted = request.adoptAsync(results);
+
+        assertThat(adopted).as("no read: answered on return").isDone();
+        Lease lease = adopted.join().orElseThrow();
+        String node = inspector.getChildren().forPath(job + "/owner").get(0);
+        assertThat(lease.fencingToken()).isEqualTo(inspector.checkExists().forPath(job + "/owner/" + node).getCzxid())
+                .isEqualTo(inspector.checkExists().forPath(job).getCzxid());
+        assertThat(lease.isValid()).isTrue();
+        assertThatThrownBy(() -> request.adoptAsync(results)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("adopted already");
+        CompletableFuture<LossReason> lost = lease.lost();
+        inspector.delete().forPath(job + "/owner/" + node);
+        assertThat(lost.get(Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS)).isEqualTo(LossReason.TAKEN_OVER);
+        held.release();
+        assertThat(inspector.getChildren().forPath(existing)).isEmpty();
     }
 
     @Test

@@ -2,9 +2,11 @@ package dev.baton.lock.zookeeper.ext;
 
 import dev.baton.lock.Lease;
 import dev.baton.lock.zookeeper.internal.CallerLease;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.zookeeper.OpResult;
 
 /**
  * A lease whose queue node the caller creates inside its own ZooKeeper {@code multi()}, so that
@@ -19,6 +21,7 @@ import org.apache.curator.framework.api.transaction.CuratorOp;
  *         curator.transactionOp().create().forPath("/app/jobs/42/owner"),   // the queue, the caller's own
  *         request.createOp()));                                            // our queue node in it
  * Lease lease = request.adopt().orElseThrow();                             // at the head: held
+ * // or, after a plain ZooKeeper multi: request.adoptAsync(itsOpResults), which reads nothing
  * }</pre>
  *
  * <p>The queue node is the same ephemeral-sequential node {@link CallerQueues#lockAt} queues with,
@@ -82,6 +85,21 @@ public final class LeaseRequest {
      */
     public CompletableFuture<Optional<Lease>> adoptAsync() {
         return lease.adoptAsync();
+    }
+
+    /**
+     * As {@link #adoptAsync()}, given the results of the caller's multi (it succeeded). When they
+     * show that the same multi created the queue node as well as this request's node, nothing is
+     * read: the node is the queue's only child, and its {@code czxid} is in its result (the
+     * {@link #createOp()} is a {@code create2}). Otherwise the two reads of {@link #adoptAsync()}
+     * are sent. Either way the future completes as {@link #adoptAsync()}'s does; when no read is
+     * needed, it is complete on return.
+     *
+     * @param results the multi's results, in order
+     * @throws IllegalStateException if this request was adopted before
+     */
+    public CompletableFuture<Optional<Lease>> adoptAsync(List<OpResult> results) {
+        return lease.adoptAsync(List.copyOf(results));
     }
 
     @Override

@@ -1,11 +1,13 @@
 package dev.baton.lock.zookeeper.internal;
 
 import dev.baton.lock.Lease;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.api.transaction.OperationType;
+import org.apache.zookeeper.OpResult;
 
 /**
  * What a lease request queued in the caller's own multi is: a queue path and an attempt id, the
@@ -60,6 +62,27 @@ public final class CallerLease {
                     + " make a new request for another lease");
         }
         return engine.adoptAsync(queuePath, attemptId);
+    }
+
+    /**
+     * As {@link #adoptAsync()}, given the results of the multi that created the node: when they
+     * show that the same multi created the queue node too, no read is sent.
+     *
+     * @throws IllegalStateException if it was adopted before
+     */
+    public CompletableFuture<Optional<Lease>> adoptAsync(List<OpResult> results) {
+        if (!adopted.compareAndSet(false, true)) {
+            throw new IllegalStateException("this lease request on " + queuePath + " was adopted already;"
+                    + " make a new request for another lease");
+        }
+        Lease lease;
+        try {
+            lease = engine.adoptCreated(queuePath, attemptId, results);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return lease != null ? CompletableFuture.completedFuture(Optional.of(lease))
+                : engine.adoptAsync(queuePath, attemptId);
     }
 
     @Override

@@ -32,8 +32,10 @@ import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.CreateOptions;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.common.PathUtils;
 import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
@@ -298,10 +300,63 @@ public final class LockEngine extends AbstractService {
         return new CallerLease(this, queuePath);
     }
 
-    /** The create of an attempt's queue node under {@code queuePath}, for the caller's multi. */
+    /**
+     * The create of an attempt's queue node under {@code queuePath}, for the caller's multi. It is
+     * a {@code create2} (ZooKeeper 3.5+), whose result in the multi's reply carries the node's
+     * stat: {@link #adoptCreated} takes the fencing token from it instead of reading it.
+     */
     Op createOp(String queuePath, String attemptId) {
-        return Op.create(QueueNode.createPath(queuePath, attemptId), holderData, options.acl(),
-                CreateMode.EPHEMERAL_SEQUENTIAL);
+        return Op.create(QueueNode.createPath(queuePath, attemptId), holderData,
+                CreateOptions.newBuilder(options.acl(), CreateMode.EPHEMERAL_SEQUENTIAL).build());
+    }
+
+    /**
+     * Takes the node {@link #createOp} made as a held lease from the multi's own results, with no
+     * read, when they show both that the multi created the queue node itself (so the lease's node
+     * is its only child, at the head) and the lease's node with its stat (its {@code czxid}, the
+     * fencing token).
+     *
+     * @return the lease, or null if the results do not show both, or if this client's session
+     *     clock has no answer recent enough to vouch for the session (the caller then reads, as
+     *     {@link #adoptAsync} does, which also answers the clock)
+     * @throws LockException if the engine is closed, or the connection dropped (with the
+     *     {@code suspended} policy): the node is then deleted, after reconnection if need be
+     */
+    @Nullable Lease adoptCreated(String queuePath, String attemptId, List<OpResult> results) {
+        boolean queueCreated = false;
+        String mine = null;
+        Stat stat = null;
+        String prefix = queuePath + "/";
+        for (OpResult result : results) {
+            if (!(result instanceof OpResult.CreateResult)) {
+                continue;
+            }
+            OpResult.CreateResult created = (OpResult.CreateResult) result;
+            String path = created.getPath();
+            if (queuePath.equals(path)) {
+                queueCreated = true;
+            } else if (path != null && path.startsWith(prefix) && path.indexOf('/', prefix.length()) < 0
+                    && QueueNode.belongsTo(path.substring(prefix.length()), attemptId)) {
+                mine = path;
+                stat = created.getStat();
+            }
+        }
+        if (!queueCreated || mine == null || stat == null) {
+            return null;
+        }
+        long sessionId;
+        try {
+            sessionId = session.sessionId();
+        } catch (RuntimeException e) {
+            return null; // disconnected: the reads decide (and give the node up if they fail)
+        }
+        if (stat.getEphemeralOwner() != sessionId || session.clock().isPast()) {
+            // Another session's node (this client's session changed since the multi), or a clock
+            // with no recent answer: the multi's reply went to the caller, not through this
+            // client, so only a read here can vouch for the session (at first, after a quiet spell).
+            return null;
+        }
+        return adopted(queuePath, mine, stat.getCzxid());
     }
 
     /**
