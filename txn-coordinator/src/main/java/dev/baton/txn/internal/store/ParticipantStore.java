@@ -100,7 +100,8 @@ public final class ParticipantStore {
     }
 
     /**
-     * Reads what {@code query} asks for in one round trip, sent back to back on the session: the
+     * Reads what {@code query} asks for in one round trip, sent back to back on the session (the
+     * unwatched reads grouped with this session's others, {@link ZkAsync#dataGrouped}): the
      * inbox entry (record fields and payload), or the record node; this participant's vote
      * (before the decision: a NO vote carries its ABORT); the decision, watching for its creation
      * unless {@code decisionLikely}.
@@ -108,9 +109,9 @@ public final class ParticipantStore {
     public CompletableFuture<BranchRead> read(String txnId, String participant, BranchQuery query,
             @Nullable Watcher decisionWatcher, boolean decisionLikely) {
         CompletableFuture<ZkAsync.@Nullable Node> entry = query.entry()
-                ? zk.data(layout.inboxEntry(participant, txnId), null) : none();
-        CompletableFuture<ZkAsync.@Nullable Node> record = query.record() ? zk.data(layout.record(txnId), null) : none();
-        CompletableFuture<ZkAsync.@Nullable Node> vote = query.vote() ? zk.data(layout.vote(txnId, participant), null) : none();
+                ? zk.dataGrouped(layout.inboxEntry(participant, txnId)) : none();
+        CompletableFuture<ZkAsync.@Nullable Node> record = query.record() ? zk.dataGrouped(layout.record(txnId)) : none();
+        CompletableFuture<ZkAsync.@Nullable Node> vote = query.vote() ? zk.dataGrouped(layout.vote(txnId, participant)) : none();
         CompletableFuture<ZkAsync.@Nullable Node> decision = query.decision()
                 ? zk.settledData(layout.decision(txnId), decisionWatcher, decisionLikely) : none();
         return CompletableFuture.allOf(entry, record, vote, decision).thenApply(done -> {

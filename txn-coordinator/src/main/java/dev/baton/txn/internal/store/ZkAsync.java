@@ -40,6 +40,8 @@ final class ZkAsync {
     private final List<ACL> acl;
     /** Group commit of this session's writes; null when every write goes out on its own. */
     private final @Nullable WriteGroup group;
+    /** This session's {@link #dataGrouped} reads, many in one read-only {@code multi}; null with {@link #group}. */
+    private final @Nullable ReadGroup reads;
     /** Test hook; null in production. */
     volatile TxnStore.@Nullable Resend resend;
 
@@ -55,6 +57,7 @@ final class ZkAsync {
         this.curator = curator;
         this.acl = List.copyOf(acl);
         this.group = groupWrites ? new WriteGroup() : null;
+        this.reads = groupWrites ? new ReadGroup() : null;
     }
 
     CuratorFramework curator() {
@@ -121,6 +124,24 @@ final class ZkAsync {
             handle().getData(path, watcher, (rc, p, ctx, data, stat) ->
                     settle(reply, rc, p, rc == ok() ? new Node(data, stat) : null), null);
         });
+    }
+
+    /**
+     * As {@link #data} with no watch, but sent with this session's other such reads: one read is
+     * in flight at a time, and those made meanwhile go together in the next, as one read-only
+     * {@code multi} (ZooKeeper 3.6+; one by one on an older server). Alone, a read is sent at once.
+     */
+    CompletableFuture<@Nullable Node> dataGrouped(String path) {
+        if (reads == null) {
+            return data(path, null);
+        }
+        CompletableFuture<@Nullable Node> reply = new CompletableFuture<>();
+        try {
+            reads.submit(new Read(handle(), path, reply));
+        } catch (RuntimeException e) {
+            reply.completeExceptionally(e);
+        }
+        return reply;
     }
 
     /** The node's stat, or null if it does not exist; the watcher fires on its creation, change or deletion. */
@@ -611,6 +632,115 @@ final class ZkAsync {
                     batch.add(queue.poll());
                     ops += write.ops().size();
                     bytes += write.bytes();
+                }
+            }
+            send(batch);
+        }
+    }
+
+    /** One read of a {@link ReadGroup}. */
+    private record Read(ZooKeeper handle, String path, CompletableFuture<@Nullable Node> reply) {
+
+        /** Sends this read on its own; {@code then} runs once it is answered, before the answer is delivered. */
+        void sendAlone(Runnable then) {
+            try {
+                handle.getData(path, null, (rc, p, ctx, data, stat) -> {
+                    then.run();
+                    settle(reply, rc, p, rc == ok() ? new Node(data, stat) : null);
+                }, null);
+            } catch (RuntimeException e) {
+                then.run();
+                reply.completeExceptionally(e);
+            }
+        }
+
+        void answer(OpResult result) {
+            if (result instanceof OpResult.GetDataResult) {
+                OpResult.GetDataResult found = (OpResult.GetDataResult) result;
+                reply.complete(new Node(found.getData(), found.getStat()));
+            } else {
+                int code = result instanceof OpResult.ErrorResult ? ((OpResult.ErrorResult) result).getErr()
+                        : KeeperException.Code.SYSTEMERROR.intValue();
+                settle(reply, code, path, null);
+            }
+        }
+    }
+
+    /**
+     * The reads of one session that wait while another is in flight, sent together as one
+     * read-only {@code multi}: each gets what a {@code getData} alone would have answered (the
+     * operations of a read-only {@code multi} succeed or fail one by one). Only reads made on the
+     * same handle go together. On a server older than 3.6 (UNIMPLEMENTED), every read is sent on
+     * its own from then on. Like {@link WriteGroup}, a read alone is sent at once.
+     */
+    private static final class ReadGroup {
+
+        static final int MAX_READS = 128;
+
+        private final java.util.ArrayDeque<Read> queue = new java.util.ArrayDeque<>();
+        private boolean inFlight;
+        private volatile boolean oneByOne;
+
+        void submit(Read read) {
+            synchronized (this) {
+                if (inFlight) {
+                    queue.add(read);
+                    return;
+                }
+                inFlight = true;
+            }
+            send(List.of(read));
+        }
+
+        private void send(List<Read> batch) {
+            if (batch.size() == 1 || oneByOne) {
+                java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(batch.size());
+                batch.forEach(read -> read.sendAlone(() -> {
+                    if (left.decrementAndGet() == 0) {
+                        next();
+                    }
+                }));
+                return;
+            }
+            List<Op> ops = new java.util.ArrayList<>(batch.size());
+            batch.forEach(read -> ops.add(Op.getData(read.path())));
+            try {
+                batch.get(0).handle().multi(ops, (rc, p, ctx, results) -> {
+                    if (results != null && results.size() == batch.size()) {
+                        next(); // the code is the first failed read's: each read has its own result
+                        for (int i = 0; i < batch.size(); i++) {
+                            batch.get(i).answer(results.get(i));
+                        }
+                    } else if (rc == KeeperException.Code.UNIMPLEMENTED.intValue()) {
+                        oneByOne = true;
+                        send(batch);
+                    } else {
+                        next(); // not answered: the same for every read
+                        batch.forEach(read -> settle(read.reply(), rc == ok() ? KeeperException.Code.SYSTEMERROR.intValue()
+                                : rc, read.path(), null));
+                    }
+                }, null);
+            } catch (RuntimeException e) {
+                next();
+                batch.forEach(read -> read.reply().completeExceptionally(e));
+            }
+        }
+
+        /** Sends what was queued while the last group was in flight, or ends the flight. */
+        private void next() {
+            List<Read> batch = new java.util.ArrayList<>();
+            synchronized (this) {
+                Read first = queue.poll();
+                if (first == null) {
+                    inFlight = false;
+                    return;
+                }
+                batch.add(first);
+                for (Read read = queue.peek(); read != null && batch.size() < MAX_READS; read = queue.peek()) {
+                    if (read.handle() != first.handle()) {
+                        break;
+                    }
+                    batch.add(queue.poll());
                 }
             }
             send(batch);

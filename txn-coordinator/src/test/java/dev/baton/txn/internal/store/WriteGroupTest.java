@@ -21,7 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Group commit of the distributed path's writes ({@code ZkAsync} with groups), on a real server:
  * writes made while one is in flight go in one {@code multi} and each is told what it would have
- * been told alone; a group that one write makes fail is sent again write by write, in order.
+ * been told alone; a group that one write makes fail is sent again write by write, in order. Reads
+ * made with {@code dataGrouped} go together the same way, in a read-only {@code multi}.
  *
  * <p>The write in flight is held deterministically: its reply is delivered on ZooKeeper's event
  * thread, which a watcher of the test keeps busy until the others are made.
@@ -111,6 +112,45 @@ class WriteGroupTest {
         assertThat(after.get(10, TimeUnit.SECONDS)).isEqualTo(ZkAsync.Created.CREATED);
         assertThat(stat("/g/after").getCzxid()).as("sent one by one, in the order made")
                 .isGreaterThan(stat("/g/before").getCzxid());
+    }
+
+    /**
+     * Reads made while one is in flight go in one read-only multi, and each is told what a read
+     * alone would have been: the data, or null for a node that does not exist.
+     */
+    @Test
+    void readsMadeWhileOneIsInFlightGoTogetherAndEachGetsItsOwnAnswer() throws Exception {
+        curator.setData().forPath("/g/doomed", new byte[] {5});
+        long before = packetsReceived();
+        CompletableFuture<ZkAsync.@org.jspecify.annotations.Nullable Node> first;
+        CompletableFuture<ZkAsync.@org.jspecify.annotations.Nullable Node> second;
+        CompletableFuture<ZkAsync.@org.jspecify.annotations.Nullable Node> missing;
+        CompletableFuture<ZkAsync.@org.jspecify.annotations.Nullable Node> third;
+        try (EventThreadHold hold = holdEventThread()) {
+            first = writes.dataGrouped("/g/existing");
+            second = writes.dataGrouped("/g/doomed");
+            missing = writes.dataGrouped("/g/never");
+            third = writes.dataGrouped("/g/existing");
+            assertThat(List.of(first, second, missing, third)).noneMatch(CompletableFuture::isDone);
+        }
+        assertThat(first.get(10, TimeUnit.SECONDS).data()).containsExactly(1);
+        ZkAsync.Node doomed = second.get(10, TimeUnit.SECONDS);
+        assertThat(doomed.data()).containsExactly(5);
+        assertThat(doomed.stat().getCzxid()).isEqualTo(stat("/g/doomed").getCzxid());
+        assertThat(missing.get(10, TimeUnit.SECONDS)).isNull();
+        assertThat(third.get(10, TimeUnit.SECONDS).data()).containsExactly(1);
+        // The hold's exists and create, the first read alone, the three others in one request, the
+        // stat read above, and one of the two mntr commands (alone, the reads would make it 8).
+        assertThat(packetsReceived() - before).isEqualTo(2 + 2 + 1 + 1);
+    }
+
+    private long packetsReceived() {
+        for (String line : ZooKeeperServerExtension.fourLetters(zk.port(), "mntr").split("\n")) {
+            if (line.startsWith("zk_packets_received")) {
+                return Long.parseLong(line.split("\\s+")[1].trim());
+            }
+        }
+        throw new IllegalStateException("mntr gave no zk_packets_received");
     }
 
     private Stat stat(String path) throws Exception {
