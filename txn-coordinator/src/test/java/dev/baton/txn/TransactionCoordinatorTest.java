@@ -379,7 +379,8 @@ class TransactionCoordinatorTest {
     /**
      * Issue 12's budget: with two participants, at most 15 ZooKeeper requests per transaction, reads
      * and writes, counted by the server, while two more coordinator instances follow every
-     * transaction (through events: they read nothing while the driver lives).
+     * transaction (through events: they read nothing while the driver lives). Held to 12.5 since
+     * the driver lease is adopted from the begin's results (11.1–11.3 measured, 14.5 before).
      */
     @Test
     void aTransactionCostsAtMostFifteenRequestsWithOtherInstancesFollowing() throws Exception {
@@ -403,7 +404,7 @@ class TransactionCoordinatorTest {
         long requests = TxnTesting.packetsReceived(zk.port()) - before - 4;
         double perTransaction = requests / (double) transactions;
         System.out.printf("REQUESTS-PER-TRANSACTION %.1f%n", perTransaction);
-        assertThat(perTransaction).isLessThanOrEqualTo(15.0);
+        assertThat(perTransaction).isLessThanOrEqualTo(12.5);
     }
 
     @Test

@@ -2,19 +2,23 @@ package dev.baton.txn.internal.protocol;
 
 import dev.baton.lock.Lease;
 import dev.baton.lock.LockException;
+import dev.baton.lock.spi.LossSignal;
 import dev.baton.lock.zookeeper.ext.CallerQueues;
 import dev.baton.lock.zookeeper.ext.LeaseRequest;
 import dev.baton.txn.internal.store.CorruptNodeException;
 import dev.baton.txn.internal.store.TxnStore;
 import dev.baton.txn.internal.store.ZkErrors;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.Watcher;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -49,6 +53,23 @@ public final class DriverLease {
     private volatile @Nullable Lease lease;
     /** The lease was won by a takeover, not adopted from this instance's begin. */
     private volatile boolean tookOver;
+    /**
+     * The begin's results once it took effect, null if it failed or its reply was lost: the lease
+     * is adopted from the results with no read. The adoption waits for the reply, since the
+     * coordinator's watch may tell of the begin's nodes (and start an evaluation) before it.
+     */
+    private final CompletableFuture<@Nullable List<OpResult>> begun = new CompletableFuture<>();
+    /**
+     * The lease's node, when the coordinator's watch on {@code txn/} is what tells of its deletion
+     * (instead of a watch of the lease's own, which would cost a read per transaction).
+     */
+    private volatile @Nullable String nodeWatchedByEvents;
+    /** A lease node the watch saw deleted before its lease was taken (the two can cross). */
+    private volatile @Nullable String deletedEarly;
+    /** The collect's {@code multi} deletes the lease's node: its deletion is the release. */
+    private volatile boolean releasing;
+    /** Closed: a lease whose adoption completes now is given up at once. */
+    private volatile boolean closed;
 
     public DriverLease(CallerQueues locks, String txnId, String queue, Runnable onLost) {
         this.locks = locks;
@@ -62,6 +83,14 @@ public final class DriverLease {
         LeaseRequest queued = locks.leaseRequest(queue);
         request.set(queued);
         return queued.createOp().get();
+    }
+
+    /**
+     * The begin was answered: with its results if it took effect (the adoption then sends no
+     * read), null otherwise (it reads, if it adopts at all).
+     */
+    public void begun(@Nullable List<OpResult> results) {
+        begun.complete(results);
     }
 
     /** Whether this instance holds the role, or queued the lease its begin is adopting. */
@@ -106,13 +135,17 @@ public final class DriverLease {
      * adoption of the begin's lease node (once per transaction) is asynchronous; a takeover's
      * one-shot {@code tryAcquire} blocks, so it runs on {@code executor} (only when a driver left).
      *
+     * @param eventsTrusted whether the coordinator's watch on {@code txn/} has seen every event
+     *     since the begin: then the adopted lease's node needs no watch of its own, and the driver
+     *     tells of its deletion ({@link #nodeDeleted}), until it calls {@link #eventsMissed}
      * @throws CorruptNodeException (in the future) if the queue cannot hold a lease
      */
-    public CompletableFuture<Claim> claim(TxnStore store, Watcher watcher, Executor executor) {
+    public CompletableFuture<Claim> claim(TxnStore store, Watcher watcher, Executor executor,
+            BooleanSupplier eventsTrusted) {
         if (holds()) {
             return CompletableFuture.completedFuture(Claim.DRIVING);
         }
-        CompletableFuture<Void> adopted = adoptBegun();
+        CompletableFuture<Void> adopted = adoptBegun(eventsTrusted);
         return adopted.thenCompose(done -> holds() ? CompletableFuture.completedFuture(Claim.DRIVING)
                 : store.queue(txnId, watcher).thenComposeAsync(children -> {
                     if (children == null) {
@@ -145,32 +178,103 @@ public final class DriverLease {
         }
         won.ifPresent(l -> {
             tookOver = true;
-            take(l, "took over");
+            take(l, "took over", null, () -> false);
         });
         return holds() ? Claim.DRIVING : Claim.FOLLOWING;
     }
 
-    /** Takes the lease node this instance's begin queued, if any: two reads, no thread waiting. */
-    private CompletableFuture<Void> adoptBegun() {
-        LeaseRequest begun = request.getAndSet(null);
-        if (begun == null) {
+    /**
+     * Takes the lease node this instance's begin queued, if any, with no thread waiting, once the
+     * begin is answered: from its results (no read), or with two reads when its reply was lost.
+     */
+    private CompletableFuture<Void> adoptBegun(BooleanSupplier eventsTrusted) {
+        LeaseRequest queued = request.getAndSet(null);
+        if (queued == null) {
             return CompletableFuture.completedFuture(null);
         }
-        return begun.adoptAsync().handle((won, failure) -> {
+        return begun.thenCompose(results -> adopt(queued, results, eventsTrusted));
+    }
+
+    private CompletableFuture<Void> adopt(LeaseRequest queued, @Nullable List<OpResult> results,
+            BooleanSupplier eventsTrusted) {
+        String node = results == null ? null : createdNode(results);
+        CompletableFuture<Optional<Lease>> adoption;
+        try {
+            adoption = results == null ? queued.adoptAsync() : queued.adoptAsync(results);
+        } catch (RuntimeException e) {
+            adoption = CompletableFuture.failedFuture(e);
+        }
+        return adoption.handle((won, failure) -> {
             if (failure != null) {
                 LOG.debug("transaction {}: could not take the lease queued at begin; competing for it instead", txnId,
                         failure);
             } else if (won.isPresent()) {
-                take(won.get(), "began");
+                take(won.get(), "began", node, eventsTrusted);
+                if (closed) {
+                    // close() came while the adoption waited for the begin's reply: give it up,
+                    // off ZooKeeper's event thread (release() may wait for the delete's reply).
+                    CompletableFuture.runAsync(won.get()::release);
+                }
             }
             return null;
         });
     }
 
-    private void take(Lease granted, String how) {
+    /** The path of the lease node the begin created, from its results; null if they do not show one. */
+    private @Nullable String createdNode(List<OpResult> results) {
+        String prefix = queue + "/";
+        for (OpResult result : results) {
+            if (result instanceof OpResult.CreateResult) {
+                String path = ((OpResult.CreateResult) result).getPath();
+                if (path != null && path.startsWith(prefix) && CallerQueues.isQueueNode(path.substring(prefix.length()))) {
+                    return path;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @param node the lease's node, if known: while {@code eventsTrusted}, the coordinator's watch
+     *     tells of its deletion and the lease listens only to what its client sees anyway
+     *     (connection, session) with no watch of its own; otherwise, or for null, the lease's own
+     *     node watch ({@code lost()}, one read)
+     */
+    private void take(Lease granted, String how, @Nullable String node, BooleanSupplier eventsTrusted) {
         lease = granted;
         LOG.debug("transaction {}: this instance {} it (driver lease token {})", txnId, how, token());
+        if (node != null && granted instanceof LossSignal) {
+            nodeWatchedByEvents = node;
+            ((LossSignal) granted).lossSignal().thenRun(onLost);
+            if (eventsTrusted.getAsBoolean() && !node.equals(deletedEarly)) {
+                return; // set first, checked second: events after these checks reach nodeDeleted() or eventsMissed()
+            }
+            nodeWatchedByEvents = null;
+        }
         granted.lost().thenRun(onLost);
+    }
+
+    /**
+     * The coordinator's watch saw the lease node {@code path} deleted. Unless the collect deleted
+     * it, the lease's own check is asked for: {@code lost()} reads the node (one read, only here)
+     * and ends the lease if it is gone.
+     */
+    public void nodeDeleted(String path) {
+        deletedEarly = path;
+        Lease current = lease;
+        if (current != null && !releasing && path.equals(nodeWatchedByEvents)) {
+            nodeWatchedByEvents = null;
+            current.lost().thenRun(onLost);
+        }
+    }
+
+    /** The coordinator's watch may have missed events (a reconnection): the lease watches its own node from now on. */
+    public void eventsMissed() {
+        Lease current = lease;
+        if (current != null && nodeWatchedByEvents != null) {
+            nodeWatchedByEvents = null;
+            current.lost().thenRun(onLost);
+        }
     }
 
     /**
@@ -184,6 +288,7 @@ public final class DriverLease {
             return null;
         }
         try {
+            releasing = true;
             return locks.releaseOp(current).get();
         } catch (IllegalStateException e) {
             return null;
@@ -204,10 +309,11 @@ public final class DriverLease {
      * would hold the role until this instance's session ends.
      */
     public void close() {
-        LeaseRequest begun = request.getAndSet(null);
-        if (begun != null) {
+        closed = true;
+        LeaseRequest queued = request.getAndSet(null);
+        if (queued != null) {
             try {
-                begun.adopt().ifPresent(adopted -> lease = adopted);
+                queued.adopt().ifPresent(adopted -> lease = adopted);
             } catch (LockException e) {
                 LOG.debug("transaction {}: could not adopt the lease queued at begin while closing", txnId, e);
             }

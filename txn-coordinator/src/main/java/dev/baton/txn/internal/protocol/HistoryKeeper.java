@@ -33,7 +33,10 @@ import org.slf4j.LoggerFactory;
  * <p>To find the oldest entries without listing the history at every collect, the keeper reads the
  * history node's child count and remembers the oldest names from its last listing: others only add
  * newer entries. A stale name (an entry forgotten elsewhere) fails that collect once; the next
- * trim lists again.
+ * trim lists again. Nor does it read the count at every collect: it counts its own collects and
+ * trims on top of the last count it read, and reads it again after {@link #COUNT_EVERY_COLLECTS}
+ * collects, {@link #COUNT_EVERY_MILLIS} or a failed trim, so the history can exceed its size by
+ * what other instances collected meanwhile, until the next read.
  *
  * <p>Thread safety: safe for use by any number of threads.
  */
@@ -41,6 +44,10 @@ public final class HistoryKeeper {
 
     /** The most entries one write deletes, so a much smaller size is reached over several writes. */
     public static final int MAX_TRIM = 256;
+    /** The keeper reads the history's child count again after this many of its own collects. */
+    static final int COUNT_EVERY_COLLECTS = 64;
+    /** ... or after this long. */
+    static final long COUNT_EVERY_MILLIS = 1000;
 
     private static final Logger LOG = LoggerFactory.getLogger(HistoryKeeper.class);
 
@@ -57,6 +64,12 @@ public final class HistoryKeeper {
     private int listings;
     private HistoryMark mark = HistoryMark.NONE;
     private int markVersion = -1;
+    /** The history's child count as last read, plus this keeper's collects and less its trims since; -1 to read it. */
+    private int count = -1;
+    /** The history node's version as last read, or as this keeper's own trims left it. */
+    private int countVersion = -1;
+    private long countReadAt;
+    private int collectsSinceCount;
     private volatile @Nullable Lease lease;
     private volatile long lastCollect;
 
@@ -115,6 +128,7 @@ public final class HistoryKeeper {
                 synchronized (this) {
                     lease = won.get();
                     listed = false;
+                    count = -1;
                 }
                 LOG.debug("this coordinator instance keeps the transaction history now");
                 won.get().lost().thenRun(() -> core.execute(this::reclaim));
@@ -140,14 +154,33 @@ public final class HistoryKeeper {
             }
             trimInFlight = true;
         }
-        return history.stat().thenCompose(stat -> {
+        boolean counted;
+        synchronized (this) {
+            counted = count >= 0 && collectsSinceCount < COUNT_EVERY_COLLECTS
+                    && System.nanoTime() - countReadAt < COUNT_EVERY_MILLIS * 1_000_000;
+        }
+        CompletableFuture<Boolean> known = counted ? CompletableFuture.completedFuture(true)
+                : history.stat().thenApply(stat -> {
+                    synchronized (this) {
+                        count = stat == null ? -1 : stat.getNumChildren();
+                        countVersion = stat == null ? -1 : stat.getVersion();
+                        countReadAt = System.nanoTime();
+                        collectsSinceCount = 0;
+                        return stat != null;
+                    }
+                });
+        return known.thenCompose(exists -> {
             int excess;
             boolean readMark;
             boolean relist;
             synchronized (this) {
-                excess = stat == null ? 0 : Math.min(MAX_TRIM, stat.getNumChildren() - foreign + adding - size);
-                readMark = stat != null && stat.getVersion() != markVersion;
+                excess = !exists ? 0 : Math.min(MAX_TRIM, count - foreign + adding - size);
+                readMark = exists && countVersion != markVersion;
                 relist = !listed || oldest.size() < excess;
+                if (exists) {
+                    count += adding; // the collect this trim rides in adds its entry (counted as if it succeeds)
+                    collectsSinceCount++;
+                }
             }
             if (excess <= 0) {
                 return CompletableFuture.completedFuture(HistoryTrim.NONE);
@@ -193,6 +226,9 @@ public final class HistoryKeeper {
             victims.add(victim);
             raised = raised.including(Objects.requireNonNull(HistoryNames.txnId(victim)));
         }
+        if (count >= 0) {
+            count -= victims.size();
+        }
         return victims.isEmpty() ? HistoryTrim.NONE : new HistoryTrim(victims, raised, markVersion);
     }
 
@@ -205,6 +241,9 @@ public final class HistoryKeeper {
         if (markVersion == trim.markVersion()) {
             mark = trim.mark();
             markVersion++;
+            if (countVersion == trim.markVersion()) {
+                countVersion = markVersion; // the trim's own write: the count needs no new read for it
+            }
         }
     }
 
@@ -216,6 +255,7 @@ public final class HistoryKeeper {
         trimInFlight = false;
         listed = false;
         markVersion = -1;
+        count = -1;
     }
 
     /** An entry was deleted on request. */
@@ -234,6 +274,9 @@ public final class HistoryKeeper {
             return;
         }
         if (holds() && System.nanoTime() - lastCollect > idleMillis * 1_000_000) {
+            synchronized (this) {
+                count = -1; // what others collected is what an idle keeper looks for: count afresh
+            }
             victims(0).thenCompose(trim -> history.trim(trim).whenComplete((done, failure) -> {
                 if (failure == null) {
                     deleted(trim);

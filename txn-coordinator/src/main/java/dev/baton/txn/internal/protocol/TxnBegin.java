@@ -87,6 +87,7 @@ public final class TxnBegin {
         // Sent once, never again by anyone: a resend after its reply was lost could bring back a
         // transaction that meanwhile finished and was collected (issue 10).
         core.store.begin(ops).whenComplete((written, failure) -> {
+            driver.begun(failure == null ? written : null); // the driver lease is taken from the results, with no read
             if (failure != null) {
                 Throwable cause = TxnStore.unwrap(failure);
                 if (cause instanceof TxnStore.NotSentException) {

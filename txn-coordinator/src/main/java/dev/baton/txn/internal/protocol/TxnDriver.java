@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.Watcher;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -136,6 +137,7 @@ public final class TxnDriver extends ReevaluatingTask {
     /** Events may have been missed (a reconnection): from now on, read. */
     public void eventsMissed() {
         trusted = false;
+        lease.eventsMissed();
         schedule();
     }
 
@@ -170,6 +172,7 @@ public final class TxnDriver extends ReevaluatingTask {
                     leaseNodesSeen.add(path.name());
                 } else if (deleted) {
                     leaseNodesSeen.remove(path.name());
+                    lease.nodeDeleted(store.driverQueue(txnId) + "/" + path.name());
                     if (!lease.mine()) {
                         // The driver left, or the transaction is being collected (then the
                         // record's deletion follows in the same write): look a moment later.
@@ -196,6 +199,14 @@ public final class TxnDriver extends ReevaluatingTask {
      */
     public void onNotBegun(Predicate<TransactionException> retry) {
         beginAgain = retry;
+    }
+
+    /**
+     * The begin {@code multi} was answered: with its results if it took effect (the driver lease
+     * is adopted from them), else null.
+     */
+    public void begun(@Nullable List<OpResult> results) {
+        lease.begun(results);
     }
 
     /** The begin {@code multi} was sent, but its reply was lost: whether it took effect is unknown. */
@@ -253,7 +264,7 @@ public final class TxnDriver extends ReevaluatingTask {
             case RESOLVE_BEGIN:
                 return resolveBegin().thenComposeAsync(begun -> begun ? next(now) : done(), executor());
             case CLAIM:
-                return lease.claim(store, watcher, executor()).thenComposeAsync(claim -> {
+                return lease.claim(store, watcher, executor(), () -> trusted).thenComposeAsync(claim -> {
                     now.claimed = true;
                     now.driving = claim == DriverLease.Claim.DRIVING;
                     if (now.driving && lease.tookOver() && !tookOverReported) {

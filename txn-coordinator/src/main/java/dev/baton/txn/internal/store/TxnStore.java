@@ -13,6 +13,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.data.ACL;
 import org.jspecify.annotations.Nullable;
@@ -241,16 +242,17 @@ public final class TxnStore {
      * @return a future that fails with {@link NotSentException} if there was no connection to send
      *     it on (nothing was written), with the {@link KeeperException} ZooKeeper answered (for an
      *     {@linkplain ZkErrors#isAmbiguous ambiguous} code the begin may or may not have taken
-     *     effect), or with another exception if the client failed after sending (ambiguous too)
+     *     effect), or with another exception if the client failed after sending (ambiguous too);
+     *     on success, with the results of the begin's operations, in order
      */
-    public CompletableFuture<Void> begin(List<Op> ops) {
+    public CompletableFuture<List<OpResult>> begin(List<Op> ops) {
         long timeout = zk.connectionTimeoutMillis();
         return zk.connected(timeout).thenCompose(connected -> {
             if (!connected) {
                 throw new CompletionException(new NotSentException("no connection to ZooKeeper within " + timeout
                         + " ms"));
             }
-            return zk.multiOnce(ops).thenApply(results -> (Void) null);
+            return zk.multiOnce(ops);
         });
     }
 
