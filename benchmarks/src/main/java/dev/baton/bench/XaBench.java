@@ -388,7 +388,9 @@ final class XaBench implements AutoCloseable {
                     long done = counted.transfers.get() - before;
                     CpuMeter.Reading spent = cpu.read().since(cpuBefore);
                     if (!ports.isEmpty()) {
-                        counted.zooKeeperRequests.addAndGet(packetsReceived(ports) - requestsBefore);
+                        long requests = packetsReceived(ports) - requestsBefore;
+                        counted.zooKeeperRound(callers, requests, done);
+                        counted.zooKeeperRequests.addAndGet(requests);
                         counted.zooKeeperWatchEvents.addAndGet(watchEvents() - eventsBefore);
                         counted.zooKeeperTransfers.addAndGet(done);
                     }
@@ -543,6 +545,13 @@ final class XaBench implements AutoCloseable {
                         family.zooKeeperRequests.get() / (double) family.zooKeeperTransfers.get()));
                 rows.add(counted(name + ": ZooKeeper watch events sent per transfer (mntr, the same rounds)", "events",
                         family.zooKeeperWatchEvents.get() / (double) family.zooKeeperTransfers.get()));
+                new java.util.TreeMap<>(family.zooKeeperByCallers).forEach((callers, counted) -> {
+                    if (counted[1] > 0) {
+                        rows.add(counted(name + ": ZooKeeper requests per transfer at " + callers + " caller"
+                                + (callers == 1 ? "" : "s") + " (" + Report.number(counted[1]) + " transfers)",
+                                "requests", counted[0] / (double) counted[1]));
+                    }
+                });
             }
             long sampled = family.sampled.get();
             rows.add(counted(name + ": both branches in pg_prepared_xacts at the first commit, in "

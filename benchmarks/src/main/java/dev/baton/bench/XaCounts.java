@@ -32,6 +32,17 @@ final class XaCounts {
     final AtomicLong zooKeeperTransfers = new AtomicLong();
     /** Watch events the ZooKeeper servers sent to clients over the same rounds. */
     final AtomicLong zooKeeperWatchEvents = new AtomicLong();
+    /**
+     * The same requests and transfers by the rounds' number of callers: since writes and reads go
+     * in groups under load, requests per transfer depend on concurrency.
+     */
+    final java.util.concurrent.ConcurrentMap<Integer, long[]> zooKeeperByCallers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Adds a round's ZooKeeper requests and transfers at {@code callers}. */
+    void zooKeeperRound(int callers, long requests, long transfers) {
+        zooKeeperByCallers.merge(callers, new long[] {requests, transfers},
+                (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
+    }
     private final List<String> missing = new ArrayList<>();
     private final Object commitMonitor = new Object();
 
@@ -103,6 +114,7 @@ final class XaCounts {
         zooKeeperRequests.addAndGet(other.zooKeeperRequests.get());
         zooKeeperTransfers.addAndGet(other.zooKeeperTransfers.get());
         zooKeeperWatchEvents.addAndGet(other.zooKeeperWatchEvents.get());
+        other.zooKeeperByCallers.forEach((callers, counted) -> zooKeeperRound(callers, counted[0], counted[1]));
         synchronized (missing) {
             for (String gid : other.missing()) {
                 if (missing.size() < 10) {

@@ -34,6 +34,8 @@ class BenchSmokeTest {
         everyRowHasANumber(rows);
         everyXaContestantPreparedBothBranches(rows);
         cpuIsCountedWhereItIsSpent(rows);
+        assertThat(rows).as("requests per transfer by number of callers").anySatisfy(row ->
+                assertThat(row.contestant()).startsWith(XaBench.BATON_ONE).contains(": ZooKeeper requests per transfer at "));
     }
 
     /**
