@@ -44,10 +44,7 @@ public final class CallerLease {
      * @throws IllegalStateException if it was adopted before
      */
     public Optional<Lease> adopt() {
-        if (!adopted.compareAndSet(false, true)) {
-            throw new IllegalStateException("this lease request on " + queuePath + " was adopted already;"
-                    + " make a new request for another lease");
-        }
+        markAdopted();
         return engine.adopt(queuePath, attemptId);
     }
 
@@ -57,10 +54,7 @@ public final class CallerLease {
      * @throws IllegalStateException if it was adopted before
      */
     public CompletableFuture<Optional<Lease>> adoptAsync() {
-        if (!adopted.compareAndSet(false, true)) {
-            throw new IllegalStateException("this lease request on " + queuePath + " was adopted already;"
-                    + " make a new request for another lease");
-        }
+        markAdopted();
         return engine.adoptAsync(queuePath, attemptId);
     }
 
@@ -71,10 +65,7 @@ public final class CallerLease {
      * @throws IllegalStateException if it was adopted before
      */
     public CompletableFuture<Optional<Lease>> adoptAsync(List<OpResult> results) {
-        if (!adopted.compareAndSet(false, true)) {
-            throw new IllegalStateException("this lease request on " + queuePath + " was adopted already;"
-                    + " make a new request for another lease");
-        }
+        markAdopted();
         Lease lease;
         try {
             lease = engine.adoptCreated(queuePath, attemptId, results);
@@ -83,6 +74,14 @@ public final class CallerLease {
         }
         return lease != null ? CompletableFuture.completedFuture(Optional.of(lease))
                 : engine.adoptAsync(queuePath, attemptId);
+    }
+
+    /** Each request is adopted at most once, by whichever of the adoptions comes first. */
+    private void markAdopted() {
+        if (!adopted.compareAndSet(false, true)) {
+            throw new IllegalStateException("this lease request on " + queuePath + " was adopted already;"
+                    + " make a new request for another lease");
+        }
     }
 
     @Override
