@@ -16,12 +16,21 @@ import dev.baton.txn.participant.Participant;
 import dev.baton.txn.participant.ParticipantHost;
 import dev.baton.txn.xa.XaParticipant;
 import dev.baton.txn.xa.XaWork;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.XAConnection;
+import javax.sql.XADataSource;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 import org.apache.curator.framework.CuratorFramework;
@@ -110,6 +119,62 @@ class XaParticipantTest {
         assertThat(Bank.balance(BANK.port(), "bank_b", 7)).isEqualTo(1000 + 10L * committed);
         assertThat(Bank.transfers(BANK.port(), "bank_a")).hasSize(committed)
                 .isEqualTo(Bank.transfers(BANK.port(), "bank_b"));
+    }
+
+    @Test
+    void idleConnectionsAreKeptUpToMaxIdleSoAHostOpensNoMoreThanItsThreads() throws Exception {
+        AtomicInteger openedA = new AtomicInteger();
+        AtomicInteger openedB = new AtomicInteger();
+        XaParticipant keeping = zk.closeAfter(new XaParticipant(counting(Bank.dataSource(BANK.port(), "bank_a"), openedA),
+                Bank::transfer, 4));
+        XaParticipant keepingNone = zk.closeAfter(new XaParticipant(counting(Bank.dataSource(BANK.port(), "bank_b"), openedB),
+                Bank::transfer, 0));
+        zk.closeAfter(ParticipantHost.builder(curator).threads(4).participant("bank-a", keeping)
+                .participant("bank-b", keepingNone).start());
+        TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.start(curator));
+        ExecutorService callers = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Outcome>> outcomes = new ArrayList<>();
+            for (int i = 0; i < Bank.ACCOUNTS; i++) {
+                int account = i + 1; // an account of its own: no branch waits for another's row lock
+                outcomes.add(callers.submit(() -> coordinator.begin().branch("bank-a", move(account, -1))
+                        .branch("bank-b", move(account, 1)).timeout(Duration.ofSeconds(20)).commit()));
+            }
+            for (Future<Outcome> outcome : outcomes) {
+                assertThat(outcome.get().isCommitted()).isTrue();
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        TxnTesting.awaitAllCollected(curator, Duration.ofSeconds(20));
+
+        // a branch borrows on a host thread to prepare and again to commit: with as many kept as the
+        // host has threads, no borrow finds the pool empty while fewer than four are out
+        assertThat(openedA.get()).isBetween(1, 4);
+        // keeping none, every prepare and every commit opens its own
+        assertThat(openedB.get()).isGreaterThanOrEqualTo(2 * Bank.ACCOUNTS);
+        assertThat(Bank.prepared(BANK.port())).isEmpty();
+    }
+
+    @Test
+    void aNegativeMaxIdleIsRefusedWithItsValue() {
+        assertThatThrownBy(() -> new XaParticipant(Bank.dataSource(BANK.port(), "bank_a"), Bank::transfer, -1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("maxIdle must not be negative: -1");
+    }
+
+    /** {@code dataSource}, counting the physical connections it opens in {@code opened}. */
+    private static XADataSource counting(XADataSource dataSource, AtomicInteger opened) {
+        return (XADataSource) Proxy.newProxyInstance(XADataSource.class.getClassLoader(), new Class<?>[] {XADataSource.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("getXAConnection")) {
+                        opened.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(dataSource, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Test

@@ -51,8 +51,8 @@ import org.slf4j.LoggerFactory;
  * transaction managers presume); a branch prepared here, never committed by us and yet gone is a
  * {@link HeuristicOutcomeException} with an unknown ending.
  *
- * <p>Thread safety: safe for concurrent branches; it keeps a few idle XA connections for reuse.
- * {@link #close()} closes them.
+ * <p>Thread safety: safe for concurrent branches; it keeps idle XA connections for reuse (up to
+ * {@link #DEFAULT_MAX_IDLE}, or the constructor's {@code maxIdle}). {@link #close()} closes them.
  */
 public final class XaParticipant implements Participant, AutoCloseable {
 
@@ -60,7 +60,8 @@ public final class XaParticipant implements Participant, AutoCloseable {
     public static final int FORMAT_ID = 0x42544e31;
 
     private static final Logger LOG = LoggerFactory.getLogger(XaParticipant.class);
-    private static final int MAX_IDLE = 8;
+    /** Idle connections kept by default: four times the host's default threads, as {@code XaTransactions} keeps. */
+    public static final int DEFAULT_MAX_IDLE = 16;
     private static final long FORGET_AFTER_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
 
     private final XaWork work;
@@ -80,13 +81,33 @@ public final class XaParticipant implements Participant, AutoCloseable {
     }
 
     /**
-     * A participant that runs {@code work} for each branch on connections from {@code dataSource}.
+     * A participant that runs {@code work} for each branch on connections from {@code dataSource},
+     * keeping up to {@link #DEFAULT_MAX_IDLE} idle connections for reuse.
      *
      * @throws NullPointerException if an argument is null
      */
     public XaParticipant(XADataSource dataSource, XaWork work) {
+        this(dataSource, work, DEFAULT_MAX_IDLE);
+    }
+
+    /**
+     * A participant that runs {@code work} for each branch on connections from {@code dataSource},
+     * keeping up to {@code maxIdle} idle connections for reuse. A branch holds a connection while
+     * it prepares and again while it commits or aborts, so a host with more threads than
+     * {@code maxIdle} opens a new physical connection whenever more branches than that are busy
+     * at once: give at least the host's {@code threads}. {@code 0} opens one per call (for a
+     * {@code dataSource} that pools its own).
+     *
+     * @throws NullPointerException if {@code dataSource} or {@code work} is null
+     * @throws IllegalArgumentException if {@code maxIdle} is negative
+     */
+    public XaParticipant(XADataSource dataSource, XaWork work, int maxIdle) {
+        Objects.requireNonNull(dataSource, "dataSource");
         this.work = Objects.requireNonNull(work, "work");
-        this.pool = new XaConnectionPool(Objects.requireNonNull(dataSource, "dataSource"), MAX_IDLE);
+        if (maxIdle < 0) {
+            throw new IllegalArgumentException("maxIdle must not be negative: " + maxIdle);
+        }
+        this.pool = new XaConnectionPool(dataSource, maxIdle);
     }
 
     /**
