@@ -44,6 +44,8 @@ final class XaBench implements AutoCloseable {
     static final String CALLS = FAMILY + ": XA calls per transfer, counted at the XAResource, and prepares seen";
     static final String DISK = FAMILY + ": the disk, one 512-byte append + FileChannel.force, one thread";
     static final int POOL_SIZE = 32;
+    /** System property naming the contestants to run (see {@link #only}); for profiling one of them. */
+    static final String ONLY_PROPERTY = "baton.bench.xa.contestants";
     /** How long each contestant runs, unmeasured, before the family's first group: see {@link #warmUp()}. */
     static final Duration WARM_UP = Duration.ofSeconds(15);
 
@@ -67,7 +69,9 @@ final class XaBench implements AutoCloseable {
     static final String NOTES = HEADING + "\n" + """
 
             Reproduce: `mvn -B -q -DskipTests package && java -jar benchmarks/target/baton-bench.jar --only XA`
-            (about 10 minutes on 2 cores; it replaces this section of BENCHMARKS.md and keeps the rest).
+            (about 10 minutes on 2 cores; it replaces this section of BENCHMARKS.md and keeps the rest). To
+            profile one contestant, name it: `java -Dbaton.bench.xa.contestants='distributed, 1 ZooKeeper'
+            -jar ...` runs the floor and that one (several names separated by `;`).
 
             Issue 12's workload: a transfer debits an account on PostgreSQL server A and credits one on
             server B (on each, an `UPDATE` that checks the balance and an `INSERT` into `transfers`),
@@ -248,7 +252,35 @@ final class XaBench implements AutoCloseable {
             all.add(new XaContestant(BATON_THREE, true, three, (bank, check, pool) ->
                     XaEngines.baton(bank, check, pool, ensemble.getConnectString())));
         }
-        return all;
+        return only(all, System.getProperty(ONLY_PROPERTY, ""));
+    }
+
+    /**
+     * The floor and the contestants whose family contains one of {@code filter}'s parts, separated
+     * by {@code ;} (families contain commas); all of them when it is blank. For profiling one
+     * contestant: the run's ratios then lack the contestants left out.
+     *
+     * @throws IllegalArgumentException if {@code filter} is not blank and names no contestant but the floor
+     */
+    static List<XaContestant> only(List<XaContestant> all, String filter) {
+        if (filter.isBlank()) {
+            return all;
+        }
+        List<String> parts = java.util.Arrays.stream(filter.split(";"))
+                .map(String::trim)
+                .filter(part -> !part.isEmpty())
+                .toList();
+        List<XaContestant> kept = new ArrayList<>();
+        for (XaContestant contestant : all) {
+            if (contestant.family().equals(FLOOR) || parts.stream().anyMatch(contestant.family()::contains)) {
+                kept.add(contestant);
+            }
+        }
+        if (kept.size() == 1) {
+            throw new IllegalArgumentException(ONLY_PROPERTY + "=" + filter + " names no contestant; they are: "
+                    + all.stream().map(XaContestant::family).toList());
+        }
+        return kept;
     }
 
     private List<Row> all() throws Exception {
