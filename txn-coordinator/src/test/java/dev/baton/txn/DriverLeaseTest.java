@@ -56,7 +56,8 @@ class DriverLeaseTest {
     }
 
     private List<String> driverQueue(String txnId) throws Exception {
-        return inspector.getChildren().forPath(TxnTesting.TXNS + "/" + txnId + "/driver");
+        return inspector.getChildren().forPath(TxnTesting.TXNS + "/" + txnId).stream().filter(CallerQueues::isQueueNode)
+                .toList();
     }
 
     @Test
@@ -72,7 +73,7 @@ class DriverLeaseTest {
 
         List<String> queue = driverQueue(txnId);
         assertThat(queue).singleElement().matches(CallerQueues::isQueueNode);
-        long czxid = inspector.checkExists().forPath(TxnTesting.TXNS + "/" + txnId + "/driver/" + queue.get(0)).getCzxid();
+        long czxid = inspector.checkExists().forPath(TxnTesting.TXNS + "/" + txnId + "/" + queue.get(0)).getCzxid();
         assertThat(first.driverToken(txnId)).isEqualTo(czxid);
         assertThat(inspector.checkExists().forPath(TxnTesting.TXNS + "/" + txnId).getCzxid())
                 .as("the lease node was created by the begin multi").isEqualTo(czxid);
@@ -128,7 +129,7 @@ class DriverLeaseTest {
         Timing.await("a is preparing").until(() -> a.prepares.get() == 1);
         String txnId = TxnTesting.transactions(inspector).get(0);
         long firstToken = first.driverToken(txnId);
-        String node = TxnTesting.TXNS + "/" + txnId + "/driver/" + driverQueue(txnId).get(0);
+        String node = TxnTesting.TXNS + "/" + txnId + "/" + driverQueue(txnId).get(0);
 
         inspector.delete().forPath(node);
 

@@ -153,7 +153,7 @@ class ResentWritesTest {
         CuratorFramework first = client();
         AtomicBoolean resent = new AtomicBoolean();
         ParticipantHost firstA = zk.closeAfter(HostHooks.resend(ParticipantHost.builder(first).participant("a", a)
-                .abortGrace(Duration.ofMillis(500)), once(path -> path.contains("/vote/a"), txnId -> {
+                .abortGrace(Duration.ofMillis(500)), once(path -> path.endsWith("/vote-a"), txnId -> {
                     host("a", a, null); // a second instance of a, on the same resource
                     kill(first);
                     awaitFinished(txnId);
@@ -217,7 +217,7 @@ class ResentWritesTest {
         CuratorFramework first = client();
         AtomicBoolean resent = new AtomicBoolean();
         zk.closeAfter(HostHooks.resend(ParticipantHost.builder(first).participant("a", a).abortGrace(Duration.ofMillis(500)),
-                once(path -> path.contains("/ack/a"), txnId -> {
+                once(path -> path.endsWith("/ack-a"), txnId -> {
                     kill(first);
                     awaitFinished(txnId);
                     resent.set(true);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.baton.lock.testkit.TcpProxy;
 import dev.baton.lock.testkit.Timing;
 import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
+import dev.baton.lock.zookeeper.ext.CallerQueues;
 import dev.baton.txn.internal.protocol.StepListener.Step;
 import dev.baton.txn.internal.protocol.StepListener;
 import dev.baton.txn.participant.ParticipantHost;
@@ -206,10 +207,11 @@ class SessionExpiryTest {
         String txnId = outcome.txnId();
         proxy.cut();
         Timing.await("the driver's lease node went with its session").atMost(Timing.scaled(Duration.ofSeconds(20)))
-                .until(() -> inspector.getChildren().forPath(TxnTesting.TXNS + "/" + txnId + "/driver").isEmpty());
+                .until(() -> inspector.getChildren().forPath(TxnTesting.TXNS + "/" + txnId).stream()
+                        .noneMatch(CallerQueues::isQueueNode));
         applied.countDown();
         Timing.await("both participants acknowledged").until(() -> inspector.getChildren()
-                .forPath(TxnTesting.TXNS + "/" + txnId + "/ack").size() == 2);
+                .forPath(TxnTesting.TXNS + "/" + txnId).stream().filter(child -> child.startsWith("ack-")).count() == 2);
         proxy.restore();
 
         TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(20));

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The driver role of one transaction, held through the lock API: a {@link Lease} on the lock whose
- * queue is {@code txn/<id>/driver}. The instance that begins a transaction queues its lease node in
+ * queue is the record {@code txn/<id>} itself (the lock ignores its other children, which are not
+ * queue nodes). The instance that begins a transaction queues its lease node in
  * the begin {@code multi} (so holding the role costs no write) and deletes it in the collect
  * {@code multi}. Other instances only watch the queue; when it empties while the transaction is
  * unfinished (the driver's session ended, or it gave the role up), they race for the lock with a
@@ -125,7 +126,7 @@ public final class DriverLease {
         DRIVING,
         /** Another instance holds it (the queue is watched, to take over when it empties). */
         FOLLOWING,
-        /** The queue is gone: the transaction was collected, or is not of this protocol. */
+        /** The queue (the record) is gone: the transaction was collected. */
         MISSING
     }
 
@@ -133,12 +134,14 @@ public final class DriverLease {
      * Whether this instance drives the transaction, taking the role if it began the transaction or
      * if nobody holds it; watches the queue (with {@code watcher}) while someone else does. The
      * adoption of the begin's lease node (once per transaction) is asynchronous; a takeover's
-     * one-shot {@code tryAcquire} blocks, so it runs on {@code executor} (only when a driver left).
+     * one-shot {@code tryAcquire} blocks, so it runs on {@code executor} (only when a driver left),
+     * after a read of the record (the queue), which must be of this protocol's format.
      *
      * @param eventsTrusted whether the coordinator's watch on {@code txn/} has seen every event
      *     since the begin: then the adopted lease's node needs no watch of its own, and the driver
      *     tells of its deletion ({@link #nodeDeleted}), until it calls {@link #eventsMissed}
-     * @throws CorruptNodeException (in the future) if the queue cannot hold a lease
+     * @throws CorruptNodeException (in the future) if the queue cannot hold a lease, or the record
+     *     is damaged or of another build's format
      */
     public CompletableFuture<Claim> claim(TxnStore store, Watcher watcher, Executor executor,
             BooleanSupplier eventsTrusted) {
@@ -154,7 +157,10 @@ public final class DriverLease {
                     if (children.stream().anyMatch(CallerQueues::isQueueNode)) {
                         return CompletableFuture.completedFuture(Claim.FOLLOWING);
                     }
-                    return CompletableFuture.completedFuture(takeOver());
+                    // The queue is the record: before a lease node goes under it, it must be a
+                    // record of this layout (a damaged one, or another build's, fails the read).
+                    return store.record(txnId).thenApplyAsync(record -> record == null ? Claim.MISSING : takeOver(),
+                            executor);
                 }, executor));
     }
 

@@ -57,8 +57,8 @@ public final class TxnDriver extends ReevaluatingTask {
         String path = event.getPath() == null ? "" : event.getPath();
         if (event.getType() == Watcher.Event.EventType.NodeCreated && path.endsWith("/decision")) {
             decisionCreated = true;
-        } else if (event.getType() == Watcher.Event.EventType.NodeChildrenChanged && path.endsWith("/ack")) {
-            acksChanged = true;
+        } else if (event.getType() == Watcher.Event.EventType.NodeChildrenChanged) {
+            acksChanged = true; // the record's children: an ack may be among them
         }
         schedule();
     };
@@ -81,7 +81,7 @@ public final class TxnDriver extends ReevaluatingTask {
     /** The acknowledgements as last listed, and the session that listing's watch belongs to. */
     private @Nullable List<String> acks;
     private long acksSession;
-    private boolean heuristicAcks;
+    private Set<String> heuristicAcks = Set.of();
     /**
      * What the coordinator's watch on {@code txn/} told, from its event thread: trusted while it
      * saw every event since the begin (see {@link DriverRule.Seen}).
@@ -89,9 +89,9 @@ public final class TxnDriver extends ReevaluatingTask {
     private volatile boolean trusted;
     private final Set<String> votesSeen = ConcurrentHashMap.newKeySet();
     private final Set<String> acksSeen = ConcurrentHashMap.newKeySet();
+    private final Set<String> heuristicAcksSeen = ConcurrentHashMap.newKeySet();
     private final Set<String> leaseNodesSeen = ConcurrentHashMap.newKeySet();
     private volatile boolean decisionSeen;
-    private volatile boolean heuristicsSeen;
     private volatile boolean recordDeleted;
 
     /** What one evaluation has done so far. */
@@ -162,9 +162,10 @@ public final class TxnDriver extends ReevaluatingTask {
                     acksSeen.add(path.name());
                 }
                 break;
-            case ACKS:
-                if (type == Watcher.Event.EventType.NodeDataChanged) {
-                    heuristicsSeen = true; // a heuristic acknowledgement bumps the parent's version
+            case HEURISTIC_ACK:
+                if (created) {
+                    heuristicAcksSeen.add(path.name());
+                    acksSeen.add(path.name());
                 }
                 break;
             case LEASE:
@@ -313,7 +314,7 @@ public final class TxnDriver extends ReevaluatingTask {
                     now.acksListed = true;
                     acks = listed == null ? null : listed.names();
                     acksSession = session;
-                    heuristicAcks = listed != null && listed.heuristics();
+                    heuristicAcks = listed == null ? Set.of() : listed.heuristic();
                     return next(now);
                 }, executor()).whenComplete((done, failure) -> {
                     if (failure != null) {
@@ -450,8 +451,8 @@ public final class TxnDriver extends ReevaluatingTask {
     }
 
     /**
-     * The driver queue is gone: normal once the transaction was collected (then it is finished
-     * here); otherwise the transaction was not written by this protocol.
+     * The driver queue (the record) is gone: normal once the transaction was collected (then it is
+     * finished here); a record read back after that is not this protocol's.
      */
     private CompletableFuture<Void> queueMissing() {
         return store.record(txnId).thenComposeAsync(read -> {
@@ -499,8 +500,9 @@ public final class TxnDriver extends ReevaluatingTask {
         }
         List<String> acked = trusted ? List.copyOf(acksSeen) : known(acks, "the acknowledgements");
         CompletableFuture<Outcome> finished = outcomeNow(store.history().finishedNow(core.clock));
-        if (heuristicAcks || (trusted && heuristicsSeen)) {
-            finished = finished.thenCombine(store.heuristics(txnId, acked), (plain, heuristics) -> {
+        Set<String> heuristic = trusted ? Set.copyOf(heuristicAcksSeen) : heuristicAcks;
+        if (!heuristic.isEmpty()) {
+            finished = finished.thenCombine(store.heuristics(txnId, heuristic), (plain, heuristics) -> {
                 if (!heuristics.isEmpty()) {
                     LOG.error("transaction {} ({}) finished with HEURISTIC outcomes: {}", txnId, state, heuristics);
                 }
@@ -508,7 +510,7 @@ public final class TxnDriver extends ReevaluatingTask {
                         plain.finishedAt().orElse(null), heuristics);
             });
         }
-        TxnStore.Known known = new TxnStore.Known(acked, trusted ? List.copyOf(votesSeen)
+        TxnStore.Known known = new TxnStore.Known(acked, heuristic, trusted ? List.copyOf(votesSeen)
                 : List.copyOf(ballot.voteNodesRead()));
         return finished.thenCombine(core.keeper.victims(1), (told, trim) -> new Object[] {told, trim})
                 .thenComposeAsync(pair -> {

@@ -171,19 +171,15 @@ public final class ParticipantStore {
     /**
      * The acknowledgement and the removal of the inbox entry (with the marker of the decision
      * applied), in one write; one by one if that fails (the marker was never written, say). A
-     * heuristic outcome rides in the ack's data and bumps the ack parent's version in the same
-     * write (in the fallback, before the ack: a driver that lists the ack must see the bump).
+     * heuristic outcome is an acknowledgement of its own name ({@link TxnLayout#HEURISTIC}), with
+     * the heuristic in its data, so a driver that lists the acknowledgements knows which to read.
      */
     public CompletableFuture<Void> acknowledge(String txnId, String participant, boolean commit,
             @Nullable String heuristic) {
-        String ack = layout.ack(txnId, participant);
+        String ack = layout.ack(txnId, participant, heuristic != null);
         String entry = layout.inboxEntry(participant, txnId);
         byte[] data = TxnCodec.ack(heuristic);
         List<Op> ops = new ArrayList<>();
-        if (heuristic != null) {
-            // First: a driver told of the ack by its watch must already have been told of the bump.
-            ops.add(Op.setData(layout.acks(txnId), new byte[0], -1));
-        }
         ops.add(Op.create(ack, data, zk.acl(), CreateMode.PERSISTENT));
         ops.add(Op.delete(layout.decisionMarker(participant, txnId, commit), -1));
         ops.add(Op.delete(entry, -1));
@@ -195,9 +191,7 @@ public final class ParticipantStore {
             if (!(cause instanceof KeeperException) || ZkErrors.isAmbiguous(cause)) {
                 throw new CompletionException(cause);
             }
-            CompletableFuture<Boolean> bumped = heuristic == null ? CompletableFuture.completedFuture(true)
-                    : zk.setData(layout.acks(txnId), new byte[0]);
-            return bumped.thenCompose(done -> zk.create(ack, data, CreateMode.PERSISTENT))
+            return zk.create(ack, data, CreateMode.PERSISTENT)
                     .thenCompose(created -> zk.delete(layout.decisionMarker(participant, txnId, true)))
                     .thenCompose(deleted -> zk.delete(layout.decisionMarker(participant, txnId, false)))
                     .thenCompose(deleted -> zk.delete(entry)).thenApply(deleted -> (Void) null);

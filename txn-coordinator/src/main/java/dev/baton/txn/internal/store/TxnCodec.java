@@ -20,18 +20,22 @@ import org.jspecify.annotations.Nullable;
 /**
  * The one format of everything the protocol stores: a small JSON object per node, readable from
  * {@code zkCli}, whose {@code "baton"} field names what it is and its version
- * ({@code "txn/1"}, {@code "vote/1"}, {@code "decision/1"}, {@code "ack/1"}, {@code "outcome/1"},
+ * ({@code "txn/2"}, {@code "vote/1"}, {@code "decision/1"}, {@code "ack/1"}, {@code "outcome/1"},
  * {@code "history/1"}). A node that is not such an object, or whose fields are missing or
  * malformed, is a {@link CorruptNodeException} naming the node and what was found, never misread.
+ * {@code txn/2} and {@code entry/2} are the layout without container nodes ({@link TxnLayout}); a
+ * transaction begun by a build that wrote {@code txn/1} (its votes, acks and driver queue in
+ * containers) is refused with that said, never driven with the wrong paths.
  *
  * <pre>
- * txn/&lt;id&gt;            {"baton":"txn/1","deadline":1733136000000,"participants":["a","b"],"createdBy":"123@host#1"}
- * txn/&lt;id&gt;/vote/&lt;p&gt;   {"baton":"vote/1","vote":"YES","attempt":"0f3a9c21b7d4"}
+ * txn/&lt;id&gt;            {"baton":"txn/2","deadline":1733136000000,"participants":["a","b"],"createdBy":"123@host#1"}
+ * txn/&lt;id&gt;/vote-&lt;p&gt;   {"baton":"vote/1","vote":"YES","attempt":"0f3a9c21b7d4"}
  *                    {"baton":"vote/1","vote":"NO","reason":"insufficient funds"}
  * txn/&lt;id&gt;/decision   {"baton":"decision/1","decision":"COMMIT","reason":"all 2 participants voted YES"}
- * participants/&lt;p&gt;/inbox/&lt;id&gt;  {"baton":"entry/1","deadline":…,"participants":[…],"createdBy":…} then a
+ * participants/&lt;p&gt;/inbox/&lt;id&gt;  {"baton":"entry/2","deadline":…,"participants":[…],"createdBy":…} then a
  *                    line break and p's payload, the caller's bytes as they are
- * txn/&lt;id&gt;/ack/&lt;p&gt;    empty, or {"baton":"ack/1","heuristic":"ROLLED_BACK: ..."}
+ * txn/&lt;id&gt;/ack-&lt;p&gt;    empty
+ * txn/&lt;id&gt;/heuristic-&lt;p&gt;  {"baton":"ack/1","heuristic":"ROLLED_BACK: ..."}
  * txn-history/&lt;name&gt;  {"baton":"outcome/1","state":"COMMITTED","reason":"...","finished":1733136000123,
  *                     "participants":["a","b"],"votes":{"a":{"vote":"YES"},"b":{"vote":"YES"}},"heuristics":{}}
  * txn-history         {"baton":"history/1","trimmedThrough":1733135990000}  (empty: never trimmed)
@@ -43,14 +47,14 @@ import org.jspecify.annotations.Nullable;
 public final class TxnCodec {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String RECORD = "txn/1";
+    private static final String RECORD = "txn/2";
     private static final String VOTE = "vote/1";
     private static final String DECISION = "decision/1";
     private static final String ACK = "ack/1";
     private static final String OUTCOME = "outcome/1";
     private static final String HISTORY = "history/1";
     private static final String XA_DECISION = "xa-decision/1";
-    private static final String ENTRY = "entry/1";
+    private static final String ENTRY = "entry/2";
 
     private TxnCodec() {
     }
@@ -308,7 +312,13 @@ public final class TxnCodec {
         } catch (IOException e) {
             node = null;
         }
-        if (node == null || !node.isObject() || !format.equals(node.path("baton").asText(null))) {
+        String found = node == null || !node.isObject() ? null : node.path("baton").asText(null);
+        String kind = format.substring(0, format.indexOf('/') + 1);
+        if (found != null && !found.equals(format) && found.startsWith(kind)) {
+            throw new CorruptNodeException(what + " was written by another Baton build (format " + found
+                    + "); this build reads format " + format + " only: finish it with the build that wrote it");
+        }
+        if (node == null || !node.isObject() || !format.equals(found)) {
             throw new CorruptNodeException(what + " is not a Baton " + format.substring(0, format.indexOf('/'))
                     + " record (format " + format + "); found " + describe(data));
         }

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import dev.baton.lock.zookeeper.ext.CallerQueues;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -65,15 +66,19 @@ public final class TxnStore {
     public record DecisionWrite(Created created) {
     }
 
-    /** The acknowledgements listed, and whether one of them reports a heuristic outcome. */
-    public record Acks(List<String> names, boolean heuristics) {
+    /**
+     * The acknowledgements listed: the participants that acknowledged, and those of them whose
+     * acknowledgement reports a heuristic outcome.
+     */
+    public record Acks(List<String> names, Set<String> heuristic) {
     }
 
     /**
      * The children of a finished transaction the driver already knows (the acknowledgements it
-     * listed, the votes it read): a collect deletes these without listing anything.
+     * listed, those of them that report a heuristic outcome, the votes it read): a collect deletes
+     * these without listing anything.
      */
-    public record Known(List<String> acks, List<String> votes) {
+    public record Known(List<String> acks, Set<String> heuristic, List<String> votes) {
     }
 
     /** What a collect did. */
@@ -148,7 +153,7 @@ public final class TxnStore {
         return layout.driver(txnId);
     }
 
-    /** The children of the transaction's driver queue, watched; null if the queue is gone. */
+    /** The children of the transaction's driver queue (its record), watched; null if the queue is gone. */
     public CompletableFuture<@Nullable List<String>> queue(String txnId, Watcher watcher) {
         return zk.children(layout.driver(txnId), watcher);
     }
@@ -165,9 +170,8 @@ public final class TxnStore {
 
     /**
      * Watches everything under {@code txn/} with one persistent recursive watch: each node created
-     * or deleted there (a transaction, a vote, the decision, an ack, a lease node), and each change
-     * of a node's data, reaches {@code watcher} with its path. False on a server older than
-     * ZooKeeper 3.6.
+     * or deleted there (a transaction, a vote, the decision, an ack, a lease node) reaches
+     * {@code watcher} with its path. False on a server older than ZooKeeper 3.6.
      */
     public CompletableFuture<Boolean> watchTransactions(Watcher watcher) {
         return zk.addPersistentRecursiveWatch(layout.txns(), watcher);
@@ -179,7 +183,7 @@ public final class TxnStore {
     }
 
     /** What a path under {@code txn/} is. */
-    public enum NodeKind { RECORD, VOTE, DECISION, ACKS, ACK, DRIVER, LEASE, OTHER }
+    public enum NodeKind { RECORD, VOTE, DECISION, ACK, HEURISTIC_ACK, LEASE, OTHER }
 
     /** A path under {@code txn/}: the transaction, what the node is, and its name (the participant, the lease node). */
     public record TxnPath(String txnId, NodeKind kind, String name) {
@@ -198,16 +202,34 @@ public final class TxnStore {
         }
         String child = parts[1];
         if (parts.length == 2) {
-            NodeKind kind = child.equals("decision") ? NodeKind.DECISION : child.equals("ack") ? NodeKind.ACKS
-                    : child.equals("driver") ? NodeKind.DRIVER : NodeKind.OTHER;
-            return new TxnPath(txnId, kind, child);
-        }
-        if (parts.length == 3) {
-            NodeKind kind = child.equals("vote") ? NodeKind.VOTE : child.equals("ack") ? NodeKind.ACK
-                    : child.equals("driver") ? NodeKind.LEASE : NodeKind.OTHER;
-            return new TxnPath(txnId, kind, parts[2]);
+            if (child.equals(TxnLayout.DECISION)) {
+                return new TxnPath(txnId, NodeKind.DECISION, child);
+            }
+            if (child.startsWith(TxnLayout.VOTE)) {
+                return new TxnPath(txnId, NodeKind.VOTE, child.substring(TxnLayout.VOTE.length()));
+            }
+            if (child.startsWith(TxnLayout.ACK)) {
+                return new TxnPath(txnId, NodeKind.ACK, child.substring(TxnLayout.ACK.length()));
+            }
+            if (child.startsWith(TxnLayout.HEURISTIC)) {
+                return new TxnPath(txnId, NodeKind.HEURISTIC_ACK, child.substring(TxnLayout.HEURISTIC.length()));
+            }
+            if (CallerQueues.isQueueNode(child)) {
+                return new TxnPath(txnId, NodeKind.LEASE, child);
+            }
         }
         return new TxnPath(txnId, NodeKind.OTHER, path);
+    }
+
+    /** The participants named by the children of a record that have {@code prefix}. */
+    private static List<String> named(List<String> children, String prefix) {
+        List<String> names = new ArrayList<>();
+        for (String child : children) {
+            if (child.startsWith(prefix)) {
+                names.add(child.substring(prefix.length()));
+            }
+        }
+        return names;
     }
 
     /** Creates the history keeper's queue if missing. */
@@ -216,21 +238,17 @@ public final class TxnStore {
     }
 
     /**
-     * The begin: record, vote and ack parents, inbox entries (each with the record's fields and
-     * its participant's payload, so a host prepares after one read), the driver queue and, last,
-     * {@code leaseOp} (the beginning instance's lease node in that queue).
+     * The begin: the record, inbox entries (each with the record's fields and its participant's
+     * payload, so a host prepares after one read) and, last, {@code leaseOp} (the beginning
+     * instance's lease node in the driver queue, which is the record).
      */
     public List<Op> beginOps(TxnRecord record, Map<String, byte[]> branches, Op leaseOp) {
         String id = record.txnId();
         List<ACL> acl = zk.acl();
-        byte[] none = new byte[0];
         List<Op> ops = new ArrayList<>();
         ops.add(Op.create(layout.record(id), TxnCodec.record(record), acl, CreateMode.PERSISTENT));
-        ops.add(Op.create(layout.votes(id), none, acl, CreateMode.PERSISTENT));
-        ops.add(Op.create(layout.acks(id), none, acl, CreateMode.PERSISTENT));
         branches.forEach((participant, payload) -> ops.add(Op.create(layout.inboxEntry(participant, id),
                 TxnCodec.entry(record, payload), acl, CreateMode.PERSISTENT)));
-        ops.add(Op.create(layout.driver(id), none, acl, CreateMode.PERSISTENT));
         ops.add(leaseOp);
         return ops;
     }
@@ -282,13 +300,13 @@ public final class TxnStore {
     }
 
     /**
-     * Reads, in one round trip, the votes not read yet (the listing of {@code vote/}, watched
-     * with {@code voteWatcher} unless null, and every missing participant's vote node) when
+     * Reads, in one round trip, the votes not read yet (the listing of the record's children,
+     * watched with {@code voteWatcher} unless null, and every missing participant's vote node) when
      * {@code withVotes}, and the decision ({@link #decision}).
      */
     public CompletableFuture<VotesAndDecision> votesAndDecision(String txnId, TxnRecord record, Set<String> known,
             boolean withVotes, @Nullable Watcher voteWatcher, @Nullable Watcher decisionWatcher, boolean decisionLikely) {
-        CompletableFuture<@Nullable List<String>> names = withVotes ? zk.children(layout.votes(txnId), voteWatcher)
+        CompletableFuture<@Nullable List<String>> names = withVotes ? zk.children(layout.record(txnId), voteWatcher)
                 : CompletableFuture.completedFuture(List.of());
         Map<String, CompletableFuture<ZkAsync.@Nullable Node>> nodes = new LinkedHashMap<>();
         if (withVotes) {
@@ -311,7 +329,8 @@ public final class TxnStore {
                 }
             });
             List<String> listed = names.join();
-            return new VotesAndDecision(listed == null ? List.of() : listed, votes, decided.join());
+            return new VotesAndDecision(listed == null ? List.of() : named(listed, TxnLayout.VOTE), votes,
+                    decided.join());
         });
     }
 
@@ -389,18 +408,28 @@ public final class TxnStore {
         return DecisionMarkers.failure(reply, ops);
     }
 
-    /** The acknowledgements, watched; null if the transaction is gone. */
+    /**
+     * The acknowledgements, with the record's children watched (any child created or deleted);
+     * null if the transaction is gone. A heuristic outcome is in the acknowledgement's name, so
+     * plain ones cost no read.
+     */
     public CompletableFuture<@Nullable Acks> acks(String txnId, Watcher watcher) {
-        // A host that acknowledges a heuristic outcome bumps the parent's version in the same
-        // write, so the listing's stat tells whether the acks must be read: normal acks cost no read.
-        return zk.childrenWithStat(layout.acks(txnId), watcher).thenApply(children -> children == null ? null
-                : new Acks(children.names(), children.stat().getVersion() > 0));
+        return zk.children(layout.record(txnId), watcher).thenApply(children -> {
+            if (children == null) {
+                return null;
+            }
+            List<String> names = named(children, TxnLayout.ACK);
+            List<String> heuristic = named(children, TxnLayout.HEURISTIC);
+            names.addAll(heuristic);
+            return new Acks(names, Set.copyOf(heuristic));
+        });
     }
 
-    /** The heuristic outcomes the acknowledgements report, by participant. */
-    public CompletableFuture<Map<String, String>> heuristics(String txnId, List<String> acks) {
+    /** The heuristic outcomes the acknowledgements of {@code reporting} report, by participant. */
+    public CompletableFuture<Map<String, String>> heuristics(String txnId, Set<String> reporting) {
         Map<String, CompletableFuture<ZkAsync.@Nullable Node>> reads = new LinkedHashMap<>();
-        acks.forEach(participant -> reads.put(participant, zk.data(layout.ack(txnId, participant), null)));
+        reporting.stream().sorted().forEach(participant -> reads.put(participant,
+                zk.data(layout.ack(txnId, participant, true), null)));
         return CompletableFuture.allOf(reads.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
             Map<String, String> found = new LinkedHashMap<>();
             reads.forEach((participant, reply) -> {
@@ -462,48 +491,44 @@ public final class TxnStore {
 
     private List<Op> knownOps(String txnId, Known known, Op leaseRelease) {
         List<Op> ops = new ArrayList<>();
-        childDeletes(ops, layout.acks(txnId), known.acks());
-        childDeletes(ops, layout.votes(txnId), known.votes());
+        for (String participant : known.acks()) {
+            ops.add(Op.delete(layout.ack(txnId, participant, known.heuristic().contains(participant)), -1));
+        }
+        for (String participant : known.votes()) {
+            ops.add(Op.delete(layout.vote(txnId, participant), -1));
+        }
         ops.add(Op.delete(layout.decision(txnId), -1));
         ops.add(leaseRelease);
-        ops.add(Op.delete(layout.driver(txnId), -1));
         ops.add(Op.delete(layout.record(txnId), -1));
         return ops;
     }
 
+    /**
+     * The collect's deletes from one listing of the record: its votes, acknowledgements, decision
+     * and lease nodes (a competitor's too: it is about to withdraw its one-shot attempt). A child
+     * of another kind is not deleted, so the record's delete fails and the transaction is left in
+     * place as not the protocol's.
+     */
     private CompletableFuture<List<Op>> listedOps(String txnId, Op leaseRelease, String leasePath) {
-        CompletableFuture<@Nullable List<String>> acks = zk.children(layout.acks(txnId), null);
-        CompletableFuture<@Nullable List<String>> votes = zk.children(layout.votes(txnId), null);
-        CompletableFuture<@Nullable List<String>> queue = zk.children(layout.driver(txnId), null);
-        return CompletableFuture.allOf(acks, votes, queue).thenApply(done -> {
+        String record = layout.record(txnId);
+        return zk.children(record, null).thenApply(children -> {
             List<Op> ops = new ArrayList<>();
-            childDeletesIfPresent(ops, layout.acks(txnId), acks.join());
-            childDeletesIfPresent(ops, layout.votes(txnId), votes.join());
-            ops.add(Op.delete(layout.decision(txnId), -1));
-            ops.add(leaseRelease);
-            for (String child : queue.join() == null ? List.<String>of() : queue.join()) {
-                String path = layout.driver(txnId) + "/" + child;
-                if (!path.equals(leasePath)) {
-                    ops.add(Op.delete(path, -1)); // a competitor about to withdraw its one-shot attempt
+            for (String child : children == null ? List.<String>of() : children) {
+                String path = record + "/" + child;
+                if ((child.startsWith(TxnLayout.VOTE) || child.startsWith(TxnLayout.ACK)
+                        || child.startsWith(TxnLayout.HEURISTIC) || CallerQueues.isQueueNode(child))
+                        && !path.equals(leasePath)) {
+                    ops.add(Op.delete(path, -1));
                 }
             }
-            ops.add(Op.delete(layout.driver(txnId), -1));
-            ops.add(Op.delete(layout.record(txnId), -1));
+            // The decision and the lease are deleted whether listed or not, as the known deletes
+            // are: a collect that finds one gone (a resend after it went) fails and finds the
+            // record gone (ALREADY) or not (the failure).
+            ops.add(Op.delete(layout.decision(txnId), -1));
+            ops.add(leaseRelease);
+            ops.add(Op.delete(record, -1));
             return ops;
         });
-    }
-
-    private static void childDeletes(List<Op> ops, String parent, List<String> children) {
-        for (String child : children) {
-            ops.add(Op.delete(parent + "/" + child, -1));
-        }
-        ops.add(Op.delete(parent, -1));
-    }
-
-    private static void childDeletesIfPresent(List<Op> ops, String parent, @Nullable List<String> children) {
-        if (children != null) {
-            childDeletes(ops, parent, children);
-        }
     }
 
     /** The ids under {@code txn/} that are transactions, sorted. */

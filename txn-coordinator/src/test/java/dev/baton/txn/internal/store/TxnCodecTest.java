@@ -75,10 +75,10 @@ class TxnCodecTest {
 
     @Test
     void damagedNodesSayWhatIsWrong() {
-        assertThatThrownBy(() -> TxnCodec.record(TXN, bytes("{\"baton\":\"txn/1\",\"deadline\":\"soon\","
+        assertThatThrownBy(() -> TxnCodec.record(TXN, bytes("{\"baton\":\"txn/2\",\"deadline\":\"soon\","
                 + "\"participants\":[\"a\"],\"createdBy\":\"x\"}"))).isInstanceOf(CorruptNodeException.class)
                 .hasMessageContaining("'deadline' is not a whole number");
-        assertThatThrownBy(() -> TxnCodec.record(TXN, bytes("{\"baton\":\"txn/1\",\"deadline\":1,"
+        assertThatThrownBy(() -> TxnCodec.record(TXN, bytes("{\"baton\":\"txn/2\",\"deadline\":1,"
                 + "\"participants\":[\"../x\"],\"createdBy\":\"x\"}"))).isInstanceOf(CorruptNodeException.class)
                 .hasMessageContaining("damaged");
         assertThatThrownBy(() -> TxnCodec.vote(TXN, "a", bytes("{\"baton\":\"vote/1\",\"vote\":\"YES\"}")))
@@ -104,5 +104,20 @@ class TxnCodecTest {
                 .isInstanceOf(CorruptNodeException.class).hasMessageContaining("does not list 'c'");
         assertThatThrownBy(() -> TxnCodec.entry(TXN, "a", bytes("{\"baton\":\"vote/1\"}\nx")))
                 .isInstanceOf(CorruptNodeException.class).hasMessageContaining("inbox entry");
+    }
+
+    /**
+     * A record or entry of the layout with container nodes ({@code txn/1}, {@code entry/1}) is
+     * refused with the reason, not read as damaged or driven with this layout's paths.
+     */
+    @Test
+    void aTransactionOfTheContainerLayoutIsRefusedAsAnotherBuilds() {
+        assertThatThrownBy(() -> TxnCodec.record(TXN, bytes("{\"baton\":\"txn/1\",\"deadline\":1,"
+                + "\"participants\":[\"a\"],\"createdBy\":\"x\"}"))).isInstanceOf(CorruptNodeException.class)
+                .hasMessageContaining("written by another Baton build (format txn/1)")
+                .hasMessageContaining("reads format txn/2 only");
+        assertThatThrownBy(() -> TxnCodec.entry(TXN, "a", bytes("{\"baton\":\"entry/1\",\"deadline\":1,"
+                + "\"participants\":[\"a\"],\"createdBy\":\"x\"}\nx"))).isInstanceOf(CorruptNodeException.class)
+                .hasMessageContaining("format entry/1");
     }
 }
