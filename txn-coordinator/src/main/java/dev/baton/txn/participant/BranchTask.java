@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import org.apache.zookeeper.Watcher;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -181,6 +182,30 @@ final class BranchTask extends ReevaluatingTask {
         return CompletableFuture.completedFuture(null);
     }
 
+    /**
+     * Runs work that may block (the participant's own calls) on the host's executor: in place when
+     * this already is one of its threads, which it is after every ZooKeeper reply (those stages
+     * run on the executor), so that a prepare or an apply wakes no other thread; handed over when
+     * it is not (a first evaluation run on the thread that listed the inbox).
+     */
+    private <T> CompletableFuture<T> blocking(Supplier<T> work) {
+        if (!core.executor().isCurrentThread()) {
+            return CompletableFuture.supplyAsync(work, executor());
+        }
+        try {
+            return CompletableFuture.completedFuture(work.get());
+        } catch (RuntimeException | Error e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private CompletableFuture<Void> blockingRun(Runnable work) {
+        return blocking(() -> {
+            work.run();
+            return null;
+        });
+    }
+
     private CompletableFuture<Void> next(Evaluation now) {
         Boolean told = marked;
         if (now.decision == null && told != null) {
@@ -214,7 +239,7 @@ final class BranchTask extends ReevaluatingTask {
                 // roll back what this task prepared and nobody will ever apply (below).
                 entryGone = true;
                 if (!attempts.isEmpty() || !refused.isEmpty()) {
-                    return CompletableFuture.runAsync(this::rollBackOrphans, executor()).thenRun(this::finish);
+                    return blockingRun(this::rollBackOrphans).thenRun(this::finish);
                 }
                 finish();
                 return done();
@@ -223,7 +248,7 @@ final class BranchTask extends ReevaluatingTask {
             case VANISHED:
                 return vanished();
             case ROLL_BACK_LOSERS:
-                return CompletableFuture.runAsync(this::abortLosingAttempts, executor()).thenCompose(x -> next(now));
+                return blockingRun(this::abortLosingAttempts).thenCompose(x -> next(now));
             case APPLY: {
                 Decision decided = known(now.decision, "the decision");
                 if (decided.commit() && mine == null && !voteNeeded) {
@@ -246,7 +271,7 @@ final class BranchTask extends ReevaluatingTask {
                         + "' after the deadline"), null);
             case PREPARE: {
                 String attempt = TxnNames.newAttempt();
-                return CompletableFuture.supplyAsync(() -> prepare(attempt), executor()).thenCompose(vote -> {
+                return blocking(() -> prepare(attempt)).thenCompose(vote -> {
                     // Only a YES makes the attempt one a vote may name: should this vote's write
                     // fail, the next evaluation must not vote YES for an attempt that said NO.
                     (vote.isYes() ? attempts : refused).add(attempt);
@@ -429,7 +454,7 @@ final class BranchTask extends ReevaluatingTask {
             return CompletableFuture.failedFuture(new CorruptNodeException("transaction " + txnId + " is decided"
                     + " COMMIT but participant '" + host.name + "' has no YES vote; its branch is left as it is"));
         }
-        return CompletableFuture.runAsync(() -> {
+        return blockingRun(() -> {
             long started = System.nanoTime();
             Set<String> discard = new HashSet<>(attempts);
             discard.addAll(refused);
@@ -450,7 +475,7 @@ final class BranchTask extends ReevaluatingTask {
             core.listener.applied(host.name, decision.commit() ? TransactionState.COMMITTED : TransactionState.ABORTED,
                     SafeListener.since(started));
             core.step(Step.APPLIED, txnId);
-        }, executor()).thenCompose(applied -> orphan ? done()
+        }).thenCompose(applied -> orphan ? done()
                 : store.acknowledge(txnId, host.name, decision.commit(), heuristic))
                 .thenRun(this::finish);
     }

@@ -10,6 +10,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,6 +21,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread safety: every method may be called from any thread.
  */
 public final class ServiceExecutor {
+
+    /** The executor whose thread this is, for {@link #isCurrentThread}; unset on other threads. */
+    private static final ThreadLocal<@Nullable ServiceExecutor> OWNER = new ThreadLocal<>();
 
     private final ThreadPoolExecutor executor;
     private final @Nullable ScheduledThreadPoolExecutor scheduler;
@@ -34,10 +38,13 @@ public final class ServiceExecutor {
      * now or later. Cancelled timers are removed at once, and none runs after shutdown.
      */
     public static ServiceExecutor scheduled(String name, int threads) {
-        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(threads, daemonThreads(name));
+        AtomicReference<@Nullable ServiceExecutor> self = new AtomicReference<>();
+        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(threads, ownedThreads(name, self));
         pool.setRemoveOnCancelPolicy(true);
         pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        return new ServiceExecutor(pool, pool);
+        ServiceExecutor service = new ServiceExecutor(pool, pool);
+        self.set(service);
+        return service;
     }
 
     /**
@@ -45,8 +52,28 @@ public final class ServiceExecutor {
      * ({@link #schedule} throws), and its queue is cheaper than a scheduler's.
      */
     public static ServiceExecutor single(String name) {
-        return new ServiceExecutor(new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                daemonThreads(name)), null);
+        AtomicReference<@Nullable ServiceExecutor> self = new AtomicReference<>();
+        ServiceExecutor service = new ServiceExecutor(new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), ownedThreads(name, self)), null);
+        self.set(service);
+        return service;
+    }
+
+    /** Daemon threads that know they are {@code owner}'s (set before the pool starts any). */
+    private static ThreadFactory ownedThreads(String name, AtomicReference<@Nullable ServiceExecutor> owner) {
+        ThreadFactory plain = daemonThreads(name);
+        return task -> plain.newThread(() -> {
+            OWNER.set(owner.get());
+            task.run();
+        });
+    }
+
+    /**
+     * Whether the calling thread is one of this executor's: work that would be handed to it can
+     * then run in place, without waking another thread.
+     */
+    public boolean isCurrentThread() {
+        return OWNER.get() == this;
     }
 
     /** Daemon threads named {@code <name>-1}, {@code <name>-2}, ... */

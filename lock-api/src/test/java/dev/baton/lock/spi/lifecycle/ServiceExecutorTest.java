@@ -49,4 +49,25 @@ class ServiceExecutorTest {
         assertThatThrownBy(() -> executor.schedule(() -> { }, 1, TimeUnit.SECONDS))
                 .isInstanceOf(UnsupportedOperationException.class);
     }
+
+    @Test
+    void aThreadKnowsWhichExecutorItBelongsTo() throws Exception {
+        ServiceExecutor executor = ServiceExecutor.scheduled("baton-test-own", 2);
+        ServiceExecutor other = ServiceExecutor.single("baton-test-other");
+        try {
+            assertThat(executor.isCurrentThread()).as("the test's own thread").isFalse();
+            CompletableFuture<boolean[]> seen = new CompletableFuture<>();
+            executor.execute(() -> seen.complete(new boolean[] {executor.isCurrentThread(), other.isCurrentThread()}));
+            assertThat(seen.get(10, TimeUnit.SECONDS)).containsExactly(true, false);
+            CompletableFuture<Boolean> timer = new CompletableFuture<>();
+            executor.schedule(() -> timer.complete(executor.isCurrentThread()), 1, TimeUnit.MILLISECONDS);
+            assertThat(timer.get(10, TimeUnit.SECONDS)).as("a timer's thread").isTrue();
+            CompletableFuture<Boolean> single = new CompletableFuture<>();
+            other.execute(() -> single.complete(other.isCurrentThread() && !executor.isCurrentThread()));
+            assertThat(single.get(10, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            executor.shutdownNow();
+            other.shutdownNow();
+        }
+    }
 }
