@@ -3,6 +3,7 @@ package dev.baton.txn.internal.store;
 import dev.baton.txn.Outcome;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -491,7 +492,10 @@ public final class TxnStore {
 
     private List<Op> knownOps(String txnId, Known known, Op leaseRelease) {
         List<Op> ops = new ArrayList<>();
-        for (String participant : known.acks()) {
+        // Once per participant: should two instances of one have acknowledged, one plainly and one
+        // with a heuristic, the plain ack left makes the record's delete fail, and the listing
+        // that follows deletes both.
+        for (String participant : new LinkedHashSet<>(known.acks())) {
             ops.add(Op.delete(layout.ack(txnId, participant, known.heuristic().contains(participant)), -1));
         }
         for (String participant : known.votes()) {
