@@ -276,7 +276,8 @@ public final class TxnDriver extends ReevaluatingTask {
                     return next(now);
                 }, executor());
             case QUEUE_MISSING:
-                return queueMissing();
+                // The queue is the record: the transaction is gone (collected, or deleted by hand).
+                return gone();
             case FOLLOW:
             case WAIT_FOR_ACKS:
                 if (next.step() == DriverRule.Step.WAIT_FOR_ACKS) {
@@ -446,24 +447,6 @@ public final class TxnDriver extends ReevaluatingTask {
                         break;
                 }
                 return false;
-            });
-        }, executor());
-    }
-
-    /**
-     * The driver queue (the record) is gone: normal once the transaction was collected (then it is
-     * finished here); a record read back after that is not this protocol's.
-     */
-    private CompletableFuture<Void> queueMissing() {
-        return store.record(txnId).thenComposeAsync(read -> {
-            if (read == null) {
-                return gone();
-            }
-            // A damaged decision is reported as what it is, not as the missing queue.
-            return store.decision(txnId, null, false).thenApply(decided -> {
-                throw new java.util.concurrent.CompletionException(new CorruptNodeException("transaction " + txnId
-                        + " has no driver queue " + store.driverQueue(txnId) + ", so no coordinator can drive it"
-                        + " (not written by this version of Baton?)"));
             });
         }, executor());
     }

@@ -419,10 +419,13 @@ public final class TxnStore {
             if (children == null) {
                 return null;
             }
-            List<String> names = named(children, TxnLayout.ACK);
+            // Once per participant: two instances of one may have acknowledged, one plainly and
+            // one with a heuristic; a collect then deletes the heuristic one, the plain one left
+            // fails the record's delete, and the listed collect deletes both.
+            Set<String> names = new LinkedHashSet<>(named(children, TxnLayout.ACK));
             List<String> heuristic = named(children, TxnLayout.HEURISTIC);
             names.addAll(heuristic);
-            return new Acks(names, Set.copyOf(heuristic));
+            return new Acks(List.copyOf(names), Set.copyOf(heuristic));
         });
     }
 
@@ -492,10 +495,7 @@ public final class TxnStore {
 
     private List<Op> knownOps(String txnId, Known known, Op leaseRelease) {
         List<Op> ops = new ArrayList<>();
-        // Once per participant: should two instances of one have acknowledged, one plainly and one
-        // with a heuristic, the plain ack left makes the record's delete fail, and the listing
-        // that follows deletes both.
-        for (String participant : new LinkedHashSet<>(known.acks())) {
+        for (String participant : known.acks()) {
             ops.add(Op.delete(layout.ack(txnId, participant, known.heuristic().contains(participant)), -1));
         }
         for (String participant : known.votes()) {
@@ -519,8 +519,8 @@ public final class TxnStore {
             List<Op> ops = new ArrayList<>();
             for (String child : children == null ? List.<String>of() : children) {
                 String path = record + "/" + child;
-                if ((child.startsWith(TxnLayout.VOTE) || child.startsWith(TxnLayout.ACK)
-                        || child.startsWith(TxnLayout.HEURISTIC) || CallerQueues.isQueueNode(child))
+                TxnPath kind = txnPath(path);
+                if (kind != null && kind.kind() != NodeKind.OTHER && kind.kind() != NodeKind.DECISION
                         && !path.equals(leasePath)) {
                     ops.add(Op.delete(path, -1));
                 }
