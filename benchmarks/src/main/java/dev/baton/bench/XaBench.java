@@ -44,6 +44,8 @@ final class XaBench implements AutoCloseable {
     static final String CALLS = FAMILY + ": XA calls per transfer, counted at the XAResource, and prepares seen";
     static final String DISK = FAMILY + ": the disk, one 512-byte append + FileChannel.force, one thread";
     static final int POOL_SIZE = 32;
+    /** The machine's cores, for the share of them a round kept busy. */
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
     /** System property naming the contestants to run (see {@link #only}); for profiling one of them. */
     static final String ONLY_PROPERTY = "baton.bench.xa.contestants";
     /** How long each contestant runs, unmeasured, before the family's first group: see {@link #warmUp()}. */
@@ -135,6 +137,9 @@ final class XaBench implements AutoCloseable {
             finished compiling pays for its compilation here), the ZooKeeper server's threads
             (a deployment runs them on machines of its own), and both PostgreSQL servers' processes
             (`/proc`, clock ticks of 10 ms; the postmaster, its children and the children it reaped).
+            Cores busy: the same CPU time of a round (this JVM and PostgreSQL) over the round's wall
+            time and the machine's cores, the median over rounds: near 100%, the group measures the
+            machine's CPU, not the contestant's waiting.
             After the measured rounds, one unmeasured 2 s window per Baton
             contestant at 32 callers is sampled every 20 ms for where its threads are (printed with
             the run's output).
@@ -385,10 +390,13 @@ final class XaBench implements AutoCloseable {
         List<Harness.Contestant<Harness.Workload>> rows = new ArrayList<>();
         List<String> batonRows = new ArrayList<>();
         Map<String, List<CpuMeter.Reading>> cpuRounds = new LinkedHashMap<>();
+        Map<String, List<Double>> busyRounds = new LinkedHashMap<>();
         for (XaContestant contestant : contestants()) {
             String label = contestant.family() + (contestant.commitsAfterReturn() ? TO_BRANCHES : "");
             List<CpuMeter.Reading> spentPerRound = new ArrayList<>();
             cpuRounds.put(label, spentPerRound);
+            List<Double> busyPerRound = new ArrayList<>();
+            busyRounds.put(label, busyPerRound);
             if (!contestant.zooKeeperPorts().isEmpty()) {
                 batonRows.add(label);
             }
@@ -413,12 +421,14 @@ final class XaBench implements AutoCloseable {
                     long requestsBefore = ports.isEmpty() ? 0 : packetsReceived(ports);
                     long eventsBefore = ports.isEmpty() ? 0 : watchEvents();
                     CpuMeter.Reading cpuBefore = cpu.read();
+                    long startedNanos = System.nanoTime();
                     long before = counted.transfers.get();
                     parallel.runFor(duration);
                     counted.awaitBranchesCommitted(60_000);
                     engine.quiesce();
                     long done = counted.transfers.get() - before;
                     CpuMeter.Reading spent = cpu.read().since(cpuBefore);
+                    long elapsedNanos = System.nanoTime() - startedNanos;
                     if (!ports.isEmpty()) {
                         long requests = packetsReceived(ports) - requestsBefore;
                         counted.zooKeeperRound(callers, requests, done);
@@ -428,6 +438,7 @@ final class XaBench implements AutoCloseable {
                     }
                     if (calls[0]++ > 0 && done > 0) { // the first call is the warm-up
                         spentPerRound.add(spent.per(done));
+                        busyPerRound.add(100.0 * (spent.jvm() + spent.postgres()) / (elapsedNanos * (double) CORES));
                     }
                     return done;
                 };
@@ -443,7 +454,7 @@ final class XaBench implements AutoCloseable {
         }
         List<Row> measured = new ArrayList<>(harness.throughput(throughputGroup(callers), rows, versus(batonRows)));
         if (!measured.isEmpty()) { // the CPU rows come with their throughput group
-            measured.addAll(cpuRows(callers, cpuRounds));
+            measured.addAll(cpuRows(callers, cpuRounds, busyRounds));
         }
         return measured;
     }
@@ -453,14 +464,19 @@ final class XaBench implements AutoCloseable {
      * transaction manager, pools, drivers, ZooKeeper client; and of it, the JIT compilers and the GC),
      * the ZooKeeper server's threads (which a deployment runs on machines of its own),
      * PostgreSQL's processes, and their sum; each the
-     * median of the rounds, in µs. Rounds include the wait for a contestant's clean-up.
+     * median of the rounds, in µs. Rounds include the wait for a contestant's clean-up. And the
+     * share of the machine's cores the round kept busy (its CPU time over wall time times cores).
      */
-    private static List<Row> cpuRows(int callers, Map<String, List<CpuMeter.Reading>> cpuRounds) {
+    private static List<Row> cpuRows(int callers, Map<String, List<CpuMeter.Reading>> cpuRounds,
+            Map<String, List<Double>> busyRounds) {
         List<Row> out = new ArrayList<>();
         cpuRounds.forEach((label, rounds) -> {
             if (rounds.isEmpty()) {
                 return;
             }
+            double[] busy = busyRounds.get(label).stream().mapToDouble(Double::doubleValue).toArray();
+            out.add(new Row(cpuGroup(callers), label + ": cores busy (this JVM and PostgreSQL, share of " + CORES + ")",
+                    "%", Stats.median(busy), Double.NaN, Stats.min(busy), Stats.max(busy), Double.NaN, false));
             out.add(cpuRow(callers, label + ": all", rounds, r -> r.jvm() + r.postgres()));
             out.add(cpuRow(callers, label + ": JVM less ZooKeeper server", rounds, CpuMeter.Reading::jvmLessZooKeeper));
             out.add(cpuRow(callers, label + ": of which JIT compilers", rounds, CpuMeter.Reading::jit));

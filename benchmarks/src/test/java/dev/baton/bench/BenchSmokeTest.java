@@ -58,6 +58,14 @@ class BenchSmokeTest {
                 });
             }
         }
+        for (String contestant : List.of(XaBench.FLOOR, XaBench.ATOMIKOS, XaBench.NARAYANA, XaBench.INPROC_ONE,
+                XaBench.BATON_ONE)) {
+            assertThat(cpu).as(contestant + ": cores busy, above zero in every round").anySatisfy(row -> {
+                assertThat(row.contestant()).startsWith(contestant).contains(": cores busy");
+                assertThat(row.unit()).isEqualTo("%");
+                assertThat(row.low()).isPositive();
+            });
+        }
         assertThat(cpu).filteredOn(row -> row.contestant().endsWith(": PostgreSQL processes"))
                 .anySatisfy(row -> assertThat(row.high()).isPositive());
         for (String baton : List.of(XaBench.INPROC_ONE, XaBench.BATON_ONE)) {
