@@ -6,6 +6,7 @@ import dev.baton.lock.testkit.Timing;
 import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
 import dev.baton.txn.internal.protocol.StepListener.Step;
 import dev.baton.txn.internal.protocol.StepListener;
+import dev.baton.txn.internal.store.TxnCodec;
 import dev.baton.txn.internal.store.TxnStore;
 import dev.baton.txn.participant.HostHooks;
 import dev.baton.txn.participant.ParticipantHost;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
@@ -233,6 +235,37 @@ class ResentWritesTest {
         Timing.await("still nothing under txn/ after the resend").until(() -> TxnTesting.transactions(inspector)
                 .isEmpty() && TxnTesting.inboxEntries(inspector).isEmpty());
         assertThat(historyEntries(outcome.txnId())).isOne();
+        assertClean();
+    }
+
+    /**
+     * Two instances of one participant acknowledge the same branch, one plainly ({@code ack-a}) and
+     * one with a heuristic finding ({@code heuristic-a}, created here by hand as that second
+     * instance would, while b's commit is held so that the transaction cannot be collected yet):
+     * the collect deletes each once and the finding reaches the history.
+     */
+    @Test
+    void aPlainAndAHeuristicAcknowledgementOfOneParticipantAreBothCollected() throws Exception {
+        CountDownLatch bCommits = new CountDownLatch(1);
+        b.commitGate = bCommits;
+        host("a", a, once(path -> path.endsWith("/ack-a"), txnId -> {
+            try {
+                inspector.create().forPath(TxnTesting.TXNS + "/" + txnId + "/heuristic-a",
+                        TxnCodec.ack("ROLLED_BACK: by hand, in a test"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            } finally {
+                bCommits.countDown();
+            }
+        }));
+        host("b", b, null);
+        TransactionCoordinator coordinator = coordinator(null);
+        Outcome outcome = transfer(coordinator).get(Timing.scaledMillis(30_000), TimeUnit.MILLISECONDS);
+
+        assertThat(outcome.isCommitted()).isTrue();
+        awaitFinished(outcome.txnId());
+        assertThat(coordinator.outcome(outcome.txnId()).orElseThrow().heuristics())
+                .containsOnlyKeys("a").containsValue("ROLLED_BACK: by hand, in a test");
         assertClean();
     }
 
