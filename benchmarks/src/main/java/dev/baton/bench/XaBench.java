@@ -389,14 +389,11 @@ final class XaBench implements AutoCloseable {
     private List<Row> throughput(int callers) throws Exception {
         List<Harness.Contestant<Harness.Workload>> rows = new ArrayList<>();
         List<String> batonRows = new ArrayList<>();
-        Map<String, List<CpuMeter.Reading>> cpuRounds = new LinkedHashMap<>();
-        Map<String, List<Double>> busyRounds = new LinkedHashMap<>();
+        Map<String, List<CpuRound>> cpuRounds = new LinkedHashMap<>();
         for (XaContestant contestant : contestants()) {
             String label = contestant.family() + (contestant.commitsAfterReturn() ? TO_BRANCHES : "");
-            List<CpuMeter.Reading> spentPerRound = new ArrayList<>();
+            List<CpuRound> spentPerRound = new ArrayList<>();
             cpuRounds.put(label, spentPerRound);
-            List<Double> busyPerRound = new ArrayList<>();
-            busyRounds.put(label, busyPerRound);
             if (!contestant.zooKeeperPorts().isEmpty()) {
                 batonRows.add(label);
             }
@@ -437,8 +434,7 @@ final class XaBench implements AutoCloseable {
                         counted.zooKeeperTransfers.addAndGet(done);
                     }
                     if (calls[0]++ > 0 && done > 0) { // the first call is the warm-up
-                        spentPerRound.add(spent.per(done));
-                        busyPerRound.add(100.0 * (spent.jvm() + spent.postgres()) / (elapsedNanos * (double) CORES));
+                        spentPerRound.add(new CpuRound(spent, done, elapsedNanos));
                     }
                     return done;
                 };
@@ -454,7 +450,7 @@ final class XaBench implements AutoCloseable {
         }
         List<Row> measured = new ArrayList<>(harness.throughput(throughputGroup(callers), rows, versus(batonRows)));
         if (!measured.isEmpty()) { // the CPU rows come with their throughput group
-            measured.addAll(cpuRows(callers, cpuRounds, busyRounds));
+            measured.addAll(cpuRows(callers, cpuRounds));
         }
         return measured;
     }
@@ -467,14 +463,13 @@ final class XaBench implements AutoCloseable {
      * median of the rounds, in µs. Rounds include the wait for a contestant's clean-up. And the
      * share of the machine's cores the round kept busy (its CPU time over wall time times cores).
      */
-    private static List<Row> cpuRows(int callers, Map<String, List<CpuMeter.Reading>> cpuRounds,
-            Map<String, List<Double>> busyRounds) {
+    private static List<Row> cpuRows(int callers, Map<String, List<CpuRound>> cpuRounds) {
         List<Row> out = new ArrayList<>();
         cpuRounds.forEach((label, rounds) -> {
             if (rounds.isEmpty()) {
                 return;
             }
-            double[] busy = busyRounds.get(label).stream().mapToDouble(Double::doubleValue).toArray();
+            double[] busy = rounds.stream().mapToDouble(CpuRound::busyPercent).toArray();
             out.add(new Row(cpuGroup(callers), label + ": cores busy (this JVM and PostgreSQL, share of " + CORES + ")",
                     "%", Stats.median(busy), Double.NaN, Stats.min(busy), Stats.max(busy), Double.NaN, false));
             out.add(cpuRow(callers, label + ": all", rounds, r -> r.jvm() + r.postgres()));
@@ -487,11 +482,24 @@ final class XaBench implements AutoCloseable {
         return out;
     }
 
-    private static Row cpuRow(int callers, String name, List<CpuMeter.Reading> rounds,
+    private static Row cpuRow(int callers, String name, List<CpuRound> rounds,
             ToLongFunction<CpuMeter.Reading> part) {
-        double[] micros = rounds.stream().mapToDouble(r -> part.applyAsLong(r) / 1_000.0).toArray();
+        double[] micros = rounds.stream().mapToDouble(r -> part.applyAsLong(r.perTransfer()) / 1_000.0).toArray();
         return new Row(cpuGroup(callers), name, "µs", Stats.median(micros), Double.NaN, Stats.min(micros),
                 Stats.max(micros), Double.NaN, false);
+    }
+
+    /** What one throughput round spent: CPU, over how many transfers and how long. */
+    private record CpuRound(CpuMeter.Reading spent, long transfers, long elapsedNanos) {
+
+        CpuMeter.Reading perTransfer() {
+            return spent.per(transfers);
+        }
+
+        /** This JVM's and PostgreSQL's CPU time over the round's wall time and the machine's cores. */
+        double busyPercent() {
+            return 100.0 * (spent.jvm() + spent.postgres()) / (elapsedNanos * (double) CORES);
+        }
     }
 
     /** Each contestant's median throughput at 32 callers over its median at 1, where both groups ran. */
