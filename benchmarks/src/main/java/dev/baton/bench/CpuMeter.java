@@ -26,17 +26,17 @@ import java.util.concurrent.TimeUnit;
 final class CpuMeter {
 
     /** One reading, in nanoseconds of CPU since some fixed moment. */
-    record Reading(long jvm, long zooKeeperServer, long postgres, long jit, long gc) {
+    record Reading(long jvm, long zooKeeperServer, long postgres, long jit, long gc, long switches) {
 
         /** What was spent between {@code earlier} and this reading. */
         Reading since(Reading earlier) {
             return new Reading(jvm - earlier.jvm, zooKeeperServer - earlier.zooKeeperServer, postgres - earlier.postgres,
-                    jit - earlier.jit, gc - earlier.gc);
+                    jit - earlier.jit, gc - earlier.gc, switches - earlier.switches);
         }
 
         /** Each counter divided by {@code n}: per transfer. */
         Reading per(long n) {
-            return new Reading(jvm / n, zooKeeperServer / n, postgres / n, jit / n, gc / n);
+            return new Reading(jvm / n, zooKeeperServer / n, postgres / n, jit / n, gc / n, switches / n);
         }
 
         /** This JVM's CPU less its ZooKeeper server threads': callers, transaction manager, pools, drivers, clients. */
@@ -78,8 +78,8 @@ final class CpuMeter {
                 zooKeeper += Math.max(0, cpu);
             }
         }
-        long[] runtime = jitAndGc();
-        return new Reading(jvm, zooKeeper, postgres(), runtime[0], runtime[1]);
+        long[] runtime = jitGcAndSwitches();
+        return new Reading(jvm, zooKeeper, postgres(), runtime[0], runtime[1], runtime[2]);
     }
 
     static boolean isJit(String comm) {
@@ -91,12 +91,15 @@ final class CpuMeter {
     }
 
     /**
-     * CPU of this JVM's compiler threads and of its collector threads, from {@code /proc/self/task}:
-     * they are no Java threads.
+     * CPU of this JVM's compiler threads and of its collector threads, from {@code /proc/self/task}
+     * (they are no Java threads), and the voluntary context switches of its threads other than the
+     * ZooKeeper server's: each is a thread that went to sleep (to wait for a lock, a queue, a
+     * socket), so about as many wake-ups of one thread by another, or by I/O.
      */
-    private static long[] jitAndGc() {
+    private static long[] jitGcAndSwitches() {
         long jit = 0;
         long gc = 0;
+        long switches = 0;
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
             for (Path task : tasks) {
                 String line;
@@ -106,6 +109,9 @@ final class CpuMeter {
                     continue; // ended meanwhile
                 }
                 String comm = line.substring(line.indexOf('(') + 1, line.lastIndexOf(')'));
+                if (!isZooKeeperServerComm(comm)) {
+                    switches += voluntarySwitches(task);
+                }
                 if (isJit(comm) || isGc(comm)) {
                     long[] fields = parseStat(line);
                     long ticks = fields[1] + fields[2];
@@ -117,9 +123,29 @@ final class CpuMeter {
                 }
             }
         } catch (IOException e) {
-            return new long[2];
+            return new long[3];
         }
-        return new long[] {jit * NANOS_PER_TICK, gc * NANOS_PER_TICK};
+        return new long[] {jit * NANOS_PER_TICK, gc * NANOS_PER_TICK, switches};
+    }
+
+    /** {@code voluntary_ctxt_switches} of one task; 0 if it ended meanwhile. */
+    private static long voluntarySwitches(Path task) {
+        try {
+            for (String line : Files.readAllLines(task.resolve("status"), StandardCharsets.US_ASCII)) {
+                if (line.startsWith("voluntary_ctxt_switches:")) {
+                    return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        return 0;
+    }
+
+    /** As {@link #isZooKeeperServer}, for a {@code /proc} comm: the name cut to 15 characters. */
+    static boolean isZooKeeperServerComm(String comm) {
+        return isZooKeeperServer(comm) || comm.length() >= 15
+                && ZOOKEEPER_SERVER_THREADS.stream().anyMatch(prefix -> prefix.startsWith(comm));
     }
 
     static boolean isZooKeeperServer(String threadName) {

@@ -139,7 +139,10 @@ final class XaBench implements AutoCloseable {
             (`/proc`, clock ticks of 10 ms; the postmaster, its children and the children it reaped).
             Cores busy: the same CPU time of a round (this JVM and PostgreSQL) over the round's wall
             time and the machine's cores, the median over rounds: near 100%, the group measures the
-            machine's CPU, not the contestant's waiting.
+            machine's CPU, not the contestant's waiting. Thread sleeps: the voluntary context switches
+            of this JVM's threads other than the ZooKeeper server's (`/proc/self/task/*/status`) per
+            transfer, the median over rounds; each is a thread that waited for another thread, a lock
+            or a socket, so about as many wake-ups, which cost CPU on both sides.
             After the measured rounds, one unmeasured 2 s window per Baton
             contestant at 32 callers is sampled every 20 ms for where its threads are (printed with
             the run's output).
@@ -478,6 +481,10 @@ final class XaBench implements AutoCloseable {
             out.add(cpuRow(callers, label + ": of which GC", rounds, CpuMeter.Reading::gc));
             out.add(cpuRow(callers, label + ": ZooKeeper server threads", rounds, CpuMeter.Reading::zooKeeperServer));
             out.add(cpuRow(callers, label + ": PostgreSQL processes", rounds, CpuMeter.Reading::postgres));
+            double[] switches = rounds.stream().mapToDouble(r -> r.spent().switches() / (double) r.transfers()).toArray();
+            out.add(new Row(cpuGroup(callers), label + ": thread sleeps (JVM less ZooKeeper server, voluntary context"
+                    + " switches)", "switches", Stats.median(switches), Double.NaN, Stats.min(switches),
+                    Stats.max(switches), Double.NaN, false));
         });
         return out;
     }

@@ -66,6 +66,15 @@ class BenchSmokeTest {
                 assertThat(row.low()).isPositive();
             });
         }
+        for (String contestant : List.of(XaBench.FLOOR, XaBench.ATOMIKOS, XaBench.NARAYANA, XaBench.INPROC_ONE,
+                XaBench.BATON_ONE)) {
+            // Every transfer waits for PostgreSQL's replies on a socket at least: sleeps in every round.
+            assertThat(cpu).as(contestant + ": thread sleeps, above zero in every round").anySatisfy(row -> {
+                assertThat(row.contestant()).startsWith(contestant).contains(": thread sleeps");
+                assertThat(row.unit()).isEqualTo("switches");
+                assertThat(row.low()).isPositive();
+            });
+        }
         assertThat(cpu).filteredOn(row -> row.contestant().endsWith(": PostgreSQL processes"))
                 .anySatisfy(row -> assertThat(row.high()).isPositive());
         for (String baton : List.of(XaBench.INPROC_ONE, XaBench.BATON_ONE)) {
