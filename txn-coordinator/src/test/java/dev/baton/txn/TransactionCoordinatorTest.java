@@ -143,8 +143,11 @@ class TransactionCoordinatorTest {
         host(Map.of("a", a, "slow", slow));
         TransactionCoordinator coordinator = coordinator();
 
+        // A deadline that the host's first prepares meet on a loaded machine: at 600 ms, with other
+        // builds and a soak running, the host (still starting) sometimes reached them after it and
+        // rightly voted NO without preparing.
         CompletableFuture<Outcome> future = coordinator.begin().branch("a", bytes("x")).branch("slow", bytes("y"))
-                .timeout(Duration.ofMillis(600)).commitAsync();
+                .timeout(Timing.scaled(Duration.ofSeconds(3))).commitAsync();
         Timing.await("the slow participant is preparing").until(() -> slow.prepares.get() == 1);
         String txnId = TxnTesting.transactions(inspector).get(0);
         assertThat(coordinator.state(txnId)).contains(TransactionState.PREPARING);
