@@ -1,5 +1,6 @@
 package dev.baton.txn;
 
+import dev.baton.txn.internal.protocol.ReevaluatingTask;
 import dev.baton.txn.participant.Branch;
 import dev.baton.txn.participant.BranchId;
 import dev.baton.txn.participant.Participant;
@@ -30,8 +31,19 @@ final class MemoryParticipant implements Participant {
     volatile Function<Branch, Vote> voter = branch -> Vote.yes();
     volatile CountDownLatch gate;
 
+    /**
+     * A participant's calls may block, so the host must never make them on ZooKeeper's event
+     * thread, where its events and replies are handled: one made there is a violation.
+     */
+    private void offEventThread(String call, Object what) {
+        if (ReevaluatingTask.isZooKeeperEventThread()) {
+            violations.add(call + " of " + what + " on ZooKeeper's event thread " + Thread.currentThread().getName());
+        }
+    }
+
     @Override
     public Vote prepare(Branch branch) throws InterruptedException {
+        offEventThread("prepare", branch.id());
         prepares.incrementAndGet();
         CountDownLatch wait = gate;
         if (wait != null) {
@@ -49,6 +61,7 @@ final class MemoryParticipant implements Participant {
 
     @Override
     public void commit(Branch branch) throws InterruptedException {
+        offEventThread("commit", branch.id());
         CountDownLatch wait = commitGate;
         if (wait != null) {
             wait.await(60, TimeUnit.SECONDS);
@@ -73,6 +86,7 @@ final class MemoryParticipant implements Participant {
 
     @Override
     public synchronized void abort(Branch branch) {
+        offEventThread("abort", branch.id());
         aborts.add(branch.id());
         State before = attempts.get(branch.id());
         if (before == State.COMMITTED) {
@@ -84,6 +98,7 @@ final class MemoryParticipant implements Participant {
 
     @Override
     public Set<BranchId> inDoubt(String participant) {
+        offEventThread("inDoubt", participant);
         return attempts.entrySet().stream().filter(e -> e.getValue() == State.PREPARED).map(Map.Entry::getKey)
                 .collect(Collectors.toSet());
     }

@@ -118,7 +118,7 @@ final class BranchTask extends ReevaluatingTask {
      */
     BranchTask(HostedParticipant host, String txnId, @Nullable Set<String> orphanAttempts, boolean fromEvent,
             boolean markersWatched, long serial) {
-        super(host.core.executor(), 5000);
+        super(host.core.executor(), 5000, true);
         this.serial = serial;
         this.host = host;
         this.checkEntry = fromEvent;
@@ -183,14 +183,14 @@ final class BranchTask extends ReevaluatingTask {
     }
 
     /**
-     * Runs work that may block (the participant's own calls) on the host's executor: in place when
-     * this already is one of its threads, which it is after every ZooKeeper reply (those stages
-     * run on the executor), so that a prepare or an apply wakes no other thread; handed over when
-     * it is not (a first evaluation run on the thread that listed the inbox).
+     * Runs work that may block (the participant's own calls) on the host's pool: in place when this
+     * already is one of its threads (a first evaluation run on the thread that listed the inbox, a
+     * timer), so that it wakes no other thread; handed over when it is not, which is the case on
+     * ZooKeeper's event thread, where this task's events and replies are handled.
      */
     private <T> CompletableFuture<T> blocking(Supplier<T> work) {
         if (!core.executor().isCurrentThread()) {
-            return CompletableFuture.supplyAsync(work, executor());
+            return CompletableFuture.supplyAsync(work, pool());
         }
         try {
             return CompletableFuture.completedFuture(work.get());
@@ -527,7 +527,7 @@ final class BranchTask extends ReevaluatingTask {
             }
             return presumeAbort && !orphan ? store.dropEntry(host.name, txnId).thenApply(dropped -> (Void) null)
                     : done();
-        }, executor()).thenRun(this::finish);
+        }, pool()).thenRun(this::finish); // blocking: asks the resource and rolls back
     }
 
     private Branch branch(String attempt) {

@@ -24,8 +24,19 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>{@link #evaluate()} returns a future: it may wait for ZooKeeper replies without holding a
- * thread. Its stages run on the task's executor when they say so (use {@link #executor()} for
- * anything that may block, such as a participant's prepare).
+ * thread. Its stages run where {@link #executor()} puts them, and anything that may block, such
+ * as a participant's prepare, runs on {@link #pool()}.
+ *
+ * <p><em>On ZooKeeper's event thread</em> (a task built with {@code onEventThread}): an evaluation
+ * that an event schedules runs on the event thread that delivered it, and the stages after a
+ * ZooKeeper reply run on the thread that delivered the reply, instead of each being handed to a
+ * pool thread. Such a task's evaluations and stages must never block: they only decide, build
+ * requests and send them; what blocks goes to {@link #pool()}. <em>Why:</em> the distributed path
+ * is CPU-bound on the benchmark machine, and each hand-off to a pool thread costs a wake-up and a
+ * context switch on both threads, for a stage that runs a few microseconds. Elsewhere (a timer, a
+ * caller's thread, a pool thread) {@link #schedule()} still hands the evaluation to the pool, so
+ * no caller runs another task's evaluation under its own locks, and tasks scheduled from a pool
+ * thread still run side by side.
  *
  * <p>Thread safety: {@link #schedule()}, {@link #wakeIn}, {@link #finish()} may be called from any
  * thread; evaluations never overlap, and each sees what the previous one wrote.
@@ -41,6 +52,11 @@ public abstract class ReevaluatingTask {
     private final ServiceExecutor executor;
     /** Stages of evaluations run here; once the service is shut down, on the completing thread. */
     private final Executor stages;
+    /** Work that may block runs here; once the service is shut down, on the calling thread. */
+    private final Executor pool;
+    private final boolean onEventThread;
+    /** Set while {@link #after} runs the next evaluation in place (only ever read by that thread's nested call). */
+    private volatile boolean againInPlace;
     private final long maxBackoffMillis;
     private final AtomicInteger state = new AtomicInteger(IDLE);
     private volatile boolean finished;
@@ -52,9 +68,40 @@ public abstract class ReevaluatingTask {
      * @param maxBackoffMillis the longest pause after failed evaluations in a row
      */
     protected ReevaluatingTask(ServiceExecutor executor, long maxBackoffMillis) {
+        this(executor, maxBackoffMillis, false);
+    }
+
+    /**
+     * @param executor the pool: where blocking work runs and timers fire, and evaluations and
+     *     stages when they are not run on ZooKeeper's event thread
+     * @param maxBackoffMillis the longest pause after failed evaluations in a row
+     * @param onEventThread whether evaluations scheduled, and stages completed, on ZooKeeper's
+     *     event thread run there (see the class comment): only for tasks that never block in them
+     */
+    protected ReevaluatingTask(ServiceExecutor executor, long maxBackoffMillis, boolean onEventThread) {
         this.executor = executor;
-        this.stages = executor::executeOrRun;
+        this.pool = executor::executeOrRun;
+        this.onEventThread = onEventThread;
+        this.stages = onEventThread ? this::stage : pool;
         this.maxBackoffMillis = maxBackoffMillis;
+    }
+
+    /**
+     * Whether the calling thread is a ZooKeeper client's event thread, which delivers watch events
+     * and the replies of asynchronous calls, one at a time.
+     */
+    public static boolean isZooKeeperEventThread() {
+        return Thread.currentThread().getClass().getName().equals(ZOOKEEPER_EVENT_THREAD);
+    }
+
+    private static final String ZOOKEEPER_EVENT_THREAD = "org.apache.zookeeper.ClientCnxn$EventThread";
+
+    private void stage(Runnable stage) {
+        if (isZooKeeperEventThread() || executor.isCurrentThread()) {
+            stage.run();
+        } else {
+            executor.executeOrRun(stage);
+        }
     }
 
     /** Looks at ZooKeeper and takes the next steps; the future completes when this evaluation is over. */
@@ -73,9 +120,18 @@ public abstract class ReevaluatingTask {
     protected void finished() {
     }
 
-    /** The executor of this task's evaluations, for stages that may block. */
+    /**
+     * Where this task's stages run: the pool, or, for a task built with {@code onEventThread}, the
+     * thread that completed the stage's future when that is ZooKeeper's event thread or a pool
+     * thread. Not for work that may block: see {@link #pool()}.
+     */
     protected final Executor executor() {
         return stages;
+    }
+
+    /** The pool, for work that may block (a participant's prepare, a lock's blocking attempt). */
+    protected final Executor pool() {
+        return pool;
     }
 
     /** Whether the task has ended. */
@@ -89,7 +145,11 @@ public abstract class ReevaluatingTask {
             int current = state.get();
             if (current == IDLE) {
                 if (state.compareAndSet(IDLE, QUEUED)) {
-                    submit();
+                    if (onEventThread && isZooKeeperEventThread()) {
+                        run();
+                    } else {
+                        submit();
+                    }
                     return;
                 }
             } else if (current == RUNNING) {
@@ -102,10 +162,18 @@ public abstract class ReevaluatingTask {
         }
     }
 
-    /** Like {@link #schedule()}, but on the calling thread when nothing runs (one thread hop less). */
+    /**
+     * Like {@link #schedule()}, but on the calling thread when nothing runs (one thread hop less);
+     * while an evaluation runs, one more follows it, as with {@code schedule()}.
+     */
     public final void runHere() {
-        if (!finished && state.compareAndSet(IDLE, QUEUED)) {
+        if (finished) {
+            return;
+        }
+        if (state.compareAndSet(IDLE, QUEUED)) {
             run();
+        } else {
+            schedule();
         }
     }
 
@@ -192,6 +260,18 @@ public abstract class ReevaluatingTask {
         state.set(QUEUED);
         if (finished) {
             state.set(IDLE);
+            return;
+        }
+        if (onEventThread && !againInPlace && isZooKeeperEventThread()) {
+            // Typically the event of this evaluation's own write, delivered just before its reply.
+            // In place, once: an evaluation that ends at once and was scheduled again meanwhile
+            // goes to the pool rather than deeper into this thread's stack.
+            againInPlace = true;
+            try {
+                run();
+            } finally {
+                againInPlace = false;
+            }
             return;
         }
         submit();

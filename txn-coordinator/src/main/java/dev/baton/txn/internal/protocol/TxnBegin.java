@@ -104,13 +104,18 @@ public final class TxnBegin {
                 // The reply was lost: the driver finds out from ZooKeeper whether the begin took effect.
                 driver.beginUncertain(cause instanceof Exception ? (Exception) cause : new Exception(cause));
             }
-            core.execute(() -> {
+            Runnable firstEvaluation = () -> {
                 try {
                     core.step(StepListener.Step.BEGUN, record.txnId());
                 } finally {
-                    driver.schedule();
+                    driver.runHere();
                 }
-            });
+            };
+            if (ReevaluatingTask.isZooKeeperEventThread()) {
+                firstEvaluation.run(); // the reply's thread, where the driver's evaluations run anyway
+            } else {
+                core.execute(firstEvaluation);
+            }
         });
     }
 

@@ -110,7 +110,7 @@ public final class TxnDriver extends ReevaluatingTask {
      */
     public TxnDriver(CoordinatorCore core, String txnId, @Nullable CompletableFuture<Outcome> outcome,
             @Nullable TxnRecord record) {
-        super(core.executor(), 2000);
+        super(core.executor(), 2000, true);
         this.core = core;
         this.store = core.store;
         this.record = record;
@@ -258,14 +258,18 @@ public final class TxnDriver extends ReevaluatingTask {
                 now.acksListed, core.clock.millis(), seen);
     }
 
-    /** Asks the rule for the next step and carries it out; every stage after I/O runs on the executor. */
+    /**
+     * Asks the rule for the next step and carries it out. Its stages never block, so they run on the
+     * thread that delivered ZooKeeper's reply ({@link #executor()}); the one blocking step, a
+     * takeover's one-shot attempt at the lease, runs on the pool.
+     */
     private CompletableFuture<Void> next(Evaluation now) {
         Next next = DriverRule.next(view(now));
         switch (next.step()) {
             case RESOLVE_BEGIN:
                 return resolveBegin().thenComposeAsync(begun -> begun ? next(now) : done(), executor());
             case CLAIM:
-                return lease.claim(store, watcher, executor(), () -> trusted).thenComposeAsync(claim -> {
+                return lease.claim(store, watcher, pool(), () -> trusted).thenComposeAsync(claim -> {
                     now.claimed = true;
                     now.driving = claim == DriverLease.Claim.DRIVING;
                     if (now.driving && lease.tookOver() && !tookOverReported) {
