@@ -48,6 +48,8 @@ public abstract class ReevaluatingTask {
     private static final int QUEUED = 1;
     private static final int RUNNING = 2;
     private static final int RUNNING_AGAIN = 3;
+    /** The class of a ZooKeeper client's event thread (package-private in ZooKeeper, so told by name). */
+    private static final String ZOOKEEPER_EVENT_THREAD = "org.apache.zookeeper.ClientCnxn$EventThread";
 
     private final ServiceExecutor executor;
     /** Stages of evaluations run here; once the service is shut down, on the completing thread. */
@@ -55,7 +57,7 @@ public abstract class ReevaluatingTask {
     /** Work that may block runs here; once the service is shut down, on the calling thread. */
     private final Executor pool;
     private final boolean onEventThread;
-    /** Set while {@link #after} runs the next evaluation in place (only ever read by that thread's nested call). */
+    /** Set while {@link #after} runs the next evaluation in place, so that the nested one's {@code after} does not. */
     private volatile boolean againInPlace;
     private final long maxBackoffMillis;
     private final AtomicInteger state = new AtomicInteger(IDLE);
@@ -93,8 +95,6 @@ public abstract class ReevaluatingTask {
     public static boolean isZooKeeperEventThread() {
         return Thread.currentThread().getClass().getName().equals(ZOOKEEPER_EVENT_THREAD);
     }
-
-    private static final String ZOOKEEPER_EVENT_THREAD = "org.apache.zookeeper.ClientCnxn$EventThread";
 
     private void stage(Runnable stage) {
         if (isZooKeeperEventThread() || executor.isCurrentThread()) {
