@@ -94,7 +94,9 @@ final class CpuMeter {
      * CPU of this JVM's compiler threads and of its collector threads, from {@code /proc/self/task}
      * (they are no Java threads), and the voluntary context switches of its threads other than the
      * ZooKeeper server's: each is a thread that went to sleep (to wait for a lock, a queue, a
-     * socket), so about as many wake-ups of one thread by another, or by I/O.
+     * socket), so about as many wake-ups of one thread by another, or by I/O. A thread that ends
+     * between two readings takes its switches with it (the kernel keeps no per-process total
+     * that {@code /proc} shows), so a difference counts only threads alive at both.
      */
     private static long[] jitGcAndSwitches() {
         long jit = 0;

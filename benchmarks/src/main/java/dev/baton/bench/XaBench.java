@@ -139,10 +139,12 @@ final class XaBench implements AutoCloseable {
             (`/proc`, clock ticks of 10 ms; the postmaster, its children and the children it reaped).
             Cores busy: the same CPU time of a round (this JVM and PostgreSQL) over the round's wall
             time and the machine's cores, the median over rounds: near 100%, the group measures the
-            machine's CPU, not the contestant's waiting. Thread sleeps: the voluntary context switches
-            of this JVM's threads other than the ZooKeeper server's (`/proc/self/task/*/status`) per
-            transfer, the median over rounds; each is a thread that waited for another thread, a lock
-            or a socket, so about as many wake-ups, which cost CPU on both sides.
+            machine's CPU, not the contestant's waiting. Thread sleeps (Baton rows only): the voluntary
+            context switches per transfer of the JVM's threads that live through the round
+            (`/proc/self/task/*/status`), less the ZooKeeper server's, the median over rounds. The
+            harness starts its callers anew each round, so this counts Baton's pools and its
+            ZooKeeper clients' threads, not the callers'. Each is a thread that waited for another
+            thread, a lock or a socket, so about as many wake-ups, which cost CPU on both sides.
             After the measured rounds, one unmeasured 2 s window per Baton
             contestant at 32 callers is sampled every 20 ms for where its threads are (printed with
             the run's output).
@@ -481,10 +483,15 @@ final class XaBench implements AutoCloseable {
             out.add(cpuRow(callers, label + ": of which GC", rounds, CpuMeter.Reading::gc));
             out.add(cpuRow(callers, label + ": ZooKeeper server threads", rounds, CpuMeter.Reading::zooKeeperServer));
             out.add(cpuRow(callers, label + ": PostgreSQL processes", rounds, CpuMeter.Reading::postgres));
-            double[] switches = rounds.stream().mapToDouble(r -> r.spent().switches() / (double) r.transfers()).toArray();
-            out.add(new Row(cpuGroup(callers), label + ": thread sleeps (JVM less ZooKeeper server, voluntary context"
-                    + " switches)", "switches", Stats.median(switches), Double.NaN, Stats.min(switches),
-                    Stats.max(switches), Double.NaN, false));
+            if (label.startsWith("Baton")) {
+                // Only threads alive at both readings count, and the harness starts its callers
+                // anew each round: so these are Baton's own threads, not the callers'.
+                double[] switches = rounds.stream().mapToDouble(r -> r.spent().switches() / (double) r.transfers())
+                        .toArray();
+                out.add(new Row(cpuGroup(callers), label + ": thread sleeps (Baton's pools and ZooKeeper client"
+                        + " threads, voluntary context switches)", "switches", Stats.median(switches), Double.NaN,
+                        Stats.min(switches), Stats.max(switches), Double.NaN, false));
+            }
         });
         return out;
     }
