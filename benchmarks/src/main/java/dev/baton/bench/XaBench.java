@@ -455,7 +455,7 @@ final class XaBench implements AutoCloseable {
         }
         List<Row> measured = new ArrayList<>(harness.throughput(throughputGroup(callers), rows, versus(batonRows)));
         if (!measured.isEmpty()) { // the CPU rows come with their throughput group
-            measured.addAll(cpuRows(callers, cpuRounds));
+            measured.addAll(cpuRows(callers, cpuRounds, batonRows));
         }
         return measured;
     }
@@ -468,7 +468,7 @@ final class XaBench implements AutoCloseable {
      * median of the rounds, in µs. Rounds include the wait for a contestant's clean-up. And the
      * share of the machine's cores the round kept busy (its CPU time over wall time times cores).
      */
-    private static List<Row> cpuRows(int callers, Map<String, List<CpuRound>> cpuRounds) {
+    private static List<Row> cpuRows(int callers, Map<String, List<CpuRound>> cpuRounds, List<String> batonRows) {
         List<Row> out = new ArrayList<>();
         cpuRounds.forEach((label, rounds) -> {
             if (rounds.isEmpty()) {
@@ -483,7 +483,7 @@ final class XaBench implements AutoCloseable {
             out.add(cpuRow(callers, label + ": of which GC", rounds, CpuMeter.Reading::gc));
             out.add(cpuRow(callers, label + ": ZooKeeper server threads", rounds, CpuMeter.Reading::zooKeeperServer));
             out.add(cpuRow(callers, label + ": PostgreSQL processes", rounds, CpuMeter.Reading::postgres));
-            if (label.startsWith("Baton")) {
+            if (batonRows.contains(label)) {
                 // Only threads alive at both readings count, and the harness starts its callers
                 // anew each round: so these are Baton's own threads, not the callers'.
                 double[] switches = rounds.stream().mapToDouble(r -> r.spent().switches() / (double) r.transfers())
