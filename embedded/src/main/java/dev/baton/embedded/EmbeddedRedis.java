@@ -29,19 +29,25 @@ import redis.embedded.core.ExecutableProvider;
  * EmbeddedRedis secured = EmbeddedRedis.builder().args("--requirepass", "pw").start();
  * }</pre>
  *
- * <p>Every process is also destroyed by a shutdown hook, so a crashed run leaves none behind.
+ * <p>Every process is also destroyed by a shutdown hook, so a crashed run leaves none behind. A
+ * working directory made in the system's temp dir (no {@link Builder#directory}) is deleted on
+ * {@link #close()}, or by the same hook; one under a chosen directory stays, with its log.
  *
  * <p>Thread safety: the fault methods are synchronized; one owner starts and closes it.
  */
 public final class EmbeddedRedis implements AutoCloseable {
 
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+    /** Working directories made in the system's temp dir, of servers not closed yet. */
+    private static final Set<Path> TEMPORARY = ConcurrentHashMap.newKeySet();
     private static final String READY = "Ready to accept connections";
     private static @Nullable Path binary;
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
-                "embedded-redis-reaper"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LIVE.forEach(Process::destroyForcibly);
+            TEMPORARY.forEach(EmbeddedRedis::deleteQuietly);
+        }, "embedded-redis-reaper"));
     }
 
     private final int port;
@@ -234,10 +240,25 @@ public final class EmbeddedRedis implements AutoCloseable {
         paused = false;
     }
 
-    /** Kills the server (SIGKILL; there is nothing to persist). Idempotent. */
+    /**
+     * Kills the server (SIGKILL; there is nothing to persist) and deletes its working directory if
+     * it was made in the system's temp dir. Idempotent.
+     */
     @Override
     public synchronized void close() {
         kill();
+        if (TEMPORARY.remove(dir)) {
+            deleteQuietly(dir);
+        }
+    }
+
+    /** Deletes {@code root} and what is in it, as far as it can: a leftover is not worth a failure. */
+    private static void deleteQuietly(Path root) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // gone already, or not ours to delete
+        }
     }
 
     private synchronized void launch() {
@@ -354,7 +375,9 @@ public final class EmbeddedRedis implements AutoCloseable {
     private static Path newDir(@Nullable Path root) {
         try {
             if (root == null) {
-                return Files.createTempDirectory("baton-redis-");
+                Path made = Files.createTempDirectory("baton-redis-");
+                TEMPORARY.add(made);
+                return made;
             }
             Files.createDirectories(root);
             return Files.createTempDirectory(root, "redis-");
