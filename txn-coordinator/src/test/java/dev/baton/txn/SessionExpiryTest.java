@@ -19,6 +19,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryNTimes;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -217,6 +219,47 @@ class SessionExpiryTest {
         TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(20));
         assertThat(only.status(txnId).kind()).isEqualTo(TransactionStatus.Kind.FINISHED);
         assertThat(historyEntriesOf(txnId)).hasSize(1);
+    }
+
+    /**
+     * A session that expires while the coordinator starts: the start goes on with the client's
+     * new session, as Curator's recipes do, and does not fail with "session expired".
+     */
+    @Test
+    void aCoordinatorWhoseSessionExpiresWhileItStartsStartsOnTheNewSession() throws Exception {
+        // Its first requests are Curator's own, synchronous, retried as its policy says: a sleep
+        // long enough for the expiry to be let through before the retry.
+        CuratorFramework curator = zk.closeAfter(CuratorFrameworkFactory.builder().connectString(zk.connectString())
+                .sessionTimeoutMs((int) TxnTesting.sessionTimeout().toMillis())
+                .retryPolicy(new RetryNTimes(3, (int) Timing.scaledMillis(1000))).build());
+        curator.start();
+        assertThat(curator.blockUntilConnected((int) Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS)).isTrue();
+        TransactionCoordinator coordinator = zk.closeAfter(TxnTesting.startWhileTheSessionExpires(curator,
+                () -> TransactionCoordinator.start(curator)));
+
+        Outcome outcome = transfer(coordinator);
+        assertThat(outcome.state()).isEqualTo(TransactionState.COMMITTED);
+        Timing.await("both participants committed").until(() ->
+                a.committed(outcome.txnId()) && b.committed(outcome.txnId()));
+    }
+
+    /** The same for a participant host: it registers and takes work on the new session. */
+    @Test
+    void aParticipantHostWhoseSessionExpiresWhileItStartsStartsOnTheNewSession() throws Exception {
+        MemoryParticipant c = new MemoryParticipant();
+        MemoryParticipant d = new MemoryParticipant();
+        CuratorFramework curator = TxnTesting.client(zk);
+        zk.closeAfter(TxnTesting.startWhileTheSessionExpires(curator, () -> ParticipantHost.builder(curator)
+                .participant("c", c).participant("d", d).start()));
+        TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.start(inspector));
+
+        Outcome outcome = coordinator.begin().branch("c", new byte[1]).branch("d", new byte[1])
+                .timeout(Duration.ofSeconds(20)).commit();
+        assertThat(outcome.state()).isEqualTo(TransactionState.COMMITTED);
+        Timing.await("both participants committed").until(() ->
+                c.committed(outcome.txnId()) && d.committed(outcome.txnId()));
+        assertThat(c.violations).isEmpty();
+        assertThat(d.violations).isEmpty();
     }
 
     private boolean sessionAlive(long sessionId) {

@@ -5,7 +5,11 @@ import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.curator.test.TestingServer;
 
 /** Real ZooKeeper servers and clients for the tests, with short, scaled timeouts. */
@@ -18,6 +22,46 @@ final class TxnTesting {
 
     static Duration sessionTimeout() {
         return ZooKeeperServerExtension.sessionTimeout();
+    }
+
+    /**
+     * Runs {@code start} (a service's blocking start on {@code curator}) while the client's session
+     * expires under it, deterministically: with the client's event thread held, the expiry is
+     * injected (the handle closes; Curator learns of it only from the held thread), then the start
+     * begins, its first request fails on the closed handle, and the hold is let go once the start
+     * waits: for that reply (an asynchronous request's reply comes on the held thread), or in the
+     * sleep of Curator's retry policy before sending it again (a synchronous one fails at once).
+     * Curator then replaces the handle.
+     *
+     * @return what {@code start} returned, once the client has a new session
+     */
+    static <T> T startWhileTheSessionExpires(CuratorFramework curator, Callable<T> start) throws Exception {
+        ZooKeeper expiring = curator.getZookeeperClient().getZooKeeper();
+        CompletableFuture<T> started = new CompletableFuture<>();
+        Thread starter = new Thread(() -> {
+            try {
+                started.complete(start.call());
+            } catch (Throwable t) {
+                started.completeExceptionally(t);
+            }
+        }, "starter");
+        try (EventThreadHold hold = EventThreadHold.on(expiring)) {
+            expiring.getTestable().injectSessionExpiration();
+            starter.start();
+            Timing.await("the start waits for the reply to its first request").until(() ->
+                    started.isDone() || waitsForAReply(starter));
+        }
+        T service = started.get(Timing.scaledMillis(60_000), TimeUnit.MILLISECONDS);
+        if (curator.getZookeeperClient().getZooKeeper().getSessionId() == expiring.getSessionId()) {
+            throw new AssertionError("the client still has the session that was to expire");
+        }
+        return service;
+    }
+
+    /** Waiting for a reply, or sleeping before a retry as a Curator client's retry policy says. */
+    private static boolean waitsForAReply(Thread starter) {
+        Thread.State state = starter.getState();
+        return state == Thread.State.TIMED_WAITING || state == Thread.State.WAITING;
     }
 
     /** A connected client of {@code zk}'s server, closed after the test (before the server stops). */

@@ -101,6 +101,25 @@ class XaTransactionsTest {
                 .containsExactly(DECISIONS + "/" + outcome.txnId());
     }
 
+    /**
+     * A session that expires while {@code start()} runs: the start goes on with the client's new
+     * session (its live node is created there, so a transfer can commit), as Curator's recipes do,
+     * instead of failing with "session expired".
+     */
+    @Test
+    void aStartDuringWhichTheSessionExpiresGoesOnWithTheNewSession() throws Exception {
+        CuratorFramework curator = TxnTesting.client(zk);
+        XaTransactions xa = zk.closeAfter(TxnTesting.startWhileTheSessionExpires(curator,
+                () -> builder(curator).start()));
+        Outcome outcome;
+        try (XaTransaction tx = xa.begin()) {
+            transfer(tx, 10);
+            outcome = tx.commit();
+        }
+        assertThat(outcome.isCommitted()).as(outcome.toString()).isTrue();
+        assertThat(Bank.balance(BANK.port(), "bank_b", 2)).isEqualTo(Bank.OPENING_BALANCE + 10);
+    }
+
     @Test
     void oneResourceCommitsInOnePhaseWithoutAnyZooKeeperWrite() throws Exception {
         XaTransactions xa = start(builder(TxnTesting.client(zk)));

@@ -5,6 +5,7 @@ import dev.baton.lock.spi.lifecycle.ServiceExecutor;
 import dev.baton.txn.TxnListener;
 import dev.baton.txn.internal.protocol.SafeListener;
 import dev.baton.txn.internal.protocol.StepListener;
+import dev.baton.txn.internal.store.StartSteps;
 import dev.baton.txn.internal.store.TxnStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -70,13 +71,8 @@ final class HostCore extends AbstractService {
     /** Registers every participant as live and starts reconciling and reading the inboxes. */
     @Override
     protected void doStart() throws Exception {
-        try {
-            CompletableFuture.allOf(participants.stream().map(HostedParticipant::start)
-                    .toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
-        } catch (java.util.concurrent.ExecutionException e) {
-            Throwable cause = TxnStore.unwrap(e);
-            throw cause instanceof Exception ? (Exception) cause : e;
-        }
+        new StartSteps(store.curator(), TimeUnit.MINUTES.toMillis(2)).run(() -> CompletableFuture.allOf(
+                participants.stream().map(HostedParticipant::start).toArray(CompletableFuture[]::new)));
         store.curator().getConnectionStateListenable().addListener(connectionListener);
     }
 

@@ -5,6 +5,7 @@ import dev.baton.lock.spi.lifecycle.ServiceExecutor;
 import dev.baton.txn.TxnListener;
 import dev.baton.txn.internal.protocol.SafeListener;
 import dev.baton.txn.internal.protocol.StepListener;
+import dev.baton.txn.internal.store.StartSteps;
 import dev.baton.txn.internal.store.TxnStore;
 import dev.baton.txn.internal.store.XaStore;
 import java.time.Clock;
@@ -85,14 +86,10 @@ final class XaCore extends AbstractService {
 
     @Override
     protected void doStart() throws Exception {
-        long timeout = store.curator().getZookeeperClient().getConnectionTimeoutMs() + 10_000L;
-        try {
-            store.ensure().get(timeout, TimeUnit.MILLISECONDS);
-            register().get(timeout, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            Throwable cause = TxnStore.unwrap(e);
-            throw cause instanceof Exception ? (Exception) cause : e;
-        }
+        StartSteps steps = new StartSteps(store.curator(),
+                store.curator().getZookeeperClient().getConnectionTimeoutMs() + 10_000L);
+        steps.run(store::ensure);
+        steps.run(this::register);
         store.curator().getConnectionStateListenable().addListener(connectionListener);
         recovery.schedule();
     }

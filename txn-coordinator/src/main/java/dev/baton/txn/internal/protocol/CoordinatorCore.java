@@ -4,6 +4,7 @@ import dev.baton.lock.spi.lifecycle.AbstractService;
 import dev.baton.lock.spi.lifecycle.ServiceExecutor;
 import dev.baton.lock.zookeeper.ext.CallerQueues;
 import dev.baton.txn.TxnListener;
+import dev.baton.txn.internal.store.StartSteps;
 import dev.baton.txn.internal.store.TxnNames;
 import dev.baton.txn.internal.store.TxnStore;
 import java.time.Clock;
@@ -85,12 +86,13 @@ public final class CoordinatorCore extends AbstractService {
     /** Creates the namespace, starts watching {@code txn/} and picks up every transaction already there. */
     @Override
     protected void doStart() throws Exception {
-        join(store.ensureNamespace());
-        join(store.ensureTransactions());
-        join(watchTransactions());
+        StartSteps steps = new StartSteps(store.curator(), TimeUnit.MINUTES.toMillis(2));
+        steps.run(store::ensureNamespace);
+        steps.run(store::ensureTransactions);
+        steps.run(this::watchTransactions);
         store.curator().getConnectionStateListenable().addListener(connectionListener);
-        join(keeper.start());
-        join(scan());
+        steps.run(keeper::start);
+        steps.run(this::scan);
     }
 
     /** Adds the watch on {@code txn/} for the current session (a new session has none). */
@@ -145,14 +147,6 @@ public final class CoordinatorCore extends AbstractService {
     }
 
     /** Waits for a start-up step; the service's start is the one blocking call of a coordinator. */
-    private static <T> T join(CompletableFuture<T> step) throws Exception {
-        try {
-            return step.get(2, TimeUnit.MINUTES);
-        } catch (java.util.concurrent.ExecutionException e) {
-            Throwable cause = TxnStore.unwrap(e);
-            throw cause instanceof Exception ? (Exception) cause : e;
-        }
-    }
 
     public boolean isClosed() {
         return isShutDown();
