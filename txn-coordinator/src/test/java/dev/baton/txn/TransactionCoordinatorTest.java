@@ -379,37 +379,6 @@ class TransactionCoordinatorTest {
         System.out.println("WRITES-PER-TRANSACTION " + measured);
     }
 
-    /**
-     * Issue 12's budget: with two participants, at most 15 ZooKeeper requests per transaction, reads
-     * and writes, counted by the server, while two more coordinator instances follow every
-     * transaction (through events: they read nothing while the driver lives). Held to 12.5 since
-     * the driver lease is adopted from the begin's results (11.1–11.3 measured, 14.5 before).
-     */
-    @Test
-    void aTransactionCostsAtMostFifteenRequestsWithOtherInstancesFollowing() throws Exception {
-        zk.closeAfter(TransactionCoordinator.start(TxnTesting.client(zk)));
-        zk.closeAfter(TransactionCoordinator.start(TxnTesting.client(zk)));
-        host(Map.of("r1", new MemoryParticipant(), "r2", new MemoryParticipant()));
-        TransactionCoordinator coordinator = coordinator();
-        for (int i = 0; i < 5; i++) {
-            assertThat(coordinator.begin().branch("r1", new byte[8]).branch("r2", new byte[8]).commit().isCommitted())
-                    .isTrue();
-        }
-        TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
-        int transactions = 20;
-        long before = TxnTesting.packetsReceived(zk.port());
-        for (int i = 0; i < transactions; i++) {
-            assertThat(coordinator.begin().branch("r1", new byte[8]).branch("r2", new byte[8]).commit().isCommitted())
-                    .isTrue();
-        }
-        TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
-        // Less the awaitAllCollected reads and the mntr itself, which this test sends.
-        long requests = TxnTesting.packetsReceived(zk.port()) - before - 4;
-        double perTransaction = requests / (double) transactions;
-        System.out.printf("REQUESTS-PER-TRANSACTION %.1f%n", perTransaction);
-        assertThat(perTransaction).isLessThanOrEqualTo(12.5);
-    }
-
     @Test
     void corruptAndForeignNodesAreReportedWithTheirIdAndDoNotStopTheCoordinator() throws Exception {
         inspector.create().creatingParentsIfNeeded().forPath(TxnTesting.TXNS + "/not-a-txn", bytes("hello"));
