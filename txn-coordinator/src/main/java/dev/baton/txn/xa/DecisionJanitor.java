@@ -38,6 +38,7 @@ final class DecisionJanitor {
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean lingering = new AtomicBoolean();
     private final AtomicInteger queued = new AtomicInteger();
+    /** Decisions queued or in the deletion in flight: forgetting one of them again sends nothing. */
     private final java.util.Set<String> queuedIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     DecisionJanitor(XaCore core) {
@@ -47,7 +48,7 @@ final class DecisionJanitor {
     /** Queues the decision of {@code txnId}, every branch of which is committed, for deletion. */
     void forget(String txnId) {
         if (!queuedIds.add(txnId)) {
-            return; // queued already (by the commit and by a recovery scan): one delete is enough
+            return; // queued or being deleted already (by the commit and by a recovery scan): one delete is enough
         }
         queue.add(txnId);
         if (queued.incrementAndGet() >= BATCH) {
@@ -72,7 +73,6 @@ final class DecisionJanitor {
             batch.add(next);
         }
         queued.addAndGet(-batch.size());
-        queuedIds.removeAll(batch);
         if (batch.isEmpty()) {
             sending.set(false);
             if (!queue.isEmpty()) {
@@ -93,6 +93,7 @@ final class DecisionJanitor {
                 core.executor.schedule(this::send, RETRY_MILLIS, TimeUnit.MILLISECONDS);
                 return;
             }
+            queuedIds.removeAll(batch);
             sending.set(false);
             if (!queue.isEmpty() && !lingering.get()) {
                 send(); // their timer went off while this batch was in flight
@@ -101,7 +102,6 @@ final class DecisionJanitor {
     }
 
     private void requeue(List<String> batch) {
-        queuedIds.addAll(batch);
         queue.addAll(batch);
         queued.addAndGet(batch.size());
     }
