@@ -16,7 +16,6 @@ import dev.baton.txn.xa.XaParticipant;
 import dev.baton.txn.xa.XaWork;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,6 +25,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.xa.PGXADataSource;
 
 /**
@@ -48,10 +48,12 @@ class OrphanedPreparedBranchTest {
 
     @RegisterExtension
     static final ZooKeeperServerExtension ZK = ZooKeeperServerExtension.create();
+    /** The databases' directory, deleted after the test. */
+    @TempDir
+    Path dir;
 
     @Test
     void aBranchPreparedBeforeItsHostLostItsSessionIsRolledBackWhenTheOtherVotedNo() throws Exception {
-        Path dir = Files.createTempDirectory("baton-orphan");
         Duration session = ZooKeeperServerExtension.sessionTimeout();
         try (BankServers banks = BankServers.start(dir, 2);
              TcpProxy proxy = TcpProxy.start(new InetSocketAddress("127.0.0.1", ZK.port()))) {

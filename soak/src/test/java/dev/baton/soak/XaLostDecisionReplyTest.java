@@ -13,7 +13,6 @@ import dev.baton.txn.TransactionState;
 import dev.baton.txn.xa.XaTransaction;
 import dev.baton.txn.xa.XaTransactions;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -27,6 +26,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.xa.PGXADataSource;
 
 /**
@@ -53,6 +53,9 @@ class XaLostDecisionReplyTest {
 
     @RegisterExtension
     static final ZooKeeperServerExtension ZK = ZooKeeperServerExtension.create();
+    /** The databases' directory, deleted after the test. */
+    @TempDir
+    Path dir;
 
     @Test
     void aCommitWhoseReplyWasLostIsNotToldAbortedOnceASurvivorFinishedIt() throws Exception {
@@ -72,7 +75,6 @@ class XaLostDecisionReplyTest {
     }
 
     private void commitWhoseReplyWasLost() throws Exception {
-        Path dir = Files.createTempDirectory("baton-xa-lost-reply");
         Duration session = ZooKeeperServerExtension.sessionTimeout();
         try (BankServers banks = BankServers.start(dir, 2);
              TcpProxy proxy = TcpProxy.start(new InetSocketAddress("127.0.0.1", ZK.port()))) {
