@@ -146,8 +146,6 @@ public final class CoordinatorCore extends AbstractService {
         callbacks.shutdown();
     }
 
-    /** Waits for a start-up step; the service's start is the one blocking call of a coordinator. */
-
     public boolean isClosed() {
         return isShutDown();
     }
