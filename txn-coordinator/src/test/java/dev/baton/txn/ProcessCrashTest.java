@@ -85,8 +85,8 @@ class ProcessCrashTest {
         System.out.printf("PROCESS-CRASH runs=%d kills=%d begun=%d reported=%d prepared-at-kill=%d open-at-kill=%d"
                 + " seed=%d%n", runs, kills, begun, reported.size(), preparedAtKill, openAtKill, SEED);
 
-        assertThat(begun).isGreaterThanOrEqualTo(TRANSACTIONS);
-        checkDatabases(reported);
+        checkDatabases(reported); // first: what was done is checked even when the time ran out before the count
+        assertThat(begun).as("transactions begun within the time").isGreaterThanOrEqualTo(TRANSACTIONS);
     }
 
     private static ChildJvm transfers(long seed, int count, int run) {
