@@ -31,16 +31,22 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class HistoryTest {
 
     private static final String HISTORY = "/baton/txn-history";
+    /**
+     * The sessions of the coordinators and the host: long enough that none expires on a loaded
+     * machine (1.5 s ones did at load average 20-34, and a write resent on a new session may fail
+     * harmlessly, which the contention test counts as a failure). The server's ticks allow them.
+     */
+    private static final Duration SESSION = Duration.ofSeconds(10);
 
     @RegisterExtension
-    final ZooKeeperServerExtension zk = ZooKeeperServerExtension.create();
+    final ZooKeeperServerExtension zk = ZooKeeperServerExtension.create().tickMillis(500);
     private CuratorFramework curator;
     private final MemoryParticipant a = new MemoryParticipant();
     private final MemoryParticipant b = new MemoryParticipant();
 
     @BeforeEach
     void start() {
-        curator = TxnTesting.client(zk);
+        curator = zk.closeAfter(TxnTesting.client(zk.connectString(), SESSION));
         b.voter = branch -> branch.payload()[0] % 2 == 0 ? Vote.yes() : Vote.no("odd\\amount\nrefused");
         zk.closeAfter(ParticipantHost.builder(curator).participant("a", a).participant("b", b).start());
     }
@@ -96,7 +102,7 @@ class HistoryTest {
         TransactionCoordinator keeper = zk.closeAfter(TransactionCoordinator.builder(curator).historySize(size)
                 .historyIdleTrim(Duration.ofMillis(300)).start());
         TransactionCoordinator other = zk.closeAfter(TransactionCoordinator.builder(
-                TxnTesting.client(zk)).historySize(size).start());
+                zk.closeAfter(TxnTesting.client(zk.connectString(), SESSION))).historySize(size).start());
         assertThat(keeper.core().keeper.holds()).isTrue();
         assertThat(other.core().keeper.holds()).isFalse();
         long before = TxnTesting.zxid(zk.port());
