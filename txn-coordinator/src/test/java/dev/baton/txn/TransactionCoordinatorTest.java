@@ -348,38 +348,6 @@ class TransactionCoordinatorTest {
     }
 
     @Test
-    void aTransactionCostsAtMostTwoWritesPerParticipantPlusThree() throws Exception {
-        // Two more instances, each with its own session, follow every transaction: they watch the
-        // driver lease and must write nothing while its holder is alive.
-        zk.closeAfter(TransactionCoordinator.start(TxnTesting.client(zk)));
-        zk.closeAfter(TransactionCoordinator.start(TxnTesting.client(zk)));
-        Map<Integer, Long> measured = new java.util.TreeMap<>();
-        for (int n : new int[] {2, 3, 5}) {
-            Map<String, MemoryParticipant> participants = new HashMap<>();
-            for (int i = 0; i < n; i++) {
-                participants.put("w" + n + "-" + i, new MemoryParticipant());
-            }
-            host(participants);
-            TransactionCoordinator coordinator = coordinator();
-            for (int round = 0; round < 2; round++) {
-                TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
-                long before = TxnTesting.zxid(zk.port());
-                TransactionBuilder txn = coordinator.begin();
-                participants.keySet().forEach(name -> txn.branch(name, new byte[8]));
-                assertThat(txn.commit().isCommitted()).isTrue();
-                TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
-                measured.put(n, TxnTesting.zxid(zk.port()) - before);
-                List<String> writes = TxnLogReader.writesAfter(zk.server().getTempDirectory(), before);
-                System.out.println("WRITES n=" + n + " " + writes);
-                assertThat(writes).as("no separate lease write, no failed write").noneMatch(
-                        write -> write.matches(".*/txn/tx-[^/ ]*/lease-.*") || write.contains(" error "));
-            }
-            assertThat(measured.get(n)).as("writes for %d participants", n).isLessThanOrEqualTo(2L * n + 3);
-        }
-        System.out.println("WRITES-PER-TRANSACTION " + measured);
-    }
-
-    @Test
     void corruptAndForeignNodesAreReportedWithTheirIdAndDoNotStopTheCoordinator() throws Exception {
         inspector.create().creatingParentsIfNeeded().forPath(TxnTesting.TXNS + "/not-a-txn", bytes("hello"));
         String damaged = "tx-000000000001-0000000000000001";

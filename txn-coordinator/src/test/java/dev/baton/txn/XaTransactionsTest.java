@@ -78,29 +78,6 @@ class XaTransactionsTest {
         Timing.await("every decision is deleted").until(() -> inspector.getChildren().forPath(DECISIONS).isEmpty());
     }
 
-    @Test
-    void aTransferCommitsWithOneZooKeeperWriteOnItsPathAndOneMoreAfter() throws Exception {
-        XaTransactions xa = start(builder(TxnTesting.client(zk)));
-        long before = TxnTesting.zxid(zk.port());
-        Outcome outcome;
-        try (XaTransaction tx = xa.begin()) {
-            transfer(tx, 100);
-            outcome = tx.commit();
-        }
-        assertThat(outcome.isCommitted()).as(outcome.toString()).isTrue();
-        assertThat(outcome.participants()).containsExactly("bank_a", "bank_b");
-        assertThat(Bank.balance(BANK.port(), "bank_a", 1)).isEqualTo(Bank.OPENING_BALANCE - 100);
-        assertThat(Bank.balance(BANK.port(), "bank_b", 2)).isEqualTo(Bank.OPENING_BALANCE + 100);
-        assertThat(Bank.transfers(BANK.port(), "bank_a")).containsExactly(outcome.txnId());
-        assertThat(Bank.prepared(BANK.port())).isEmpty();
-        awaitNoDecisions();
-        List<String> writes = TxnLogReader.writesAfter(zk.server().getTempDirectory(), before);
-        System.out.println("XA-WRITES " + writes);
-        assertThat(writes).as("the decision, then its deletion").hasSize(2);
-        assertThat(TxnLogReader.createsAfter(zk.server().getTempDirectory(), before))
-                .containsExactly(DECISIONS + "/" + outcome.txnId());
-    }
-
     /**
      * A session that expires while {@code start()} runs: the start goes on with the client's new
      * session (its live node is created there, so a transfer can commit), as Curator's recipes do,
