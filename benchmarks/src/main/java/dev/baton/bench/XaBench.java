@@ -742,6 +742,7 @@ final class XaBench implements AutoCloseable {
         deleteQuietly(temp);
         synchronized (XaBench.class) {
             if (narayanaStoreDir != null) {
+                XaEngines.stopNarayana();
                 deleteQuietly(narayanaStoreDir);
             }
         }

@@ -3,6 +3,7 @@ package dev.baton.bench;
 import com.arjuna.ats.arjuna.common.CoreEnvironmentBeanException;
 import com.arjuna.ats.arjuna.common.ObjectStoreEnvironmentBean;
 import com.arjuna.ats.arjuna.common.arjPropertyManager;
+import com.arjuna.ats.arjuna.coordinator.TxControl;
 import com.arjuna.common.internal.util.propertyservice.BeanPopulator;
 import com.atomikos.icatch.config.UserTransactionServiceImp;
 import com.atomikos.icatch.jta.UserTransactionManager;
@@ -217,8 +218,22 @@ final class XaEngines {
                 bean.setObjectStoreDir(storeDir.toString());
             }
             narayana = com.arjuna.ats.jta.TransactionManager.transactionManager();
+        } else if (!TxControl.isEnabled()) {
+            TxControl.enable(); // stopped by an earlier run in this JVM
         }
         return narayana;
+    }
+
+    /**
+     * Stops Narayana's transaction status manager, if it was started, and with it the
+     * {@code Recovery/TransactionStatusManager} entry it keeps in the object store. Its own
+     * shutdown hook would otherwise remove that entry at exit, after the benchmark deleted the
+     * store, and so leave the store's directories behind in the temporary directory (one per run).
+     */
+    static synchronized void stopNarayana() {
+        if (narayana != null && TxControl.isEnabled()) {
+            TxControl.disable(true);
+        }
     }
 
     /** Narayana's store settings as in force, for the report. */
