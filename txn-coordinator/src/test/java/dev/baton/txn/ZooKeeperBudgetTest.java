@@ -55,12 +55,20 @@ class ZooKeeperBudgetTest {
         return zk.closeAfter(builder.start());
     }
 
+    /**
+     * Two more coordinator instances, each on a session of its own, that follow every transaction:
+     * they watch the driver lease and must send nothing while its holder is alive.
+     */
+    private void startTwoFollowers() {
+        zk.closeAfter(TransactionCoordinator.start(client()));
+        zk.closeAfter(TransactionCoordinator.start(client()));
+    }
+
     @Test
     void aTransactionCostsAtMostFifteenRequestsWithOtherInstancesFollowing() throws Exception {
         CuratorFramework curator = client();
         CuratorFramework inspector = client();
-        zk.closeAfter(TransactionCoordinator.start(client()));
-        zk.closeAfter(TransactionCoordinator.start(client()));
+        startTwoFollowers();
         host(curator, Map.of("r1", new MemoryParticipant(), "r2", new MemoryParticipant()));
         TransactionCoordinator coordinator = zk.closeAfter(TransactionCoordinator.start(curator));
         for (int i = 0; i < 5; i++) {
@@ -88,10 +96,7 @@ class ZooKeeperBudgetTest {
     void aTransactionCostsAtMostTwoWritesPerParticipantPlusThree() throws Exception {
         CuratorFramework curator = client();
         CuratorFramework inspector = client();
-        // Two more instances, each with its own session, follow every transaction: they watch the
-        // driver lease and must write nothing while its holder is alive.
-        zk.closeAfter(TransactionCoordinator.start(client()));
-        zk.closeAfter(TransactionCoordinator.start(client()));
+        startTwoFollowers();
         Map<Integer, Long> measured = new TreeMap<>();
         for (int n : new int[] {2, 3, 5}) {
             Map<String, MemoryParticipant> participants = new HashMap<>();
