@@ -30,9 +30,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The in-process XA path on two PostgreSQL databases: one ZooKeeper write on the commit path, none
- * with one resource or on a rollback; refusals, deadlines, a session that ended before the decision;
- * and recovery by another instance of what a dead one left prepared.
+ * The in-process XA path on two PostgreSQL databases: no ZooKeeper write with one resource or on a
+ * rollback; refusals, deadlines, a session that ended before the decision; and recovery by another
+ * instance of what a dead one left prepared. The two writes of a committed transfer are counted in
+ * {@link ZooKeeperBudgetTest}, on sessions that do not expire under load.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class XaTransactionsTest {
