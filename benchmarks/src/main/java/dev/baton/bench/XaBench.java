@@ -48,8 +48,12 @@ final class XaBench implements AutoCloseable {
     private static final int CORES = Runtime.getRuntime().availableProcessors();
     /** System property naming the contestants to run (see {@link #only}); for profiling one of them. */
     static final String ONLY_PROPERTY = "baton.bench.xa.contestants";
-    /** How long each contestant runs, unmeasured, before the family's first group: see {@link #warmUp()}. */
+    /** How long each contestant runs at least, unmeasured, before the family's first group: see {@link #warmUp()}. */
     static final Duration WARM_UP = Duration.ofSeconds(15);
+    /** How many transfers each contestant's warm-up runs at least, unless {@link #WARM_UP_LIMIT} ends it first. */
+    static final int WARM_UP_TRANSFERS = 20_000;
+    /** The longest a contestant's warm-up runs: it stops at the first {@link #WARM_UP} step past this. */
+    static final Duration WARM_UP_LIMIT = Duration.ofSeconds(60);
 
     static final String FLOOR = "floor: XA by hand, no log";
     static final String ATOMIKOS = "Atomikos " + version("com.atomikos", "transactions-jta");
@@ -121,9 +125,12 @@ final class XaBench implements AutoCloseable {
             **Measured.** Latency: one transfer at a time; p50 is the median of the rounds' medians,
             p99 the median of the rounds' 99th percentiles. Throughput: 1, 8 and 32 callers, each on
             accounts no other caller touches (no row-lock waits). Before the first group, every
-            contestant runs 8 callers for 15 s, unmeasured, so that the JVM has compiled its code
-            (after only 2 s, the slower paths were still being compiled in their measured rounds, and
-            paid for it); then in each group 2 s of warm-up per contestant, then
+            contestant runs 8 callers, unmeasured, in steps of 15 s until it has done 20,000 transfers
+            or run 60 s, so that the JVM has compiled its code (after only 2 s, the slower paths were
+            still being compiled in their measured rounds, and paid for it; HotSpot compiles a method
+            with its optimising compiler after some 5,000 to 15,000 calls, so a contestant doing 200
+            transfers a second had not reached it after 15 s); then in each group 2 s of warm-up per
+            contestant, then
             5 rounds of 2 s whose order rotates; ratios are taken within each round, then the median
             over rounds (the "ratio to first row" column is against the floor; the "÷" rows against
             Atomikos and Narayana). The 32÷1 rows divide medians of two groups, not within rounds.
@@ -308,12 +315,18 @@ final class XaBench implements AutoCloseable {
     }
 
     /**
-     * Runs every contestant at 8 callers for {@link #WARM_UP}, unmeasured, before any group: the
-     * JVM compiles a code path by how often it runs, so a contestant doing 100 transfers a second
-     * would still be compiling during its measured rounds after the harness's 2 s of warm-up, and
-     * pay for it in latency, throughput and CPU (the distributed path's CPU per transfer was 14 ms
-     * after 2 s and 5 ms after 30 s, on the same machine). A service runs for hours; so does its
-     * JIT-compiled code. Skipped in quick mode and when no latency or throughput group runs.
+     * Runs every contestant at 8 callers, unmeasured, before any group, in steps of {@link #WARM_UP}
+     * until it has done {@link #WARM_UP_TRANSFERS} transfers or run {@link #WARM_UP_LIMIT}: the JVM
+     * compiles a code path by how often it runs, so a contestant doing 100 transfers a second would
+     * still be compiling during its measured rounds after the harness's 2 s of warm-up, and pay for
+     * it in latency, throughput and CPU (the distributed path's CPU per transfer was 14 ms after 2 s
+     * and 5 ms after 30 s, on the same machine). A fixed 15 s was still too short for the slower
+     * contestants: the distributed path did about 3,000 transfers in it, short of the 5,000 to
+     * 15,000 calls after which HotSpot's optimising compiler takes a method, and its compiler
+     * threads still used 280 µs of CPU per transfer at 32 callers (50-110 µs after 20,000
+     * transfers). A count, not a time, treats a slow and a fast contestant alike. A service runs
+     * for hours; so does its JIT-compiled code. Skipped in quick mode and when no latency or
+     * throughput group runs.
      */
     private void warmUp() throws Exception {
         List<String> measured = new ArrayList<>(List.of(LATENCY));
@@ -334,12 +347,17 @@ final class XaBench implements AutoCloseable {
                     int mine = caller;
                     ops.add(() -> transfer(engine, counted, XaBank.Transfer.draw(nextId(), mine, callers)));
                 }
-                ZooKeeperBench.parallel(ops).runFor(WARM_UP);
+                long started = System.nanoTime();
+                Duration ran;
+                do {
+                    ZooKeeperBench.parallel(ops).runFor(WARM_UP);
+                    ran = Duration.ofNanos(System.nanoTime() - started);
+                } while (counted.transfers.get() < WARM_UP_TRANSFERS && ran.compareTo(WARM_UP_LIMIT) < 0);
                 counted.awaitBranchesCommitted(60_000);
                 engine.quiesce();
+                System.out.println(FAMILY + " warm-up: " + contestant.family() + ", " + counted.transfers.get()
+                        + " transfers in " + ran.toSeconds() + " s");
             }
-            System.out.println(FAMILY + " warm-up: " + contestant.family() + ", " + counted.transfers.get()
-                    + " transfers in " + WARM_UP.toSeconds() + " s");
         }
     }
 
