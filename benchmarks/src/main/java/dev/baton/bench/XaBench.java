@@ -323,8 +323,8 @@ final class XaBench implements AutoCloseable {
      * and 5 ms after 30 s, on the same machine). A fixed 15 s was still too short for the slower
      * contestants: the distributed path did about 3,000 transfers in it, short of the 5,000 to
      * 15,000 calls after which HotSpot's optimising compiler takes a method, and its compiler
-     * threads still used 280 µs of CPU per transfer at 32 callers (50-110 µs after 20,000
-     * transfers). A count, not a time, treats a slow and a fast contestant alike. A service runs
+     * threads still used 280 µs of CPU per transfer at 32 callers (63 and 165 µs in two full runs
+     * with this warm-up). A count, not a time, treats a slow and a fast contestant alike. A service runs
      * for hours; so does its JIT-compiled code. Skipped in quick mode and when no latency or
      * throughput group runs.
      */
