@@ -62,6 +62,10 @@ final class XaBench implements AutoCloseable {
     static final String BATON_THREE = "Baton distributed, 3-server ZooKeeper ensemble";
     static final String INPROC_ONE = "Baton in-process, 1 ZooKeeper server";
     static final String INPROC_THREE = "Baton in-process, 3-server ZooKeeper ensemble";
+    /** What the two floors that also write to ZooKeeper have in their names: see {@link XaEngines#floorWithZooKeeper}. */
+    static final String ZK_FLOOR = "floor + one ZooKeeper create, branches in parallel";
+    static final String ZK_FLOOR_ONE = ZK_FLOOR + ", 1 ZooKeeper server";
+    static final String ZK_FLOOR_THREE = ZK_FLOOR + ", 3-server ZooKeeper ensemble";
     static final String SCALING = FAMILY + ": throughput at 32 callers ÷ at 1 (medians of two groups, not within rounds)";
     private static final String TO_DECISION = ", to the decision (commit() returns)";
     private static final String TO_BRANCHES = ", to both branches committed";
@@ -96,6 +100,14 @@ final class XaBench implements AutoCloseable {
             - **Narayana 7.3.4.Final** (ArjunaCore JTA): its default object store (the run's last line
               prints it: `ShadowNoFileLockStore`, synchronous writes), the two XAResources enlisted by
               hand, connections from the benchmark's pool.
+            - **floor + one ZooKeeper create** (a bound, not a transaction manager): the floor with the
+              least that a coordinator keeping its decision in ZooKeeper must add, on each placement.
+              Both branches prepared in parallel, one synchronous `create` of a 120-byte node (the
+              size of Baton's decision), both branches committed in parallel. No check, no batching,
+              no delete until the contestant closes, and nothing reads the nodes or could recover.
+              Any such coordinator's latency one transfer at a time is this row's or more; under
+              concurrency one can share a `create` among transfers (Baton's group commit does), so
+              there the row is a reference, not a bound.
             - **Baton in-process** (`XaTransactions`, the path of issue 12's first target): both data
               sources registered as resources, its own pool (32 idle connections kept per resource)
               and 32 threads. `commit()` prepares both branches in parallel, creates the COMMIT
@@ -258,12 +270,16 @@ final class XaBench implements AutoCloseable {
         all.add(new XaContestant(NARAYANA, false, List.of(), (bank, check, pool) ->
                 XaEngines.narayana(bank, check, pool, narayanaStore())));
         List<Integer> one = List.of(zooKeeper.getPort());
+        all.add(new XaContestant(ZK_FLOOR_ONE, false, one, (bank, check, pool) ->
+                XaEngines.floorWithZooKeeper(bank, check, pool, zooKeeper.getConnectString())));
         all.add(new XaContestant(INPROC_ONE, false, one, (bank, check, pool) ->
                 XaEngines.batonInProcess(bank, check, pool, zooKeeper.getConnectString())));
         all.add(new XaContestant(BATON_ONE, true, one, (bank, check, pool) ->
                 XaEngines.baton(bank, check, pool, zooKeeper.getConnectString())));
         if (ensemble != null) {
             List<Integer> three = ensemble.getInstances().stream().map(InstanceSpec::getPort).toList();
+            all.add(new XaContestant(ZK_FLOOR_THREE, false, three, (bank, check, pool) ->
+                    XaEngines.floorWithZooKeeper(bank, check, pool, ensemble.getConnectString())));
             all.add(new XaContestant(INPROC_THREE, false, three, (bank, check, pool) ->
                     XaEngines.batonInProcess(bank, check, pool, ensemble.getConnectString())));
             all.add(new XaContestant(BATON_THREE, true, three, (bank, check, pool) ->
@@ -464,7 +480,7 @@ final class XaBench implements AutoCloseable {
                 // After the measured rounds (an unmeasured window, since sampling costs time): where
                 // Baton's threads are at the highest concurrency.
                 AutoCloseable profile = () -> {
-                    if (!quick && callers == 32 && !ports.isEmpty()) {
+                    if (!quick && callers == 32 && label.startsWith("Baton")) {
                         sampledWindow(label, callers, parallel, counted);
                     }
                 };
@@ -473,7 +489,7 @@ final class XaBench implements AutoCloseable {
         }
         List<Row> measured = new ArrayList<>(harness.throughput(throughputGroup(callers), rows, versus(batonRows)));
         if (!measured.isEmpty()) { // the CPU rows come with their throughput group
-            measured.addAll(cpuRows(callers, cpuRounds, batonRows));
+            measured.addAll(cpuRows(callers, cpuRounds));
         }
         return measured;
     }
@@ -486,7 +502,7 @@ final class XaBench implements AutoCloseable {
      * median of the rounds, in µs. Rounds include the wait for a contestant's clean-up. And the
      * share of the machine's cores the round kept busy (its CPU time over wall time times cores).
      */
-    private static List<Row> cpuRows(int callers, Map<String, List<CpuRound>> cpuRounds, List<String> batonRows) {
+    private static List<Row> cpuRows(int callers, Map<String, List<CpuRound>> cpuRounds) {
         List<Row> out = new ArrayList<>();
         cpuRounds.forEach((label, rounds) -> {
             if (rounds.isEmpty()) {
@@ -501,7 +517,7 @@ final class XaBench implements AutoCloseable {
             out.add(cpuRow(callers, label + ": of which GC", rounds, CpuMeter.Reading::gc));
             out.add(cpuRow(callers, label + ": ZooKeeper server threads", rounds, CpuMeter.Reading::zooKeeperServer));
             out.add(cpuRow(callers, label + ": PostgreSQL processes", rounds, CpuMeter.Reading::postgres));
-            if (batonRows.contains(label)) {
+            if (label.startsWith("Baton")) {
                 // Only threads alive at both readings count, and the harness starts its callers
                 // anew each round: so these are Baton's own threads, not the callers'.
                 double[] switches = rounds.stream().mapToDouble(r -> r.spent().switches() / (double) r.transfers())
@@ -610,12 +626,12 @@ final class XaBench implements AutoCloseable {
         List<Row> rows = new ArrayList<>();
         Map<String, XaCounts> byFamily = new LinkedHashMap<>();
         counts.forEach((label, counted) -> byFamily.computeIfAbsent(familyOf.get(label), XaCounts::new).add(counted));
-        long batonTransfers = 0;
+        long zooKeeperTransfers = 0;
         for (XaCounts family : byFamily.values()) {
             String name = family.contestant;
             long transfers = family.transfers.get();
-            if (name.startsWith("Baton")) {
-                batonTransfers += transfers;
+            if (name.startsWith("Baton") || name.startsWith(ZK_FLOOR)) {
+                zooKeeperTransfers += transfers;
             }
             rows.add(counted(name + ": prepares per transfer (of " + Report.number(transfers) + " transfers)",
                     "prepares", family.perTransfer(family.prepares)));
@@ -649,8 +665,9 @@ final class XaBench implements AutoCloseable {
                 System.out.println(name + ": branches not prepared at commit, for instance " + family.missing());
             }
         }
-        rows.add(counted("ZooKeeper fsyncs per Baton transfer (mntr, all servers of both set-ups)", "fsyncs",
-                batonTransfers == 0 ? Double.NaN : zooKeeperFsyncs / (double) batonTransfers));
+        rows.add(counted("ZooKeeper fsyncs per transfer of the contestants that write to it (Baton's and the floors"
+                + " with a create; mntr, all servers of both set-ups)", "fsyncs",
+                zooKeeperTransfers == 0 ? Double.NaN : zooKeeperFsyncs / (double) zooKeeperTransfers));
         return rows;
     }
 

@@ -29,6 +29,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,6 +43,10 @@ import javax.transaction.xa.Xid;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
 
 /**
  * The ways of running one transfer atomically across the two bank servers, one per contestant of
@@ -99,33 +108,12 @@ final class XaEngines {
         return new TransferEngine() {
             @Override
             public void transfer(XaBank.Transfer transfer) throws Exception {
-                byte[] global = concat(prefix, Long.toString(sequence.incrementAndGet()).getBytes(StandardCharsets.US_ASCII));
-                Xid xidA = new FloorXid(global, new byte[] {'a'});
-                Xid xidB = new FloorXid(global, new byte[] {'b'});
-                XAConnection ca = a.borrow();
-                XAConnection cb = null;
-                boolean healthy = false;
-                try {
-                    cb = b.borrow();
-                    XAResource ra = ca.getXAResource();
-                    XAResource rb = cb.getXAResource();
-                    ra.start(xidA, XAResource.TMNOFLAGS);
-                    rb.start(xidB, XAResource.TMNOFLAGS);
-                    require(XaBank.apply(ca.getConnection(), transfer.id(), transfer.from(), -transfer.amount()));
-                    require(XaBank.apply(cb.getConnection(), transfer.id(), transfer.to(), transfer.amount()));
-                    ra.end(xidA, XAResource.TMSUCCESS);
-                    rb.end(xidB, XAResource.TMSUCCESS);
+                byHand(a, b, prefix, sequence, transfer, (ra, xidA, rb, xidB) -> {
                     ra.prepare(xidA);
                     rb.prepare(xidB);
                     ra.commit(xidA, false);
                     rb.commit(xidB, false);
-                    healthy = true;
-                } finally {
-                    a.giveBack(ca, healthy);
-                    if (cb != null) {
-                        b.giveBack(cb, healthy);
-                    }
-                }
+                });
             }
 
             @Override
@@ -134,6 +122,123 @@ final class XaEngines {
                 b.close();
             }
         };
+    }
+
+    /**
+     * The floor with the least a coordinator that keeps its decision in ZooKeeper must add: the two
+     * branches prepared in parallel (B's on a pool thread, A's on the caller's), one synchronous
+     * {@code create} of a decision-sized node (120 bytes, as Baton's {@code xa-decision/1} record),
+     * and the two branches committed in parallel. Nothing else is written: no batching, no check,
+     * and the nodes are deleted only on close, so that no delete competes with the measured
+     * creates. Not a transaction manager (nothing reads the nodes, nothing recovers), but a bound:
+     * whatever any such coordinator does per transfer comes on top of this, except that it can
+     * share one {@code create} among concurrent transfers, as Baton's group commit does.
+     */
+    static TransferEngine floorWithZooKeeper(XaBank bank, PrepareCheck check, int poolSize, String zooKeeper)
+            throws Exception {
+        XaPool a = new XaPool(checked(bank, 0, check), poolSize);
+        XaPool b = new XaPool(checked(bank, 1, check), poolSize);
+        ExecutorService branches = Executors.newFixedThreadPool(poolSize, runnable -> {
+            Thread thread = new Thread(runnable, "zk-floor-branch");
+            thread.setDaemon(true);
+            return thread;
+        });
+        AtomicLong sequence = new AtomicLong();
+        int instance = INSTANCES.incrementAndGet();
+        byte[] prefix = ("zkfloor-" + instance + "-").getBytes(StandardCharsets.US_ASCII);
+        String parent = "/bench-xa-zk-floor-" + instance;
+        byte[] decision = new byte[120];
+        Arrays.fill(decision, (byte) 'd');
+        Queue<String> created = new ConcurrentLinkedQueue<>();
+        CuratorFramework session;
+        try {
+            session = curator(zooKeeper);
+        } catch (InterruptedException | RuntimeException e) {
+            branches.shutdownNow();
+            a.close();
+            b.close();
+            throw e;
+        }
+        ZooKeeper zk = session.getZookeeperClient().getZooKeeper();
+        zk.create(parent, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        return new TransferEngine() {
+            @Override
+            public void transfer(XaBank.Transfer transfer) throws Exception {
+                byHand(a, b, prefix, sequence, transfer, (ra, xidA, rb, xidB) -> {
+                    Future<?> preparedB = branches.submit(() -> rb.prepare(xidB));
+                    ra.prepare(xidA);
+                    preparedB.get();
+                    created.add(zk.create(parent + "/d-", decision, ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                            CreateMode.PERSISTENT_SEQUENTIAL));
+                    Future<?> committedB = branches.submit(() -> {
+                        rb.commit(xidB, false);
+                        return null;
+                    });
+                    ra.commit(xidA, false);
+                    committedB.get();
+                });
+            }
+
+            @Override
+            public void close() throws Exception {
+                try {
+                    List<Op> deletes = new ArrayList<>();
+                    for (String path = created.poll(); path != null; path = created.poll()) {
+                        deletes.add(Op.delete(path, -1));
+                        if (deletes.size() == 1_000) {
+                            zk.multi(deletes);
+                            deletes.clear();
+                        }
+                    }
+                    deletes.add(Op.delete(parent, -1));
+                    zk.multi(deletes);
+                } finally {
+                    branches.shutdownNow();
+                    session.close();
+                    a.close();
+                    b.close();
+                }
+            }
+        };
+    }
+
+    /** What a floor does between its two branches' {@code end} and the return of its transfer. */
+    @FunctionalInterface
+    private interface Phases {
+        void run(XAResource ra, Xid xidA, XAResource rb, Xid xidB) throws Exception;
+    }
+
+    /**
+     * One transfer by hand: connections from {@code a} and {@code b}, both branches started, worked
+     * and ended under fresh floor Xids, then {@code phases}; the connections go back to their pools,
+     * as broken unless {@code phases} returned.
+     */
+    private static void byHand(XaPool a, XaPool b, byte[] prefix, AtomicLong sequence, XaBank.Transfer transfer,
+            Phases phases) throws Exception {
+        byte[] global = concat(prefix, Long.toString(sequence.incrementAndGet()).getBytes(StandardCharsets.US_ASCII));
+        Xid xidA = new FloorXid(global, new byte[] {'a'});
+        Xid xidB = new FloorXid(global, new byte[] {'b'});
+        XAConnection ca = a.borrow();
+        XAConnection cb = null;
+        boolean healthy = false;
+        try {
+            cb = b.borrow();
+            XAResource ra = ca.getXAResource();
+            XAResource rb = cb.getXAResource();
+            ra.start(xidA, XAResource.TMNOFLAGS);
+            rb.start(xidB, XAResource.TMNOFLAGS);
+            require(XaBank.apply(ca.getConnection(), transfer.id(), transfer.from(), -transfer.amount()));
+            require(XaBank.apply(cb.getConnection(), transfer.id(), transfer.to(), transfer.amount()));
+            ra.end(xidA, XAResource.TMSUCCESS);
+            rb.end(xidB, XAResource.TMSUCCESS);
+            phases.run(ra, xidA, rb, xidB);
+            healthy = true;
+        } finally {
+            a.giveBack(ca, healthy);
+            if (cb != null) {
+                b.giveBack(cb, healthy);
+            }
+        }
     }
 
     /**

@@ -46,8 +46,8 @@ class BenchSmokeTest {
      */
     private static void cpuIsCountedWhereItIsSpent(List<Row> rows) {
         List<Row> cpu = rows.stream().filter(row -> row.group().equals(XaBench.cpuGroup(8))).toList();
-        for (String contestant : List.of(XaBench.FLOOR, XaBench.ATOMIKOS, XaBench.NARAYANA, XaBench.INPROC_ONE,
-                XaBench.BATON_ONE)) {
+        for (String contestant : List.of(XaBench.FLOOR, XaBench.ATOMIKOS, XaBench.NARAYANA, XaBench.ZK_FLOOR_ONE,
+                XaBench.INPROC_ONE, XaBench.BATON_ONE)) {
             for (String part : List.of(": all", ": JVM less ZooKeeper server", ": of which JIT compilers",
                     ": of which GC",
                     ": ZooKeeper server threads",
@@ -58,8 +58,8 @@ class BenchSmokeTest {
                 });
             }
         }
-        for (String contestant : List.of(XaBench.FLOOR, XaBench.ATOMIKOS, XaBench.NARAYANA, XaBench.INPROC_ONE,
-                XaBench.BATON_ONE)) {
+        for (String contestant : List.of(XaBench.FLOOR, XaBench.ATOMIKOS, XaBench.NARAYANA, XaBench.ZK_FLOOR_ONE,
+                XaBench.INPROC_ONE, XaBench.BATON_ONE)) {
             assertThat(cpu).as(contestant + ": cores busy, above zero in every round").anySatisfy(row -> {
                 assertThat(row.contestant()).startsWith(contestant).contains(": cores busy");
                 assertThat(row.unit()).isEqualTo("%");
@@ -92,8 +92,8 @@ class BenchSmokeTest {
     /** The XA group's counts: two prepares and two second-phase commits per transfer, prepares seen in PostgreSQL. */
     private static void everyXaContestantPreparedBothBranches(List<Row> rows) {
         List<Row> calls = rows.stream().filter(row -> row.group().equals(XaBench.CALLS)).toList();
-        for (String contestant : List.of(XaBench.FLOOR, XaBench.ATOMIKOS, XaBench.NARAYANA, XaBench.INPROC_ONE,
-                XaBench.BATON_ONE)) {
+        for (String contestant : List.of(XaBench.FLOOR, XaBench.ATOMIKOS, XaBench.NARAYANA, XaBench.ZK_FLOOR_ONE,
+                XaBench.INPROC_ONE, XaBench.BATON_ONE)) {
             assertThat(calls).as(contestant).anySatisfy(row -> {
                 assertThat(row.contestant()).startsWith(contestant + ": prepares per transfer");
                 assertThat(row.median()).isEqualTo(2.0);
@@ -121,6 +121,11 @@ class BenchSmokeTest {
                 assertThat(row.median()).isNotNegative();
             });
         }
+        // The floor with a create sends one per transfer, and pings besides.
+        assertThat(calls).anySatisfy(row -> {
+            assertThat(row.contestant()).startsWith(XaBench.ZK_FLOOR_ONE + ": ZooKeeper requests per transfer (");
+            assertThat(row.median()).isGreaterThanOrEqualTo(1.0);
+        });
         // The distributed path learns of votes, decisions and acknowledgements through watches.
         assertThat(calls).anySatisfy(row -> {
             assertThat(row.contestant()).startsWith(XaBench.BATON_ONE + ": ZooKeeper watch events sent per transfer");
