@@ -79,7 +79,7 @@ final class XaBench implements AutoCloseable {
     static final String NOTES = HEADING + "\n" + """
 
             Reproduce: `mvn -B -q -DskipTests package && java -jar benchmarks/target/baton-bench.jar --only XA`
-            (about 16 minutes on 2 cores; it replaces this section of BENCHMARKS.md and keeps the rest). To
+            (about 20 minutes on 2 cores; it replaces this section of BENCHMARKS.md and keeps the rest). To
             profile one contestant, name it: `java -Dbaton.bench.xa.contestants='distributed, 1 ZooKeeper'
             -jar ...` runs the floor and that one (several names separated by `;`).
 
