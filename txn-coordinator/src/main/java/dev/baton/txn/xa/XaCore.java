@@ -64,6 +64,10 @@ final class XaCore extends AbstractService {
     private final ConnectionStateListener connectionListener = this::connectionChanged;
     private volatile @Nullable String owner;
     private volatile long ownerSession;
+    private final Object registrationLock = new Object();
+    /** The last registration asked for, and the session it was for; guarded by {@link #registrationLock}. */
+    private @Nullable CompletableFuture<String> registration;
+    private long registrationSession;
 
     XaCore(XaStore store, Map<String, XaConnectionPool> resources, Clock clock, Duration defaultTimeout,
             Duration recoveryGrace, Duration recoveryInterval, int threads, int parallelUpTo, StepListener steps,
@@ -117,14 +121,28 @@ final class XaCore extends AbstractService {
         return current != null && ownerSession == store.sessionId() ? current : null;
     }
 
+    /**
+     * Creates this session's live node, once: a registration of the same session that is in flight
+     * or done is returned, not sent again. A new session and recovery's {@link #ensureOwner} can
+     * ask at the same moment, and each used to create a node of its own, so a session held two.
+     */
     private CompletableFuture<String> register() {
         long session = store.sessionId();
-        return store.register().thenApply(name -> {
-            owner = name;
-            ownerSession = session;
-            LOG.debug("XA transactions of this instance now name {}", name);
-            return name;
-        });
+        synchronized (registrationLock) {
+            CompletableFuture<String> last = registration;
+            if (last != null && registrationSession == session && !last.isCompletedExceptionally()) {
+                return last;
+            }
+            CompletableFuture<String> next = store.register().thenApply(name -> {
+                owner = name;
+                ownerSession = session;
+                LOG.debug("XA transactions of this instance now name {}", name);
+                return name;
+            });
+            registration = next;
+            registrationSession = session;
+            return next;
+        }
     }
 
     private void connectionChanged(CuratorFramework client, ConnectionState state) {
