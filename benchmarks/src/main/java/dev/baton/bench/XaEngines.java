@@ -150,17 +150,22 @@ final class XaEngines {
         byte[] decision = new byte[120];
         Arrays.fill(decision, (byte) 'd');
         Queue<String> created = new ConcurrentLinkedQueue<>();
-        CuratorFramework session;
+        CuratorFramework session = null;
+        ZooKeeper zk;
         try {
             session = curator(zooKeeper);
-        } catch (InterruptedException | RuntimeException e) {
+            zk = session.getZookeeperClient().getZooKeeper();
+            zk.create(parent, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        } catch (Exception e) {
             branches.shutdownNow();
+            if (session != null) {
+                session.close();
+            }
             a.close();
             b.close();
             throw e;
         }
-        ZooKeeper zk = session.getZookeeperClient().getZooKeeper();
-        zk.create(parent, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        CuratorFramework client = session;
         return new TransferEngine() {
             @Override
             public void transfer(XaBank.Transfer transfer) throws Exception {
@@ -194,7 +199,7 @@ final class XaEngines {
                     zk.multi(deletes);
                 } finally {
                     branches.shutdownNow();
-                    session.close();
+                    client.close();
                     a.close();
                     b.close();
                 }
