@@ -20,10 +20,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.transaction.xa.XAResource;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.CuratorEventType;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -273,6 +279,62 @@ class XaTransactionsTest {
             assertThat(next.commit().isCommitted()).isTrue();
         }
         assertThat(Bank.balance(BANK.port(), "bank_b", 2)).isEqualTo(Bank.OPENING_BALANCE + 7);
+    }
+
+    /**
+     * After a session expires, the new-session listener and recovery's check for a missing live
+     * node both ask for one, and each used to create its own, so the session held two (CI found
+     * it as a timed-out wait for "a new live node"). Here both ask while the listener's create is
+     * on the server and its reply is held on the new handle's event thread, so recovery's ask
+     * always comes while the first is in flight: the session gets one node, and transfers commit.
+     */
+    @Test
+    void aNewSessionGetsOneLiveNodeWhenRecoveryAsksWhileTheListenersCreateIsInFlight() throws Exception {
+        CuratorFramework curator = TxnTesting.client(zk);
+        long expired = curator.getZookeeperClient().getZooKeeper().getSessionId();
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<ZooKeeper> held = new CompletableFuture<>();
+        curator.getCuratorListenable().addListener((client, event) -> {
+            if (event.getType() == CuratorEventType.WATCHED
+                    && event.getWatchedEvent().getState() == Watcher.Event.KeeperState.SyncConnected) {
+                ZooKeeper handle = client.getZookeeperClient().getZooKeeper();
+                if (handle.getSessionId() != expired && held.complete(handle)) {
+                    release.await(Timing.scaledMillis(30_000), TimeUnit.MILLISECONDS); // the new handle's event thread
+                }
+            }
+        });
+        XaTransactions xa = start(builder(curator).recoveryInterval(Duration.ofMinutes(10)));
+        try {
+            curator.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+            ZooKeeper handle = held.get(Timing.scaledMillis(20_000), TimeUnit.MILLISECONDS);
+            long session = handle.getSessionId();
+            Timing.await("the new-session listener's create reached the server")
+                    .until(() -> liveNodesOf(session) >= 1);
+
+            XaHooks.ensureOwner(xa); // as recovery's scan does, finding no live node of this session
+            handle.exists("/", false); // a synchronous call: answered after every request sent before it
+            assertThat(liveNodesOf(session)).as("live nodes of the new session").isEqualTo(1);
+        } finally {
+            release.countDown();
+        }
+        Timing.await("the registration's reply names this session's node").until(() -> XaHooks.owner(xa) != null);
+        try (XaTransaction tx = xa.begin()) {
+            transfer(tx, 5);
+            assertThat(tx.commit().isCommitted()).isTrue();
+        }
+        assertThat(liveNodesOf(curator.getZookeeperClient().getZooKeeper().getSessionId())).isEqualTo(1);
+    }
+
+    /** How many XA live nodes {@code session} owns. */
+    private int liveNodesOf(long session) throws Exception {
+        int count = 0;
+        for (String name : inspector.getChildren().forPath("/baton/xa/live")) {
+            Stat stat = inspector.checkExists().forPath("/baton/xa/live/" + name);
+            if (stat != null && stat.getEphemeralOwner() == session) {
+                count++;
+            }
+        }
+        return count;
     }
 
     @Test

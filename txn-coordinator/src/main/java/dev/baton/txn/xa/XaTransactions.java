@@ -113,6 +113,11 @@ public final class XaTransactions implements AutoCloseable {
         return new XaTransaction(core, txnId, core.owner(), now + timeout.toMillis());
     }
 
+    /** The service behind this, for the tests' hooks ({@code XaHooks}). */
+    XaCore core() {
+        return core;
+    }
+
     /** The registered resources' names. */
     public Set<String> resources() {
         return core.resources.keySet();

@@ -2,6 +2,7 @@ package dev.baton.txn.xa;
 
 import dev.baton.txn.internal.protocol.StepListener;
 import dev.baton.txn.internal.store.TxnStore;
+import org.jspecify.annotations.Nullable;
 
 /** Test bridge to the package-private hooks of {@link XaTransactions.Builder}. */
 public final class XaHooks {
@@ -26,5 +27,15 @@ public final class XaHooks {
 
     public static XaTransactions.Builder resend(XaTransactions.Builder builder, TxnStore.Resend resend) {
         return builder.resend(resend);
+    }
+
+    /** Asks for this session's live node as recovery's scan does when it finds none ({@link XaCore#ensureOwner}). */
+    public static void ensureOwner(XaTransactions xa) {
+        xa.core().ensureOwner();
+    }
+
+    /** The live node that transactions begun now name, or null while this session has none. */
+    public static @Nullable String owner(XaTransactions xa) {
+        return xa.core().owner();
     }
 }
