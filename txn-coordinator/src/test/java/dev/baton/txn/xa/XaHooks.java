@@ -4,7 +4,10 @@ import dev.baton.txn.internal.protocol.StepListener;
 import dev.baton.txn.internal.store.TxnStore;
 import org.jspecify.annotations.Nullable;
 
-/** Test bridge to the package-private hooks of {@link XaTransactions.Builder} and of the service behind an {@link XaTransactions}. */
+/**
+ * Test bridge to the package-private hooks of {@link XaTransactions.Builder} and of the service
+ * behind an {@link XaTransactions}.
+ */
 public final class XaHooks {
 
     private XaHooks() {
