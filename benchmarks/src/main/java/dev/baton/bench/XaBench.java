@@ -167,6 +167,15 @@ final class XaBench implements AutoCloseable {
             After the measured rounds, one unmeasured 2 s window per Baton
             contestant at 32 callers is sampled every 20 ms for where its threads are (printed with
             the run's output).
+
+            **ZooKeeper's own latency under each contestant's load.** After a contestant's rounds in
+            each throughput group, its callers run one more unmeasured window (2 s) while a ZooKeeper
+            session of its own creates a 120-byte ephemeral sequential node every 10 ms, one at a time,
+            and times each create: on the contestant's own servers, or on the single server for the
+            contestants that use no ZooKeeper. The group gives their p50 and p99. It tells how long one
+            sequential ZooKeeper step takes under that load with nothing of the contestant's ahead of it
+            in the session: the least that each of a coordinator's steps in sequence costs there. The
+            windows' fsyncs and transfers are left out of the fsyncs per transfer.
             """;
 
     private final Harness harness;
@@ -181,6 +190,10 @@ final class XaBench implements AutoCloseable {
     /** Counts by row label, kept across groups; reported summed by contestant family. */
     private final Map<String, XaCounts> counts = new LinkedHashMap<>();
     private final Map<String, String> familyOf = new LinkedHashMap<>();
+    /** ZooKeeper's fsyncs during the create probe's windows, left out of the fsyncs per transfer. */
+    private long probeFsyncs;
+    /** Transfers of contestants that write to ZooKeeper, made during the probe's windows. */
+    private long probeTransfers;
 
     /**
      * One contestant: its family (the name its counts are reported under), whether its caller's
@@ -216,6 +229,12 @@ final class XaBench implements AutoCloseable {
 
     static String throughputGroup(int callers) {
         return SETTINGS + ": " + callers + " concurrent callers (transfers/s)";
+    }
+
+    static String createGroup(int callers) {
+        return FAMILY + ": ZooKeeper create latency on a session of its own while the contestant runs "
+                + callers + " concurrent caller" + (callers == 1 ? "" : "s")
+                + " (an unmeasured window after its rounds)";
     }
 
     static String cpuGroup(int callers) {
@@ -325,7 +344,7 @@ final class XaBench implements AutoCloseable {
             rows.addAll(throughput(callers));
         }
         rows.addAll(scaling(rows));
-        rows.addAll(calls(zooKeeperFsyncs() - fsyncsBefore));
+        rows.addAll(calls(zooKeeperFsyncs() - fsyncsBefore - probeFsyncs));
         System.out.println(FAMILY + " audit: " + bank.audit() + "; Narayana's store: " + XaEngines.narayanaStore());
         return rows;
     }
@@ -429,6 +448,7 @@ final class XaBench implements AutoCloseable {
         List<Harness.Contestant<Harness.Workload>> rows = new ArrayList<>();
         List<String> batonRows = new ArrayList<>();
         Map<String, List<CpuRound>> cpuRounds = new LinkedHashMap<>();
+        Map<String, double[]> creates = new LinkedHashMap<>();
         for (XaContestant contestant : contestants()) {
             String label = contestant.family() + (contestant.commitsAfterReturn() ? TO_BRANCHES : "");
             List<CpuRound> spentPerRound = new ArrayList<>();
@@ -479,7 +499,9 @@ final class XaBench implements AutoCloseable {
                 };
                 // After the measured rounds (an unmeasured window, since sampling costs time): where
                 // Baton's threads are at the highest concurrency.
+                String probed = ports.isEmpty() ? zooKeeper.getConnectString() : CreateProbe.loopback(ports);
                 AutoCloseable profile = () -> {
+                    creates.put(label, probedWindow(parallel, counted, probed, !ports.isEmpty()));
                     if (!quick && callers == 32 && label.startsWith("Baton")) {
                         sampledWindow(label, callers, parallel, counted);
                     }
@@ -488,8 +510,11 @@ final class XaBench implements AutoCloseable {
             }));
         }
         List<Row> measured = new ArrayList<>(harness.throughput(throughputGroup(callers), rows, versus(batonRows)));
-        if (!measured.isEmpty()) { // the CPU rows come with their throughput group
+        if (!measured.isEmpty()) { // the CPU and create rows come with their throughput group
             measured.addAll(cpuRows(callers, cpuRounds));
+            creates.forEach((label, millis) -> measured.add(new Row(createGroup(callers),
+                    label + " (" + millis.length + " creates)", "ms", Stats.median(millis),
+                    Stats.percentile(millis, 0.99), Double.NaN, Double.NaN, Double.NaN, false)));
         }
         return measured;
     }
@@ -562,6 +587,33 @@ final class XaBench implements AutoCloseable {
                             many.median() / one.median(), Double.NaN, Double.NaN, Double.NaN, Double.NaN, true)));
         }
         return out;
+    }
+
+    /**
+     * Runs the contestant's callers for one more window, unmeasured, while a {@link CreateProbe}
+     * times ZooKeeper's creates on a session of its own: on the contestant's own servers, or on the
+     * single server for a contestant that writes nothing to ZooKeeper. The same probe under every
+     * contestant's load tells how long one sequential ZooKeeper step takes there, whoever sends it:
+     * on two cores shared with PostgreSQL and the callers, the load, not the ZooKeeper traffic,
+     * sets it. The window's fsyncs, and its transfers, are left out of the fsyncs per transfer.
+     *
+     * @return each create's time, ms
+     */
+    private double[] probedWindow(Harness.Workload parallel, XaCounts counted, String connectString,
+            boolean writesToZooKeeper) throws Exception {
+        long fsyncsBefore = zooKeeperFsyncs();
+        long transfersBefore = counted.transfers.get();
+        double[] millis;
+        try (CreateProbe probe = CreateProbe.start(connectString)) {
+            parallel.runFor(quick ? Duration.ofMillis(500) : Duration.ofSeconds(2));
+            millis = probe.stop();
+            counted.awaitBranchesCommitted(60_000);
+        }
+        probeFsyncs += zooKeeperFsyncs() - fsyncsBefore;
+        if (writesToZooKeeper) {
+            probeTransfers += counted.transfers.get() - transfersBefore;
+        }
+        return millis;
     }
 
     private static void sampledWindow(String label, int callers, Harness.Workload parallel, XaCounts counted)
@@ -665,8 +717,9 @@ final class XaBench implements AutoCloseable {
                 System.out.println(name + ": branches not prepared at commit, for instance " + family.missing());
             }
         }
+        zooKeeperTransfers -= probeTransfers;
         rows.add(counted("ZooKeeper fsyncs per transfer of the contestants that write to it (Baton's and the floors"
-                + " with a create; mntr, all servers of both set-ups)", "fsyncs",
+                + " with a create; mntr, all servers of both set-ups; the create probe's windows left out)", "fsyncs",
                 zooKeeperTransfers == 0 ? Double.NaN : zooKeeperFsyncs / (double) zooKeeperTransfers));
         return rows;
     }

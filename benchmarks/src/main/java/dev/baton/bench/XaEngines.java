@@ -521,7 +521,7 @@ final class XaEngines {
                 ? Vote.yes() : Vote.no("insufficient funds in account " + parts[1]);
     };
 
-    private static CuratorFramework curator(String connect) throws InterruptedException {
+    static CuratorFramework curator(String connect) throws InterruptedException {
         CuratorFramework curator = CuratorFrameworkFactory.newClient(connect, 30_000, 10_000, new RetryOneTime(100));
         curator.start();
         if (!curator.blockUntilConnected(30, TimeUnit.SECONDS)) {

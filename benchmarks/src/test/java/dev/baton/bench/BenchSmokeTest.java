@@ -34,6 +34,15 @@ class BenchSmokeTest {
         everyRowHasANumber(rows);
         everyXaContestantPreparedBothBranches(rows);
         cpuIsCountedWhereItIsSpent(rows);
+        for (String contestant : List.of(XaBench.FLOOR, XaBench.ATOMIKOS, XaBench.NARAYANA, XaBench.ZK_FLOOR_ONE,
+                XaBench.INPROC_ONE, XaBench.BATON_ONE)) {
+            assertThat(rows).as(contestant + ": ZooKeeper creates timed under its load").anySatisfy(row -> {
+                assertThat(row.group()).isEqualTo(XaBench.createGroup(8));
+                assertThat(row.contestant()).startsWith(contestant).endsWith(" creates)");
+                assertThat(row.median()).isPositive();
+                assertThat(row.p99()).isGreaterThanOrEqualTo(row.median());
+            });
+        }
         assertThat(rows).as("requests per transfer by number of callers").anySatisfy(row ->
                 assertThat(row.contestant()).startsWith(XaBench.BATON_ONE).contains(": ZooKeeper requests per transfer at "));
     }
