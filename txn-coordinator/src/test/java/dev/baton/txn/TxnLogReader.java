@@ -43,7 +43,13 @@ final class TxnLogReader {
         return writes;
     }
 
-    /** Every node created after {@code afterZxid}, inside a multi or alone, in the order of the log. */
+    /**
+     * Every node created after {@code afterZxid}, inside a multi or alone, in the order of the log.
+     * A {@code multi} that failed applied nothing, so its creates are left out: the log keeps the
+     * operations before the failing one as they were prepared (creates), and marks the multi failed
+     * only by an error among its parts. (A group of writes that ZooKeeper refuses is sent again
+     * write by write, so a begin can appear in a refused multi and then once more, applied.)
+     */
     static List<String> createsAfter(File dataDirectory, long afterZxid) {
         List<String> created = new ArrayList<>();
         FileTxnLog log = new FileTxnLog(new File(dataDirectory, "version-2"));
@@ -53,7 +59,7 @@ final class TxnLogReader {
                     org.apache.jute.Record txn = iterator.getTxn();
                     if (txn instanceof CreateTxn) {
                         created.add(((CreateTxn) txn).getPath());
-                    } else if (txn instanceof MultiTxn) {
+                    } else if (txn instanceof MultiTxn && applied((MultiTxn) txn)) {
                         for (org.apache.zookeeper.txn.Txn part : ((MultiTxn) txn).getTxns()) {
                             if (part.getType() == org.apache.zookeeper.ZooDefs.OpCode.create
                                     || part.getType() == org.apache.zookeeper.ZooDefs.OpCode.create2) {
@@ -75,6 +81,11 @@ final class TxnLogReader {
         return created;
     }
 
+    /** Whether a logged {@code multi} took effect: none of its parts is an error. */
+    private static boolean applied(MultiTxn multi) {
+        return multi.getTxns().stream().noneMatch(part -> part.getType() == org.apache.zookeeper.ZooDefs.OpCode.error);
+    }
+
     private static String describe(int type, org.apache.jute.Record txn, boolean verbose) {
         if (txn instanceof CreateTxn) {
             return "create " + ((CreateTxn) txn).getPath();
@@ -87,7 +98,7 @@ final class TxnLogReader {
         }
         if (txn instanceof MultiTxn) {
             List<org.apache.zookeeper.txn.Txn> parts = ((MultiTxn) txn).getTxns();
-            boolean failed = parts.stream().anyMatch(part -> part.getType() == org.apache.zookeeper.ZooDefs.OpCode.error);
+            boolean failed = !applied((MultiTxn) txn);
             if (!failed && !verbose) {
                 return "multi of " + parts.size();
             }
