@@ -497,8 +497,9 @@ final class XaBench implements AutoCloseable {
                     }
                     return done;
                 };
-                // After the measured rounds (an unmeasured window, since sampling costs time): where
-                // Baton's threads are at the highest concurrency.
+                // After the measured rounds, unmeasured windows (probing and sampling cost time):
+                // ZooKeeper's create latency under this load, and where Baton's threads are at the
+                // highest concurrency.
                 String probed = ports.isEmpty() ? zooKeeper.getConnectString() : CreateProbe.loopback(ports);
                 AutoCloseable profile = () -> {
                     creates.put(label, probedWindow(parallel, counted, probed, !ports.isEmpty()));
