@@ -16,7 +16,7 @@ public interface StepListener {
         BEGINNING,
         /** Coordinator: the begin {@code multi} is written. */
         BEGUN,
-        /** Coordinator: some votes, not all, have been read. */
+        /** Coordinator: some votes, not all, have been read or seen in the watch's events. */
         SOME_VOTES,
         /** Coordinator: about to create the decision (all votes in, a NO, or the deadline passed). */
         DECIDING,

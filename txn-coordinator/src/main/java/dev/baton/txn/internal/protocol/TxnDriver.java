@@ -302,6 +302,11 @@ public final class TxnDriver extends ReevaluatingTask {
             case DECIDE:
                 return decide(now, known(next.decision(), "the decision to make"));
             case WAIT_FOR_VOTES:
+                if (trusted && now.driving && !someVotesReported && !votesSeen.isEmpty()) {
+                    // A trusted driver learns of votes from events, never from the read below.
+                    someVotesReported = true;
+                    core.step(Step.SOME_VOTES, txnId);
+                }
                 if (!timerPending()) {
                     wakeIn(next.wakeAt() - core.clock.millis());
                 }
