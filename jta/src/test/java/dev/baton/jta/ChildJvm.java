@@ -24,14 +24,24 @@ import java.util.concurrent.TimeUnit;
  */
 final class ChildJvm {
 
+    /** {@code XaRecovery.RETENTION_PROPERTY}, which a child must share with this JVM. */
+    private static final String DECISION_RETENTION = "dev.baton.xa.decision-retention-ms";
+
     private final Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
     ChildJvm(Class<?> main, File log, String... args) {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), main.getName()));
+        List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        // Every XA instance must keep finished decisions equally long: a child that counted on the
+        // default 5 minutes while this JVM's recovery (0 in tests) deleted at once took a lost
+        // reply's decision, committed and deleted here, for one never written, and told ABORTED.
+        String retention = System.getProperty(DECISION_RETENTION);
+        if (retention != null) {
+            command.add("-D" + DECISION_RETENTION + "=" + retention);
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
         try {
             process = new ProcessBuilder(command).redirectError(log).start();
