@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -35,6 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CoordinatorCrashTest {
 
     private static final int ITERATIONS = 5;
+    private static final Duration TIMEOUT = Duration.ofSeconds(8);
     private static final AtomicInteger CRASHES = new AtomicInteger();
 
     enum Crash { CLOSE_CLIENT, EXPIRE_SESSION }
@@ -83,8 +85,12 @@ class CoordinatorCrashTest {
     private void crashOnce(Step step, Crash crash) throws Exception {
         CuratorFramework victimCurator = TxnTesting.client(zk.connectString());
         AtomicReference<String> crashed = new AtomicReference<>();
+        // At most the transaction's deadline: the record's is counted from a later moment.
+        long deadline = System.currentTimeMillis() + TIMEOUT.toMillis();
+        AtomicBoolean beforeDeadline = new AtomicBoolean();
         StepListener listener = (reached, txnId) -> {
             if (reached == step && crashed.compareAndSet(null, txnId)) {
+                beforeDeadline.set(System.currentTimeMillis() < deadline);
                 kill(victimCurator, crash);
                 throw new IllegalStateException("simulated crash after " + step);
             }
@@ -93,10 +99,13 @@ class CoordinatorCrashTest {
         b.gate = step == Step.SOME_VOTES ? slowB : null;
         try (TransactionCoordinator victim = TransactionCoordinator.builder(victimCurator).steps(listener).start()) {
             CompletableFuture<Outcome> future = victim.begin().branch("a", new byte[1]).branch("b", new byte[1])
-                    .timeout(Duration.ofSeconds(8)).commitAsync();
+                    .timeout(TIMEOUT).commitAsync();
             Timing.await("the coordinator reached " + step).until(() -> crashed.get() != null);
             slowB.countDown();
             String txnId = crashed.get();
+            // A step reached only at the deadline would test a crash at the deadline instead (as
+            // SOME_VOTES did while it fired only where the driver reads votes).
+            assertThat(beforeDeadline).as("%s reached before the deadline of %s", step, txnId).isTrue();
             TxnTesting.awaitAllCollected(survivorCurator, Duration.ofSeconds(30));
 
             assertThat(a.settled(txnId) && b.settled(txnId)).as("both participants finished %s", txnId).isTrue();
