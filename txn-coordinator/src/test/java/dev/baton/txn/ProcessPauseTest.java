@@ -2,6 +2,7 @@ package dev.baton.txn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.lock.testkit.ChildJvm;
 import dev.baton.lock.testkit.Timing;
 import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
 import dev.baton.txn.internal.store.HistoryNames;
