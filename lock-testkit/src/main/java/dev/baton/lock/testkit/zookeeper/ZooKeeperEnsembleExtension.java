@@ -54,7 +54,8 @@ public final class ZooKeeperEnsembleExtension extends ServerExtension<TestingClu
         for (int id = 1; id <= size; id++) {
             // Ports below the ephemeral range: a client reconnecting to a killed server never takes its port.
             specs.add(new InstanceSpec(null, LoopbackPorts.freePort(), LoopbackPorts.freePort(),
-                    LoopbackPorts.freePort(), true, id, tickMillis, 0, new HashMap<>(properties), "127.0.0.1"));
+                    LoopbackPorts.freePort(), true, id, tickMillis, 0,
+                    ZooKeeperServerExtension.withScaledSessions(tickMillis, properties), "127.0.0.1"));
         }
         TestingCluster started = new TestingCluster(specs);
         started.start();

@@ -47,8 +47,14 @@ import org.apache.zookeeper.KeeperException;
  */
 public final class ZooKeeperServerExtension extends ServerExtension<TestingServer> {
 
-    /** The default tick: short, so that sessions of 1.5 s are allowed (the server caps them at 20 ticks). */
+    /**
+     * The default tick: short, so that sessions of 1.5 s are allowed. The server's cap on sessions
+     * is 20 ticks or {@link #sessionTimeout()}, whichever is longer, unless {@code maxSessionTimeout}
+     * is set.
+     */
     public static final int DEFAULT_TICK_MILLIS = 100;
+
+    private static final String MAX_SESSION_TIMEOUT = "maxSessionTimeout";
 
     private final Map<String, Object> properties = new HashMap<>();
     private int tickMillis = DEFAULT_TICK_MILLIS;
@@ -61,7 +67,7 @@ public final class ZooKeeperServerExtension extends ServerExtension<TestingServe
         return new ZooKeeperServerExtension();
     }
 
-    /** Ticks of {@code millis}: sessions of up to 20 ticks are allowed. */
+    /** Ticks of {@code millis}: sessions of up to 20 ticks (or {@link #sessionTimeout()}) are allowed. */
     public ZooKeeperServerExtension tickMillis(int millis) {
         this.tickMillis = millis;
         return this;
@@ -95,11 +101,23 @@ public final class ZooKeeperServerExtension extends ServerExtension<TestingServe
     public static TestingServer startServer(int tickMillis, Map<String, Object> properties) {
         try {
             InstanceSpec spec = new InstanceSpec(null, LoopbackPorts.freePort(), -1, -1, true, -1, tickMillis, 0,
-                    new HashMap<>(properties), "127.0.0.1");
+                    withScaledSessions(tickMillis, properties), "127.0.0.1");
             return new TestingServer(spec, true);
         } catch (Exception e) {
             throw new IllegalStateException("cannot start a ZooKeeper test server", e);
         }
+    }
+
+    /**
+     * {@code properties} with {@code maxSessionTimeout} raised, unless set, so that the server grants
+     * {@link #sessionTimeout()} at any timing factor. ZooKeeper's own cap is 20 ticks (2 s at the
+     * default tick): at factor 2 the tests asked for 3 s and got 2, so the one knob that scales
+     * every timeout did not reach the sessions.
+     */
+    static Map<String, Object> withScaledSessions(int tickMillis, Map<String, Object> properties) {
+        Map<String, Object> raised = new HashMap<>(properties);
+        raised.putIfAbsent(MAX_SESSION_TIMEOUT, String.valueOf(Math.max(20L * tickMillis, sessionTimeout().toMillis())));
+        return raised;
     }
 
     /**
