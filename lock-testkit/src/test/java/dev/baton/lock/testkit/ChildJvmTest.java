@@ -25,6 +25,8 @@ class ChildJvmTest {
             if (args.length > 0 && args[0].equals("wait")) {
                 System.out.println("ready");
                 System.out.flush();
+                // Not a wait for a condition: the child's whole job is to be alive until the test
+                // kills it. Bounded, so a child the test failed to kill ends on its own.
                 Thread.sleep(120_000);
                 return;
             }
