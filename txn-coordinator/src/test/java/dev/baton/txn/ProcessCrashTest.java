@@ -51,7 +51,7 @@ class ProcessCrashTest {
         int runs = 0;
         int preparedAtKill = 0;
         int openAtKill = 0;
-        try (CuratorFramework inspector = TxnTesting.client(ZK.connectString())) {
+        try (CuratorFramework inspector = TxnTesting.inspector(ZK.connectString())) {
             while (begun < TRANSACTIONS && runs < MAX_RUNS && Instant.now().isBefore(giveUp)) {
                 ChildJvm child = transfers(random.nextLong(), 1000, runs++);
                 int killAt = 2 + random.nextInt(25);
@@ -107,7 +107,7 @@ class ProcessCrashTest {
         assertThat(Bank.total(port)).as("money is conserved").isEqualTo(2 * Bank.ACCOUNTS * Bank.OPENING_BALANCE);
         assertThat(Bank.prepared(port)).as("no branch is left prepared").isEmpty();
         Map<String, Outcome> history = new HashMap<>();
-        try (CuratorFramework inspector = TxnTesting.client(ZK.connectString())) {
+        try (CuratorFramework inspector = TxnTesting.inspector(ZK.connectString())) {
             assertThat(TxnTesting.transactions(inspector)).as("every transaction ended and was collected").isEmpty();
             try (TransactionCoordinator reader = TransactionCoordinator.start(inspector)) {
                 reader.admin().recentOutcomes().forEach(outcome -> history.put(outcome.txnId(), outcome));

@@ -74,6 +74,20 @@ final class TxnTesting {
         return client(connect, sessionTimeout());
     }
 
+    /**
+     * A connected inspector on {@code connect} with a short session, for a test's own reads: its
+     * calls retry across its own session's expiry ({@link ZooKeeperServerExtension#connectedInspector});
+     * the caller closes it.
+     */
+    static CuratorFramework inspector(String connect) {
+        try {
+            return ZooKeeperServerExtension.connectedInspector(connect, sessionTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     static CuratorFramework client(String connect, Duration session) {
         try {
             return ZooKeeperServerExtension.connectedCurator(connect, session);

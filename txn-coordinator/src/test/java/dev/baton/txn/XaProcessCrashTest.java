@@ -115,7 +115,7 @@ class XaProcessCrashTest {
         assertThat(line).as("the last run finishes").isEqualTo("DONE");
         assertThat(last.exitCode(Duration.ofSeconds(20))).isZero();
 
-        CuratorFramework inspector = ZK.closeAfter(TxnTesting.client(ZK.connectString()));
+        CuratorFramework inspector = ZK.closeAfter(TxnTesting.inspector(ZK.connectString()));
         Timing.await("recovery finishes every branch and deletes every decision")
                 .atMost(Timing.scaled(Duration.ofSeconds(90)))
                 .until(() -> Bank.prepared(BANK.port()).isEmpty()

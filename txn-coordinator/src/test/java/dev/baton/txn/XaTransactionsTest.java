@@ -48,14 +48,27 @@ class XaTransactionsTest {
 
     @RegisterExtension
     static final BankServer BANK = new BankServer();
+    /**
+     * The session of every client here but those of the tests about expiry: long enough that a
+     * starved machine does not expire it mid-test and turn a commit that the test needs into a
+     * rollback (a 1.5 s one did, at load average 20).
+     */
+    private static final Duration STEADY = Timing.scaled(Duration.ofSeconds(20));
+
     @RegisterExtension
-    final ZooKeeperServerExtension zk = ZooKeeperServerExtension.create();
+    final ZooKeeperServerExtension zk = ZooKeeperServerExtension.create()
+            .property("maxSessionTimeout", STEADY.toMillis());
     private CuratorFramework inspector;
+
+    /** A connected client on a {@link #STEADY} session, closed after the test. */
+    private CuratorFramework steady() {
+        return zk.closeAfter(TxnTesting.client(zk.connectString(), STEADY));
+    }
 
     @BeforeEach
     void start() throws Exception {
         Bank.reset(BANK.port());
-        inspector = TxnTesting.client(zk);
+        inspector = steady();
     }
 
     private XaTransactions.Builder builder(CuratorFramework curator) {
@@ -106,7 +119,7 @@ class XaTransactionsTest {
 
     @Test
     void oneResourceCommitsInOnePhaseWithoutAnyZooKeeperWrite() throws Exception {
-        XaTransactions xa = start(builder(TxnTesting.client(zk)));
+        XaTransactions xa = start(builder(steady()));
         long before = TxnTesting.zxid(zk.port());
         Outcome outcome;
         try (XaTransaction tx = xa.begin()) {
@@ -123,7 +136,7 @@ class XaTransactionsTest {
     void branchesTakenInTurnUnderLoadCommitAndRollBackAsInParallel() throws Exception {
         // parallelUpTo 0: every transaction counts as "under load", so its caller prepares and
         // commits the branches one after the other instead of handing them to the core's threads
-        XaTransactions xa = start(XaHooks.parallelUpTo(builder(TxnTesting.client(zk)), 0));
+        XaTransactions xa = start(XaHooks.parallelUpTo(builder(steady()), 0));
         Outcome committed;
         try (XaTransaction tx = xa.begin()) {
             transfer(tx, 100);
@@ -161,7 +174,7 @@ class XaTransactionsTest {
             s.execute("DROP TABLE IF EXISTS guard");
             s.execute("CREATE TABLE guard (id int, CONSTRAINT once UNIQUE (id) DEFERRABLE INITIALLY DEFERRED)");
         }
-        XaTransactions xa = start(builder(TxnTesting.client(zk)));
+        XaTransactions xa = start(builder(steady()));
         long before = TxnTesting.zxid(zk.port());
         Outcome outcome;
         try (XaTransaction tx = xa.begin()) {
@@ -197,7 +210,7 @@ class XaTransactionsTest {
                 return Instant.ofEpochMilli(now.get());
             }
         };
-        XaTransactions xa = start(builder(TxnTesting.client(zk)).clock(clock));
+        XaTransactions xa = start(builder(steady()).clock(clock));
         long before = TxnTesting.zxid(zk.port());
 
         XaTransaction rolledBack = xa.begin();
@@ -230,14 +243,14 @@ class XaTransactionsTest {
 
     @Test
     void badNamesAndMisuseAreRefusedWithTheProblemNamed() throws Exception {
-        assertThatThrownBy(() -> XaTransactions.builder(TxnTesting.client(zk)).resource("a/b",
+        assertThatThrownBy(() -> XaTransactions.builder(steady()).resource("a/b",
                 Bank.dataSource(BANK.port(), "bank_a"))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("resource name 'a/b'");
-        assertThatThrownBy(() -> builder(TxnTesting.client(zk)).resource("bank_a", Bank.dataSource(BANK.port(),
+        assertThatThrownBy(() -> builder(steady()).resource("bank_a", Bank.dataSource(BANK.port(),
                 "bank_a"))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already registered");
-        assertThatThrownBy(() -> XaTransactions.builder(TxnTesting.client(zk)).start())
+        assertThatThrownBy(() -> XaTransactions.builder(steady()).start())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("at least one resource");
-        XaTransactions xa = start(builder(TxnTesting.client(zk)));
+        XaTransactions xa = start(builder(steady()));
         assertThatThrownBy(() -> xa.begin(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("positive");
         try (XaTransaction tx = xa.begin()) {
@@ -339,9 +352,9 @@ class XaTransactionsTest {
 
     @Test
     void anotherInstanceCommitsWhatADeadOneDecidedAndRollsBackWhatItDidNot() throws Exception {
-        start(builder(TxnTesting.client(zk)).recoveryInterval(Duration.ofMinutes(10)));
+        start(builder(steady()).recoveryInterval(Duration.ofMinutes(10)));
         for (Step crashAt : new Step[] {Step.XA_PREPARED, Step.XA_DECIDED, Step.XA_COMMITTING}) {
-            CuratorFramework dying = TxnTesting.client(zk);
+            CuratorFramework dying = steady();
             StepListener crash = (step, txnId) -> {
                 if (step == crashAt) {
                     dying.close(); // the session ends: its live node goes at once
@@ -386,7 +399,7 @@ class XaTransactionsTest {
                 heard.add("finished " + path + " " + outcome.cause());
             }
         };
-        XaTransactions xa = start(builder(TxnTesting.client(zk)).listener(recording));
+        XaTransactions xa = start(builder(steady()).listener(recording));
         try (XaTransaction tx = xa.begin()) {
             transfer(tx, 10);
             tx.commit();
@@ -414,7 +427,7 @@ class XaTransactionsTest {
                 throw new IllegalStateException("a broken listener");
             }
         };
-        XaTransactions broken = start(builder(TxnTesting.client(zk)).listener(throwing));
+        XaTransactions broken = start(builder(steady()).listener(throwing));
         Outcome outcome;
         try (XaTransaction tx = broken.begin()) {
             transfer(tx, 10);

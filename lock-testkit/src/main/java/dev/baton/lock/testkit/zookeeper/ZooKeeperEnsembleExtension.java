@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
 import org.apache.curator.test.TestingZooKeeperServer;
@@ -42,9 +43,12 @@ public final class ZooKeeperEnsembleExtension extends ServerExtension<TestingClu
         return this;
     }
 
-    /** A configuration property of every server ({@code zoo.cfg} key), such as {@code maxSessionTimeout}. */
+    /**
+     * A configuration property of every server ({@code zoo.cfg} key), such as {@code maxSessionTimeout},
+     * set to {@code String.valueOf(value)}, as the servers read it.
+     */
     public ZooKeeperEnsembleExtension property(String key, Object value) {
-        properties.put(key, value);
+        properties.put(Objects.requireNonNull(key, "key"), String.valueOf(Objects.requireNonNull(value, "value")));
         return this;
     }
 

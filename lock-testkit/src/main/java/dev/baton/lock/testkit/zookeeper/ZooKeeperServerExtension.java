@@ -17,9 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.apache.curator.RetryPolicy;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.retry.RetryUntilElapsed;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.KeeperException;
@@ -73,9 +75,13 @@ public final class ZooKeeperServerExtension extends ServerExtension<TestingServe
         return this;
     }
 
-    /** A server configuration property ({@code zoo.cfg} key), such as {@code maxSessionTimeout}. */
+    /**
+     * A server configuration property ({@code zoo.cfg} key), such as {@code maxSessionTimeout}, set
+     * to {@code String.valueOf(value)}: the server reads its configuration as strings, and refused
+     * to start on a number passed as it was.
+     */
     public ZooKeeperServerExtension property(String key, Object value) {
-        properties.put(key, value);
+        properties.put(Objects.requireNonNull(key, "key"), String.valueOf(Objects.requireNonNull(value, "value")));
         return this;
     }
 
@@ -207,9 +213,27 @@ public final class ZooKeeperServerExtension extends ServerExtension<TestingServe
      * @throws IllegalStateException if it cannot connect within the scaled connection wait
      */
     public static CuratorFramework connectedCurator(String connect, Duration session) throws InterruptedException {
+        return connectedCurator(connect, session, new RetryOneTime(100));
+    }
+
+    /**
+     * A started inspector on {@code connect}: a Curator client for a test's own reads of what the
+     * code under test wrote, which retries a call for up to a scaled 30 s, across a lost connection
+     * and across the expiry of its own session, instead of once. A long test on a starved machine
+     * can outlive a short session; its checks should not fail for that. Not for code under test,
+     * whose own handling of those failures is what a test looks at. The caller closes it.
+     *
+     * @throws IllegalStateException if it cannot connect within the scaled connection wait
+     */
+    public static CuratorFramework connectedInspector(String connect, Duration session) throws InterruptedException {
+        return connectedCurator(connect, session, new RetryUntilElapsed((int) Timing.scaledMillis(30_000), 100));
+    }
+
+    private static CuratorFramework connectedCurator(String connect, Duration session, RetryPolicy retry)
+            throws InterruptedException {
         CuratorFramework curator = CuratorFrameworkFactory.builder().connectString(connect)
                 .sessionTimeoutMs((int) session.toMillis())
-                .connectionTimeoutMs((int) Timing.scaledMillis(5000)).retryPolicy(new RetryOneTime(100)).build();
+                .connectionTimeoutMs((int) Timing.scaledMillis(5000)).retryPolicy(retry).build();
         curator.start();
         if (!curator.blockUntilConnected((int) Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS)) {
             curator.close();
