@@ -338,6 +338,20 @@ class TransactionCoordinatorTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("at least one branch");
         assertThatThrownBy(() -> coordinator.begin().branch("a/b", new byte[1]))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("participant name 'a/b'");
+        String longest = "p".repeat(48);
+        assertThat(coordinator.begin().branch(longest, new byte[1]).branch("x.y-z_1", new byte[1])).isNotNull();
+        assertThatThrownBy(() -> coordinator.begin().branch(longest + "p", new byte[1]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("participant name '" + longest + "p'");
+        assertThatThrownBy(() -> coordinator.begin().branch(".hidden", new byte[1]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("participant name '.hidden'");
+        assertThatThrownBy(() -> coordinator.begin().branch("", new byte[1]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("participant name ''");
+        TransactionBuilder full = coordinator.begin();
+        for (int i = 0; i < TransactionBuilder.MAX_BRANCHES; i++) {
+            full.branch("p" + i, new byte[1]);
+        }
+        assertThatThrownBy(() -> full.branch("one-more", new byte[1]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 64 branches");
         assertThatThrownBy(() -> coordinator.begin().timeout(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
         assertThatThrownBy(() -> coordinator.begin().timeout(Duration.ofSeconds(-1)))
@@ -345,6 +359,18 @@ class TransactionCoordinatorTest {
 
         assertThat(TxnTesting.zxid(zk.port())).isEqualTo(before);
         assertThat(TxnTesting.transactions(inspector)).isEmpty();
+    }
+
+    /** A Curator namespace would move every node away from where other instances look: refused, naming it. */
+    @Test
+    void aCuratorClientWithANamespaceIsRefused() {
+        CuratorFramework namespaced = curator.usingNamespace("app");
+        long before = TxnTesting.zxid(zk.port());
+        assertThatThrownBy(() -> TransactionCoordinator.start(namespaced))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("namespace 'app'");
+        assertThatThrownBy(() -> ParticipantHost.builder(namespaced).participant("a", new MemoryParticipant()).start())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("namespace 'app'");
+        assertThat(TxnTesting.zxid(zk.port())).as("nothing written").isEqualTo(before);
     }
 
     @Test

@@ -73,8 +73,8 @@ public final class ParticipantHost implements AutoCloseable {
     }
 
     /**
-     * A builder for a host on a Curator client the caller has started and keeps, with the default
-     * root path {@code /baton} and open ACL unless {@link Builder#options} says otherwise. To share
+     * A builder for a host on a Curator client the caller has started and keeps (no namespace), with
+     * the default root path {@code /baton} and open ACL unless {@link Builder#options} says otherwise. To share
      * a coordinator's session, use {@link #builder(TransactionCoordinator)}.
      */
     public static Builder builder(CuratorFramework curator) {
@@ -304,6 +304,7 @@ public final class ParticipantHost implements AutoCloseable {
          * are processed in the background. A host built from configuration connects first.
          *
          * @throws IllegalStateException if no participant was added or the Curator client is not started
+         * @throws IllegalArgumentException if the Curator client uses a namespace (set the root path instead)
          * @throws TransactionException if ZooKeeper cannot be reached to register, or a host built
          *     from configuration cannot connect within the connection timeout
          */
@@ -335,6 +336,11 @@ public final class ParticipantHost implements AutoCloseable {
                 @Nullable AutoCloseable owned) {
             if (client.getState() != CuratorFrameworkState.STARTED) {
                 throw new IllegalStateException("the Curator client must be started before the host uses it");
+            }
+            if (client.getNamespace() != null && !client.getNamespace().isEmpty()) {
+                // Its nodes are written with absolute paths, as the coordinator's are: refused as the coordinator refuses it.
+                throw new IllegalArgumentException("the Curator client has namespace '" + client.getNamespace()
+                        + "'; Baton needs one without, and keeps its nodes under options().rootPath() instead");
             }
             TxnStore store = new TxnStore(client, layout.acl(), layout.rootPath(), TxnHistory.DEFAULT_SIZE);
             store.resend(resend);

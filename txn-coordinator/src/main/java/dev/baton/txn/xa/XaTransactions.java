@@ -291,6 +291,7 @@ public final class XaTransactions implements AutoCloseable {
          * Creates this instance's live node and starts recovery.
          *
          * @throws IllegalStateException if no resource was registered or the Curator client is not started
+         * @throws IllegalArgumentException if the Curator client uses a namespace (set the root path instead)
          * @throws TransactionException if ZooKeeper cannot be reached
          */
         public XaTransactions start() {
@@ -319,6 +320,11 @@ public final class XaTransactions implements AutoCloseable {
                 @Nullable AutoCloseable owned) {
             if (client.getState() != CuratorFrameworkState.STARTED) {
                 throw new IllegalStateException("the Curator client must be started before XaTransactions uses it");
+            }
+            if (client.getNamespace() != null && !client.getNamespace().isEmpty()) {
+                // Its nodes are written with absolute paths, as the coordinator's are: refused as the coordinator refuses it.
+                throw new IllegalArgumentException("the Curator client has namespace '" + client.getNamespace()
+                        + "'; Baton needs one without, and keeps its nodes under options().rootPath() instead");
             }
             XaStore store = new XaStore(client, layout.acl(), layout.rootPath());
             if (resend != null) {
