@@ -7,9 +7,12 @@ import dev.baton.lock.LockClient;
 import dev.baton.lock.LockClients;
 import dev.baton.lock.testkit.TcpProxy;
 import dev.baton.lock.testkit.Timing;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,6 +121,28 @@ class LockCommandTest {
         CommandRun run = lock(server.getConnectString(), "missing", "--", "/nonexistent/definitely-not-here");
         assertThat(run.exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
         assertThat(run.err()).contains("cannot run '/nonexistent/definitely-not-here'");
+    }
+
+    /** A file that exists but may not be executed (no execute bit: even root may not). */
+    @Test
+    void aCommandThatCannotBeRunExits126() throws Exception {
+        Path script = Files.writeString(dir.resolve("not-executable.sh"), "#!/bin/sh\nexit 0\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-r--r--"));
+        CommandRun run = lock(server.getConnectString(), "cannot-run", "--", script.toString());
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCodes.CANNOT_EXECUTE);
+        assertThat(run.err()).contains("cannot run '" + script + "'");
+    }
+
+    @Test
+    void aUsageErrorExits2AndAnInternalError70WithAHintForTheStackTrace() {
+        CommandRun usage = CommandRun.of("lock", "--no-such-option", "x", "--", "true");
+        assertThat(usage.exitCode()).as(usage.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(usage.err()).contains("--no-such-option");
+
+        StringWriter err = new StringWriter();
+        assertThat(Main.report(new IllegalStateException("a bug"), new PrintWriter(err), false))
+                .isEqualTo(ExitCodes.INTERNAL);
+        assertThat(err.toString()).contains("baton: a bug").contains("run again with --verbose");
     }
 
     @Test

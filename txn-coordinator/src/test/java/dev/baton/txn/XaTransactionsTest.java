@@ -12,19 +12,28 @@ import dev.baton.txn.xa.XaHooks;
 import dev.baton.txn.xa.XaTransaction;
 import dev.baton.txn.xa.XaTransactions;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.XAConnection;
+import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
+import javax.transaction.xa.Xid;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.CuratorEventType;
 import org.apache.zookeeper.Watcher;
@@ -130,6 +139,175 @@ class XaTransactionsTest {
         assertThat(outcome.reason()).contains("one phase");
         assertThat(Bank.balance(BANK.port(), "bank_a", 3)).isEqualTo(Bank.OPENING_BALANCE - 50);
         assertThat(TxnTesting.zxid(zk.port())).isEqualTo(before);
+    }
+
+    /**
+     * The one resource of a one-phase commit loses its connection (its PostgreSQL backend is
+     * terminated) before the commit: whether it committed cannot be known from here, so the caller
+     * gets OutcomeUnknownException, not a guess; the broken connection is not pooled again, and
+     * the next transaction commits on a new one.
+     */
+    @Test
+    void aOnePhaseCommitWhoseResourceFailsMidWayIsUnknownNotGuessed() throws Exception {
+        XaTransactions xa = start(builder(steady()));
+        String txnId;
+        try (XaTransaction tx = xa.begin()) {
+            txnId = tx.id();
+            Connection connection = tx.connection("bank_a");
+            assertThat(Bank.apply(connection, txnId, 3, -50)).isTrue();
+            int backend;
+            try (Statement statement = connection.createStatement();
+                    java.sql.ResultSet rs = statement.executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                backend = rs.getInt(1);
+            }
+            try (Connection admin = java.sql.DriverManager.getConnection(Bank.url(BANK.port(), "bank_a"));
+                    Statement statement = admin.createStatement()) {
+                statement.execute("SELECT pg_terminate_backend(" + backend + ")");
+            }
+            assertThatThrownBy(tx::commit).isInstanceOf(OutcomeUnknownException.class)
+                    .hasMessageContaining("one-phase commit on resource 'bank_a'")
+                    .hasMessageContaining("may or may not have committed");
+        }
+        assertThat(Bank.transfers(BANK.port(), "bank_a")).as("PostgreSQL rolled back the cut-off work")
+                .doesNotContain(txnId);
+        try (XaTransaction tx = xa.begin()) {
+            assertThat(Bank.apply(tx.connection("bank_a"), tx.id(), 3, -50)).isTrue();
+            assertThat(tx.commit().isCommitted()).isTrue();
+        }
+        assertThat(Bank.balance(BANK.port(), "bank_a", 3)).isEqualTo(Bank.OPENING_BALANCE - 50);
+    }
+
+    /**
+     * A branch that votes {@code XA_RDONLY} at prepare (the read-only optimisation: its resource
+     * has finished it already) is not committed; with one prepared branch left there is nothing to
+     * decide, so nothing is written to ZooKeeper, and the other branch commits.
+     */
+    @Test
+    void aReadOnlyBranchIsNotCommittedAndLeavesNothingToDecide() throws Exception {
+        XaTransactions xa = start(builder(steady()));
+        XAConnection reader = Bank.dataSource(BANK.port(), "bank_b").getXAConnection();
+        try {
+            ReadOnlyResource readOnly = new ReadOnlyResource(reader.getXAResource());
+            long before = TxnTesting.zxid(zk.port());
+            Outcome outcome;
+            try (XaTransaction tx = xa.begin()) {
+                assertThat(Bank.apply(tx.connection("bank_a"), tx.id(), 1, -7)).isTrue();
+                tx.enlist("bank_b", readOnly);
+                try (Statement statement = reader.getConnection().createStatement();
+                        ResultSet rs = statement.executeQuery("SELECT count(*) FROM accounts")) {
+                    assertThat(rs.next()).isTrue();
+                }
+                outcome = tx.commit();
+            }
+            assertThat(outcome.isCommitted()).as(outcome.toString()).isTrue();
+            assertThat(readOnly.prepares).hasValue(1);
+            assertThat(readOnly.commits).as("commits of the read-only branch").hasValue(0);
+            assertThat(TxnTesting.zxid(zk.port())).as("nothing written to ZooKeeper").isEqualTo(before);
+            assertThat(Bank.balance(BANK.port(), "bank_a", 1)).isEqualTo(Bank.OPENING_BALANCE - 7);
+            assertThat(Bank.prepared(BANK.port())).isEmpty();
+        } finally {
+            reader.close();
+        }
+    }
+
+    /**
+     * PostgreSQL's XA resource, with the read-only optimisation PostgreSQL's driver does not make:
+     * its prepare ends the (read-only) work and votes {@code XA_RDONLY}.
+     */
+    private static final class ReadOnlyResource implements XAResource {
+        private final XAResource delegate;
+        final AtomicInteger prepares = new AtomicInteger();
+        final AtomicInteger commits = new AtomicInteger();
+
+        ReadOnlyResource(XAResource delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public int prepare(Xid xid) throws XAException {
+            prepares.incrementAndGet();
+            delegate.rollback(xid); // nothing was written: ended like a read-only branch
+            return XA_RDONLY;
+        }
+
+        @Override
+        public void commit(Xid xid, boolean onePhase) throws XAException {
+            commits.incrementAndGet();
+            delegate.commit(xid, onePhase);
+        }
+
+        @Override
+        public void start(Xid xid, int flags) throws XAException {
+            delegate.start(xid, flags);
+        }
+
+        @Override
+        public void end(Xid xid, int flags) throws XAException {
+            delegate.end(xid, flags);
+        }
+
+        @Override
+        public void rollback(Xid xid) throws XAException {
+            delegate.rollback(xid);
+        }
+
+        @Override
+        public Xid[] recover(int flag) throws XAException {
+            return delegate.recover(flag);
+        }
+
+        @Override
+        public void forget(Xid xid) throws XAException {
+            delegate.forget(xid);
+        }
+
+        @Override
+        public boolean isSameRM(XAResource other) throws XAException {
+            return other == this;
+        }
+
+        @Override
+        public int getTransactionTimeout() throws XAException {
+            return delegate.getTransactionTimeout();
+        }
+
+        @Override
+        public boolean setTransactionTimeout(int seconds) throws XAException {
+            return delegate.setTransactionTimeout(seconds);
+        }
+    }
+
+    /**
+     * Recovery runs when an instance starts, and waits out {@code recoveryGrace} before rolling
+     * back the undecided branches of an owner that is gone: an instance with a 10-minute grace
+     * sees them and leaves them prepared; one started with none rolls them back at its start.
+     */
+    @Test
+    void undecidedBranchesWaitOutTheGraceAndAnInstanceRecoversAtStart() throws Exception {
+        XaTransactions patient = start(builder(steady()).recoveryGrace(Duration.ofMinutes(10)));
+        CuratorFramework dying = steady();
+        StepListener crash = (step, txnId) -> {
+            if (step == Step.XA_PREPARED) {
+                dying.close(); // the session ends: its live node goes at once
+                throw new IllegalStateException("crashed at " + step);
+            }
+        };
+        XaTransactions doomed = XaHooks.steps(builder(dying).threads(1), crash).start();
+        XaTransaction tx = doomed.begin();
+        transfer(tx, 100);
+        assertThatThrownBy(tx::commit).hasMessageContaining("crashed at XA_PREPARED");
+        doomed.close();
+
+        Timing.await("the patient instance's recovery sees both undecided branches")
+                .until(() -> XaHooks.waitingOutGrace(patient) == 2);
+        assertThat(Bank.prepared(BANK.port())).as("left prepared within the grace").hasSize(2);
+
+        start(builder(steady()).recoveryInterval(Duration.ofMinutes(10)));
+        Timing.await("the new instance rolls them back at its start").until(() -> Bank.prepared(BANK.port()).isEmpty());
+        assertThat(Bank.transfers(BANK.port(), "bank_a")).doesNotContain(tx.id());
+        assertThat(Bank.transfers(BANK.port(), "bank_b")).doesNotContain(tx.id());
+        assertThat(Bank.total(BANK.port())).isEqualTo(2 * Bank.ACCOUNTS * Bank.OPENING_BALANCE);
     }
 
     @Test
@@ -250,6 +428,9 @@ class XaTransactionsTest {
                 "bank_a"))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already registered");
         assertThatThrownBy(() -> XaTransactions.builder(steady()).start())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("at least one resource");
+        assertThatThrownBy(() -> builder(steady().usingNamespace("app")).start())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("namespace 'app'");
+        assertThat(inspector.checkExists().forPath("/baton/xa/live")).as("nothing written").isNull();
         XaTransactions xa = start(builder(steady()));
         assertThatThrownBy(() -> xa.begin(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("positive");
@@ -262,6 +443,43 @@ class XaTransactionsTest {
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("no active branch");
         }
         assertUntouched();
+    }
+
+    /**
+     * What an operator sees in {@code pg_prepared_xacts} while a transfer is prepared: format id
+     * "BTN2", global id {@code <txnId>/<owner>} (the instance's live node) and the resource's name
+     * as branch qualifier, as the PostgreSQL driver writes them (format id, then each id in Base64).
+     */
+    @Test
+    void aPreparedBranchShowsItsTransactionOwnerAndResourceInPgPreparedXacts() throws Exception {
+        List<Set<String>> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        StepListener look = (step, txnId) -> {
+            if (step == Step.XA_PREPARED) {
+                try {
+                    seen.add(Bank.prepared(BANK.port()));
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        };
+        XaTransactions xa = start(XaHooks.steps(builder(steady()), look));
+        String txnId;
+        try (XaTransaction tx = xa.begin()) {
+            txnId = tx.id();
+            transfer(tx, 3);
+            assertThat(tx.commit().isCommitted()).isTrue();
+        }
+        String global = Base64.getEncoder().encodeToString((txnId + "/" + XaHooks.owner(xa))
+                .getBytes(StandardCharsets.UTF_8));
+        String format = String.valueOf(ByteBuffer.wrap("BTN2".getBytes(StandardCharsets.US_ASCII))
+                .getInt());
+        assertThat(seen).containsExactly(Set.of(format + "_" + global + "_" + base64("bank_a"),
+                format + "_" + global + "_" + base64("bank_b")));
+        assertThat(Bank.prepared(BANK.port())).isEmpty();
+    }
+
+    private static String base64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test

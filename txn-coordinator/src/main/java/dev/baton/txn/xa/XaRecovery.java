@@ -82,6 +82,11 @@ final class XaRecovery extends ReevaluatingTask {
         return Duration.ofMillis(Math.max(0, Long.getLong(RETENTION_PROPERTY, DEFAULT_RETENTION_MILLIS)));
     }
 
+    /** How many prepared branches of gone owners, without a decision, wait out the grace period now (for tests). */
+    int waitingOutGrace() {
+        return firstSeen.size();
+    }
+
     XaRecovery(XaCore core) {
         super(core.executor, 30_000);
         this.core = core;

@@ -37,6 +37,11 @@ public final class XaHooks {
         xa.core().ensureOwner();
     }
 
+    /** How many undecided branches of gone owners this instance's recovery has seen and waits out the grace of. */
+    public static int waitingOutGrace(XaTransactions xa) {
+        return xa.core().recovery.waitingOutGrace();
+    }
+
     /** The live node that transactions begun now name, or null while this session has none. */
     public static @Nullable String owner(XaTransactions xa) {
         return xa.core().owner();
