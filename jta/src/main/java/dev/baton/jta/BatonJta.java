@@ -238,6 +238,7 @@ public final class BatonJta implements AutoCloseable {
          * Starts the XA transactions underneath (this instance's live node in ZooKeeper, recovery).
          *
          * @throws IllegalStateException if no data source was registered, or the Curator client is not started
+         * @throws IllegalArgumentException if the Curator client uses a namespace (set the root path instead)
          * @throws TransactionException if ZooKeeper cannot be reached
          */
         public BatonJta start() {
