@@ -140,7 +140,6 @@ public final class BatonJta implements AutoCloseable {
 
         private final XaTransactions.Builder xa;
         private final Map<String, XADataSource> dataSources = new LinkedHashMap<>();
-        private final Map<String, BoundedXaDataSource> bounded = new LinkedHashMap<>();
         private int poolSize = 16;
         private Duration connectionTimeout = Duration.ofSeconds(30);
         private Clock clock = Clock.systemUTC();
@@ -160,10 +159,8 @@ public final class BatonJta implements AutoCloseable {
          */
         public Builder dataSource(String name, XADataSource xaDataSource) {
             Objects.requireNonNull(xaDataSource, "xaDataSource");
-            BoundedXaDataSource limited = new BoundedXaDataSource(name, xaDataSource);
-            xa.resource(name, limited);
+            xa.resource(name, xaDataSource);
             dataSources.put(name, xaDataSource);
-            bounded.put(name, limited);
             return this;
         }
 
@@ -246,8 +243,8 @@ public final class BatonJta implements AutoCloseable {
                 throw new IllegalStateException("register at least one data source with dataSource(name, xaDataSource)"
                         + " before start()");
             }
-            bounded.values().forEach(limited -> limited.limit(poolSize, connectionTimeout));
-            XaTransactions transactions = xa.poolSize(poolSize).clock(clock).start();
+            XaTransactions transactions = xa.poolSize(poolSize).maxConnections(poolSize, connectionTimeout).clock(clock)
+                    .start();
             ResourceMatcher matcher = new ResourceMatcher(dataSources);
             BatonTransactionManager manager = new BatonTransactionManager(transactions, matcher, clock);
             Map<String, JtaDataSource> handedOut = new LinkedHashMap<>();

@@ -25,10 +25,14 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import javax.sql.XAConnection;
@@ -566,5 +570,88 @@ class JtaContractTest {
         one.close();
         assertThatThrownBy(() -> jta.dataSource("bank_c")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("[bank_a, bank_b]");
+    }
+
+    /**
+     * In transactions, a resource has at most {@code poolSize} XA connections: with both held by
+     * suspended transactions, a third transaction's connection fails after the connection timeout,
+     * naming the resource, and succeeds once one of them has committed.
+     */
+    @Test
+    void inTransactionsAResourceHasAtMostPoolSizeXaConnections() throws Exception {
+        BatonJta jta = start(builder -> builder.poolSize(2).connectionTimeout(Duration.ofMillis(200)));
+        TransactionManager tm = jta.transactionManager();
+        DataSource bankA = jta.dataSource("bank_a");
+        List<Transaction> held = new ArrayList<>();
+        try {
+            for (int account = 1; account <= 2; account++) {
+                tm.begin();
+                try (Connection connection = bankA.getConnection(); Statement s = connection.createStatement()) {
+                    s.executeUpdate("UPDATE accounts SET balance = balance - 1 WHERE id = " + account);
+                }
+                held.add(tm.suspend());
+            }
+            tm.begin();
+            assertThatThrownBy(bankA::getConnection).isInstanceOf(SQLException.class)
+                    .hasMessageContaining("resource 'bank_a'").hasMessageContaining("all 2 are in use");
+            tm.rollback();
+
+            tm.resume(held.remove(0));
+            tm.commit();
+            tm.begin();
+            try (Connection connection = bankA.getConnection(); Statement s = connection.createStatement()) {
+                s.executeUpdate("UPDATE accounts SET balance = balance - 1 WHERE id = 3");
+            }
+            tm.commit();
+        } finally {
+            if (tm.getTransaction() != null) {
+                tm.rollback();
+            }
+            for (Transaction transaction : held) { // rolled back, so that no row stays locked if a check failed
+                tm.resume(transaction);
+                tm.rollback();
+            }
+        }
+        assertThat(Bank.balance(BANK.port(), "bank_a", 1)).isEqualTo(Bank.OPENING_BALANCE - 1);
+        assertThat(Bank.balance(BANK.port(), "bank_a", 2)).isEqualTo(Bank.OPENING_BALANCE);
+        assertThat(Bank.balance(BANK.port(), "bank_a", 3)).isEqualTo(Bank.OPENING_BALANCE - 1);
+    }
+
+    /**
+     * A transaction waiting for the resource's last connection gets it when the transaction that
+     * holds it commits and gives it back. (The bound used to be kept in the data source, which
+     * could not see the pool's idle list: the connection went there, and the waiter failed after
+     * the whole wait with nothing in use.)
+     */
+    @Test
+    void aTransactionWaitingForTheLastConnectionGetsItWhenItIsGivenBack() throws Exception {
+        BatonJta jta = start(builder -> builder.poolSize(1).connectionTimeout(Timing.scaled(Duration.ofSeconds(30))));
+        TransactionManager tm = jta.transactionManager();
+        DataSource bankA = jta.dataSource("bank_a");
+        tm.begin();
+        try (Connection connection = bankA.getConnection(); Statement s = connection.createStatement()) {
+            s.executeUpdate("UPDATE accounts SET balance = balance - 1 WHERE id = 1");
+        }
+        AtomicReference<Thread> waiter = new AtomicReference<>();
+        Future<Integer> second = otherThread.submit(() -> {
+            waiter.set(Thread.currentThread());
+            tm.begin();
+            try (Connection connection = bankA.getConnection(); Statement s = connection.createStatement()) {
+                int updated = s.executeUpdate("UPDATE accounts SET balance = balance - 1 WHERE id = 2");
+                tm.commit();
+                return updated;
+            } finally {
+                if (tm.getTransaction() != null) {
+                    tm.rollback();
+                }
+            }
+        });
+        Timing.await("the second transaction waits for the connection").until(() -> waiter.get() != null
+                && waiter.get().getState() == Thread.State.TIMED_WAITING && Arrays.stream(waiter.get().getStackTrace())
+                        .anyMatch(frame -> frame.getMethodName().equals("borrow")));
+        tm.commit();
+        assertThat(second.get(Timing.scaledMillis(20_000), TimeUnit.MILLISECONDS)).isEqualTo(1);
+        assertThat(Bank.balance(BANK.port(), "bank_a", 1)).isEqualTo(Bank.OPENING_BALANCE - 1);
+        assertThat(Bank.balance(BANK.port(), "bank_a", 2)).isEqualTo(Bank.OPENING_BALANCE - 1);
     }
 }

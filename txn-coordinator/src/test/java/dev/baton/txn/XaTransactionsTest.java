@@ -428,6 +428,10 @@ class XaTransactionsTest {
                 "bank_a"))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already registered");
         assertThatThrownBy(() -> XaTransactions.builder(steady()).start())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("at least one resource");
+        assertThatThrownBy(() -> builder(steady()).maxConnections(0, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 0 connections");
+        assertThatThrownBy(() -> builder(steady()).maxConnections(2, Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must not be negative");
         assertThatThrownBy(() -> builder(steady().usingNamespace("app")).start())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("namespace 'app'");
         assertThat(inspector.checkExists().forPath("/baton/xa/live")).as("nothing written").isNull();

@@ -137,8 +137,9 @@ public final class XaTransaction implements AutoCloseable {
      * @throws IllegalArgumentException if no resource of that name is registered
      * @throws IllegalStateException if the transaction is no longer open, or the resource was
      *     enlisted with an XA resource of the caller's
-     * @throws SQLException if no connection could be opened, or the branch could not be started
-     *     (nothing of this resource is then part of the transaction)
+     * @throws SQLException if no connection could be opened ({@link java.sql.SQLTransientConnectionException}
+     *     if none was free within the wait of {@link XaTransactions.Builder#maxConnections}), or the branch
+     *     could not be started (nothing of this resource is then part of the transaction)
      */
     public Connection connection(String resource) throws SQLException {
         checkOpen();

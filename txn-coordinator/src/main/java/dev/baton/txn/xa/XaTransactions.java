@@ -156,6 +156,8 @@ public final class XaTransactions implements AutoCloseable {
         private int threads = 16;
         private int parallelUpTo = Runtime.getRuntime().availableProcessors();
         private int poolSize = 16;
+        private int maxConnections = Integer.MAX_VALUE;
+        private Duration connectionWait = Duration.ZERO;
         private Clock clock = Clock.systemUTC();
         private StepListener steps = StepListener.NONE;
         private TxnListener listener = TxnListener.NONE;
@@ -252,6 +254,28 @@ public final class XaTransactions implements AutoCloseable {
             return this;
         }
 
+        /**
+         * At most {@code max} XA connections open to each resource at once, idle ones included (and
+         * those recovery borrows): a branch that needs one more waits up to {@code wait} for one to
+         * be given back, then its {@link XaTransaction#connection} fails with
+         * {@link java.sql.SQLTransientConnectionException} naming the resource. Default: unbounded
+         * (a connection is opened whenever none is idle, and {@link #poolSize} are kept idle).
+         *
+         * @throws IllegalArgumentException if {@code max} is not positive or {@code wait} is negative
+         */
+        public Builder maxConnections(int max, Duration wait) {
+            if (max < 1) {
+                throw new IllegalArgumentException("at most " + max + " connections per resource: must be at least 1");
+            }
+            Objects.requireNonNull(wait, "wait");
+            if (wait.isNegative()) {
+                throw new IllegalArgumentException("the connection wait must not be negative: " + wait);
+            }
+            maxConnections = max;
+            connectionWait = wait;
+            return this;
+        }
+
         /** The clock deadlines are checked by. Default: the system clock. */
         public Builder clock(Clock value) {
             clock = Objects.requireNonNull(value, "clock");
@@ -331,7 +355,8 @@ public final class XaTransactions implements AutoCloseable {
                 store.resend(resend);
             }
             Map<String, XaConnectionPool> pools = new LinkedHashMap<>();
-            resources.forEach((name, dataSource) -> pools.put(name, new XaConnectionPool(dataSource, poolSize)));
+            resources.forEach((name, dataSource) -> pools.put(name, new XaConnectionPool(name, dataSource,
+                    Math.min(poolSize, maxConnections), maxConnections, connectionWait)));
             XaCore core = new XaCore(store, pools, clock, defaultTimeout, recoveryGrace, recoveryInterval, threads,
                     parallelUpTo, steps, listener);
             try {
