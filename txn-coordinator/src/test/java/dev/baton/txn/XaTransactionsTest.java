@@ -517,6 +517,43 @@ class XaTransactionsTest {
     }
 
     /**
+     * The decision is sent into a partition (the proxy holds every byte back) and ZooKeeper cannot
+     * be read until the coordinator gives up: the caller gets OutcomeUnknownException, not a guess.
+     * The write never reached the server, whose session for it ended; once the partition heals,
+     * another instance rolls the branches back, and the money is where it was.
+     */
+    @Test
+    void aDecisionWhoseReplyIsLostWhileZooKeeperCannotBeReadIsUnknownAndRecoveryFinishesIt() throws Exception {
+        XaTransactions survivor = start(builder(steady()).recoveryInterval(Duration.ofSeconds(1)));
+        TcpProxy proxy = zk.closeAfter(TcpProxy.start(new InetSocketAddress("127.0.0.1", zk.port())));
+        CuratorFramework victim = zk.closeAfter(org.apache.curator.framework.CuratorFrameworkFactory.builder()
+                .connectString("127.0.0.1:" + proxy.port())
+                .sessionTimeoutMs((int) ZooKeeperServerExtension.sessionTimeout().toMillis())
+                .connectionTimeoutMs((int) Timing.scaledMillis(500))
+                .retryPolicy(new org.apache.curator.retry.RetryOneTime(100)).build());
+        victim.start();
+        assertThat(victim.blockUntilConnected((int) Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS)).isTrue();
+        StepListener partition = (step, txnId) -> {
+            if (step == Step.XA_PREPARED) {
+                proxy.blackhole();
+            }
+        };
+        XaTransactions xa = start(XaHooks.steps(builder(victim), partition));
+        XaTransaction tx = xa.begin();
+        transfer(tx, 100);
+        assertThatThrownBy(tx::commit).isInstanceOf(OutcomeUnknownException.class)
+                .hasMessageContaining("ZooKeeper could not be read in time");
+        proxy.cut();
+        proxy.restore();
+
+        Timing.await("recovery rolls back the branches of the gone session").atMost(Timing.scaled(Duration.ofSeconds(30)))
+                .until(() -> Bank.prepared(BANK.port()).isEmpty());
+        assertThat(XaHooks.owner(survivor)).isNotNull();
+        assertUntouched();
+        assertThat(inspector.getChildren().forPath(DECISIONS)).isEmpty();
+    }
+
+    /**
      * After a session expires, the new-session listener and recovery's check for a missing live
      * node both ask for one, and each used to create its own, so the session held two (CI found
      * it as a timed-out wait for "a new live node"). Here both ask while the listener's create is
