@@ -295,6 +295,24 @@ public abstract class RecipeContractTest extends LockContractTest {
         read.release();
     }
 
+    /**
+     * Not reentrant, no upgrade: a reader that asks for the write lock on the same client waits for
+     * its own read lease, and gets the write lock once that is released.
+     */
+    @Test
+    public final void aReaderAskingForTheWriteLockWaitsForItsOwnReadLease() throws Exception {
+        ReadWriteLock rw = openClient().readWriteLock(lockName("rw"));
+        Lease read = rw.readLock().acquire();
+        long readToken = read.fencingToken();
+        CompletableFuture<Lease> write = rw.writeLock().acquireAsync();
+        assertStaysTrue("the write request waits for the same client's read lease", () -> !write.isDone());
+        assertThat(rw.writeLock().tryAcquire(Duration.ZERO)).as("tryAcquire(ZERO) of the write lock").isEmpty();
+        read.release();
+        Lease written = write.get(Timing.defaultWait().toNanos(), TimeUnit.NANOSECONDS);
+        assertThat(written.fencingToken()).isGreaterThan(readToken);
+        written.release();
+    }
+
     /** Readers and writers draw from one token sequence: every token is greater than the last, whichever side. */
     @Test
     public final void readAndWriteTokensShareOneSequence() throws Exception {
@@ -439,6 +457,15 @@ public abstract class RecipeContractTest extends LockContractTest {
                 .orElseThrow(() -> new AssertionError("the refused request left something behind"));
         held.release();
         second.release();
+        // Nobody holds it now: a new number may be chosen.
+        DistributedSemaphore five = openClient().semaphore(name, 5);
+        List<Lease> fives = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            fives.add(five.tryAcquire(Timing.scaled(Duration.ofSeconds(2)))
+                    .orElseThrow(() -> new AssertionError("a new number of permits once nobody held the old")));
+        }
+        assertThat(five.tryAcquire(Duration.ZERO)).as("a sixth of five permits").isEmpty();
+        fives.forEach(Lease::release);
         assertThatThrownBy(() -> openClient().semaphore(name, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> openClient().semaphore(name, -1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> openClient().semaphore(null, 1)).isInstanceOf(NullPointerException.class);
