@@ -438,6 +438,17 @@ class TransactionCoordinatorTest {
                 .hasMessageContaining("baton.txn.timeout");
     }
 
+    /** Nothing listens on the address: a TransactionException naming it, from the coordinator and the host alike. */
+    @Test
+    void anUnreachableEnsembleIsATransactionExceptionNamingIt() {
+        Map<String, String> config = Map.of("baton.zookeeper.connect", "127.0.0.1:1",
+                "baton.zookeeper.connection-timeout", Timing.scaledMillis(300) + "ms");
+        assertThatThrownBy(() -> TransactionCoordinator.open(config)).isInstanceOf(TransactionException.class)
+                .hasMessageContaining("127.0.0.1:1");
+        assertThatThrownBy(() -> ParticipantHost.builder(config).participant("a", new MemoryParticipant()).start())
+                .isInstanceOf(TransactionException.class).hasMessageContaining("127.0.0.1:1");
+    }
+
     @Test
     void aParticipantHostOpensFromBatonConfigurationAndClosesItsConnection() throws Exception {
         Map<String, String> config = new HashMap<>();
