@@ -105,6 +105,12 @@ class StartupFailureTest {
     }
 
     @Test
+    void withLockOnAStaticOrFinalMethodFailsStartUp() {
+        failsWith(Misuses.StaticMethodBean.class, "a static method is not called through the bean's proxy");
+        failsWith(Misuses.FinalMethodBean.class, "a final method is not called through the bean's proxy");
+    }
+
+    @Test
     void withLockWithAMalformedWaitFailsStartUp() {
         failsWith(Misuses.BadWaitBean.class, "has a malformed maxWait 'soon'");
     }

@@ -51,6 +51,18 @@ public final class Misuses {
         }
     }
 
+    public static class StaticMethod {
+        @WithLock(name = "orders")
+        public static void ship() {
+        }
+    }
+
+    public static class FinalMethod {
+        @WithLock(name = "orders")
+        public final void ship() {
+        }
+    }
+
     public static class BadWait {
         @WithLock(name = "orders", maxWait = "soon")
         public void ship() {
@@ -86,6 +98,22 @@ public final class Misuses {
         @Bean
         PrivateMethod privateMethod() {
             return new PrivateMethod();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    public static class StaticMethodBean {
+        @Bean
+        StaticMethod staticMethod() {
+            return new StaticMethod();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    public static class FinalMethodBean {
+        @Bean
+        FinalMethod finalMethod() {
+            return new FinalMethod();
         }
     }
 
