@@ -1,7 +1,10 @@
 package dev.baton.lock.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockClients;
+import dev.baton.lock.redis.internal.Scripts;
 import dev.baton.embedded.EmbeddedRedis;
 import dev.baton.lock.testkit.RecipeContractTest;
 import dev.baton.lock.testkit.ProxiedClients;
@@ -15,7 +18,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.Jedis;
 
 /**
  * The contract suite against one standalone {@code redis-server}; each client reaches it through a
@@ -55,6 +60,26 @@ abstract class StandaloneContractTestBase extends RecipeContractTest {
     @Override
     protected Collection<String> entriesOutsideNamespace() {
         return outsideNamespace(List.of(REDIS.server()));
+    }
+
+    /**
+     * The fencing key of a lock lives {@link Scripts#FENCE_TTL} (7 days) from its last lease, as
+     * the README's clock assumption says: set on acquire, renewed by the next.
+     */
+    @Test
+    void aLocksFenceKeyExpiresSevenDaysAfterItsLastLease() throws Exception {
+        String name = "fence-ttl/" + backendName();
+        LockKeys keys = LockKeys.of(RedisLockOptions.DEFAULT_NAMESPACE, name);
+        try (LockClient client = newClient(); Jedis redis = new Jedis("127.0.0.1", REDIS.server().port())) {
+            client.lock(name).acquire().release();
+            long first = redis.pttl(keys.fence());
+            assertThat(first).as("TTL of %s in ms", keys.fence())
+                    .isBetween(Scripts.FENCE_TTL.minusMinutes(1).toMillis(), Scripts.FENCE_TTL.toMillis());
+            redis.pexpire(keys.fence(), 60_000);
+            client.lock(name).acquire().release();
+            assertThat(redis.pttl(keys.fence())).as("renewed by the next lease")
+                    .isGreaterThan(Scripts.FENCE_TTL.minusMinutes(1).toMillis());
+        }
     }
 
     /**
