@@ -20,6 +20,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -161,6 +162,31 @@ class ZooKeeperLockTest {
         inspector.delete().forPath("/baton/locks/revoked-before/" + node);
         assertThat(lease.lost().get(Timing.scaledMillis(5_000), TimeUnit.MILLISECONDS)).isEqualTo(LossReason.TAKEN_OVER);
         assertThat(lease.isValid()).isFalse();
+    }
+
+    /**
+     * An uncontended acquire and release cost two writes, the create and the delete of the lease's
+     * node, once the lock's queue exists (a foreign child keeps the server from removing the empty
+     * queue container meanwhile). ZooKeeper numbers every write, so zxids count them.
+     */
+    @Test
+    void anUncontendedAcquireAndReleaseCostTwoWrites() throws Exception {
+        LockClient client = client();
+        try (Lease first = client.lock("two-writes").acquire()) {
+            inspector.create().forPath("/baton/locks/two-writes/not-a-lease");
+        }
+        long before = zxidOfNewNode();
+        Lease lease = client.lock("two-writes").acquire();
+        lease.release();
+        Timing.await("the lease's node is deleted").until(() -> queue(inspector, "two-writes").size() == 1);
+        long after = zxidOfNewNode();
+        assertThat(after - before - 1).as("writes between the two markers").isEqualTo(2);
+    }
+
+    /** The zxid of a write made now. */
+    private long zxidOfNewNode() throws Exception {
+        String path = inspector.create().withMode(CreateMode.EPHEMERAL_SEQUENTIAL).forPath("/marker-");
+        return inspector.checkExists().forPath(path).getCzxid();
     }
 
     @Test
