@@ -13,7 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,6 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClient;
 
 /** Opening, wrapping and closing clients: nothing is left running, and wrapped clients stay the caller's. */
@@ -46,6 +51,68 @@ class ClientLifecycleTest {
         }
         Timing.await("every client thread has ended").atMost(Timing.scaled(Duration.ofSeconds(15)))
                 .until(() -> clientThreads().isEmpty());
+    }
+
+    /**
+     * A Jedis client has five threads of its own and at most 16 pooled connections plus its
+     * subscription, however many locks and waiters it has: here 64 callers take and release 64
+     * locks at once on one client while it also holds 20 leases and 200 requests wait.
+     */
+    @Test
+    void aClientHasFiveThreadsAndAtMostSeventeenConnectionsHoweverManyLocksAndWaiters() throws Exception {
+        try (LockClient holder = LockClients.open(Map.of("baton.backend", "redis",
+                "baton.redis.uri", "redis://127.0.0.1:" + redis.port()));
+                Jedis admin = new Jedis("127.0.0.1", redis.port())) {
+            List<Lease> held = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                held.add(holder.lock("busy/held-" + i).acquire());
+            }
+            int others = admin.clientList().split("\n").length;
+            try (LockClient busy = LockClients.open(Map.of("baton.backend", "redis",
+                    "baton.redis.uri", "redis://127.0.0.1:" + redis.port()))) {
+                List<CompletableFuture<Lease>> waiting = new ArrayList<>();
+                for (int i = 0; i < 200; i++) {
+                    waiting.add(busy.lock("busy/held-" + (i % 20)).acquireAsync());
+                }
+                List<Lease> own = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    own.add(busy.lock("busy/own-" + i).acquire());
+                }
+                ExecutorService callers = Executors.newFixedThreadPool(64);
+                AtomicInteger mostConnections = new AtomicInteger();
+                AtomicInteger mostThreads = new AtomicInteger();
+                try {
+                    List<Future<?>> runs = new ArrayList<>();
+                    for (int c = 0; c < 64; c++) {
+                        String name = "busy/caller-" + c;
+                        runs.add(callers.submit(() -> {
+                            for (int i = 0; i < 20; i++) {
+                                busy.lock(name).acquire().release();
+                            }
+                            return null;
+                        }));
+                    }
+                    Timing.await("64 callers take and release their locks 20 times").until(() -> {
+                        mostConnections.accumulateAndGet(admin.clientList().split("\n").length - others, Math::max);
+                        mostThreads.accumulateAndGet((int) clientThreads().stream()
+                                .filter(name -> name.startsWith("baton-redis-")).count(), Math::max);
+                        return runs.stream().allMatch(Future::isDone);
+                    });
+                    for (Future<?> run : runs) {
+                        run.get(); // none failed
+                    }
+                } finally {
+                    callers.shutdownNow();
+                }
+                assertThat(mostThreads.get()).as("threads of the two clients, at most").isLessThanOrEqualTo(10);
+                assertThat(mostConnections.get()).as("the busy client's connections, at most").isLessThanOrEqualTo(17);
+                own.forEach(Lease::release);
+                held.forEach(Lease::release);
+                for (CompletableFuture<Lease> request : waiting) {
+                    request.get(Timing.defaultWait().toMillis(), TimeUnit.MILLISECONDS).release();
+                }
+            }
+        }
     }
 
     private static List<String> clientThreads() {
