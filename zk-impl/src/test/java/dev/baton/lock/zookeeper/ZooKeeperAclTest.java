@@ -51,6 +51,25 @@ class ZooKeeperAclTest {
         lease.release();
     }
 
+    /**
+     * Nodes Baton did not create keep their own ACLs: a root made earlier by an unauthenticated
+     * client stays open to everyone, while the lock nodes Baton creates under it are guarded.
+     */
+    @Test
+    void aRootMadeEarlierByAnotherClientKeepsItsOwnAcl() throws Exception {
+        anonymous.create().forPath("/baton");
+        Lease lease = client("baton:s3cret").lock("under-an-open-root").acquire();
+        assertThat(anonymous.getACL().forPath("/baton")).as("the root's ACL")
+                .isEqualTo(org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE);
+        anonymous.create().forPath("/baton/anyone-may-write-here");
+        String queue = "/baton/locks/under-an-open-root";
+        assertThat(anonymous.getACL().forPath(queue)).as("the lock's queue, created by Baton")
+                .isNotEqualTo(org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE);
+        assertThatThrownBy(() -> anonymous.create().forPath(queue + "/lease-intruder-0000000000"))
+                .isInstanceOf(KeeperException.NoAuthException.class);
+        lease.release();
+    }
+
     @Test
     void clientsSharingTheCredentialsShareTheLocks() throws Exception {
         LockClient first = client("baton:s3cret");
