@@ -39,6 +39,13 @@ abstract class ConnectionTestBase {
     static final RedisServerExtension TLS = RedisServerExtension.create(
             b -> b.tls(certificates.certificate(), certificates.key()));
 
+    /** A certificate for another host name only: trusted, but not this server's address. */
+    private static final TlsFixture elsewhere = TlsFixture.create(Path.of("target", "redis-tests", "tls-elsewhere"),
+            "elsewhere.invalid", "dns:elsewhere.invalid");
+    @RegisterExtension
+    static final RedisServerExtension TLS_ELSEWHERE = RedisServerExtension.create(
+            b -> b.tls(elsewhere.certificate(), elsewhere.key()));
+
     /** {@code redis} or {@code redisson}. */
     abstract String backendName();
 
@@ -139,6 +146,22 @@ abstract class ConnectionTestBase {
             Lease next = waiting.get(Timing.defaultWait().toMillis(), TimeUnit.MILLISECONDS);
             assertThat(next.isValid()).isTrue();
             next.release();
+        }
+    }
+
+    /**
+     * A trusted certificate for another host name is refused, as {@code tls.hostname-verification}
+     * (default true) says, and accepted with it off.
+     */
+    @Test
+    void aTrustedCertificateForAnotherHostIsRefusedUnlessHostNameVerificationIsOff() throws Exception {
+        Map<String, String> config = config("rediss://127.0.0.1:" + TLS_ELSEWHERE.port());
+        config.put("baton.redis.tls.truststore", elsewhere.truststore().toString());
+        config.put("baton.redis.tls.truststore-password", elsewhere.truststorePassword());
+        assertThatThrownBy(() -> openFast(config)).isInstanceOf(LockException.class);
+        config.put("baton.redis.tls.hostname-verification", "false");
+        try (LockClient client = openFast(config)) {
+            client.lock("tls/elsewhere").acquire().release();
         }
     }
 

@@ -24,14 +24,19 @@ record TlsFixture(Path certificate, Path key, Path truststore, String truststore
     private static final String PASSWORD = "changeit";
 
     static TlsFixture create(Path dir) {
+        return create(dir, "localhost", "ip:127.0.0.1,dns:localhost");
+    }
+
+    /** A self-signed certificate for {@code commonName} and the subject alternative names {@code san} (keytool's form). */
+    static TlsFixture create(Path dir, String commonName, String san) {
         try {
             Files.createDirectories(dir);
             Path serverStore = dir.resolve("server.p12");
             Files.deleteIfExists(serverStore);
             String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
             Process process = new ProcessBuilder(List.of(keytool, "-genkeypair", "-alias", "redis", "-keyalg", "RSA",
-                    "-keysize", "2048", "-validity", "2", "-dname", "CN=localhost",
-                    "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-storetype", "PKCS12",
+                    "-keysize", "2048", "-validity", "2", "-dname", "CN=" + commonName,
+                    "-ext", "SAN=" + san, "-storetype", "PKCS12",
                     "-keystore", serverStore.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD))
                     .redirectErrorStream(true).redirectOutput(dir.resolve("keytool.log").toFile()).start();
             if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
