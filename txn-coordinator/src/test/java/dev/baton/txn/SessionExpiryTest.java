@@ -155,6 +155,52 @@ class SessionExpiryTest {
         assertThat(a.txnIds()).doesNotContain(txnId);
     }
 
+    /**
+     * Every begin of one caller is lost the same way (the proxy holds its bytes back and the
+     * session expires): the coordinator begins it anew at most three times in all, then tells the
+     * caller that nothing was written, and none of the three ids was ever begun.
+     */
+    @Test
+    void aCallerGetsAtMostThreeBeginsThenHearsNothingWasBegun() throws Exception {
+        List<String> begun = new CopyOnWriteArrayList<>();
+        StepListener loseEveryBeginAfterTheFirst = (step, txnId) -> {
+            if (step == Step.BEGINNING) {
+                begun.add(txnId);
+                if (begun.size() > 1) {
+                    proxy.blackhole(); // before the begin is sent: it never arrives
+                }
+            }
+        };
+        TransactionCoordinator victim = zk.closeAfter(TransactionCoordinator.builder(victimCurator)
+                .steps(loseEveryBeginAfterTheFirst).start());
+        transfer(victim); // the warm-up: the participants' liveness is cached
+        TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
+        CompletableFuture<Outcome> told = victim.begin().branch("a", new byte[1]).branch("b", new byte[1])
+                .timeout(Timing.scaled(Duration.ofSeconds(90))).commitAsync();
+        for (int lost = 1; lost <= 3; lost++) {
+            int sent = 1 + lost;
+            Timing.await("begin " + lost + " of the caller is sent").atMost(Timing.scaled(Duration.ofSeconds(30)))
+                    .until(() -> begun.size() >= sent);
+            long session = victimCurator.getZookeeperClient().getZooKeeper().getSessionId();
+            Timing.await("the session of lost begin " + lost + " expired").atMost(Timing.scaled(Duration.ofSeconds(20)))
+                    .until(() -> !sessionAlive(session));
+            proxy.cut();
+            proxy.restore();
+        }
+
+        Throwable failure = Timing.await("the caller is answered").atMost(Timing.scaled(Duration.ofSeconds(30)))
+                .until(() -> told.handle((o, e) -> e).getNow(null), e -> e != null);
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
+        assertThat(cause).isInstanceOf(TransactionException.class).isNotInstanceOf(OutcomeUnknownException.class)
+                .hasMessageContaining("nothing was written");
+        assertThat(begun).as("begins sent: the warm-up and three for the caller, no fourth").hasSize(4);
+        for (String txnId : begun.subList(1, 4)) {
+            assertThat(victim.status(txnId).kind()).as(txnId).isEqualTo(TransactionStatus.Kind.NOT_BEGUN);
+            assertThat(a.txnIds()).doesNotContain(txnId);
+        }
+        assertThat(TxnTesting.transactions(inspector)).isEmpty();
+    }
+
     private static StepListener beginnings(List<String> begun) {
         return (step, txnId) -> {
             if (step == Step.BEGINNING) {
