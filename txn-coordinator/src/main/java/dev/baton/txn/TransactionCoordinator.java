@@ -10,6 +10,7 @@ import dev.baton.txn.internal.protocol.LiveParticipants;
 import dev.baton.txn.internal.protocol.SafeListener;
 import dev.baton.txn.internal.protocol.StepListener;
 import dev.baton.txn.internal.protocol.TxnBegin;
+import dev.baton.txn.internal.store.CuratorClients;
 import dev.baton.txn.internal.store.TxnHistory;
 import dev.baton.txn.internal.store.TxnStore;
 import java.time.Clock;
@@ -21,7 +22,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -398,14 +398,7 @@ public final class TransactionCoordinator implements AutoCloseable {
 
         /** @param owned queues on {@code curator} that the coordinator takes over, or null to wrap some */
         private TransactionCoordinator start(@Nullable CallerQueues owned) {
-            if (curator.getState() != CuratorFrameworkState.STARTED) {
-                throw new IllegalStateException("the Curator client must be started before the coordinator uses it");
-            }
-            if (curator.getNamespace() != null && !curator.getNamespace().isEmpty()) {
-                // The driver leases' nodes are written with absolute paths, like all of Baton's lock nodes.
-                throw new IllegalArgumentException("the Curator client has namespace '" + curator.getNamespace()
-                        + "'; Baton needs one without, and keeps its nodes under options().rootPath() instead");
-            }
+            CuratorClients.checkUsable(curator, "the coordinator");
             CallerQueues queues;
             try {
                 queues = owned != null ? owned : CallerQueues.wrap(curator, options);

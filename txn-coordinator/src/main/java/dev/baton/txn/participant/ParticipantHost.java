@@ -9,6 +9,7 @@ import dev.baton.txn.TransactionException;
 import dev.baton.txn.TxnConfig;
 import dev.baton.txn.TxnListener;
 import dev.baton.txn.internal.protocol.StepListener;
+import dev.baton.txn.internal.store.CuratorClients;
 import dev.baton.txn.internal.store.TxnHistory;
 import dev.baton.txn.internal.store.TxnNames;
 import dev.baton.txn.internal.store.TxnStore;
@@ -23,7 +24,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -334,14 +334,7 @@ public final class ParticipantHost implements AutoCloseable {
 
         private ParticipantHost start(CuratorFramework client, ZooKeeperLockOptions layout,
                 @Nullable AutoCloseable owned) {
-            if (client.getState() != CuratorFrameworkState.STARTED) {
-                throw new IllegalStateException("the Curator client must be started before the host uses it");
-            }
-            if (client.getNamespace() != null && !client.getNamespace().isEmpty()) {
-                // Its nodes are written with absolute paths, as the coordinator's are: refused as the coordinator refuses it.
-                throw new IllegalArgumentException("the Curator client has namespace '" + client.getNamespace()
-                        + "'; Baton needs one without, and keeps its nodes under options().rootPath() instead");
-            }
+            CuratorClients.checkUsable(client, "the host");
             TxnStore store = new TxnStore(client, layout.acl(), layout.rootPath(), TxnHistory.DEFAULT_SIZE);
             store.resend(resend);
             HostCore core = new HostCore(store, clock, abortGrace, threads, steps, listener);

@@ -9,6 +9,7 @@ import dev.baton.txn.TransactionException;
 import dev.baton.txn.TxnConfig;
 import dev.baton.txn.TxnListener;
 import dev.baton.txn.internal.protocol.StepListener;
+import dev.baton.txn.internal.store.CuratorClients;
 import dev.baton.txn.internal.store.TxnNames;
 import dev.baton.txn.internal.store.TxnStore;
 import dev.baton.txn.internal.store.XaStore;
@@ -20,7 +21,6 @@ import java.util.Objects;
 import java.util.Set;
 import javax.sql.XADataSource;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -342,14 +342,7 @@ public final class XaTransactions implements AutoCloseable {
 
         private XaTransactions start(CuratorFramework client, ZooKeeperLockOptions layout,
                 @Nullable AutoCloseable owned) {
-            if (client.getState() != CuratorFrameworkState.STARTED) {
-                throw new IllegalStateException("the Curator client must be started before XaTransactions uses it");
-            }
-            if (client.getNamespace() != null && !client.getNamespace().isEmpty()) {
-                // Its nodes are written with absolute paths, as the coordinator's are: refused as the coordinator refuses it.
-                throw new IllegalArgumentException("the Curator client has namespace '" + client.getNamespace()
-                        + "'; Baton needs one without, and keeps its nodes under options().rootPath() instead");
-            }
+            CuratorClients.checkUsable(client, "XaTransactions");
             XaStore store = new XaStore(client, layout.acl(), layout.rootPath());
             if (resend != null) {
                 store.resend(resend);
