@@ -60,9 +60,14 @@ public final class ZooKeeperLockProvider implements LockBackendProvider {
     /** Password of the key store. */
     public static final ConfigKey<String> TLS_KEYSTORE_PASSWORD = ConfigKey.secret(
             "baton.zookeeper.tls.keystore-password", "Password of the key store.");
-    /** Whether to check the server's host name against its certificate. */
+    /**
+     * Whether to check the server's host name against its certificate: true, the default, and
+     * the only value accepted ({@code false} fails {@code open} with an {@link IllegalArgumentException}).
+     */
     public static final ConfigKey<Boolean> TLS_HOSTNAME_VERIFICATION = ConfigKey.bool(
-            "baton.zookeeper.tls.hostname-verification", true, "Check the server's certificate matches its host name.");
+            "baton.zookeeper.tls.hostname-verification", true,
+            "Check that the server's certificate names the host or address it is reached at. Only true: false is "
+                    + "refused, since ZooKeeper's TLS client on Netty 4.2 checks the name whatever it is told.");
 
     private static final List<ConfigKey<?>> KEYS = List.of(CONNECT, SESSION_TIMEOUT, CONNECTION_TIMEOUT, ROOT, LOST_ON,
             ENSEMBLE_TRACKER, AUTH, TLS_ENABLED, TLS_TRUSTSTORE, TLS_TRUSTSTORE_PASSWORD, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD,

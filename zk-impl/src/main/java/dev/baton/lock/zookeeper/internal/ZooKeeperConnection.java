@@ -114,6 +114,16 @@ public record ZooKeeperConnection(CuratorFramework curator, ZooKeeperLockOptions
             throw new IllegalArgumentException(TLS_ENABLED.name() + "=true needs " + TLS_TRUSTSTORE.name()
                     + " (the trust store that holds the servers' CA)");
         }
+        if (!config.get(TLS_HOSTNAME_VERIFICATION)) {
+            // Netty 4.2 (which Redisson 4 needs, and so the whole JVM runs) checks a server's host
+            // name on every client connection by default; ZooKeeper 3.9's client never turns that
+            // off, whatever zookeeper.ssl.hostnameVerification says. Accepting false would promise
+            // connections that then fail with nothing but a connection timeout.
+            throw new IllegalArgumentException(TLS_HOSTNAME_VERIFICATION.name() + "=false cannot take effect: "
+                    + "ZooKeeper's TLS client runs on Netty 4.2, which always checks that the server's certificate "
+                    + "names the host or address it is reached at; use a certificate that names each server as "
+                    + "baton.zookeeper.connect gives it, and leave " + TLS_HOSTNAME_VERIFICATION.name() + " true");
+        }
         try (ClientX509Util x509 = new ClientX509Util()) {
             zk.setProperty(ZKClientConfig.SECURE_CLIENT, "true");
             zk.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, "org.apache.zookeeper.ClientCnxnSocketNetty");
@@ -121,8 +131,7 @@ public record ZooKeeperConnection(CuratorFramework curator, ZooKeeperLockOptions
             config.find(TLS_TRUSTSTORE_PASSWORD).ifPresent(p -> zk.setProperty(x509.getSslTruststorePasswdProperty(), p));
             config.find(TLS_KEYSTORE).ifPresent(p -> zk.setProperty(x509.getSslKeystoreLocationProperty(), p));
             config.find(TLS_KEYSTORE_PASSWORD).ifPresent(p -> zk.setProperty(x509.getSslKeystorePasswdProperty(), p));
-            zk.setProperty(x509.getSslHostnameVerificationEnabledProperty(),
-                    String.valueOf(config.get(TLS_HOSTNAME_VERIFICATION)));
+            zk.setProperty(x509.getSslHostnameVerificationEnabledProperty(), "true");
         }
         return zk;
     }

@@ -1,0 +1,37 @@
+package dev.baton.lock.zookeeper;
+
+import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
+import java.util.Map;
+import org.apache.curator.test.TestingServer;
+
+/**
+ * A ZooKeeper test server with TLS in a JVM of its own: the server takes its TLS settings from
+ * system properties, JVM-wide, so a test that needs a second certificate runs it here. Arguments:
+ * the key store and the trust store (PKCS12, password {@link Keytool#PASSWORD}). Prints
+ * {@code READY <connect string>} when it serves, and runs until its stdin closes or it is killed.
+ */
+public final class TlsServerMain {
+
+    /** The server-side TLS properties: Netty, TLS and plain text on one port, no client certificate. */
+    static void configure(String keyStore, String trustStore) {
+        System.setProperty("zookeeper.serverCnxnFactory", "org.apache.zookeeper.server.NettyServerCnxnFactory");
+        System.setProperty("zookeeper.client.portUnification", "true");
+        System.setProperty("zookeeper.ssl.keyStore.location", keyStore);
+        System.setProperty("zookeeper.ssl.keyStore.password", Keytool.PASSWORD);
+        System.setProperty("zookeeper.ssl.trustStore.location", trustStore);
+        System.setProperty("zookeeper.ssl.trustStore.password", Keytool.PASSWORD);
+        System.setProperty("zookeeper.ssl.clientAuth", "none");
+    }
+
+    public static void main(String[] args) throws Exception {
+        configure(args[0], args[1]);
+        try (TestingServer server = ZooKeeperServerExtension.startServer(ZooKeeperServerExtension.DEFAULT_TICK_MILLIS,
+                Map.of())) {
+            System.out.println("READY " + server.getConnectString());
+            System.out.flush();
+            while (System.in.read() != -1) {
+                // until the parent goes away
+            }
+        }
+    }
+}
