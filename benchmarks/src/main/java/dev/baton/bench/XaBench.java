@@ -2,6 +2,7 @@ package dev.baton.bench;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -89,8 +90,13 @@ final class XaBench implements AutoCloseable {
             durable as in production: `fsync=on`, `synchronous_commit=on`, `full_page_writes=on`,
             `max_prepared_transactions=100`, checked with `SHOW` at start. ZooKeeper runs in this JVM
             with `forceSync=yes`, its default (the log is fsynced before a write is acknowledged): one
-            server, and a 3-server ensemble (Curator's `TestingCluster`, loopback, the same disk). The
-            disk row is one 512-byte append and `force` on that disk, for scale.
+            server, and a 3-server ensemble (Curator's `TestingCluster`, loopback, the same disk).
+            Every ZooKeeper session of the ensemble's contestants connects to the same follower (the
+            first whose `mntr` says so when the contestant starts): a session on the leader saves the
+            hop a follower forwards each write over, and a random pick per session made the ensemble
+            rows depend on where each contestant's sessions landed; in a deployment two sessions in
+            three are on a follower. The disk row is one 512-byte append and `force` on that disk,
+            for scale.
 
             Contestants, all in this JVM, each with 32 XA connections per server at most:
             - **floor**: `start`/`end`/`prepare`/`commit` called by hand on the two XAResources, no
@@ -171,8 +177,8 @@ final class XaBench implements AutoCloseable {
             **ZooKeeper's own latency under each contestant's load.** After a contestant's rounds in
             each throughput group, its callers run one more unmeasured window (2 s) while a ZooKeeper
             session of its own creates a 120-byte ephemeral sequential node every 10 ms, one at a time,
-            and times each create: on the contestant's own servers, or on the single server for the
-            contestants that use no ZooKeeper. The group gives their p50 and p99. It tells how long one
+            and times each create: on the contestant's own servers (on the ensemble, the follower its
+            sessions use), or on the single server for the contestants that use no ZooKeeper. The group gives their p50 and p99. It tells how long one
             sequential ZooKeeper step takes under that load with nothing of the contestant's ahead of it
             in the session: the least that each of a coordinator's steps in sequence costs there. The
             windows' fsyncs and transfers are left out of the fsyncs per transfer.
@@ -298,13 +304,31 @@ final class XaBench implements AutoCloseable {
         if (ensemble != null) {
             List<Integer> three = ensemble.getInstances().stream().map(InstanceSpec::getPort).toList();
             all.add(new XaContestant(ZK_FLOOR_THREE, false, three, (bank, check, pool) ->
-                    XaEngines.floorWithZooKeeper(bank, check, pool, ensemble.getConnectString())));
+                    XaEngines.floorWithZooKeeper(bank, check, pool, follower())));
             all.add(new XaContestant(INPROC_THREE, false, three, (bank, check, pool) ->
-                    XaEngines.batonInProcess(bank, check, pool, ensemble.getConnectString())));
+                    XaEngines.batonInProcess(bank, check, pool, follower())));
             all.add(new XaContestant(BATON_THREE, true, three, (bank, check, pool) ->
-                    XaEngines.baton(bank, check, pool, ensemble.getConnectString())));
+                    XaEngines.baton(bank, check, pool, follower())));
         }
         return only(all, System.getProperty(ONLY_PROPERTY, ""));
+    }
+
+    /**
+     * {@code 127.0.0.1:<port>} of the ensemble's first follower, by its {@code mntr}: every session
+     * of an ensemble contestant connects there, so that none of them saves the forward to the
+     * leader that the others pay.
+     */
+    private String follower() {
+        for (InstanceSpec instance : ensemble.getInstances()) {
+            try {
+                if ("follower".equals(ZooKeeperScaling.serverState(instance.getPort()))) {
+                    return "127.0.0.1:" + instance.getPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read mntr of the server on port " + instance.getPort(), e);
+            }
+        }
+        throw new IllegalStateException("the ensemble has no follower: " + ensemble.getConnectString());
     }
 
     /**
@@ -500,7 +524,8 @@ final class XaBench implements AutoCloseable {
                 // After the measured rounds, unmeasured windows (probing and sampling cost time):
                 // ZooKeeper's create latency under this load, and where Baton's threads are at the
                 // highest concurrency.
-                String probed = ports.isEmpty() ? zooKeeper.getConnectString() : CreateProbe.loopback(ports);
+                String probed = ports.isEmpty() ? zooKeeper.getConnectString()
+                        : ports.size() > 1 ? follower() : CreateProbe.loopback(ports);
                 AutoCloseable profile = () -> {
                     creates.put(label, probedWindow(parallel, counted, probed, !ports.isEmpty()));
                     if (!quick && callers == 32 && label.startsWith("Baton")) {

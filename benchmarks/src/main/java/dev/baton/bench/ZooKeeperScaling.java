@@ -208,6 +208,16 @@ final class ZooKeeperScaling {
         return value(mntr(serverPort), "zk_packets_received");
     }
 
+    /** The server's {@code zk_server_state}: {@code leader}, {@code follower} or {@code standalone}. */
+    static String serverState(int serverPort) throws IOException {
+        for (String line : mntr(serverPort).split("\n")) {
+            if (line.startsWith("zk_server_state\t") || line.startsWith("zk_server_state ")) {
+                return line.split("\\s+")[1].trim();
+            }
+        }
+        throw new IOException("mntr gave no zk_server_state; is 4lw.commands.whitelist set?");
+    }
+
     private static String mntr(int serverPort) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", serverPort)) {
             socket.getOutputStream().write("mntr".getBytes(StandardCharsets.US_ASCII));
