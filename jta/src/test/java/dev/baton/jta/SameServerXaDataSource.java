@@ -1,5 +1,6 @@
 package dev.baton.jta;
 
+import dev.baton.lock.testkit.ForwardingXaResource;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -113,12 +114,10 @@ final class SameServerXaDataSource implements XADataSource {
         return target.getParentLogger();
     }
 
-    private final class Resource implements XAResource {
-
-        private final XAResource delegate;
+    private final class Resource extends ForwardingXaResource {
 
         Resource(XAResource delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         private String database() {
@@ -146,36 +145,6 @@ final class SameServerXaDataSource implements XADataSource {
         public void rollback(Xid xid) throws XAException {
             hook.reached("rollback", xid);
             delegate.rollback(xid);
-        }
-
-        @Override
-        public void start(Xid xid, int flags) throws XAException {
-            delegate.start(xid, flags);
-        }
-
-        @Override
-        public void end(Xid xid, int flags) throws XAException {
-            delegate.end(xid, flags);
-        }
-
-        @Override
-        public void forget(Xid xid) throws XAException {
-            delegate.forget(xid);
-        }
-
-        @Override
-        public Xid[] recover(int flag) throws XAException {
-            return delegate.recover(flag);
-        }
-
-        @Override
-        public int getTransactionTimeout() throws XAException {
-            return delegate.getTransactionTimeout();
-        }
-
-        @Override
-        public boolean setTransactionTimeout(int seconds) throws XAException {
-            return delegate.setTransactionTimeout(seconds);
         }
 
         @Override

@@ -3,6 +3,7 @@ package dev.baton.txn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.baton.lock.testkit.ForwardingXaResource;
 import dev.baton.lock.testkit.TcpProxy;
 import dev.baton.lock.testkit.Timing;
 import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
@@ -215,13 +216,12 @@ class XaTransactionsTest {
      * PostgreSQL's XA resource, with the read-only optimisation PostgreSQL's driver does not make:
      * its prepare ends the (read-only) work and votes {@code XA_RDONLY}.
      */
-    private static final class ReadOnlyResource implements XAResource {
-        private final XAResource delegate;
+    private static final class ReadOnlyResource extends ForwardingXaResource {
         final AtomicInteger prepares = new AtomicInteger();
         final AtomicInteger commits = new AtomicInteger();
 
         ReadOnlyResource(XAResource delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
@@ -235,46 +235,6 @@ class XaTransactionsTest {
         public void commit(Xid xid, boolean onePhase) throws XAException {
             commits.incrementAndGet();
             delegate.commit(xid, onePhase);
-        }
-
-        @Override
-        public void start(Xid xid, int flags) throws XAException {
-            delegate.start(xid, flags);
-        }
-
-        @Override
-        public void end(Xid xid, int flags) throws XAException {
-            delegate.end(xid, flags);
-        }
-
-        @Override
-        public void rollback(Xid xid) throws XAException {
-            delegate.rollback(xid);
-        }
-
-        @Override
-        public Xid[] recover(int flag) throws XAException {
-            return delegate.recover(flag);
-        }
-
-        @Override
-        public void forget(Xid xid) throws XAException {
-            delegate.forget(xid);
-        }
-
-        @Override
-        public boolean isSameRM(XAResource other) throws XAException {
-            return other == this;
-        }
-
-        @Override
-        public int getTransactionTimeout() throws XAException {
-            return delegate.getTransactionTimeout();
-        }
-
-        @Override
-        public boolean setTransactionTimeout(int seconds) throws XAException {
-            return delegate.setTransactionTimeout(seconds);
         }
     }
 
