@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.baton.lock.testkit.TcpProxy;
 import dev.baton.lock.testkit.Timing;
 import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
+import dev.baton.txn.internal.protocol.StepListener;
+import dev.baton.txn.internal.protocol.StepListener.Step;
 import dev.baton.txn.xa.XaHooks;
 import dev.baton.txn.xa.XaTransaction;
 import dev.baton.txn.xa.XaTransactions;
@@ -20,6 +22,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The in-process path when the reply to a COMMIT decision is lost and the coordinator's session
@@ -56,22 +60,39 @@ class XaLostReplyTest {
     }
 
     private XaTransactions start(CuratorFramework curator, Duration grace) {
-        return zk.closeAfter(XaTransactions.builder(curator)
+        return zk.closeAfter(builder(curator, grace).start());
+    }
+
+    private static XaTransactions.Builder builder(CuratorFramework curator, Duration grace) {
+        return XaTransactions.builder(curator)
                 .resource("bank_a", Bank.dataSource(BANK.port(), "bank_a"))
                 .resource("bank_b", Bank.dataSource(BANK.port(), "bank_b"))
-                .recoveryGrace(grace).recoveryInterval(Duration.ofMillis(200)).start());
+                .recoveryGrace(grace).recoveryInterval(Duration.ofMillis(200));
     }
 
     /** Commits a transfer whose decision's reply is lost until a survivor has committed both branches. */
     private CompletableFuture<Outcome> commitWhileASurvivorFinishesIt(String[] txnId) throws Exception {
-        XaTransactions coordinator = start(TxnTesting.client("127.0.0.1:" + proxy.port()), Duration.ofSeconds(60));
+        // Replies are dropped from the moment both branches are prepared, so that the decision is
+        // the next request: dropped earlier, a slow prepare on a loaded machine outlasted the
+        // client's read timeout, and the decision waited for a reconnect that never completed.
+        StepListener loseReplies = (step, id) -> {
+            if (step == Step.XA_PREPARED) {
+                proxy.dropReplies(); // the decision reaches ZooKeeper; its reply, and every later one, is lost
+            }
+        };
+        XaTransactions coordinator = zk.closeAfter(XaHooks.steps(builder(TxnTesting.client("127.0.0.1:" + proxy.port()),
+                Duration.ofSeconds(60)), loseReplies).start());
         start(TxnTesting.client(zk), Duration.ZERO); // the survivor
         XaTransaction tx = coordinator.begin(Duration.ofSeconds(60));
         txnId[0] = tx.id();
         assertThat(Bank.apply(tx.connection("bank_a"), tx.id(), 1, -10)).isTrue();
         assertThat(Bank.apply(tx.connection("bank_b"), tx.id(), 2, 10)).isTrue();
-        proxy.dropReplies(); // the decision reaches ZooKeeper; its reply, and every later one, is lost
         CompletableFuture<Outcome> commit = CompletableFuture.supplyAsync(tx::commit);
+        Timing.await("the decision is in ZooKeeper").until(() -> inspector.checkExists().forPath(DECISIONS + "/" + tx.id()) != null);
+        // Then nothing gets through either way, so that the session expires. With replies dropped
+        // alone, the client's reconnects still reached the server and, on a loaded machine, kept
+        // renewing the session for over a minute.
+        proxy.blackhole();
         Timing.await("the survivor commits both branches once the coordinator's session has expired")
                 .atMost(Timing.scaled(Duration.ofSeconds(60)))
                 .until(() -> Bank.transfers(BANK.port(), "bank_a").contains(tx.id())
@@ -108,5 +129,42 @@ class XaLostReplyTest {
                 .isInstanceOf(ExecutionException.class).cause().isInstanceOf(OutcomeUnknownException.class)
                 .hasMessageContaining("no longer prepared");
         assertThat(Bank.transfers(BANK.port(), "bank_a")).contains(txnId[0]);
+    }
+
+    /**
+     * The decision is sent into a partition (the proxy holds every byte back, then drops them) and
+     * never reaches ZooKeeper; the partition heals before the coordinator gives up. Looking within
+     * four fifths of the retention, it finds no decision and knows none was ever written; with the
+     * retention cut to nothing it looks "later", and both branches still prepared prove the same.
+     * Either way the caller is told ABORTED, the branches are rolled back, and nothing is left.
+     */
+    @ParameterizedTest(name = "retention {0} ms")
+    @ValueSource(longs = {300_000, 0})
+    void aDecisionThatNeverReachedZooKeeperIsToldAbortedOnceZooKeeperCanBeRead(long retentionMillis) throws Exception {
+        XaHooks.decisionRetention(Duration.ofMillis(retentionMillis));
+        CuratorFramework victim = zk.closeAfter(TxnTesting.client("127.0.0.1:" + proxy.port()));
+        StepListener partition = (step, txnId) -> {
+            if (step == Step.XA_PREPARED) {
+                proxy.blackhole();
+            }
+        };
+        XaTransactions coordinator = zk.closeAfter(XaHooks.steps(builder(victim, Duration.ofSeconds(60)), partition)
+                .start());
+        XaTransaction tx = coordinator.begin(Duration.ofSeconds(60));
+        assertThat(Bank.apply(tx.connection("bank_a"), tx.id(), 1, -10)).isTrue();
+        assertThat(Bank.apply(tx.connection("bank_b"), tx.id(), 2, 10)).isTrue();
+        CompletableFuture<Outcome> commit = CompletableFuture.supplyAsync(tx::commit);
+        Timing.await("the coordinator's connection is lost in the partition")
+                .until(() -> !victim.getZookeeperClient().isConnected());
+        proxy.cut(); // the held decision is dropped, never sent on
+        proxy.restore();
+
+        Outcome outcome = commit.get(Timing.scaledMillis(60_000), TimeUnit.MILLISECONDS);
+        assertThat(outcome.state()).as(outcome.toString()).isEqualTo(TransactionState.ABORTED);
+        assertThat(inspector.getChildren().forPath(DECISIONS)).isEmpty();
+        assertThat(Bank.prepared(BANK.port())).isEmpty();
+        assertThat(Bank.balance(BANK.port(), "bank_a", 1)).isEqualTo(Bank.OPENING_BALANCE);
+        assertThat(Bank.balance(BANK.port(), "bank_b", 2)).isEqualTo(Bank.OPENING_BALANCE);
+        assertThat(Bank.transfers(BANK.port(), "bank_a")).doesNotContain(tx.id());
     }
 }

@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
@@ -474,6 +475,41 @@ class XaTransactionsTest {
             assertThat(next.commit().isCommitted()).isTrue();
         }
         assertThat(Bank.balance(BANK.port(), "bank_b", 2)).isEqualTo(Bank.OPENING_BALANCE + 7);
+    }
+
+    /**
+     * Every write of the in-process path sent twice, as after a reply lost on a connection that
+     * is then replaced (the resend hook): the decision's second {@code multi} fails with
+     * NodeExists and is taken for its own COMMIT, the janitor's second deletion finds its nodes
+     * gone. Transfers commit, one at a time and several at once, and every decision is collected.
+     */
+    @Test
+    void everyWriteSentTwiceStillCommitsAndCollectsTheDecisions() throws Exception {
+        XaTransactions xa = start(XaHooks.resend(builder(steady()), path -> true));
+        for (int i = 0; i < 3; i++) {
+            try (XaTransaction tx = xa.begin()) {
+                transfer(tx, 1);
+                assertThat(tx.commit().isCommitted()).isTrue();
+            }
+        }
+        List<CompletableFuture<Outcome>> concurrent = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            concurrent.add(CompletableFuture.supplyAsync(() -> {
+                try (XaTransaction tx = xa.begin()) {
+                    transfer(tx, 1);
+                    return tx.commit();
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        for (CompletableFuture<Outcome> outcome : concurrent) {
+            assertThat(outcome.get(Timing.scaledMillis(30_000), TimeUnit.MILLISECONDS).isCommitted()).isTrue();
+        }
+        awaitNoDecisions();
+        assertThat(Bank.balance(BANK.port(), "bank_a", 1)).isEqualTo(Bank.OPENING_BALANCE - 7);
+        assertThat(Bank.balance(BANK.port(), "bank_b", 2)).isEqualTo(Bank.OPENING_BALANCE + 7);
+        assertThat(Bank.prepared(BANK.port())).isEmpty();
     }
 
     /**

@@ -215,14 +215,16 @@ public final class TcpProxy implements AutoCloseable {
     /**
      * Waits while the proxy is blackholed.
      *
-     * @return false if the connection or the proxy was closed meanwhile
+     * @return false if the connection or the proxy was closed or cut meanwhile: what a blackhole
+     *     held back is then dropped, never delivered (a cut closes the connection; its
+     *     {@code close} may not have run yet when this wakes)
      */
     private boolean awaitTraffic(Connection connection) throws InterruptedException {
         synchronized (monitor) {
             while (mode == Mode.BLACKHOLE && !closed && !connection.done) {
                 monitor.wait(); // every way out of this loop notifies
             }
-            return !closed && !connection.done;
+            return !closed && !connection.done && mode != Mode.CUT;
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A loopback server that sends back what it receives, a frame of a fixed size at a time (so a reply
@@ -28,6 +29,7 @@ final class EchoServer implements AutoCloseable {
         return thread;
     });
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final AtomicLong received = new AtomicLong();
 
     EchoServer() {
         this(1);
@@ -45,6 +47,11 @@ final class EchoServer implements AutoCloseable {
 
     InetSocketAddress address() {
         return new InetSocketAddress(server.getInetAddress(), server.getLocalPort());
+    }
+
+    /** Bytes received so far, on every connection. */
+    long received() {
+        return received.get();
     }
 
     /** Connections the server has open now. */
@@ -82,6 +89,7 @@ final class EchoServer implements AutoCloseable {
     private void echo(Socket socket) {
         try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
             for (byte[] frame = in.readNBytes(frameBytes); frame.length > 0; frame = in.readNBytes(frameBytes)) {
+                received.addAndGet(frame.length);
                 out.write(frame);
             }
         } catch (IOException e) {

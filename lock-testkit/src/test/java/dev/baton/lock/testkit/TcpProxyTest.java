@@ -104,6 +104,23 @@ class TcpProxyTest {
         assertThat(readString(client, 4)).isEqualTo("held");
     }
 
+    /** A cut during a blackhole is a connection reset: what the blackhole held is dropped, never delivered. */
+    @Test
+    void aCutDropsWhatABlackholeHeld() throws IOException {
+        Socket client = connect();
+        assertThat(roundTrip(client, "a")).isEqualTo("a");
+        proxy.blackhole();
+        client.getOutputStream().write("held".getBytes(StandardCharsets.UTF_8));
+        // The pause lets the proxy read the bytes and hold them, the case under test.
+        Timing.await("nothing reaches the server while partitioned").during(Duration.ofMillis(300))
+                .until(() -> echo.received() == 1);
+        proxy.cut();
+        Timing.await("the server side is closed").until(() -> echo.connectionCount() == 0);
+        proxy.restore();
+        assertThat(roundTrip(connect(), "b")).isEqualTo("b");
+        assertThat(echo.received()).as("bytes the server received: 'a', then 'b', and not 'held'").isEqualTo(2);
+    }
+
     @Test
     void dropRepliesDeliversRequestsAndLosesTheirAnswers() throws IOException {
         Socket client = connect();
