@@ -608,10 +608,13 @@ public final class LockEngine extends AbstractService {
         callbacks.executeOrRun(completion);
     }
 
+    /**
+     * Runs a protocol timer (the janitor's retry, a stalled acquire's resync) after
+     * {@code delayMillis}, on the session keeper's thread: on the callback thread, a user blocking
+     * in a dependent stage would hold back the clean-up and the acquires behind it.
+     */
     void schedule(Runnable task, long delayMillis) {
-        if (callbacks.schedule(task, delayMillis, TimeUnit.MILLISECONDS) == null) {
-            LOG.debug("client closed; dropping scheduled task");
-        }
+        keeper.schedule(task, delayMillis);
     }
 
     void register(AcquireAttempt attempt) {

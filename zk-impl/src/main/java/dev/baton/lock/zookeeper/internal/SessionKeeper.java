@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * it, an idle holder's deadline would pass on a healthy session. A busy client sends none.
  *
  * <p>One timer task on a thread of its own, not the callback thread, so that a user blocking in a
- * callback cannot make leases expire. Thread-safe.
+ * callback cannot make leases expire; the engine's other timers (the janitor's retry, a stalled
+ * acquire's resync) run on it too, for the same reason. Thread-safe.
  */
 final class SessionKeeper {
 
@@ -55,6 +56,16 @@ final class SessionKeeper {
             }
         }
         timer.shutdown();
+    }
+
+    /**
+     * Runs one of the engine's fallback timers ({@link LockEngine#schedule}) on this keeper's
+     * thread, which no user code runs on; dropped once the client is closed.
+     */
+    void schedule(Runnable task, long delayMillis) {
+        if (timer.schedule(task, delayMillis, TimeUnit.MILLISECONDS) == null) {
+            LOG.debug("client closed; dropping scheduled task");
+        }
     }
 
     /** Something new to keep (a lease, a waiting request): makes sure the timer runs by {@code due}. */
