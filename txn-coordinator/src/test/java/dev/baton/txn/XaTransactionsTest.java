@@ -478,6 +478,58 @@ class XaTransactionsTest {
     }
 
     /**
+     * A coordinator stops after committing bank_a's branch (branches one at a time, frozen in the
+     * step after the first) and its session ends, as when its process dies there: bank_b's branch
+     * stays prepared under a COMMIT decision whose owner is gone. An instance that has only bank_a
+     * registered cannot tell whether bank_b's branch is still prepared, so it keeps the decision,
+     * scan after scan; deleting it would leave that branch to be rolled back, a split outcome. An
+     * instance with both resources commits bank_b's branch and deletes the decision.
+     */
+    @Test
+    void onlyAnInstanceWithEveryResourceOfADecisionDeletesIt() throws Exception {
+        CountDownLatch frozen = new CountDownLatch(1);
+        CountDownLatch thaw = new CountDownLatch(1);
+        StepListener freeze = (step, txnId) -> {
+            if (step == Step.XA_COMMITTING && frozen.getCount() > 0) {
+                frozen.countDown();
+                try {
+                    thaw.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        CuratorFramework dying = TxnTesting.client(zk.connectString(), STEADY);
+        XaTransactions coordinator = start(XaHooks.steps(XaHooks.parallelUpTo(builder(dying), 0), freeze));
+        XaTransaction tx = coordinator.begin();
+        transfer(tx, 5);
+        CompletableFuture<Outcome> commit = CompletableFuture.supplyAsync(tx::commit);
+        try {
+            assertThat(frozen.await(Timing.scaledMillis(30_000), TimeUnit.MILLISECONDS)).isTrue();
+            dying.close(); // the session ends with the process: its live node is gone
+            assertThat(Bank.prepared(BANK.port())).as("bank_b's branch").hasSize(1);
+
+            start(XaTransactions.builder(steady()).resource("bank_a", Bank.dataSource(BANK.port(), "bank_a"))
+                    .recoveryGrace(Duration.ZERO).recoveryInterval(Duration.ofMillis(200)));
+            Timing.await("scan after scan, the instance with bank_a alone keeps the decision")
+                    .during(Timing.scaled(Duration.ofSeconds(1))).atMost(Timing.scaled(Duration.ofSeconds(10)))
+                    .until(() -> inspector.getChildren().forPath(DECISIONS).contains(tx.id())
+                            && Bank.prepared(BANK.port()).size() == 1);
+
+            start(builder(steady()).recoveryInterval(Duration.ofMillis(200)));
+            Timing.await("an instance with both resources commits bank_b's branch and deletes the decision")
+                    .atMost(Timing.scaled(Duration.ofSeconds(30)))
+                    .until(() -> Bank.prepared(BANK.port()).isEmpty()
+                            && !inspector.getChildren().forPath(DECISIONS).contains(tx.id()));
+            assertThat(Bank.balance(BANK.port(), "bank_a", 1)).isEqualTo(Bank.OPENING_BALANCE - 5);
+            assertThat(Bank.balance(BANK.port(), "bank_b", 2)).isEqualTo(Bank.OPENING_BALANCE + 5);
+        } finally {
+            thaw.countDown();
+        }
+        commit.handle((outcome, error) -> null).get(Timing.scaledMillis(30_000), TimeUnit.MILLISECONDS);
+    }
+
+    /**
      * Every write of the in-process path sent twice, as after a reply lost on a connection that
      * is then replaced (the resend hook): the decision's second {@code multi} fails with
      * NodeExists and is taken for its own COMMIT, the janitor's second deletion finds its nodes
