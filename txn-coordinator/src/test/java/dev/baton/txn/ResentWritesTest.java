@@ -211,6 +211,46 @@ class ResentWritesTest {
     }
 
     /**
+     * An operator's ABORT that arrives twice (a resent write, or the same command run again): the
+     * second create fails with NodeExists on a decision with the same bytes, so it too is told the
+     * ABORT is its decision; an ABORT with another reason is told it is not. The transaction ends
+     * ABORTED with the first reason.
+     */
+    @Test
+    void anOperatorsAbortArrivingTwiceIsToldItsOwnAndAnotherIsNot() throws Exception {
+        CountDownLatch voting = new CountDownLatch(1);
+        CountDownLatch vote = new CountDownLatch(1);
+        b.voter = branch -> {
+            voting.countDown();
+            try {
+                vote.await(); // holds the transaction open: b neither votes nor acknowledges
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Vote.yes();
+        };
+        host("a", a, null);
+        host("b", b, null);
+        TransactionCoordinator coordinator = coordinator(null);
+        CompletableFuture<Outcome> told = transfer(coordinator);
+        try {
+            assertThat(voting.await(Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS)).isTrue();
+            String txnId = TxnTesting.transactions(inspector).get(0);
+            assertThat(coordinator.admin().abort(txnId, "stuck on b")).as("the first ABORT").isTrue();
+            assertThat(coordinator.admin().abort(txnId, "stuck on b")).as("the same ABORT again").isTrue();
+            assertThat(coordinator.admin().abort(txnId, "another reason")).as("another ABORT").isFalse();
+        } finally {
+            vote.countDown();
+        }
+        Outcome outcome = told.get(Timing.scaledMillis(20_000), TimeUnit.MILLISECONDS);
+        assertThat(outcome.state()).isEqualTo(TransactionState.ABORTED);
+        assertThat(outcome.reason()).contains("aborted by an operator: stuck on b");
+        awaitFinished(outcome.txnId());
+        assertThat(a.committed(outcome.txnId()) || b.committed(outcome.txnId())).isFalse();
+        assertClean();
+    }
+
+    /**
      * A participant's acknowledgement (with the removal of its inbox entry) takes effect; its
      * session expires; the transaction is collected; then the acknowledgement arrives again.
      */
