@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.lock.Leadership;
 import dev.baton.lock.LockClient;
+import dev.baton.lock.LockClients;
+import dev.baton.lock.LockListener;
 import dev.baton.lock.LossReason;
 import dev.baton.lock.testkit.ProxiedClients;
 import dev.baton.lock.testkit.TcpProxy;
@@ -26,6 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Leader election under the faults behind Curator's double-leader reports, one test per
@@ -138,6 +142,29 @@ class ZooKeeperElectionFaultTest {
             candidates.stop();
         }
         ledger.assertOverlapsEndWithin(Timing.scaled(Duration.ofMillis(250)));
+    }
+
+    /**
+     * A leader that never asks for {@code lost()} still watches its own node (the
+     * {@code Leadership} asks its lease itself): once the node is deleted, {@code isValid()} turns
+     * false within a notification, on a plain client and on one opened with a listener (whose
+     * leases are wrapped to report to it).
+     */
+    @ParameterizedTest(name = "listener: {0}")
+    @ValueSource(booleans = {false, true})
+    void aLeaderThatNeverListensLearnsOfItsDeletedNode(boolean listening) throws Exception {
+        LockClient client = listening
+                ? zk.closeAfter(LockClients.open(ZooKeeperServerExtension.config(zk.connectString()), new LockListener() { }))
+                : zk.lockClient();
+        Leadership leadership = client.election(ELECTION).campaign();
+        assertThat(leadership.isValid()).isTrue();
+        String queue = "/baton/elections/" + dev.baton.lock.LockNames.encode(ELECTION);
+        CuratorFramework admin = zk.curator();
+        for (String node : admin.getChildren().forPath(queue)) {
+            admin.delete().forPath(queue + "/" + node);
+        }
+        Timing.await("the leader sees its node gone without anyone listening")
+                .until(() -> !leadership.isValid());
     }
 
     /**
