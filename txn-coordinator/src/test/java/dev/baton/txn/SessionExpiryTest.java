@@ -1,6 +1,7 @@
 package dev.baton.txn;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.lock.testkit.TcpProxy;
 import dev.baton.lock.testkit.Timing;
@@ -60,6 +61,31 @@ class SessionExpiryTest {
     private Outcome transfer(TransactionCoordinator coordinator) throws InterruptedException {
         return coordinator.begin().branch("a", new byte[1]).branch("b", new byte[1]).timeout(Duration.ofSeconds(20))
                 .commit();
+    }
+
+    /**
+     * A begin that cannot be sent: the coordinator has no connection (the proxy refuses every
+     * reconnect), so it waits for one, then fails the begin as not sent. The caller gets a
+     * TransactionException that is not OutcomeUnknownException, so a retry is safe, and once the
+     * connection is back nothing of it is in ZooKeeper and the next transfer commits.
+     */
+    @Test
+    void aBeginThatCannotBeSentFailsAsNotSent() throws Exception {
+        TransactionCoordinator victim = zk.closeAfter(TransactionCoordinator.start(victimCurator));
+        transfer(victim); // the participants' liveness is cached now: the begin is the next request
+        TxnTesting.awaitAllCollected(inspector, Duration.ofSeconds(10));
+        proxy.cut();
+        Timing.await("the coordinator's client has lost its connection")
+                .until(() -> !victimCurator.getZookeeperClient().isConnected());
+
+        assertThatThrownBy(() -> transfer(victim)).isInstanceOf(TransactionException.class)
+                .isNotInstanceOf(OutcomeUnknownException.class)
+                .hasMessageContaining("nothing was written");
+        proxy.restore();
+        Timing.await("reconnected").atMost(Timing.scaled(Duration.ofSeconds(30)))
+                .until(() -> victimCurator.getZookeeperClient().isConnected());
+        assertThat(TxnTesting.transactions(inspector)).isEmpty();
+        assertThat(transfer(victim).isCommitted()).isTrue();
     }
 
     /**
