@@ -419,6 +419,51 @@ class TransactionCoordinatorTest {
         assertThat(host.problems()).containsOnlyKeys("/baton/participants/a/inbox/junk");
     }
 
+    /**
+     * A node someone else put under an open transaction's record blocks its collect (the record
+     * cannot be deleted with a child the protocol did not create): the transaction still commits
+     * and its caller is told so, the collect is reported once with the transaction's id, the
+     * record is left in place, and the coordinator goes on committing others.
+     */
+    @Test
+    void aForeignChildThatBlocksTheCollectIsReportedOnceAndLeftAlone() throws Exception {
+        CountDownLatch voting = new CountDownLatch(1);
+        CountDownLatch vote = new CountDownLatch(1);
+        MemoryParticipant a = new MemoryParticipant();
+        a.voter = branch -> {
+            voting.countDown();
+            try {
+                vote.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Vote.yes();
+        };
+        host(Map.of("a", a));
+        TransactionCoordinator coordinator = coordinator();
+        CompletableFuture<Outcome> told = coordinator.begin().branch("a", new byte[1]).commitAsync();
+        String txnId;
+        try {
+            assertThat(voting.await(Timing.scaledMillis(10_000), TimeUnit.MILLISECONDS)).isTrue();
+            txnId = TxnTesting.transactions(inspector).get(0);
+            inspector.create().forPath(TxnTesting.TXNS + "/" + txnId + "/junk", bytes("someone else's"));
+        } finally {
+            vote.countDown();
+        }
+        assertThat(told.get(Timing.scaledMillis(20_000), TimeUnit.MILLISECONDS).isCommitted()).isTrue();
+        assertThat(a.committed(txnId)).isTrue();
+        Timing.await("the blocked collect is reported").until(() -> coordinator.problems().containsKey(txnId));
+        assertThat(coordinator.problems().get(txnId)).contains(txnId).contains("did not create");
+
+        a.voter = branch -> Vote.yes();
+        for (int i = 0; i < 3; i++) {
+            assertThat(coordinator.begin().branch("a", new byte[1]).commit().isCommitted()).isTrue();
+        }
+        assertThat(coordinator.problems()).containsOnlyKeys(txnId);
+        assertThat(TxnTesting.transactions(inspector)).containsExactly(txnId);
+        assertThat(inspector.checkExists().forPath(TxnTesting.TXNS + "/" + txnId + "/junk")).isNotNull();
+    }
+
     @Test
     void opensFromBatonConfigurationAndRejectsUnknownKeys() throws Exception {
         host(Map.of("a", new MemoryParticipant()));
