@@ -106,9 +106,11 @@ public final class TransactionBuilder {
      * participants apply it on their own (one that is down applies it when it comes back).
      *
      * @return the outcome: COMMITTED or ABORTED, why, and the votes
-     * @throws IllegalStateException if there is no branch, a participant has no live instance, or
-     *     this builder has committed before (nothing is written in these cases)
-     * @throws IllegalArgumentException if a participant was never registered (nothing is written)
+     * @throws IllegalStateException if there is no branch or this builder has committed before
+     *     (nothing is written)
+     * @throws ParticipantUnavailableException (a {@link TransactionException}) if a participant was
+     *     never registered or has no live instance, its {@link ParticipantUnavailableException#reason()}
+     *     saying which (nothing is written)
      * @throws TransactionException if ZooKeeper failed or the coordinator was closed; the
      *     transaction, if it was begun, is still finished atomically by some coordinator instance.
      *     An {@link OutcomeUnknownException} means it may have been begun; any other means nothing
