@@ -88,7 +88,8 @@ class ZooKeeperThrowingListenerTest {
         }
         assertThat(second.lost().get(Timing.defaultWait().toMillis(), TimeUnit.MILLISECONDS))
                 .isEqualTo(LossReason.TAKEN_OVER);
-        assertThat(listener.calls).as("the listener was called, and threw, every time").hasValueGreaterThan(4);
+        // Calls made as futures complete may come just after; five are certain: two per acquire, one release.
+        Timing.await("the listener was called, and threw, at each step").until(() -> listener.calls.get() >= 5);
         assertThat(other.lock("listened").tryAcquire(Timing.defaultWait())).isPresent();
     }
 }
