@@ -1,6 +1,9 @@
 package dev.baton.lock.zookeeper;
 
+import dev.baton.lock.testkit.ChildJvm;
 import dev.baton.lock.testkit.zookeeper.ZooKeeperServerExtension;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.curator.test.TestingServer;
 
@@ -31,6 +34,25 @@ public final class TlsServerMain {
             // The server checks a client's certificate through its x509 authentication provider.
             System.setProperty("zookeeper.authProvider.x509", "org.apache.zookeeper.server.auth.X509AuthenticationProvider");
         }
+    }
+
+    /** A server started in a child JVM, and its connect string. */
+    record Child(ChildJvm jvm, String connect) {
+    }
+
+    /**
+     * Starts this server in a child JVM with {@code args}, its log in {@code dir}, and waits until
+     * it serves.
+     */
+    static Child start(Path dir, String... args) throws InterruptedException {
+        Path log = dir.resolve("server.log");
+        ChildJvm jvm = new ChildJvm(TlsServerMain.class, log.toFile(), args);
+        String ready = jvm.next(Duration.ofSeconds(60));
+        if (ready == null || !ready.startsWith("READY ")) {
+            jvm.kill();
+            throw new AssertionError("the child server did not start (its first line: " + ready + "; see " + log + ")");
+        }
+        return new Child(jvm, ready.substring("READY ".length()));
     }
 
     public static void main(String[] args) throws Exception {

@@ -9,7 +9,6 @@ import dev.baton.lock.LockClients;
 import dev.baton.lock.LockException;
 import dev.baton.lock.testkit.ChildJvm;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -37,12 +36,9 @@ class ZooKeeperMutualTlsTest {
         Path clientKeys = Keytool.keyPair(certificates, "client", "CN=baton-client", "dns:localhost,ip:127.0.0.1");
         Path serverTrust = Keytool.trusting(certificates, "server-trust", clientKeys, "client");
         Keytool.trusting(certificates, "client-trust", serverKeys, "zk");
-        server = new ChildJvm(TlsServerMain.class, certificates.resolve("server.log").toFile(), serverKeys.toString(),
-                serverTrust.toString(), "need");
-        String ready = server.next(Duration.ofSeconds(60));
-        assertThat(ready).as("the child server's first line (see %s)", certificates.resolve("server.log"))
-                .startsWith("READY ");
-        connect = ready.substring("READY ".length());
+        TlsServerMain.Child child = TlsServerMain.start(certificates, serverKeys.toString(), serverTrust.toString(), "need");
+        server = child.jvm();
+        connect = child.connect();
     }
 
     @AfterAll

@@ -11,7 +11,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -43,12 +42,9 @@ class ZooKeeperTlsHostnameTest {
         // Neither 127.0.0.1 nor its reverse name (localhost) is in this certificate.
         Path keyStore = Keytool.keyPair(certificates, "elsewhere", "CN=zk.elsewhere.invalid", "dns:zk.elsewhere.invalid");
         Path trustStore = Keytool.trusting(certificates, "trust", keyStore, "elsewhere");
-        server = new ChildJvm(TlsServerMain.class, certificates.resolve("server.log").toFile(), keyStore.toString(),
-                trustStore.toString());
-        String ready = server.next(Duration.ofSeconds(60));
-        assertThat(ready).as("the child server's first line (see %s)", certificates.resolve("server.log"))
-                .startsWith("READY ");
-        connect = ready.substring("READY ".length());
+        TlsServerMain.Child child = TlsServerMain.start(certificates, keyStore.toString(), trustStore.toString());
+        server = child.jvm();
+        connect = child.connect();
     }
 
     @AfterAll
