@@ -210,12 +210,7 @@ final class ZooKeeperScaling {
 
     /** The server's {@code zk_server_state}: {@code leader}, {@code follower} or {@code standalone}. */
     static String serverState(int serverPort) throws IOException {
-        for (String line : mntr(serverPort).split("\n")) {
-            if (line.startsWith("zk_server_state\t") || line.startsWith("zk_server_state ")) {
-                return line.split("\\s+")[1].trim();
-            }
-        }
-        throw new IOException("mntr gave no zk_server_state; is 4lw.commands.whitelist set?");
+        return field(mntr(serverPort), "zk_server_state");
     }
 
     private static String mntr(int serverPort) throws IOException {
@@ -226,9 +221,13 @@ final class ZooKeeperScaling {
     }
 
     private static long value(String mntr, String key) throws IOException {
+        return Long.parseLong(field(mntr, key));
+    }
+
+    private static String field(String mntr, String key) throws IOException {
         for (String line : mntr.split("\n")) {
             if (line.startsWith(key + "\t") || line.startsWith(key + " ")) {
-                return Long.parseLong(line.split("\\s+")[1].trim());
+                return line.split("\\s+")[1].trim();
             }
         }
         throw new IOException("mntr gave no " + key + "; is 4lw.commands.whitelist set?");
